@@ -1,0 +1,38 @@
+namespace LmsPlatform.Contracts;
+
+/// <summary>
+/// Every resource name of the platform, declared once: the AppHost topology, the services (connection string names,
+/// service discovery) and the tests all use these constants.
+/// </summary>
+public static class ResourceNames
+{
+    public const string Postgres = "postgres";
+    public const string EventBus = "eventbus";
+    public const string Redis = "redis";
+
+    public const string IdentityApi = "identity-api";
+    public const string CatalogueApi = "catalogue-api";
+    public const string EnrolmentApi = "enrolment-api";
+    public const string ContentApi = "content-api";
+    public const string NotificationApi = "notification-api";
+    public const string AnalyticsApi = "analytics-api";
+    public const string Gateway = "gateway";
+
+    public const string IdentityDb = "identitydb";
+    public const string CatalogueDb = "cataloguedb";
+    public const string EnrolmentDb = "enrolmentdb";
+    public const string ContentDb = "contentdb";
+    public const string NotificationDb = "notificationdb";
+    public const string AnalyticsDb = "analyticsdb";
+
+    /// <summary>The services behind the gateway, with the path prefix the gateway routes to each.</summary>
+    public static readonly IReadOnlyList<(string Service, string PathPrefix)> GatewayRoutes =
+    [
+        (IdentityApi, "/api/identity"),
+        (CatalogueApi, "/api/catalogue"),
+        (EnrolmentApi, "/api/enrolment"),
+        (ContentApi, "/api/content"),
+        (NotificationApi, "/api/notification"),
+        (AnalyticsApi, "/api/analytics"),
+    ];
+}
