@@ -1,0 +1,66 @@
+using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace LmsPlatform.ServiceDefaults.Data;
+
+public static class DatabaseExtensions
+{
+    /// <summary>
+    /// The service's own PostgreSQL database from <c>ConnectionStrings:{connectionName}</c>: EF Core on Npgsql with
+    /// retry on transient failures, migrations applied at start (retried until the database answers), a readiness
+    /// health check, and the outbox signal.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+        where TContext : ServiceDbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(connectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");
+
+        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OutboxSignalInterceptor>();
+        builder.Services.AddDbContextPool<TContext>((services, options) => options
+            .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(5))
+            .AddInterceptors(services.GetRequiredService<OutboxSignalInterceptor>()));
+        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(connectionName);
+        builder.Services.AddHostedService<MigrationHostedService<TContext>>();
+        return builder;
+    }
+}
+
+/// <summary>
+/// Applies pending migrations before the service takes traffic. Retries with backoff while the database is not
+/// reachable, since under Kubernetes nothing waits for it on the service's behalf. EF Core's migration lock makes
+/// concurrent replicas safe.
+/// </summary>
+public sealed class MigrationHostedService<TContext>(IServiceProvider services, ILogger<MigrationHostedService<TContext>> logger) : IHostedService
+    where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromMilliseconds(500);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var scope = services.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                await db.Database.MigrateAsync(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (attempt < 30 && ex is NpgsqlException or TimeoutException or InvalidOperationException
+                                       && !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Database not ready (attempt {Attempt}); retrying in {Delay}", attempt, delay);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,45 @@
+using LmsPlatform.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace LmsPlatform.ServiceDefaults.Messaging;
+
+public static class EventBusExtensions
+{
+    /// <summary>
+    /// MassTransit over RabbitMQ from <c>ConnectionStrings:eventbus</c>, with the service's transactional outbox
+    /// (dispatcher included) on <typeparamref name="TContext"/>. Queue names are kebab-case and prefixed with
+    /// <paramref name="endpointPrefix"/> (so each service has its own queue per consumer); a message that still fails
+    /// after the retries lands in the queue's <c>_error</c> queue, where operators see it.
+    /// </summary>
+    public static IHostApplicationBuilder AddEventBus<TContext>(
+        this IHostApplicationBuilder builder,
+        string endpointPrefix,
+        Action<IBusRegistrationConfigurator>? configureConsumers = null)
+        where TContext : ServiceDbContext
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ResourceNames.EventBus)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.EventBus} is not configured.");
+
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(endpointPrefix, includeNamespace: false));
+            configureConsumers?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                rabbit.Host(new Uri(connectionString), host => host.ConnectionName(endpointPrefix));
+                // Retry in place with growing gaps (about 20 s in all), then fault to the _error queue.
+                rabbit.UseMessageRetry(retry => retry.Exponential(6, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(400)));
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new OutboxOptions());
+        builder.Services.AddSingleton<IOutboxPublisher, MassTransitOutboxPublisher>();
+        builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
+        return builder;
+    }
+}

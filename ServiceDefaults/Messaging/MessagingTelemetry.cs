@@ -1,0 +1,19 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace LmsPlatform.ServiceDefaults.Messaging;
+
+/// <summary>The outbox's and inbox's own traces and metrics.</summary>
+public static class MessagingTelemetry
+{
+    public const string ActivitySourceName = "LmsPlatform.Messaging";
+    public const string MeterName = "LmsPlatform.Messaging";
+
+    public static readonly ActivitySource ActivitySource = new(ActivitySourceName);
+    private static readonly Meter Meter = new(MeterName);
+
+    public static readonly Counter<long> Published = Meter.CreateCounter<long>("lms.outbox.published", description: "Outbox messages published");
+    public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("lms.outbox.publish_failures", description: "Failed publish attempts");
+    public static readonly Counter<long> Consumed = Meter.CreateCounter<long>("lms.inbox.consumed", description: "Messages applied by consumers");
+    public static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("lms.inbox.duplicates", description: "Redelivered messages skipped");
+}

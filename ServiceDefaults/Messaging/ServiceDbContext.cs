@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LmsPlatform.Contracts;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.ServiceDefaults.Messaging;
+
+/// <summary>
+/// The base of every service's DbContext: it carries the outbox and inbox tables, so an integration event is always
+/// saved in the same transaction as the change it announces.
+/// </summary>
+public abstract class ServiceDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
+
+    /// <summary>Queues an integration event; it is written by the next SaveChanges, atomically with the other changes.</summary>
+    public void AddIntegrationEvent<TEvent>(TEvent integrationEvent) where TEvent : class, IIntegrationEvent =>
+        OutboxMessages.Add(OutboxMessageFactory.Create(integrationEvent, DateTimeOffset.UtcNow));
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<OutboxMessage>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.HasKey(m => m.Id);
+            e.Property(m => m.Id).HasColumnName("id");
+            e.Property(m => m.Type).HasColumnName("type").HasMaxLength(300);
+            e.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
+            e.Property(m => m.OccurredAt).HasColumnName("occurred_at");
+            e.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(100);
+            e.Property(m => m.TraceState).HasColumnName("trace_state").HasMaxLength(500);
+            e.Property(m => m.SentAt).HasColumnName("sent_at");
+            e.Property(m => m.Attempts).HasColumnName("attempts");
+            e.Property(m => m.NextAttemptAt).HasColumnName("next_attempt_at");
+            e.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
+            e.HasIndex(m => m.NextAttemptAt).HasDatabaseName("ix_outbox_pending").HasFilter("sent_at IS NULL");
+            e.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_sent");
+        });
+        modelBuilder.Entity<InboxMessage>(e =>
+        {
+            e.ToTable("inbox_messages");
+            e.HasKey(m => new { m.MessageId, m.Consumer });
+            e.Property(m => m.MessageId).HasColumnName("message_id");
+            e.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(200);
+            e.Property(m => m.MessageType).HasColumnName("message_type").HasMaxLength(300);
+            e.Property(m => m.ProcessedAt).HasColumnName("processed_at");
+            e.Property(m => m.TraceId).HasColumnName("trace_id").HasMaxLength(32);
+        });
+    }
+}
+
+/// <summary>Turns events into outbox rows and back. Pure functions, unit-tested.</summary>
+public static class OutboxMessageFactory
+{
+    private static readonly Dictionary<string, Type> EventTypes = typeof(IIntegrationEvent).Assembly.GetTypes()
+        .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IIntegrationEvent).IsAssignableFrom(t))
+        .ToDictionary(t => t.FullName!, StringComparer.Ordinal);
+
+    public static OutboxMessage Create(IIntegrationEvent integrationEvent, DateTimeOffset now)
+    {
+        var type = integrationEvent.GetType();
+        var activity = Activity.Current;
+        return new OutboxMessage
+        {
+            Id = Guid.CreateVersion7(now), // time-ordered, so dispatch order follows commit order closely
+            Type = type.FullName!,
+            Payload = JsonSerializer.Serialize(integrationEvent, type, JsonSerializerOptions.Web),
+            OccurredAt = now,
+            NextAttemptAt = now,
+            TraceParent = activity?.IdFormat == ActivityIdFormat.W3C ? activity.Id : null,
+            TraceState = activity?.TraceStateString,
+        };
+    }
+
+    /// <summary>The event type named by a row; null when this build no longer knows it.</summary>
+    public static Type? ResolveType(string typeName) => EventTypes.GetValueOrDefault(typeName);
+
+    public static object Deserialize(OutboxMessage message)
+    {
+        var type = ResolveType(message.Type) ?? throw new InvalidOperationException($"Unknown integration event type '{message.Type}'.");
+        return JsonSerializer.Deserialize(message.Payload, type, JsonSerializerOptions.Web)
+               ?? throw new InvalidOperationException($"Outbox message {message.Id} has an empty payload.");
+    }
+
+    /// <summary>
+    /// The wait before the next attempt after <paramref name="attempts"/> failures: 1 s doubling, capped at 60 s, with
+    /// up to 20 % jitter so that replicas do not retry in lock-step.
+    /// </summary>
+    public static TimeSpan Backoff(int attempts, double jitter01)
+    {
+        var seconds = Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1)));
+        return TimeSpan.FromSeconds(seconds * (1 + 0.2 * Math.Clamp(jitter01, 0, 1)));
+    }
+}

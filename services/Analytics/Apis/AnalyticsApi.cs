@@ -1,0 +1,92 @@
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Analytics.Model;
+using LmsPlatform.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Analytics.Apis;
+
+public sealed record CreateReportRequest(string? Name, string? Kind)
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new ValidationErrors().Required("name", Name, 200);
+        errors.Check(Enum.TryParse<ReportKind>(Kind, ignoreCase: true, out var kind) && Enum.IsDefined(kind), "kind",
+            $"must be one of: {string.Join(", ", Enum.GetNames<ReportKind>())}");
+        return errors.ToDictionary();
+    }
+}
+
+public sealed record ReportDto(Guid Id, string Name, string Kind, DateTimeOffset CreatedAt)
+{
+    public static ReportDto From(SavedReport r) => new(r.Id, r.Name, r.Kind.ToString(), r.CreatedAt);
+}
+
+public sealed record SummaryDto(long Users);
+
+public sealed record ReportRow(string Key, long Value);
+
+public sealed record ReportResultDto(Guid ReportId, string Kind, DateTimeOffset GeneratedAt, IReadOnlyList<ReportRow> Rows);
+
+public static class AnalyticsApi
+{
+    public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/analytics").WithTags("Analytics");
+        api.MapGet("/summary", GetSummary).WithName("GetSummary").WithSummary("Headline counts from the reporting read model");
+        api.MapPost("/reports", CreateReport).WithName("CreateReport").WithSummary("Save a report definition");
+        api.MapGet("/reports/{id:guid}", GetReport).WithName("GetReport").WithSummary("Get a saved report");
+        api.MapGet("/reports", ListReports).WithName("ListReports").WithSummary("List saved reports, paged");
+        api.MapGet("/reports/{id:guid}/result", RunReport).WithName("RunReport").WithSummary("Run a saved report now");
+        return app;
+    }
+
+    public static async Task<Ok<SummaryDto>> GetSummary(AnalyticsDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(new SummaryDto(await db.Users.LongCountAsync(ct)));
+
+    public static async Task<Results<Created<ReportDto>, ValidationProblem>> CreateReport(
+        CreateReportRequest request, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var report = new SavedReport
+        {
+            Id = Guid.CreateVersion7(),
+            Name = request.Name!.Trim(),
+            Kind = Enum.Parse<ReportKind>(request.Kind!, ignoreCase: true),
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Reports.Add(report);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/analytics/reports/{report.Id}", ReportDto.From(report));
+    }
+
+    public static async Task<Results<Ok<ReportDto>, NotFound>> GetReport(Guid id, AnalyticsDbContext db, CancellationToken ct) =>
+        await db.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } r
+            ? TypedResults.Ok(ReportDto.From(r))
+            : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<Page<ReportDto>>, ValidationProblem>> ListReports(
+        [AsParameters] PageRequest paging, AnalyticsDbContext db, CancellationToken ct)
+    {
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await db.Reports.AsNoTracking().OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id)
+            .Select(r => ReportDto.From(r)).ToPageAsync(paging, ct));
+    }
+
+    public static async Task<Results<Ok<ReportResultDto>, NotFound>> RunReport(Guid id, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (await db.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } report) return TypedResults.NotFound();
+        IReadOnlyList<ReportRow> rows = report.Kind switch
+        {
+            ReportKind.UsersTotal => [new ReportRow("users", await db.Users.LongCountAsync(ct))],
+            ReportKind.UsersCreatedByDay => (await db.Users
+                    .GroupBy(u => u.CreatedAt.UtcDateTime.Date)
+                    .Select(g => new { Day = g.Key, Count = g.LongCount() })
+                    .OrderBy(g => g.Day)
+                    .ToListAsync(ct))
+                .Select(g => new ReportRow(g.Day.ToString("yyyy-MM-dd"), g.Count)).ToList(),
+            _ => [],
+        };
+        return TypedResults.Ok(new ReportResultDto(report.Id, report.Kind.ToString(), time.GetUtcNow(), rows));
+    }
+}

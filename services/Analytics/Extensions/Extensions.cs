@@ -1,0 +1,16 @@
+using LmsPlatform.Analytics.Consumers;
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Contracts;
+using LmsPlatform.ServiceDefaults.Data;
+using LmsPlatform.ServiceDefaults.Messaging;
+
+namespace LmsPlatform.Analytics.Extensions;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb);
+        builder.AddEventBus<AnalyticsDbContext>("analytics", bus => bus.AddConsumer<UserCreatedConsumer>());
+    }
+}

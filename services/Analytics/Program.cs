@@ -1,0 +1,12 @@
+using LmsPlatform.Analytics.Apis;
+using LmsPlatform.Analytics.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapAnalyticsApi();
+app.MapDefaultEndpoints();
+app.Run();

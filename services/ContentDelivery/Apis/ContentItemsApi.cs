@@ -1,0 +1,67 @@
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Model;
+using LmsPlatform.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.ContentDelivery.Apis;
+
+public sealed record CreateContentItemRequest(string? Title, string? Kind, string? Url)
+{
+    public Dictionary<string, string[]> Validate()
+    {
+        var errors = new ValidationErrors().Required("title", Title, 200).MaxLength("url", Url, 2000);
+        if (!Enum.TryParse<ContentKind>(Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+            errors.Add("kind", $"must be one of: {string.Join(", ", Enum.GetNames<ContentKind>())}");
+        else if (kind == ContentKind.Link)
+            errors.Check(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "url", "must be an absolute http(s) URL for a link");
+        return errors.ToDictionary();
+    }
+}
+
+public sealed record ContentItemDto(Guid Id, string Title, string Kind, string? Url, DateTimeOffset CreatedAt)
+{
+    public static ContentItemDto From(ContentItem c) => new(c.Id, c.Title, c.Kind.ToString(), c.Url, c.CreatedAt);
+}
+
+public static class ContentItemsApi
+{
+    public static IEndpointRouteBuilder MapContentItemsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/content/items").WithTags("Content items");
+        api.MapPost("/", CreateContentItem).WithName("CreateContentItem").WithSummary("Register a content item");
+        api.MapGet("/{id:guid}", GetContentItem).WithName("GetContentItem").WithSummary("Get a content item by id");
+        api.MapGet("/", ListContentItems).WithName("ListContentItems").WithSummary("List content items, newest first, paged");
+        return app;
+    }
+
+    public static async Task<Results<Created<ContentItemDto>, ValidationProblem>> CreateContentItem(
+        CreateContentItemRequest request, ContentDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var item = new ContentItem
+        {
+            Id = Guid.CreateVersion7(),
+            Title = request.Title!.Trim(),
+            Kind = Enum.Parse<ContentKind>(request.Kind!, ignoreCase: true),
+            Url = string.IsNullOrWhiteSpace(request.Url) ? null : request.Url.Trim(),
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.ContentItems.Add(item);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/content/items/{item.Id}", ContentItemDto.From(item));
+    }
+
+    public static async Task<Results<Ok<ContentItemDto>, NotFound>> GetContentItem(Guid id, ContentDbContext db, CancellationToken ct) =>
+        await db.ContentItems.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) is { } item
+            ? TypedResults.Ok(ContentItemDto.From(item))
+            : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<Page<ContentItemDto>>, ValidationProblem>> ListContentItems(
+        [AsParameters] PageRequest paging, ContentDbContext db, CancellationToken ct)
+    {
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        return TypedResults.Ok(await db.ContentItems.AsNoTracking().OrderByDescending(c => c.CreatedAt).ThenBy(c => c.Id)
+            .Select(c => ContentItemDto.From(c)).ToPageAsync(paging, ct));
+    }
+}

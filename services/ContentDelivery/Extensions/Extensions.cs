@@ -1,0 +1,15 @@
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.Contracts;
+using LmsPlatform.ServiceDefaults.Data;
+using LmsPlatform.ServiceDefaults.Messaging;
+
+namespace LmsPlatform.ContentDelivery.Extensions;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<ContentDbContext>(ResourceNames.ContentDb);
+        builder.AddEventBus<ContentDbContext>("content");
+    }
+}

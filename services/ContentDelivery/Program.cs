@@ -1,0 +1,12 @@
+using LmsPlatform.ContentDelivery.Apis;
+using LmsPlatform.ContentDelivery.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapContentItemsApi();
+app.MapDefaultEndpoints();
+app.Run();

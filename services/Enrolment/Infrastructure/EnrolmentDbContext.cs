@@ -1,0 +1,38 @@
+using LmsPlatform.Enrolment.Model;
+using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace LmsPlatform.Enrolment.Infrastructure;
+
+public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> options) : ServiceDbContext(options)
+{
+    public DbSet<Learner> Learners => Set<Learner>();
+    public DbSet<CourseEnrolment> Enrolments => Set<CourseEnrolment>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<Learner>(e =>
+        {
+            e.ToTable("learners");
+            e.HasKey(l => l.UserId);
+            e.Property(l => l.Email).HasMaxLength(254);
+            e.Property(l => l.DisplayName).HasMaxLength(201);
+        });
+        modelBuilder.Entity<CourseEnrolment>(e =>
+        {
+            e.ToTable("enrolments");
+            e.HasIndex(x => new { x.UserId, x.CourseId }).IsUnique();
+            e.HasIndex(x => x.CourseId);
+            e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            e.HasOne<Learner>().WithMany().HasForeignKey(x => x.UserId);
+        });
+    }
+}
+
+public sealed class EnrolmentDbContextFactory : IDesignTimeDbContextFactory<EnrolmentDbContext>
+{
+    public EnrolmentDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<EnrolmentDbContext>().UseNpgsql("Host=localhost").Options);
+}

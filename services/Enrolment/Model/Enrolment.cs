@@ -1,0 +1,22 @@
+namespace LmsPlatform.Enrolment.Model;
+
+/// <summary>Enrolment's copy of a user, kept from identity's events.</summary>
+public sealed class Learner
+{
+    public Guid UserId { get; set; }
+    public required string Email { get; set; }
+    public required string DisplayName { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public enum EnrolmentStatus { Enrolled, InProgress, Completed, Withdrawn }
+
+public sealed class CourseEnrolment
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public Guid CourseId { get; set; }
+    public EnrolmentStatus Status { get; set; }
+    public DateTimeOffset EnrolledAt { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+}

@@ -1,0 +1,12 @@
+using LmsPlatform.Enrolment.Apis;
+using LmsPlatform.Enrolment.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapEnrolmentsApi();
+app.MapDefaultEndpoints();
+app.Run();

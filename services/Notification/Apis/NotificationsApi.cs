@@ -1,0 +1,69 @@
+using LmsPlatform.Notification.Infrastructure;
+using LmsPlatform.Notification.Model;
+using LmsPlatform.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Notification.Apis;
+
+public sealed record CreateNotificationRequest(Guid? UserId, string? Subject, string? Body)
+{
+    public Dictionary<string, string[]> Validate() => new ValidationErrors()
+        .Check(UserId is not null && UserId != Guid.Empty, "userId", "is required")
+        .Required("subject", Subject, 200)
+        .Required("body", Body, 4000)
+        .ToDictionary();
+}
+
+public sealed record NotificationDto(Guid Id, Guid UserId, string Channel, string Subject, string Body, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
+{
+    public static NotificationDto From(UserNotification n) => new(n.Id, n.UserId, n.Channel.ToString(), n.Subject, n.Body, n.CreatedAt, n.ReadAt);
+}
+
+public static class NotificationsApi
+{
+    public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/notification/notifications").WithTags("Notifications");
+        api.MapPost("/", CreateNotification).WithName("CreateNotification").WithSummary("Send an in-app notification to a known user");
+        api.MapGet("/{id:guid}", GetNotification).WithName("GetNotification").WithSummary("Get a notification by id");
+        api.MapGet("/", ListNotifications).WithName("ListNotifications").WithSummary("List notifications, newest first, paged; filter by user");
+        return app;
+    }
+
+    public static async Task<Results<Created<NotificationDto>, ValidationProblem>> CreateNotification(
+        CreateNotificationRequest request, NotificationDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var userId = request.UserId!.Value;
+        if (!await db.Recipients.AnyAsync(r => r.UserId == userId, ct))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["is not a known user"] });
+        var notification = new UserNotification
+        {
+            Id = Guid.CreateVersion7(),
+            UserId = userId,
+            Channel = Channel.InApp,
+            Subject = request.Subject!.Trim(),
+            Body = request.Body!.Trim(),
+            CreatedAt = time.GetUtcNow(),
+        };
+        db.Notifications.Add(notification);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/notification/notifications/{notification.Id}", NotificationDto.From(notification));
+    }
+
+    public static async Task<Results<Ok<NotificationDto>, NotFound>> GetNotification(Guid id, NotificationDbContext db, CancellationToken ct) =>
+        await db.Notifications.AsNoTracking().FirstOrDefaultAsync(n => n.Id == id, ct) is { } n
+            ? TypedResults.Ok(NotificationDto.From(n))
+            : TypedResults.NotFound();
+
+    public static async Task<Results<Ok<Page<NotificationDto>>, ValidationProblem>> ListNotifications(
+        [AsParameters] PageRequest paging, Guid? userId, NotificationDbContext db, CancellationToken ct)
+    {
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var query = db.Notifications.AsNoTracking();
+        if (userId is { } u) query = query.Where(n => n.UserId == u);
+        return TypedResults.Ok(await query.OrderByDescending(n => n.CreatedAt).ThenBy(n => n.Id)
+            .Select(n => NotificationDto.From(n)).ToPageAsync(paging, ct));
+    }
+}

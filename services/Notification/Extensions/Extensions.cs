@@ -1,0 +1,16 @@
+using LmsPlatform.Contracts;
+using LmsPlatform.Notification.Consumers;
+using LmsPlatform.Notification.Infrastructure;
+using LmsPlatform.ServiceDefaults.Data;
+using LmsPlatform.ServiceDefaults.Messaging;
+
+namespace LmsPlatform.Notification.Extensions;
+
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDb);
+        builder.AddEventBus<NotificationDbContext>("notification", bus => bus.AddConsumer<UserCreatedConsumer>());
+    }
+}

@@ -1,0 +1,23 @@
+namespace LmsPlatform.Notification.Model;
+
+/// <summary>Notification's copy of a user: where to reach them.</summary>
+public sealed class Recipient
+{
+    public Guid UserId { get; set; }
+    public required string Email { get; set; }
+    public required string DisplayName { get; set; }
+}
+
+public enum Channel { InApp, Email }
+
+/// <summary>A message to one recipient on one channel (the in-app inbox for now).</summary>
+public sealed class UserNotification
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public Channel Channel { get; set; }
+    public required string Subject { get; set; }
+    public required string Body { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ReadAt { get; set; }
+}
