@@ -11,6 +11,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
 {
     private const int SigInt = 2;
     private const int SigTerm = 15;
+    internal const int SigKill = 9;
 
     private readonly Process _process;
     private readonly StreamWriter _log;
@@ -32,7 +33,8 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         string logPath,
         IReadOnlyDictionary<string, string?>? environment = null,
         string? workingDirectory = null,
-        string? runAsUser = null)
+        string? runAsUser = null,
+        ProcessRegistry? registry = null)
     {
         var psi = new ProcessStartInfo
         {
@@ -42,17 +44,14 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
+        // setsid: each child leads its own process group, so Ctrl+C reaches only the launcher, which then stops the
+        // children in order (services before the servers they use). setsid and setpriv exec in place, so the pid we
+        // hold is the program itself and signals reach it.
+        psi.FileName = "setsid";
         if (runAsUser is not null)
-        {
-            // setpriv execs the server in place, so the child we hold is the server itself (signals reach it).
-            psi.FileName = "setpriv";
-            foreach (var a in new[] { $"--reuid={runAsUser}", $"--regid={runAsUser}", "--init-groups", "--", fileName })
+            foreach (var a in new[] { "setpriv", $"--reuid={runAsUser}", $"--regid={runAsUser}", "--init-groups", "--" })
                 psi.ArgumentList.Add(a);
-        }
-        else
-        {
-            psi.FileName = fileName;
-        }
+        psi.ArgumentList.Add(fileName);
         foreach (var a in arguments) psi.ArgumentList.Add(a);
         if (environment is not null)
             foreach (var (key, value) in environment)
@@ -72,9 +71,11 @@ internal sealed partial class ChildProcess : IAsyncDisposable
             try { process.WaitForExit(); } catch (InvalidOperationException) { }
             var code = process.ExitCode;
             child.Write($"---- {DateTimeOffset.Now:O} exited with code {code}");
+            registry?.Remove(child.Id);
             child._exited.TrySetResult(code);
         };
         process.Start();
+        registry?.Add(process.Id, logPath);
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -124,6 +125,7 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     /// <summary>Kills the process tree at once (SIGKILL), as a crash would.</summary>
     public void KillNow()
     {
+        _ = Kill(-_process.Id, SigKill); // the whole process group (a server's helpers too)
         try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } catch (System.ComponentModel.Win32Exception) { }
     }
 
@@ -139,5 +141,5 @@ internal sealed partial class ChildProcess : IAsyncDisposable
     }
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
+    internal static partial int Kill(int pid, int signal);
 }

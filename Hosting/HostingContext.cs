@@ -14,7 +14,10 @@ public sealed class HostingContext
         Configuration = configuration;
         Directory.CreateDirectory(options.DataDirectory);
         Directory.CreateDirectory(LogDirectory);
+        Processes = new ProcessRegistry(options.DataDirectory);
     }
+
+    internal ProcessRegistry Processes { get; }
 
     public DistributedApplicationOptions Options { get; }
     public IConfiguration Configuration { get; }

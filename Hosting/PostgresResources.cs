@@ -53,7 +53,7 @@ public sealed class PostgresServerResource(string name) : Resource(name), IResou
             "-c", "unix_socket_directories=", "-c", "max_connections=500"];
         if (!context.Persistent)
             args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
-        _process = ChildProcess.Start(Path.Combine(bin, "postgres"), args, log, runAsUser: user);
+        _process = ChildProcess.Start(Path.Combine(bin, "postgres"), args, log, runAsUser: user, registry: context.Processes);
         _connectionString = $"Host=127.0.0.1;Port={_port};Username=postgres;Password={password}";
         State = ResourceState.Running;
     }

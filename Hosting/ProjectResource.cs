@@ -15,6 +15,7 @@ public sealed class ProjectResource(string name, string projectPath) : Resource(
     private CancellationTokenSource? _supervision;
     private Task? _supervisor;
     private int _port;
+    private ProcessRegistry? _registry;
 
     public override string Kind => "project";
     public string ProjectPath { get; } = projectPath;
@@ -58,6 +59,7 @@ public sealed class ProjectResource(string name, string projectPath) : Resource(
             foreach (var (key, value) in source())
                 env[key] = value;
 
+        _registry = context.Processes;
         _supervision = new CancellationTokenSource();
         var log = Path.Combine(context.LogDirectory, $"{Name}.log");
         var workingDirectory = Path.GetDirectoryName(dll)!;
@@ -69,7 +71,7 @@ public sealed class ProjectResource(string name, string projectPath) : Resource(
     private void StartProcess(string dll, Dictionary<string, string?> env, string log, string workingDirectory)
     {
         State = ResourceState.Starting;
-        _process = ChildProcess.Start("dotnet", [dll], log, env, workingDirectory);
+        _process = ChildProcess.Start("dotnet", [dll], log, env, workingDirectory, registry: _registry);
         State = ResourceState.Running;
     }
 

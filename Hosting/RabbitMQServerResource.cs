@@ -81,9 +81,9 @@ public sealed class RabbitMQServerResource(string name) : Resource(name), IResou
         {
             // epmd in the foreground as our own child, so that stopping the run stops it too.
             var epmd = HostingContext.FindExecutable("epmd", "/usr/bin/epmd") ?? "epmd";
-            _epmd = ChildProcess.Start(epmd, ["-port", _epmdPort.ToString(), "-address", "127.0.0.1"], log, env);
+            _epmd = ChildProcess.Start(epmd, ["-port", _epmdPort.ToString(), "-address", "127.0.0.1"], log, env, registry: context.Processes);
         }
-        _server = ChildProcess.Start(ServerScript, [], log, env);
+        _server = ChildProcess.Start(ServerScript, [], log, env, registry: context.Processes);
         _connectionString = $"amqp://guest:guest@127.0.0.1:{_port}";
         State = ResourceState.Running;
     }

@@ -36,7 +36,7 @@ public sealed class RedisResource(string name) : Resource(name), IResourceWithCo
         _process = ChildProcess.Start(server,
             ["--bind", "127.0.0.1", "--port", _port.ToString(), "--dir", dir, "--save", "",
              "--appendonly", context.Persistent ? "yes" : "no"],
-            Path.Combine(context.LogDirectory, $"{Name}.log"));
+            Path.Combine(context.LogDirectory, $"{Name}.log"), registry: context.Processes);
         _connectionString = $"127.0.0.1:{_port}";
         State = ResourceState.Running;
         return Task.CompletedTask;
