@@ -1,0 +1,102 @@
+using System.Net.Http.Json;
+using LmsPlatform.AppHost;
+using LmsPlatform.Contracts;
+using LmsPlatform.Hosting;
+using Npgsql;
+
+[assembly: AssemblyFixture(typeof(LmsPlatform.IntegrationTests.PlatformFixture))]
+// The tests share one platform and some of them stop parts of it: run them one at a time.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace LmsPlatform.IntegrationTests;
+
+/// <summary>
+/// The whole platform, started once for the test assembly through the hosting library exactly as ./lms run starts it,
+/// but with throwaway data and free ports: real PostgreSQL, RabbitMQ, Redis, six services and the gateway.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    public DistributedApplication App { get; private set; } = null!;
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public static async Task<DistributedApplication> StartPlatformAsync()
+    {
+        var builder = DistributedApplicationTestingBuilder.Create();
+        builder.AddLmsPlatform();
+        var app = builder.Build();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        try
+        {
+            await app.StartAsync(timeout.Token);
+            foreach (var resource in app.Resources)
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return app;
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        App = await StartPlatformAsync();
+        Gateway = App.CreateHttpClient(ResourceNames.Gateway);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (App is not null) await App.DisposeAsync();
+    }
+
+    public HttpClient Client(string resource) => App.CreateHttpClient(resource);
+
+    public Task<long> CountAsync(string database, string sql) => Sql.CountAsync(App, database, sql);
+}
+
+public static class Sql
+{
+    public static async Task<long> CountAsync(DistributedApplication app, string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(app.GetConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+}
+
+public static class Eventually
+{
+    /// <summary>Polls until the condition holds; fails with the last value seen after the timeout.</summary>
+    public static async Task<T> ReachesAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        T last;
+        while (true)
+        {
+            last = await probe();
+            if (condition(last)) return last;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: still {last} after {timeout.TotalSeconds:0} s.");
+            await Task.Delay(200);
+        }
+    }
+}
+
+public static class Users
+{
+    public static object NewUser(string tag) =>
+        new { email = $"{tag}-{Guid.NewGuid():N}@example.org", givenName = "Test", familyName = tag };
+
+    public static async Task<Guid> CreateAsync(HttpClient client, string tag)
+    {
+        using var response = await client.PostAsJsonAsync("/api/identity/users", NewUser(tag));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<IdOnly>())!.Id;
+    }
+
+    public sealed record IdOnly(Guid Id);
+}
