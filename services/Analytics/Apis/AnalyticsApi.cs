@@ -79,12 +79,11 @@ public static class AnalyticsApi
         IReadOnlyList<ReportRow> rows = report.Kind switch
         {
             ReportKind.UsersTotal => [new ReportRow("users", await db.Users.LongCountAsync(ct))],
-            ReportKind.UsersCreatedByDay => (await db.Users
-                    .GroupBy(u => u.CreatedAt.UtcDateTime.Date)
-                    .Select(g => new { Day = g.Key, Count = g.LongCount() })
-                    .OrderBy(g => g.Day)
-                    .ToListAsync(ct))
-                .Select(g => new ReportRow(g.Day.ToString("yyyy-MM-dd"), g.Count)).ToList(),
+            ReportKind.UsersCreatedByDay => await db.Database.SqlQuery<ReportRow>(
+                    $"""
+                     SELECT to_char("CreatedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "Key", count(*) AS "Value"
+                     FROM user_facts GROUP BY 1 ORDER BY 1
+                     """).ToListAsync(ct),
             _ => [],
         };
         return TypedResults.Ok(new ReportResultDto(report.Id, report.Kind.ToString(), time.GetUtcNow(), rows));

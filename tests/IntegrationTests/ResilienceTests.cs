@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using LmsPlatform.Contracts;
+using LmsPlatform.Hosting;
+
+namespace LmsPlatform.IntegrationTests;
+
+public class ServiceRestartTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task A_killed_service_is_restarted_by_the_launcher_and_becomes_healthy_again()
+    {
+        var enrolment = (ProjectResource)platform.App.GetResource(ResourceNames.EnrolmentApi);
+        var restartsBefore = enrolment.Restarts;
+        var pidBefore = enrolment.ProcessId;
+
+        enrolment.Kill(); // SIGKILL, as the kernel's OOM killer would
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await platform.App.ResourceNotifications.WaitForResourceAsync(ResourceNames.EnrolmentApi,
+            r => r.Restarts == restartsBefore + 1, timeout.Token);
+        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.EnrolmentApi, timeout.Token);
+        Assert.NotEqual(pidBefore, enrolment.ProcessId);
+
+        // It consumes again: a user created now reaches its learner copy.
+        var userId = await Users.CreateAsync(platform.Gateway, "restart");
+        await Eventually.ReachesAsync(async () => (await platform.Gateway.GetAsync($"/api/enrolment/learners/{userId}")).StatusCode,
+            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy after restart");
+    }
+}
+
+/// <summary>
+/// The broker is stopped while users are being created and started again: every event is delivered, none twice.
+/// It runs on a platform of its own, since it takes the broker away.
+/// </summary>
+public class BrokerOutageTests : IAsyncLifetime
+{
+    private DistributedApplication _app = null!;
+
+    public async ValueTask InitializeAsync() => _app = await PlatformFixture.StartPlatformAsync();
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task Stopping_the_broker_while_users_are_created_loses_no_event_and_applies_none_twice()
+    {
+        const int total = 240;
+        using var gateway = _app.CreateHttpClient(ResourceNames.Gateway);
+        var created = 0;
+        var brokerStopped = new TaskCompletionSource();
+
+        async Task WriterAsync(int writer)
+        {
+            for (var i = writer; i < total; i += 4)
+            {
+                using var response = await gateway.PostAsJsonAsync("/api/identity/users", Users.NewUser($"outage{i}"));
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                if (Interlocked.Increment(ref created) == total / 3) _ = StopBrokerAsync();
+                if (created > total / 3) await brokerStopped.Task; // most users are created while the broker is down
+            }
+        }
+
+        async Task StopBrokerAsync()
+        {
+            await _app.StopResourceAsync(ResourceNames.EventBus);
+            brokerStopped.SetResult();
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(WriterAsync));
+        Assert.Equal(total, created);
+        Assert.Equal(ResourceState.Stopped, _app.GetResource(ResourceNames.EventBus).State);
+        var pendingWhileDown = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL");
+        Assert.True(pendingWhileDown > 0, "events wait in the outbox while the broker is down");
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await _app.StartResourceAsync(ResourceNames.EventBus);
+
+        var users = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM users");
+        Assert.Equal(total, users);
+        var timeout = TimeSpan.FromSeconds(150);
+        await Eventually.ReachesAsync(() => Sql.CountAsync(_app, ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"), n => n >= users, timeout, "analytics users");
+        await Eventually.ReachesAsync(() => Sql.CountAsync(_app, ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"), n => n >= users, timeout, "enrolment learners");
+        await Eventually.ReachesAsync(() => Sql.CountAsync(_app, ResourceNames.NotificationDb, "SELECT count(*) FROM recipients"), n => n >= users, timeout, "notification recipients");
+        await Task.Delay(TimeSpan.FromSeconds(2)); // let any late duplicate arrive before counting exactly
+
+        Assert.Equal(0, await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
+        Assert.Equal(users, await Sql.CountAsync(_app, ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"));
+        Assert.Equal(users, await Sql.CountAsync(_app, ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"));
+        // A welcome message has a fresh id each time it is applied: applying an event twice would show here.
+        Assert.Equal(users, await Sql.CountAsync(_app, ResourceNames.NotificationDb, "SELECT count(*) FROM notifications"));
+        foreach (var db in new[] { ResourceNames.AnalyticsDb, ResourceNames.EnrolmentDb, ResourceNames.NotificationDb })
+            Assert.Equal(users, await Sql.CountAsync(_app, db, "SELECT count(*) FROM inbox_messages"));
+
+        using var summary = await gateway.GetAsync("/api/analytics/summary");
+        Assert.Contains($"\"users\":{users}", await summary.Content.ReadAsStringAsync());
+    }
+}
