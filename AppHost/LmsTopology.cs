@@ -10,6 +10,9 @@ namespace LmsPlatform.AppHost;
 public static class LmsTopology
 {
     public const int DefaultGatewayPort = 8080;
+    public const string AdminEmail = "admin@lms.local";
+    /// <summary>The first administrator's password: a secret under .lms/secrets, printed on the first start.</summary>
+    public const string AdminPasswordSecret = "identity-admin-password";
 
     public static DistributedApplicationBuilder AddLmsPlatform(this DistributedApplicationBuilder builder)
     {
@@ -24,9 +27,16 @@ public static class LmsTopology
         var notificationDb = postgres.AddDatabase(ResourceNames.NotificationDb);
         var analyticsDb = postgres.AddDatabase(ResourceNames.AnalyticsDb);
 
+        // Tokens are issued for the gateway's public address, so it is known before anything starts.
+        var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
+        if (gatewayPort == 0) gatewayPort = HostingContext.FreePort();
+        var issuer = builder.Configuration["Gateway:PublicUrl"] ?? $"http://127.0.0.1:{gatewayPort}";
+
         var identity = builder.AddProject(ResourceNames.IdentityApi, "services/Identity/Identity.Api.csproj")
             .WithReference(identityDb).WaitFor(identityDb)
-            .WithReference(eventBus).WaitFor(eventBus);
+            .WithReference(eventBus).WaitFor(eventBus)
+            .WithEnvironment("Identity__BootstrapAdmin__Email", AdminEmail)
+            .WithSecret("Identity__BootstrapAdmin__Password", AdminPasswordSecret);
 
         var catalogue = builder.AddProject(ResourceNames.CatalogueApi, "services/Catalogue/Catalogue.Api.csproj")
             .WithReference(catalogueDb).WaitFor(catalogueDb)
@@ -49,8 +59,7 @@ public static class LmsTopology
             .WithReference(analyticsDb).WaitFor(analyticsDb)
             .WithReference(eventBus).WaitFor(eventBus);
 
-        var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
-        builder.AddProject(ResourceNames.Gateway, "gateway/Gateway.csproj")
+        var gateway = builder.AddProject(ResourceNames.Gateway, "gateway/Gateway.csproj")
             .WithHttpEndpoint(port: gatewayPort)
             .WithReference(identity).WaitFor(identity)
             .WithReference(catalogue).WaitFor(catalogue)
@@ -59,6 +68,8 @@ public static class LmsTopology
             .WithReference(notification).WaitFor(notification)
             .WithReference(analytics).WaitFor(analytics);
 
+        foreach (var project in new[] { identity, catalogue, enrolment, content, notification, analytics, gateway })
+            project.WithEnvironment("Identity__Issuer", issuer);
         return builder;
     }
 }

@@ -11,7 +11,11 @@ Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopping.Cancel(); };
 using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
     System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stopping.Cancel(); });
 
+var firstStart = !app.Context.HasSecret(LmsTopology.AdminPasswordSecret);
 var run = app.RunAsync(stopping.Token);
-await StatusView.ShowAsync(app, app.GetResource(ResourceNames.Gateway), run, stopping.Token);
+// The first administrator's password is shown on the start that created it, and never again.
+await StatusView.ShowAsync(app, app.GetResource(ResourceNames.Gateway), run, stopping.Token, () => firstStart
+    ? $"Sign in at {app.GetResource(ResourceNames.Gateway).Url}/account/login as {LmsTopology.AdminEmail} with password {app.Context.Secret(LmsTopology.AdminPasswordSecret)} (shown once; kept in {app.Context.DataDirectory}/secrets)"
+    : null);
 await run;
 Console.WriteLine("Stopped every resource.");

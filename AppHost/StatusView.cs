@@ -9,7 +9,7 @@ namespace LmsPlatform.AppHost;
 /// </summary>
 internal static class StatusView
 {
-    public static async Task ShowAsync(DistributedApplication app, Resource gateway, Task run, CancellationToken stopping)
+    public static async Task ShowAsync(DistributedApplication app, Resource gateway, Task run, CancellationToken stopping, Func<string?>? notice = null)
     {
         var started = DateTimeOffset.UtcNow;
         var announced = false;
@@ -19,6 +19,7 @@ internal static class StatusView
             announced = true;
             var seconds = (DateTimeOffset.UtcNow - started).TotalSeconds;
             AnsiConsole.MarkupLine($"[green]All {app.Resources.Count} resources healthy in {seconds:0.0} s.[/] Gateway: [link]{gateway.Url}[/]  (logs: {app.Context.LogDirectory}; Ctrl+C stops everything)");
+            if (notice?.Invoke() is { } text) Console.WriteLine(text);
         }
 
         if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
@@ -43,6 +44,7 @@ internal static class StatusView
                 {
                     announced = true;
                     gatewayReadyAfter = DateTimeOffset.UtcNow - started;
+                    readyNotice = notice?.Invoke();
                 }
                 try { await Task.Delay(500, stopping); } catch (OperationCanceledException) { }
             }
@@ -51,6 +53,7 @@ internal static class StatusView
     }
 
     private static TimeSpan? gatewayReadyAfter;
+    private static string? readyNotice;
 
     private static Table Render(DistributedApplication app, Resource gateway)
     {
@@ -67,7 +70,8 @@ internal static class StatusView
             table.AddRow(s.Name, s.Kind, s.State.ToString(), health, Markup.Escape(s.Url ?? ""), s.Restarts.ToString());
         }
         var ready = gatewayReadyAfter is { } after ? $"[green]all healthy after {after.TotalSeconds:0.0} s[/]" : "[yellow]starting[/]";
-        table.Caption($"Gateway: {gateway.Url ?? "(starting)"}  ·  {ready}  ·  logs: {Markup.Escape(app.Context.LogDirectory)}  ·  Ctrl+C stops everything");
+        var notice = readyNotice is null ? "" : $"\n{Markup.Escape(readyNotice)}";
+        table.Caption($"Gateway: {gateway.Url ?? "(starting)"}  ·  {ready}  ·  logs: {Markup.Escape(app.Context.LogDirectory)}  ·  Ctrl+C stops everything{notice}");
         return table;
     }
 }

@@ -124,6 +124,13 @@ public static class ResourceBuilderExtensions
         return project;
     }
 
+    /// <summary>Gives the project a secret kept under the data folder (Aspire: a secret parameter).</summary>
+    public static ResourceBuilder<ProjectResource> WithSecret(this ResourceBuilder<ProjectResource> project, string key, string secretName)
+    {
+        project.Resource.AddSecret(key, secretName);
+        return project;
+    }
+
     public static ResourceBuilder<ProjectResource> WithEnvironment(this ResourceBuilder<ProjectResource> project, string key, string? value)
     {
         project.Resource.AddEnvironment(key, () => value);

@@ -40,6 +40,8 @@ public sealed class HostingContext
     /// A secret kept under the data folder (mode 0600) so it survives restarts of a persistent run; a throwaway run
     /// gets a fresh one. Secrets never live in the repository.
     /// </summary>
+    public bool HasSecret(string name) => File.Exists(Path.Combine(DataDirectory, "secrets", name));
+
     public string Secret(string name)
     {
         var dir = Path.Combine(DataDirectory, "secrets");

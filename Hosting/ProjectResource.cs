@@ -25,6 +25,11 @@ public sealed class ProjectResource(string name, string projectPath) : Resource(
 
     internal void AddEnvironment(Func<IEnumerable<KeyValuePair<string, string?>>> values) => _environment.Add(values);
 
+    private readonly List<(string Key, string Secret)> _secrets = [];
+
+    /// <summary>Sets <paramref name="key"/> to a secret of the data folder (created on first use, never in the repository).</summary>
+    internal void AddSecret(string key, string secretName) => _secrets.Add((key, secretName));
+
     internal void AddEnvironment(string key, Func<string?> value) =>
         _environment.Add(() => [new KeyValuePair<string, string?>(key, value())]);
 
@@ -58,6 +63,8 @@ public sealed class ProjectResource(string name, string projectPath) : Resource(
         foreach (var source in _environment)
             foreach (var (key, value) in source())
                 env[key] = value;
+        foreach (var (key, secret) in _secrets)
+            env[key] = context.Secret(secret);
 
         _registry = context.Processes;
         _supervision = new CancellationTokenSource();

@@ -3,6 +3,7 @@ using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -99,20 +100,35 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync });
-        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
-        app.MapOpenApi();
+        // Probes and the API description are open: Kubernetes and the launcher call them without a token.
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
         return app;
     }
 
-    /// <summary>ProblemDetails for exceptions and bare error status codes; call first in the pipeline.</summary>
+    /// <summary>
+    /// Forwarded headers from the gateway, ProblemDetails for exceptions and bare error status codes (401 and 403
+    /// included), then authentication and authorisation when the service has them; call first in the pipeline.
+    /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        // Services are reachable only through the gateway, which sets X-Forwarded-*: the client's address (for the
+        // audit log) and the public scheme and host (for redirects) come from there.
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.All };
+        forwarded.KnownIPNetworks.Clear();
+        forwarded.KnownProxies.Clear();
+        app.UseForwardedHeaders(forwarded);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        if (app.Services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
         return app;
     }
 }

@@ -16,7 +16,7 @@ public static class DatabaseExtensions
     /// health check, and the outbox signal.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
-        where TContext : ServiceDbContext
+        where TContext : DbContext, IServiceDbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{connectionName} is not configured.");

@@ -6,6 +6,8 @@ namespace LmsPlatform.ServiceDefaults.Http;
 public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long TotalCount)
 {
     public int TotalPages => PageSize == 0 ? 0 : (int)Math.Ceiling(TotalCount / (double)PageSize);
+
+    public Page<TOut> Map<TOut>(Func<T, TOut> map) => new(Items.Select(map).ToList(), PageNumber, PageSize, TotalCount);
 }
 
 /// <summary>The paging query of every list endpoint: <c>?page=1&amp;pageSize=20</c> (at most 200 a page).</summary>

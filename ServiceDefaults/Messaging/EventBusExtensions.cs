@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using LmsPlatform.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
@@ -18,7 +19,7 @@ public static class EventBusExtensions
         this IHostApplicationBuilder builder,
         string endpointPrefix,
         Action<IBusRegistrationConfigurator>? configureConsumers = null)
-        where TContext : ServiceDbContext
+        where TContext : DbContext, IServiceDbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(ResourceNames.EventBus)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.EventBus} is not configured.");

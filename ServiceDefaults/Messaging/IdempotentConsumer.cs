@@ -11,7 +11,7 @@ namespace LmsPlatform.ServiceDefaults.Messaging;
 /// </summary>
 public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : IConsumer<TMessage>
     where TMessage : class
-    where TContext : ServiceDbContext
+    where TContext : DbContext, IServiceDbContext
 {
     protected TContext Db { get; } = db;
 

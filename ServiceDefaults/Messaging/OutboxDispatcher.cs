@@ -86,7 +86,7 @@ public sealed class OutboxDispatcher<TContext>(
     OutboxOptions options,
     TimeProvider time,
     ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService
-    where TContext : ServiceDbContext
+    where TContext : DbContext, IServiceDbContext
 {
     private DateTimeOffset _nextCleanup;
 

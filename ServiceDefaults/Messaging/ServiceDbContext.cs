@@ -6,19 +6,32 @@ using Microsoft.EntityFrameworkCore;
 namespace LmsPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
-/// The base of every service's DbContext: it carries the outbox and inbox tables, so an integration event is always
-/// saved in the same transaction as the change it announces.
+/// A service's DbContext with the outbox and inbox tables, so an integration event is always saved in the same
+/// transaction as the change it announces. Derive from <see cref="ServiceDbContext"/>, or, when the context must
+/// derive from another base (ASP.NET Core Identity's), implement this and call <see cref="MessagingModel.AddMessagingTables"/>.
 /// </summary>
-public abstract class ServiceDbContext(DbContextOptions options) : DbContext(options)
+public interface IServiceDbContext
+{
+    DbSet<OutboxMessage> OutboxMessages { get; }
+    DbSet<InboxMessage> InboxMessages { get; }
+}
+
+/// <summary>The usual base of a service's DbContext.</summary>
+public abstract class ServiceDbContext(DbContextOptions options) : DbContext(options), IServiceDbContext
 {
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
 
-    /// <summary>Queues an integration event; it is written by the next SaveChanges, atomically with the other changes.</summary>
-    public void AddIntegrationEvent<TEvent>(TEvent integrationEvent) where TEvent : class, IIntegrationEvent =>
-        OutboxMessages.Add(OutboxMessageFactory.Create(integrationEvent, DateTimeOffset.UtcNow));
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddMessagingTables();
+}
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+public static class MessagingModel
+{
+    /// <summary>Queues an integration event; it is written by the next SaveChanges, atomically with the other changes.</summary>
+    public static void AddIntegrationEvent<TEvent>(this IServiceDbContext context, TEvent integrationEvent) where TEvent : class, IIntegrationEvent =>
+        context.OutboxMessages.Add(OutboxMessageFactory.Create(integrationEvent, DateTimeOffset.UtcNow));
+
+    public static ModelBuilder AddMessagingTables(this ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<OutboxMessage>(e =>
         {
@@ -47,6 +60,7 @@ public abstract class ServiceDbContext(DbContextOptions options) : DbContext(opt
             e.Property(m => m.ProcessedAt).HasColumnName("processed_at");
             e.Property(m => m.TraceId).HasColumnName("trace_id").HasMaxLength(32);
         });
+        return modelBuilder;
     }
 }
 

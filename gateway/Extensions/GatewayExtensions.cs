@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Contracts;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Yarp.ReverseProxy.Configuration;
@@ -15,12 +16,21 @@ public static class GatewayExtensions
     /// </summary>
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
+        // API routes need a valid access token (the services check permissions); identity's public paths do not.
         var routes = ResourceNames.GatewayRoutes.Select(r => new RouteConfig
         {
             RouteId = r.Service,
             ClusterId = r.Service,
             Match = new RouteMatch { Path = r.PathPrefix + "/{**rest}" },
-        }).ToList();
+            AuthorizationPolicy = "default",
+        }).Concat(ResourceNames.IdentityPublicPaths.Select(path => new RouteConfig
+        {
+            RouteId = $"{ResourceNames.IdentityApi}{path.Replace('/', '-')}",
+            ClusterId = ResourceNames.IdentityApi,
+            Match = new RouteMatch { Path = path + "/{**rest}" },
+            AuthorizationPolicy = "anonymous",
+        })).ToList();
+        builder.AddTokenValidation();
         var clusters = ResourceNames.GatewayRoutes.Select(r => new ClusterConfig
         {
             ClusterId = r.Service,

@@ -35,4 +35,11 @@ public static class ResourceNames
         (NotificationApi, "/api/notification"),
         (AnalyticsApi, "/api/analytics"),
     ];
+
+    /// <summary>
+    /// Identity's public, token-less paths, routed by the gateway without its token check: the OpenID Connect
+    /// discovery and protocol endpoints, the sign-in pages, and SCIM (which checks its own tokens and answers in
+    /// SCIM's error format).
+    /// </summary>
+    public static readonly IReadOnlyList<string> IdentityPublicPaths = ["/.well-known", "/connect", "/account", "/scim/v2"];
 }

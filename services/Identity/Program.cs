@@ -1,5 +1,7 @@
 using LmsPlatform.Identity.Apis;
+using LmsPlatform.Identity.Auth;
 using LmsPlatform.Identity.Extensions;
+using LmsPlatform.Identity.Scim;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -7,7 +9,18 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseAntiforgery();
+app.MapConnectEndpoints();
+app.MapAccountPages();
 app.MapUsersApi();
+app.MapOrgUnitsApi();
+app.MapRoleAssignmentsApi();
+app.MapClientsApi();
+app.MapAuditApi();
+app.MapImportsApi();
+app.MapChecksApi();
+app.MapMeApi();
+app.MapScimApi();
 app.MapDefaultEndpoints();
 app.Run();
 

@@ -1,7 +1,7 @@
 using LmsPlatform.Catalogue.Apis;
 using LmsPlatform.ContentDelivery.Apis;
 using LmsPlatform.Enrolment.Apis;
-using LmsPlatform.Identity.Apis;
+using LmsPlatform.Identity.Application;
 using LmsPlatform.ServiceDefaults.Http;
 
 namespace LmsPlatform.UnitTests;
@@ -11,7 +11,7 @@ public class ValidationTests
     [Fact]
     public void A_complete_user_is_valid()
     {
-        Assert.Empty(new CreateUserRequest("ann@example.com", "Ann", "Lee", "E-1").Validate());
+        Assert.Empty(new UserInput("ann@example.com", "Ann", "Lee", "E-1").Validate().ToDictionary());
     }
 
     [Theory]
@@ -23,21 +23,21 @@ public class ValidationTests
     [InlineData("Ann <ann@example.com>")]
     public void A_bad_email_is_a_field_error(string? email)
     {
-        var errors = new CreateUserRequest(email, "Ann", "Lee", null).Validate();
+        var errors = new UserInput(email, "Ann", "Lee", null).Validate().ToDictionary();
         Assert.Equal(["email"], errors.Keys);
     }
 
     [Fact]
     public void Every_missing_field_is_reported_at_once()
     {
-        var errors = new CreateUserRequest(null, " ", null, new string('x', 65)).Validate();
+        var errors = new UserInput(null, " ", null, new string('x', 65)).Validate().ToDictionary();
         Assert.Equal(new[] { "email", "externalId", "familyName", "givenName" }, errors.Keys.Order());
     }
 
     [Fact]
     public void Overlong_names_are_refused()
     {
-        var errors = new CreateUserRequest("a@b.org", new string('a', 101), "Lee", null).Validate();
+        var errors = new UserInput("a@b.org", new string('a', 101), "Lee", null).Validate().ToDictionary();
         Assert.Equal("must be at most 100 characters", Assert.Single(errors["givenName"]));
     }
 

@@ -1,3 +1,4 @@
+using LmsPlatform.Contracts.Security;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -33,11 +34,11 @@ public static class AnalyticsApi
     public static IEndpointRouteBuilder MapAnalyticsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/analytics").WithTags("Analytics");
-        api.MapGet("/summary", GetSummary).WithName("GetSummary").WithSummary("Headline counts from the reporting read model");
-        api.MapPost("/reports", CreateReport).WithName("CreateReport").WithSummary("Save a report definition");
-        api.MapGet("/reports/{id:guid}", GetReport).WithName("GetReport").WithSummary("Get a saved report");
-        api.MapGet("/reports", ListReports).WithName("ListReports").WithSummary("List saved reports, paged");
-        api.MapGet("/reports/{id:guid}/result", RunReport).WithName("RunReport").WithSummary("Run a saved report now");
+        api.MapGet("/summary", GetSummary).WithName("GetSummary").WithSummary("Headline counts from the reporting read model").RequireAuthorization(Permissions.ReportsRead);
+        api.MapPost("/reports", CreateReport).WithName("CreateReport").WithSummary("Save a report definition").RequireAuthorization(Permissions.ReportsManage);
+        api.MapGet("/reports/{id:guid}", GetReport).WithName("GetReport").WithSummary("Get a saved report").RequireAuthorization(Permissions.ReportsRead);
+        api.MapGet("/reports", ListReports).WithName("ListReports").WithSummary("List saved reports, paged").RequireAuthorization(Permissions.ReportsRead);
+        api.MapGet("/reports/{id:guid}/result", RunReport).WithName("RunReport").WithSummary("Run a saved report now").RequireAuthorization(Permissions.ReportsRead);
         return app;
     }
 

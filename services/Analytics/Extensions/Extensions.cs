@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Analytics.Consumers;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Contracts;
@@ -10,6 +11,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddTokenValidation();
         builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb);
         builder.AddEventBus<AnalyticsDbContext>("analytics", bus => bus.AddConsumer<UserCreatedConsumer>());
     }

@@ -1,3 +1,5 @@
+using LmsPlatform.ServiceDefaults.Messaging;
+using LmsPlatform.Contracts.Security;
 using System.Text.Json;
 using LmsPlatform.Catalogue.Infrastructure;
 using LmsPlatform.Catalogue.Model;
@@ -38,9 +40,9 @@ public static class CoursesApi
     public static IEndpointRouteBuilder MapCoursesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/catalogue/courses").WithTags("Courses");
-        api.MapPost("/", CreateCourse).WithName("CreateCourse").WithSummary("Create a draft course; publishes CourseCreated");
-        api.MapGet("/{id:guid}", GetCourse).WithName("GetCourse").WithSummary("Get a course by id (cached in Redis)");
-        api.MapGet("/", ListCourses).WithName("ListCourses").WithSummary("List courses, newest first, paged");
+        api.MapPost("/", CreateCourse).WithName("CreateCourse").WithSummary("Create a draft course; publishes CourseCreated").RequireAuthorization(Permissions.CatalogueManage);
+        api.MapGet("/{id:guid}", GetCourse).WithName("GetCourse").WithSummary("Get a course by id (cached in Redis)").RequireAuthorization(Permissions.CatalogueRead);
+        api.MapGet("/", ListCourses).WithName("ListCourses").WithSummary("List courses, newest first, paged").RequireAuthorization(Permissions.CatalogueRead);
         return app;
     }
 

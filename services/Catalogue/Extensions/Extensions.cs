@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Catalogue.Infrastructure;
 using LmsPlatform.Contracts;
 using LmsPlatform.ServiceDefaults.Data;
@@ -9,6 +10,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddTokenValidation();
         builder.AddServiceDatabase<CatalogueDbContext>(ResourceNames.CatalogueDb);
         builder.AddEventBus<CatalogueDbContext>("catalogue");
         builder.AddRedisCache(ResourceNames.Redis);

@@ -1,3 +1,4 @@
+using LmsPlatform.Contracts.Security;
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.ContentDelivery.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -29,9 +30,9 @@ public static class ContentItemsApi
     public static IEndpointRouteBuilder MapContentItemsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/content/items").WithTags("Content items");
-        api.MapPost("/", CreateContentItem).WithName("CreateContentItem").WithSummary("Register a content item");
-        api.MapGet("/{id:guid}", GetContentItem).WithName("GetContentItem").WithSummary("Get a content item by id");
-        api.MapGet("/", ListContentItems).WithName("ListContentItems").WithSummary("List content items, newest first, paged");
+        api.MapPost("/", CreateContentItem).WithName("CreateContentItem").WithSummary("Register a content item").RequireAuthorization(Permissions.ContentManage);
+        api.MapGet("/{id:guid}", GetContentItem).WithName("GetContentItem").WithSummary("Get a content item by id").RequireAuthorization(Permissions.ContentRead);
+        api.MapGet("/", ListContentItems).WithName("ListContentItems").WithSummary("List content items, newest first, paged").RequireAuthorization(Permissions.ContentRead);
         return app;
     }
 

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.Contracts;
 using LmsPlatform.ServiceDefaults.Data;
@@ -9,6 +10,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddTokenValidation();
         builder.AddServiceDatabase<ContentDbContext>(ResourceNames.ContentDb);
         builder.AddEventBus<ContentDbContext>("content");
     }

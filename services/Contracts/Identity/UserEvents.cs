@@ -1,10 +1,49 @@
 namespace LmsPlatform.Contracts.Identity;
 
+/// <summary>The HR attributes of a user that other services (audience rules, reports) follow.</summary>
+public sealed record UserProfile(
+    string Email,
+    string GivenName,
+    string FamilyName,
+    string? ExternalId,
+    string? JobTitle,
+    string? Location,
+    DateOnly? HireDate,
+    Guid? ManagerId,
+    Guid? OrgUnitId,
+    string Status);
+
 /// <summary>A user was created in identity. Consumers keep the copy of the user they need.</summary>
+/// <remarks>Version 2 added <see cref="Profile"/>; it is null in messages written before it existed.</remarks>
 public sealed record UserCreated(
     Guid UserId,
     string Email,
     string GivenName,
     string FamilyName,
     string? ExternalId,
-    DateTimeOffset CreatedAt) : IIntegrationEvent;
+    DateTimeOffset CreatedAt) : IIntegrationEvent
+{
+    public UserProfile? Profile { get; init; }
+}
+
+/// <summary>
+/// A user's attributes changed. <see cref="Changed"/> names the attributes (camelCase, as in <see cref="UserProfile"/>)
+/// whose values differ from before; <see cref="Profile"/> is the whole profile after the change.
+/// </summary>
+public sealed record UserUpdated(Guid UserId, IReadOnlyList<string> Changed, UserProfile Profile, DateTimeOffset UpdatedAt) : IIntegrationEvent;
+
+public sealed record UserDeactivated(Guid UserId, string Reason, DateTimeOffset DeactivatedAt) : IIntegrationEvent;
+
+public sealed record UserReactivated(Guid UserId, DateTimeOffset ReactivatedAt) : IIntegrationEvent;
+
+/// <summary>A user's personal data was erased (GDPR). Consumers must drop or anonymise their copies.</summary>
+public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt) : IIntegrationEvent;
+
+/// <summary>
+/// A password reset was asked for. The notification service delivers <see cref="ResetUrl"/> to <see cref="Email"/>;
+/// nothing may log it, because the link holds the single-use token.
+/// </summary>
+public sealed record PasswordResetRequested(Guid UserId, string Email, string GivenName, string ResetUrl, DateTimeOffset ExpiresAt) : IIntegrationEvent
+{
+    public override string ToString() => $"PasswordResetRequested {{ UserId = {UserId}, ExpiresAt = {ExpiresAt:O} }}";
+}

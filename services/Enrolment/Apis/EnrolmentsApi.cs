@@ -1,3 +1,4 @@
+using LmsPlatform.Contracts.Security;
 using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Data;
@@ -29,10 +30,10 @@ public static class EnrolmentsApi
     public static IEndpointRouteBuilder MapEnrolmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/enrolment").WithTags("Enrolments");
-        api.MapPost("/enrolments", CreateEnrolment).WithName("CreateEnrolment").WithSummary("Enrol a known learner on a course");
-        api.MapGet("/enrolments/{id:guid}", GetEnrolment).WithName("GetEnrolment").WithSummary("Get an enrolment by id");
-        api.MapGet("/enrolments", ListEnrolments).WithName("ListEnrolments").WithSummary("List enrolments, paged; filter by user or course");
-        api.MapGet("/learners/{userId:guid}", GetLearner).WithName("GetLearner").WithSummary("Enrolment's copy of a user");
+        api.MapPost("/enrolments", CreateEnrolment).WithName("CreateEnrolment").WithSummary("Enrol a known learner on a course").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapGet("/enrolments/{id:guid}", GetEnrolment).WithName("GetEnrolment").WithSummary("Get an enrolment by id").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapGet("/enrolments", ListEnrolments).WithName("ListEnrolments").WithSummary("List enrolments, paged; filter by user or course").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapGet("/learners/{userId:guid}", GetLearner).WithName("GetLearner").WithSummary("Enrolment's copy of a user").RequireAuthorization(Permissions.EnrolmentsRead);
         return app;
     }
 

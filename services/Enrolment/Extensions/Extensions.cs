@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Contracts;
 using LmsPlatform.Enrolment.Consumers;
 using LmsPlatform.Enrolment.Infrastructure;
@@ -10,6 +11,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddTokenValidation();
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
         builder.AddEventBus<EnrolmentDbContext>("enrolment", bus => bus.AddConsumer<UserCreatedConsumer>());
     }

@@ -1,7 +1,7 @@
-using LmsPlatform.Contracts.Identity;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.Identity.Application;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
-using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -9,90 +9,180 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Identity.Apis;
 
-public sealed record CreateUserRequest(string? Email, string? GivenName, string? FamilyName, string? ExternalId)
+public sealed record UserRequest(
+    string? Email, string? GivenName, string? FamilyName, string? ExternalId = null, string? JobTitle = null,
+    string? Location = null, DateOnly? HireDate = null, Guid? ManagerId = null, Guid? OrgUnitId = null)
 {
-    public Dictionary<string, string[]> Validate() => new ValidationErrors()
-        .Email("email", Email)
-        .Required("givenName", GivenName, 100)
-        .Required("familyName", FamilyName, 100)
-        .MaxLength("externalId", ExternalId, 64)
-        .ToDictionary();
+    public UserInput ToInput() => new(Email, GivenName, FamilyName, ExternalId, JobTitle, Location, HireDate, ManagerId, OrgUnitId);
 }
 
-public sealed record UserDto(Guid Id, string Email, string GivenName, string FamilyName, string? ExternalId, string Status, DateTimeOffset CreatedAt)
+public sealed record UserDto(
+    Guid Id, string Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
+    DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastSignInAt, bool LockedOut)
 {
-    public static UserDto From(User u) => new(u.Id, u.Email, u.GivenName, u.FamilyName, u.ExternalId, u.Status.ToString(), u.CreatedAt);
+    public static UserDto From(User u) => new(u.Id, u.Email!, u.GivenName, u.FamilyName, u.ExternalId, u.JobTitle, u.Location,
+        u.HireDate, u.ManagerId, u.OrgUnitId, u.Status.ToString(), u.CreatedAt, u.UpdatedAt, u.LastSignInAt,
+        u.LockoutEnd > DateTimeOffset.UtcNow);
 }
+
+public sealed record UserQuery(string? Search, string? Email, Guid? OrgUnitId, Guid? ManagerId, string? Status, string? Role);
 
 public static class UsersApi
 {
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/identity/users").WithTags("Users");
-        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user; publishes UserCreated");
-        api.MapGet("/{id:guid}", GetUser).WithName("GetUser").WithSummary("Get a user by id");
-        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("List users, newest first, paged; search by name or email");
+        api.MapPost("/", CreateUser).WithName("CreateUser").WithSummary("Create a user; publishes UserCreated").RequireAuthorization(Permissions.UsersWrite);
+        api.MapGet("/{id:guid}", GetUser).WithName("GetUser").WithSummary("Get a user (ETag in the response)").RequireAuthorization(Permissions.UsersRead);
+        api.MapPut("/{id:guid}", UpdateUser).WithName("UpdateUser").WithSummary("Replace a user's attributes; If-Match is checked (409 when stale)").RequireAuthorization(Permissions.UsersWrite);
+        api.MapGet("/", ListUsers).WithName("ListUsers").WithSummary("List users: search, email, org unit subtree, manager, status, role; paged").RequireAuthorization(Permissions.UsersRead);
+        api.MapPost("/{id:guid}/deactivate", Deactivate).WithName("DeactivateUser").WithSummary("Deactivate a user; publishes UserDeactivated").RequireAuthorization(Permissions.UsersWrite);
+        api.MapPost("/{id:guid}/reactivate", Reactivate).WithName("ReactivateUser").WithSummary("Reactivate a user; publishes UserReactivated").RequireAuthorization(Permissions.UsersWrite);
+        api.MapPost("/{id:guid}/erase", Erase).WithName("EraseUser").WithSummary("GDPR erasure: anonymise the user's personal data (audited)").RequireAuthorization(Permissions.UsersErase);
+        api.MapGet("/{id:guid}/reports", Reports).WithName("UserReports").WithSummary("The people who report to a user, directly or (transitive=true) through the tree").RequireAuthorization(Permissions.UsersRead);
         return app;
     }
 
-    public static async Task<Results<Created<UserDto>, ValidationProblem, Conflict<ProblemDetails>>> CreateUser(
-        CreateUserRequest request, IdentityDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Created<UserDto>, ValidationProblem, Conflict<ProblemDetails>, ForbidHttpResult>> CreateUser(
+        UserRequest request, HttpContext http, UserService users, IdentityDbContext db, CancellationToken ct)
     {
-        var errors = request.Validate();
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        var email = request.Email!.Trim();
-        var normalized = User.Normalize(email);
-        var externalId = string.IsNullOrWhiteSpace(request.ExternalId) ? null : request.ExternalId.Trim();
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized, ct))
-            return EmailTaken(email);
-        if (externalId is not null && await db.Users.AnyAsync(u => u.ExternalId == externalId, ct))
-            return Problems.Conflict("A user with this external id exists already.", "externalId");
-
-        var user = new User
+        var scope = await CallerScope.ForAsync(http.User, Permissions.UsersWrite, db, ct);
+        if (!scope.Covers(request.OrgUnitId)) return TypedResults.Forbid();
+        switch (await users.CreateAsync(request.ToInput(), Actor.From(http), ct))
         {
-            Id = Guid.CreateVersion7(),
-            Email = email,
-            NormalizedEmail = normalized,
-            GivenName = request.GivenName!.Trim(),
-            FamilyName = request.FamilyName!.Trim(),
-            ExternalId = externalId,
-            Status = UserStatus.Active,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.Users.Add(user);
-        db.AddIntegrationEvent(new UserCreated(user.Id, user.Email, user.GivenName, user.FamilyName, user.ExternalId, user.CreatedAt));
-        try
-        {
-            await db.SaveChangesAsync(ct);
+            case Outcome<User>.Ok(var user):
+                http.Response.Headers.ETag = user.ETag;
+                return TypedResults.Created($"/api/identity/users/{user.Id}", UserDto.From(user));
+            case Outcome<User>.Invalid(var errors): return TypedResults.ValidationProblem(errors);
+            case Outcome<User>.Conflict(var detail, var field): return Problems.Conflict(detail, field);
+            default: throw new InvalidOperationException();
         }
-        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-        {
-            return EmailTaken(email); // a concurrent request won the race
-        }
-        return TypedResults.Created($"/api/identity/users/{user.Id}", UserDto.From(user));
     }
 
-    public static async Task<Results<Ok<UserDto>, NotFound>> GetUser(Guid id, IdentityDbContext db, CancellationToken ct) =>
-        await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct) is { } user
-            ? TypedResults.Ok(UserDto.From(user))
-            : TypedResults.NotFound();
+    public static async Task<Results<Ok<UserDto>, NotFound>> GetUser(Guid id, HttpContext http, IdentityDbContext db, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null || !(await CallerScope.ForAsync(http.User, Permissions.UsersRead, db, ct)).Covers(user.OrgUnitId))
+            return TypedResults.NotFound();
+        http.Response.Headers.ETag = user.ETag;
+        return TypedResults.Ok(UserDto.From(user));
+    }
+
+    public static async Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> UpdateUser(
+        Guid id, UserRequest request, HttpContext http, UserService users, IdentityDbContext db, CancellationToken ct)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        var scope = await CallerScope.ForAsync(http.User, Permissions.UsersWrite, db, ct);
+        if (user is null || !scope.Covers(user.OrgUnitId)) return TypedResults.NotFound();
+        if (!scope.Covers(request.OrgUnitId)) return TypedResults.Forbid();
+        return ToResult(await users.UpdateAsync(user, request.ToInput(), http.Request.Headers.IfMatch.FirstOrDefault(), Actor.From(http), ct), http);
+    }
+
+    public static Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> Deactivate(
+        Guid id, HttpContext http, UserService users, IdentityDbContext db, CancellationToken ct) =>
+        ChangeAsync(id, http, db, Permissions.UsersWrite, ct, user => users.SetStatusAsync(user, UserStatus.Deactivated, "administrator", Actor.From(http), ct));
+
+    public static Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> Reactivate(
+        Guid id, HttpContext http, UserService users, IdentityDbContext db, CancellationToken ct) =>
+        ChangeAsync(id, http, db, Permissions.UsersWrite, ct, user => users.SetStatusAsync(user, UserStatus.Active, "administrator", Actor.From(http), ct));
+
+    public static Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> Erase(
+        Guid id, HttpContext http, UserService users, IdentityDbContext db, CancellationToken ct) =>
+        ChangeAsync(id, http, db, Permissions.UsersErase, ct, user => users.EraseAsync(user, Actor.From(http), ct));
 
     public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> ListUsers(
-        [AsParameters] PageRequest paging, string? search, IdentityDbContext db, CancellationToken ct)
+        [AsParameters] PageRequest paging, [AsParameters] UserQuery filter, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
-        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var query = db.Users.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(search))
+        var errors = new ValidationErrors();
+        foreach (var (field, messages) in paging.Validate()) foreach (var m in messages) errors.Add(field, m);
+        UserStatus? status = null;
+        if (filter.Status is not null)
         {
-            var pattern = $"%{search.Trim()}%";
-            query = query.Where(u => EF.Functions.ILike(u.Email, pattern) || EF.Functions.ILike(u.GivenName, pattern) || EF.Functions.ILike(u.FamilyName, pattern));
+            if (Enum.TryParse<UserStatus>(filter.Status, true, out var s)) status = s;
+            else errors.Add("status", "must be Active, Suspended or Deactivated");
         }
-        var page = await query.OrderByDescending(u => u.CreatedAt).ThenBy(u => u.Id)
-            .Select(u => UserDto.From(u)).ToPageAsync(paging, ct);
-        return TypedResults.Ok(page);
+        var role = Roles.Canonical(filter.Role);
+        if (filter.Role is not null && role is null) errors.Add("role", $"must be one of {string.Join(", ", Roles.All)}");
+        if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
+
+        var query = db.Users.AsNoTracking();
+        var scope = await CallerScope.ForAsync(http.User, Permissions.UsersRead, db, ct);
+        if (!scope.Global)
+        {
+            var ids = scope.OrgUnitIds.ToList();
+            query = query.Where(u => u.OrgUnitId != null && ids.Contains(u.OrgUnitId.Value));
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Search))
+        {
+            var pattern = $"%{Like(filter.Search.Trim())}%";
+            query = query.Where(u => EF.Functions.ILike(u.Email!, pattern) || EF.Functions.ILike(u.GivenName, pattern)
+                                     || EF.Functions.ILike(u.FamilyName, pattern) || EF.Functions.ILike(u.GivenName + " " + u.FamilyName, pattern)
+                                     || u.ExternalId == filter.Search.Trim());
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Email))
+        {
+            var normalized = User.Normalize(filter.Email);
+            query = query.Where(u => u.NormalizedEmail == normalized);
+        }
+        if (filter.OrgUnitId is { } unitId)
+        {
+            var path = await db.OrgUnits.Where(o => o.Id == unitId).Select(o => o.Path).FirstOrDefaultAsync(ct) ?? "\u0000";
+            query = query.Where(u => db.OrgUnits.Any(o => o.Id == u.OrgUnitId && o.Path.StartsWith(path)));
+        }
+        if (filter.ManagerId is { } managerId) query = query.Where(u => u.ManagerId == managerId);
+        if (status is { } st) query = query.Where(u => u.Status == st);
+        if (role is not null)
+            query = role == Roles.Learner ? query : query.Where(u => db.RoleAssignments.Any(r => r.UserId == u.Id && r.Role == role));
+
+        var page = await query.OrderBy(u => u.FamilyName).ThenBy(u => u.GivenName).ThenBy(u => u.Id)
+            .ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(UserDto.From));
     }
 
-    private static Conflict<ProblemDetails> EmailTaken(string email) =>
-        Problems.Conflict($"A user with the email '{email}' exists already.", "email");
+    public static async Task<Results<Ok<List<UserDto>>, NotFound>> Reports(Guid id, bool? transitive, HttpContext http, IdentityDbContext db, CancellationToken ct)
+    {
+        if (!await db.Users.AnyAsync(u => u.Id == id, ct)) return TypedResults.NotFound();
+        return TypedResults.Ok((await Team.ReportsAsync(db, id, transitive ?? false, ct)).Select(UserDto.From).ToList());
+    }
+
+    private static async Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> ChangeAsync(
+        Guid id, HttpContext http, IdentityDbContext db, string permission, CancellationToken ct, Func<User, Task<Outcome<User>>> change)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null || !(await CallerScope.ForAsync(http.User, permission, db, ct)).Covers(user.OrgUnitId)) return TypedResults.NotFound();
+        return ToResult(await change(user), http);
+    }
+
+    private static Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult> ToResult(Outcome<User> outcome, HttpContext http)
+    {
+        switch (outcome)
+        {
+            case Outcome<User>.Ok(var user):
+                http.Response.Headers.ETag = user.ETag;
+                return TypedResults.Ok(UserDto.From(user));
+            case Outcome<User>.Invalid(var errors): return TypedResults.ValidationProblem(errors);
+            case Outcome<User>.Conflict(var detail, var field): return Problems.Conflict(detail, field);
+            default: return TypedResults.NotFound();
+        }
+    }
+
+    /// <summary>Escapes LIKE's wildcards so that a search for "50%" means the text.</summary>
+    public static string Like(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}
+
+/// <summary>Reporting lines: who reports to whom, directly or through the tree.</summary>
+public static class Team
+{
+    public static async Task<List<User>> ReportsAsync(IdentityDbContext db, Guid managerId, bool transitive, CancellationToken ct)
+    {
+        if (!transitive) return await db.Users.AsNoTracking().Where(u => u.ManagerId == managerId).OrderBy(u => u.FamilyName).ToListAsync(ct);
+        return await db.Users.FromSqlInterpolated($"""
+            WITH RECURSIVE down AS (
+                SELECT "Id", 1 AS depth FROM users WHERE "ManagerId" = {managerId}
+                UNION
+                SELECT u."Id", down.depth + 1 FROM users u JOIN down ON u."ManagerId" = down."Id" WHERE down.depth < 50)
+            SELECT * FROM users WHERE "Id" IN (SELECT "Id" FROM down)
+            """).AsNoTracking().OrderBy(u => u.FamilyName).ThenBy(u => u.GivenName).ToListAsync(ct);
+    }
 }

@@ -1,3 +1,4 @@
+using LmsPlatform.Contracts.Security;
 using LmsPlatform.Notification.Infrastructure;
 using LmsPlatform.Notification.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -25,9 +26,9 @@ public static class NotificationsApi
     public static IEndpointRouteBuilder MapNotificationsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/notification/notifications").WithTags("Notifications");
-        api.MapPost("/", CreateNotification).WithName("CreateNotification").WithSummary("Send an in-app notification to a known user");
-        api.MapGet("/{id:guid}", GetNotification).WithName("GetNotification").WithSummary("Get a notification by id");
-        api.MapGet("/", ListNotifications).WithName("ListNotifications").WithSummary("List notifications, newest first, paged; filter by user");
+        api.MapPost("/", CreateNotification).WithName("CreateNotification").WithSummary("Send an in-app notification to a known user").RequireAuthorization(Permissions.NotificationsManage);
+        api.MapGet("/{id:guid}", GetNotification).WithName("GetNotification").WithSummary("Get a notification by id").RequireAuthorization(Permissions.NotificationsRead);
+        api.MapGet("/", ListNotifications).WithName("ListNotifications").WithSummary("List notifications, newest first, paged; filter by user").RequireAuthorization(Permissions.NotificationsRead);
         return app;
     }
 

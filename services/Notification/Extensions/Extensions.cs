@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Contracts;
 using LmsPlatform.Notification.Consumers;
 using LmsPlatform.Notification.Infrastructure;
@@ -10,6 +11,7 @@ public static class Extensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.AddTokenValidation();
         builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDb);
         builder.AddEventBus<NotificationDbContext>("notification", bus => bus.AddConsumer<UserCreatedConsumer>());
     }

@@ -1,0 +1,71 @@
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.Identity.Infrastructure;
+using LmsPlatform.Identity.Model;
+using LmsPlatform.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Identity.Apis;
+
+public sealed record DuplicateCandidate(string Reason, IReadOnlyList<UserDto> Users);
+
+/// <summary>The data-quality checks an administrator runs before they become problems.</summary>
+public static class ChecksApi
+{
+    public static IEndpointRouteBuilder MapChecksApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/identity/checks").WithTags("Checks").RequireAuthorization(Permissions.UsersRead);
+        api.MapGet("/inactive", Inactive).WithName("InactiveUsers").WithSummary("Active users who have not signed in for N days (or never, when created before then)");
+        api.MapGet("/duplicates", Duplicates).WithName("DuplicateCandidates").WithSummary("Possible duplicate accounts: same email ignoring dots and +tags, or same name and manager");
+        api.MapGet("/unassigned", Unassigned).WithName("UnassignedUsers").WithSummary("Active users without an org unit or without a manager");
+        return app;
+    }
+
+    public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Inactive([AsParameters] PageRequest paging, int? days, IdentityDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var errors = new ValidationErrors().Check(days is null or >= 1 and <= 3650, "days", "must be between 1 and 3650");
+        foreach (var (k, v) in paging.Validate()) foreach (var m in v) errors.Add(k, m);
+        if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
+        var since = time.GetUtcNow().AddDays(-(days ?? 90));
+        var page = await db.Users.AsNoTracking()
+            .Where(u => u.Status == UserStatus.Active && (u.LastSignInAt == null ? u.CreatedAt < since : u.LastSignInAt < since))
+            .OrderBy(u => u.LastSignInAt ?? u.CreatedAt).ThenBy(u => u.Id).ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(UserDto.From));
+    }
+
+    public static async Task<Ok<List<DuplicateCandidate>>> Duplicates(IdentityDbContext db, CancellationToken ct)
+    {
+        // Normalised email: lower case, "+tag" dropped and dots in the local part ignored.
+        var byEmail = await db.Database.SqlQuery<Guid[]>($"""
+            SELECT array_agg("Id" ORDER BY "CreatedAt") AS "Value" FROM users
+            WHERE "ErasedAt" IS NULL
+            GROUP BY replace(split_part(split_part(lower("Email"), '@', 1), '+', 1), '.', '') || '@' || split_part(lower("Email"), '@', 2)
+            HAVING count(*) > 1 LIMIT 500
+            """).ToListAsync(ct);
+        var byName = await db.Database.SqlQuery<Guid[]>($"""
+            SELECT array_agg("Id" ORDER BY "CreatedAt") AS "Value" FROM users
+            WHERE "ErasedAt" IS NULL AND "ManagerId" IS NOT NULL
+            GROUP BY lower("GivenName"), lower("FamilyName"), "ManagerId"
+            HAVING count(*) > 1 LIMIT 500
+            """).ToListAsync(ct);
+        var ids = byEmail.Concat(byName).SelectMany(g => g).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        return TypedResults.Ok(byEmail.Select(g => new DuplicateCandidate("same normalised email", g.Select(id => UserDto.From(users[id])).ToList()))
+            .Concat(byName.Select(g => new DuplicateCandidate("same name and manager", g.Select(id => UserDto.From(users[id])).ToList())))
+            .ToList());
+    }
+
+    public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Unassigned([AsParameters] PageRequest paging, string? missing, IdentityDbContext db, CancellationToken ct)
+    {
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var query = db.Users.AsNoTracking().Where(u => u.Status == UserStatus.Active);
+        query = missing switch
+        {
+            "orgUnit" => query.Where(u => u.OrgUnitId == null),
+            "manager" => query.Where(u => u.ManagerId == null),
+            _ => query.Where(u => u.OrgUnitId == null || u.ManagerId == null),
+        };
+        var page = await query.OrderBy(u => u.FamilyName).ThenBy(u => u.Id).ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(UserDto.From));
+    }
+}

@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.Identity.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace LmsPlatform.Identity.Application;
+
+/// <summary>
+/// Where a caller may use a permission: everywhere (an organisation-wide role, or an integration client), or only in
+/// the org unit subtrees of their scoped role assignments ("Administrator of Sales EMEA").
+/// </summary>
+public sealed record CallerScope(bool Global, IReadOnlyCollection<Guid> OrgUnitIds)
+{
+    public static async Task<CallerScope> ForAsync(ClaimsPrincipal caller, string permission, IdentityDbContext db, CancellationToken ct)
+    {
+        var roles = caller.FindAll(Claims.Role).Select(c => c.Value).ToList();
+        var isClient = caller.FindFirst(LmsClaims.OrgUnit) is null && roles.Count == 0;
+        if (isClient || roles.Any(r => Roles.PermissionsOf(r).Contains(permission))) return new CallerScope(true, []);
+
+        var roots = caller.FindAll(LmsClaims.ScopedRole)
+            .Select(c => c.Value.Split(':', 2))
+            .Where(p => p.Length == 2 && Roles.PermissionsOf(p[0]).Contains(permission) && Guid.TryParse(p[1], out _))
+            .Select(p => Guid.Parse(p[1])).Distinct().ToList();
+        if (roots.Count == 0) return new CallerScope(false, []);
+        var paths = await db.OrgUnits.Where(o => roots.Contains(o.Id)).Select(o => o.Path).ToListAsync(ct);
+        var ids = new HashSet<Guid>();
+        foreach (var path in paths)
+            ids.UnionWith(await db.OrgUnits.Where(o => o.Path.StartsWith(path)).Select(o => o.Id).ToListAsync(ct));
+        return new CallerScope(false, ids);
+    }
+
+    public bool Covers(Guid? orgUnitId) => Global || orgUnitId is { } id && OrgUnitIds.Contains(id);
+}

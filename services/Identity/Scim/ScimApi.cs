@@ -1,0 +1,6 @@
+namespace LmsPlatform.Identity.Scim;
+
+public static class ScimApi
+{
+    public static IEndpointRouteBuilder MapScimApi(this IEndpointRouteBuilder app) => app;
+}
