@@ -28,6 +28,8 @@ public sealed class User : IdentityUser<Guid>
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
     public DateTimeOffset? ErasedAt { get; set; }
+    /// <summary>Deleted by a SCIM client: deactivated and no longer visible to SCIM (never hard-deleted).</summary>
+    public bool ScimDeleted { get; set; }
 
     public string DisplayName => $"{GivenName} {FamilyName}".Trim();
 
