@@ -29,7 +29,9 @@ public static class SecurityExtensions
                 options.Configure(o => o.ConfigurationEndpoint = new Uri(metadata));
             options.AddAudiences(LmsClaims.Audience);
             options.UseSystemNetHttp();
-            options.UseAspNetCore();
+            // Bearer tokens only in the Authorization header: reading a form body here would consume it before the
+            // gateway proxies it, and tokens in query strings end up in logs.
+            options.UseAspNetCore().DisableAccessTokenExtractionFromBodyForm().DisableAccessTokenExtractionFromQueryString();
         });
         return builder.AddPermissionPolicies();
     }

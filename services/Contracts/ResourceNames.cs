@@ -38,8 +38,8 @@ public static class ResourceNames
 
     /// <summary>
     /// Identity's public, token-less paths, routed by the gateway without its token check: the OpenID Connect
-    /// discovery and protocol endpoints, the sign-in pages, and SCIM (which checks its own tokens and answers in
+    /// discovery and protocol endpoints, the sign-in pages, password reset, and SCIM (which checks its own tokens and answers in
     /// SCIM's error format).
     /// </summary>
-    public static readonly IReadOnlyList<string> IdentityPublicPaths = ["/.well-known", "/connect", "/account", "/scim/v2"];
+    public static readonly IReadOnlyList<string> IdentityPublicPaths = ["/.well-known", "/connect", "/account", "/scim/v2", "/api/identity/password"];
 }

@@ -19,7 +19,11 @@ public sealed class PlatformFixture : IAsyncLifetime
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     public DistributedApplication App { get; private set; } = null!;
+    /// <summary>The gateway, signed in as the first administrator.</summary>
     public HttpClient Gateway { get; private set; } = null!;
+    /// <summary>The gateway with no token.</summary>
+    public HttpClient Anonymous { get; private set; } = null!;
+    public string AdminToken { get; private set; } = null!;
 
     public static async Task<DistributedApplication> StartPlatformAsync()
     {
@@ -44,16 +48,23 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         App = await StartPlatformAsync();
-        Gateway = App.CreateHttpClient(ResourceNames.Gateway);
+        AdminToken = await AdminTokenAsync(App);
+        Gateway = Identity.Oidc.WithToken(App.CreateHttpClient(ResourceNames.Gateway), AdminToken);
+        Anonymous = App.CreateHttpClient(ResourceNames.Gateway);
     }
 
     public async ValueTask DisposeAsync()
     {
         Gateway?.Dispose();
+        Anonymous?.Dispose();
         if (App is not null) await App.DisposeAsync();
     }
 
-    public HttpClient Client(string resource) => App.CreateHttpClient(resource);
+    /// <summary>A service called directly (not through the gateway), with the administrator's token.</summary>
+    public HttpClient Client(string resource) => Identity.Oidc.WithToken(App.CreateHttpClient(resource), AdminToken);
+
+    public static async Task<string> AdminTokenAsync(DistributedApplication app) =>
+        (await Identity.Oidc.SignInAsync(app, LmsTopology.AdminEmail, Identity.Oidc.AdminPassword(app))).AccessToken;
 
     public Task<long> CountAsync(string database, string sql) => Sql.CountAsync(App, database, sql);
 }

@@ -46,7 +46,7 @@ public class BrokerOutageTests : IAsyncLifetime
     public async Task Stopping_the_broker_while_users_are_created_loses_no_event_and_applies_none_twice()
     {
         const int total = 240;
-        using var gateway = _app.CreateHttpClient(ResourceNames.Gateway);
+        using var gateway = Identity.Oidc.WithToken(_app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(_app));
         var created = 0;
         var brokerStopped = new TaskCompletionSource();
 

@@ -91,7 +91,9 @@ public static class Extensions
             {
                 options.UseLocalServer();
                 options.AddAudiences(LmsClaims.Audience);
-                options.UseAspNetCore();
+                // Bearer tokens only in the Authorization header: reading a form body here would consume it before the
+                // gateway proxies it, and tokens in query strings end up in logs.
+                options.UseAspNetCore().DisableAccessTokenExtractionFromBodyForm().DisableAccessTokenExtractionFromQueryString();
             });
         builder.Services.AddSingleton<SigningKeyRing>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureSigningKeys>();

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Json;
+using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Security;
+
+namespace LmsPlatform.IntegrationTests.Identity;
+
+/// <summary>
+/// Every protected endpoint × every role and anonymous, through the gateway: anonymous gets 401, a role without the
+/// endpoint's permission gets 403, a role with it gets past authorisation (200, 201, 400 or 404 by the input).
+/// </summary>
+public class AuthorizationMatrixTests(PlatformFixture platform)
+{
+    private static readonly string Missing = Guid.NewGuid().ToString();
+
+    /// <summary>Method, path, the permission it needs (null: any signed-in user), and a body for writes.</summary>
+    public static readonly (string Method, string Path, string? Permission)[] Endpoints =
+    [
+        ("GET", "/api/identity/users", Permissions.UsersRead),
+        ("POST", "/api/identity/users", Permissions.UsersWrite),
+        ("GET", $"/api/identity/users/{Missing}", Permissions.UsersRead),
+        ("PUT", $"/api/identity/users/{Missing}", Permissions.UsersWrite),
+        ("POST", $"/api/identity/users/{Missing}/deactivate", Permissions.UsersWrite),
+        ("POST", $"/api/identity/users/{Missing}/erase", Permissions.UsersErase),
+        ("GET", "/api/identity/org-units", Permissions.OrgUnitsRead),
+        ("POST", "/api/identity/org-units", Permissions.OrgUnitsWrite),
+        ("GET", "/api/identity/roles", Permissions.RolesRead),
+        ("GET", "/api/identity/role-assignments", Permissions.RolesRead),
+        ("POST", "/api/identity/role-assignments", Permissions.RolesAssign),
+        ("DELETE", $"/api/identity/role-assignments/{Missing}", Permissions.RolesAssign),
+        ("GET", "/api/identity/audit", Permissions.AuditRead),
+        ("GET", "/api/identity/audit/export", Permissions.AuditRead),
+        ("GET", "/api/identity/imports", Permissions.ImportsRun),
+        ("POST", "/api/identity/imports", Permissions.ImportsRun),
+        ("GET", "/api/identity/clients", Permissions.ClientsManage),
+        ("POST", "/api/identity/clients", Permissions.ClientsManage),
+        ("GET", "/api/identity/checks/inactive", Permissions.UsersRead),
+        ("GET", "/api/identity/checks/duplicates", Permissions.UsersRead),
+        ("GET", "/api/identity/checks/unassigned", Permissions.UsersRead),
+        ("GET", "/api/identity/me", null),
+        ("GET", "/api/identity/me/team", Permissions.TeamRead),
+        ("GET", "/api/catalogue/courses", Permissions.CatalogueRead),
+        ("POST", "/api/catalogue/courses", Permissions.CatalogueManage),
+        ("GET", "/api/enrolment/enrolments", Permissions.EnrolmentsRead),
+        ("POST", "/api/enrolment/enrolments", Permissions.EnrolmentsManage),
+        ("GET", "/api/content/items", Permissions.ContentRead),
+        ("POST", "/api/content/items", Permissions.ContentManage),
+        ("GET", "/api/notification/notifications", Permissions.NotificationsRead),
+        ("POST", "/api/notification/notifications", Permissions.NotificationsManage),
+        ("GET", "/api/analytics/summary", Permissions.ReportsRead),
+        ("POST", "/api/analytics/reports", Permissions.ReportsManage),
+    ];
+
+    [Fact]
+    public async Task Every_endpoint_answers_every_role_as_its_permission_says()
+    {
+        var people = new Dictionary<string, string?> { ["anonymous"] = null, [Roles.Administrator] = platform.AdminToken };
+        foreach (var role in new[] { Roles.Learner, Roles.Manager, Roles.Instructor, Roles.TrainingManager })
+        {
+            var (_, _, tokens) = await People.CreateSignedInAsync(platform.App, platform.Gateway, role.ToLowerInvariant(),
+                role == Roles.Learner ? [] : [role]);
+            people[role] = tokens.AccessToken;
+        }
+
+        var failures = new List<string>();
+        foreach (var (who, token) in people)
+        {
+            using var client = token is null ? platform.App.CreateHttpClient(ResourceNames.Gateway) : Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), token);
+            foreach (var (method, path, permission) in Endpoints)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method is "POST" or "PUT") request.Content = JsonContent.Create(new { });
+                using var response = await client.SendAsync(request);
+                // Every signed-in user is a Learner as well as their other role.
+                var allowed = token is not null && (permission is null || Roles.PermissionsOf(who).Contains(permission) || Roles.PermissionsOf(Roles.Learner).Contains(permission));
+                var status = response.StatusCode;
+                var ok = token is null ? status == HttpStatusCode.Unauthorized
+                    : allowed ? status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden) && (int)status < 500
+                    : status == HttpStatusCode.Forbidden;
+                if (!ok) failures.Add($"{who} {method} {path}: {(int)status} (expected {(token is null ? "401" : allowed ? "allowed" : "403")})");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+}
