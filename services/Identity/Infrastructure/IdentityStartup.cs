@@ -1,6 +1,8 @@
 using Permissions = OpenIddict.Abstractions.OpenIddictConstants.Permissions;
 using System.Security.Cryptography;
+using LmsPlatform.Contracts.Identity;
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Identity;
@@ -77,6 +79,7 @@ public sealed class IdentityStartup(IServiceProvider services, SigningKeyRing ke
             if (!created.Succeeded)
                 throw new InvalidOperationException("The first administrator could not be created: " + string.Join(" ", created.Errors.Select(e => e.Description)));
         }
+        db.AddIntegrationEvent(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, null, now) { Profile = user.Profile() });
         db.RoleAssignments.Add(new RoleAssignment { Id = Guid.CreateVersion7(now), UserId = user.Id, Role = Roles.Administrator, CreatedAt = now, CreatedBy = "system" });
         db.Audit(Actor.System, "role.granted", "user", user.Id, null, new { role = Roles.Administrator, reason = "first administrator" }, now);
         await db.SaveChangesAsync(ct);

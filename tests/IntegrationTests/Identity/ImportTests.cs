@@ -62,7 +62,7 @@ public class ImportTests(PlatformFixture platform)
         Assert.StartsWith("row,column,reason", report);
         Assert.Contains("3,email,is not a valid email address", report);
         Assert.Contains("4,hire_date,", report);
-        Assert.Contains($"5,external_id,'{t}-5' appears on rows 5, 6", report);
+        Assert.Contains($"5,external_id,\"'{t}-5' appears on rows 5, 6\"", report); // quoted: the reason holds a comma
         Assert.Contains($"7,manager_external_id,no user has the external id 'nobody-{t}'", report);
 
         // Nothing was written by the dry run.

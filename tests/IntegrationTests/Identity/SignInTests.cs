@@ -55,7 +55,8 @@ public class SignInTests(PlatformFixture platform)
 
         // Without PKCE the portal client is refused outright.
         using var noPkce = await browser.GetAsync($"/connect/authorize?client_id={Oidc.PortalClient}&response_type=code&scope=openid&redirect_uri={Uri.EscapeDataString(redirect)}");
-        Assert.Contains("error=invalid_request", noPkce.Headers.Location?.ToString() ?? await noPkce.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, noPkce.StatusCode);
+        Assert.Contains("invalid_request", await noPkce.Content.ReadAsStringAsync());
 
         var login = (await browser.GetAsync(authorize)).Headers.Location!.ToString();
         using var signedIn = await Oidc.PostLoginAsync(browser, login, LmsTopology.AdminEmail, Oidc.AdminPassword(platform.App));
