@@ -167,6 +167,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         var done = plan.Changes.Count - work.Count;
         foreach (var batch in work.Chunk(batchSize))
         {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
             var now = time.GetUtcNow();
@@ -212,7 +213,9 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
                 }
                 db.Audit(actor, "user.updated", "user", existing.Id, before, after, now);
             }
+            var built = clock.ElapsedMilliseconds;
             await db.SaveChangesAsync(ct);
+            logger.LogDebug("Import {JobId}: batch of {Count} built in {Built} ms, saved in {Saved} ms", jobId, batch.Length, built, clock.ElapsedMilliseconds - built);
             done += batch.Length;
             await db.ImportJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.ProcessedRows, done).SetProperty(j => j.HeartbeatAt, now), ct);
         }

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LmsPlatform.AppHost;
+using LmsPlatform.Contracts;
+using LmsPlatform.Hosting;
+using Npgsql;
+
+// Load driver: starts the whole platform (throwaway data, as the tests do) and measures one scenario through the
+// gateway. Usage: dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-import [users=100000]
+//                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
+var scenario = args.FirstOrDefault() ?? "identity-import";
+var builder = DistributedApplicationTestingBuilder.Create();
+builder.AddLmsPlatform();
+await using var app = builder.Build();
+Console.WriteLine("Starting the platform…");
+await app.StartAsync();
+foreach (var resource in app.Resources) await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name);
+var gatewayUrl = new Uri(app.GetResource(ResourceNames.Gateway).Url!);
+var adminToken = await SignInAsync(app, gatewayUrl);
+using var admin = new HttpClient { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromMinutes(5) };
+admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+
+switch (scenario)
+{
+    case "identity-import": await ImportAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000")); break;
+    case "identity-tokens": await TokensAsync(int.Parse(args.ElementAtOrDefault(1) ?? "20"), int.Parse(args.ElementAtOrDefault(2) ?? "32")); break;
+    default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;
+}
+return 0;
+
+async Task ImportAsync(int count)
+{
+    var csv = new StringBuilder("external_id,email,given_name,family_name,job_title,location,hire_date,manager_external_id\n");
+    string[] titles = ["Analyst", "Engineer", "Nurse", "Driver", "Teacher", "Accountant"];
+    string[] places = ["London", "Leeds", "Dublin", "Berlin", "Lyon", "Madrid"];
+    for (var i = 1; i <= count; i++)
+        csv.Append($"E{i:D7},person{i}@example.org,Given{i},Family{i},{titles[i % titles.Length]},{places[i % places.Length]},20{10 + i % 15}-0{1 + i % 9}-1{i % 9},{(i > 100 ? $"E{1 + i % 100:D7}" : "")}\n");
+    var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+    Console.WriteLine($"Generated {count:N0} users, {bytes.Length / 1024.0 / 1024.0:0.0} MB");
+
+    var total = Stopwatch.StartNew();
+    using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", "hr.csv" } };
+    using var uploaded = await admin.PostAsync("/api/identity/imports?kind=users", form);
+    uploaded.EnsureSuccessStatusCode();
+    var id = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    var planned = await WaitAsync(id, "Planned");
+    var planSeconds = total.Elapsed.TotalSeconds;
+    Console.WriteLine($"Dry run planned in {planSeconds:0.0} s: {planned.GetProperty("toCreate").GetInt32():N0} to create, {planned.GetProperty("errorRows").GetInt32()} errors");
+    (await admin.PostAsync($"/api/identity/imports/{id}/apply", null)).EnsureSuccessStatusCode();
+    var applyClock = Stopwatch.StartNew();
+    var done = await WaitAsync(id, "Completed");
+    var applied = total.Elapsed.TotalSeconds;
+    Console.WriteLine($"Applied in {applyClock.Elapsed.TotalSeconds:0.0} s; upload to applied {applied:0.0} s = {count / applied:N0} rows/s ({done.GetProperty("message").GetString()})");
+
+    var consumers = new Dictionary<string, (string Db, string Sql)>
+    {
+        ["enrolment"] = (ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"),
+        ["notification"] = (ResourceNames.NotificationDb, "SELECT count(*) FROM recipients"),
+        ["analytics"] = (ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"),
+    };
+    var after = Stopwatch.StartNew();
+    var pending = consumers.Keys.ToHashSet();
+    while (pending.Count > 0 && after.Elapsed < TimeSpan.FromMinutes(15))
+    {
+        foreach (var name in pending.ToList())
+        {
+            var n = await CountAsync(consumers[name].Db, consumers[name].Sql);
+            if (n >= count) { Console.WriteLine($"{name}: all {count:N0} UserCreated consumed {after.Elapsed.TotalSeconds:0.0} s after the import completed"); pending.Remove(name); }
+        }
+        if (after.Elapsed.TotalSeconds % 30 < 1)
+            Console.WriteLine($"  after {after.Elapsed.TotalSeconds:0} s: " + string.Join(", ", await Task.WhenAll(consumers.Select(async c => $"{c.Key} {await CountAsync(c.Value.Db, c.Value.Sql):N0}"))));
+        await Task.Delay(1000);
+    }
+}
+
+async Task TokensAsync(int seconds, int concurrency)
+{
+    using var created = await admin.PostAsJsonAsync("/api/identity/clients", new { clientId = "load-driver", displayName = "Load driver", permissions = new[] { "users.read" } });
+    created.EnsureSuccessStatusCode();
+    var secret = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("clientSecret").GetString()!;
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = gatewayUrl };
+
+    async Task<string> TokenAsync()
+    {
+        using var response = await http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "load-driver", ["client_secret"] = secret, ["scope"] = "lms_api",
+        }));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+    }
+    var token = await TokenAsync();
+    async Task GetAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/identity/users?pageSize=20");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+    }
+    await Measure("client-credentials token", TokenAsync, seconds, concurrency);
+    await Measure("protected GET /api/identity/users through the gateway", GetAsync, seconds, concurrency);
+}
+
+static async Task Measure(string name, Func<Task> operation, int seconds, int concurrency)
+{
+    for (var i = 0; i < concurrency * 2; i++) await operation(); // warm-up
+    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+    var errors = 0;
+    var clock = Stopwatch.StartNew();
+    var end = TimeSpan.FromSeconds(seconds);
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        while (clock.Elapsed < end)
+        {
+            var start = Stopwatch.GetTimestamp();
+            try { await operation(); latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds); }
+            catch { Interlocked.Increment(ref errors); }
+        }
+    }));
+    var sorted = latencies.Order().ToArray();
+    double P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+    Console.WriteLine($"{name}: {sorted.Length / clock.Elapsed.TotalSeconds:N0} req/s with {concurrency} clients; p50 {P(0.5):0.0} ms, p99 {P(0.99):0.0} ms; {errors} errors");
+}
+
+async Task<JsonElement> WaitAsync(Guid id, string status)
+{
+    while (true)
+    {
+        var job = await admin.GetFromJsonAsync<JsonElement>($"/api/identity/imports/{id}");
+        var s = job.GetProperty("status").GetString();
+        if (s == status) return job;
+        if (s == "Failed") throw new InvalidOperationException(job.GetRawText());
+        await Task.Delay(250);
+    }
+}
+
+async Task<long> CountAsync(string database, string sql)
+{
+    await using var connection = new NpgsqlConnection(app.GetConnectionString(database));
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    return Convert.ToInt64(await command.ExecuteScalarAsync());
+}
+
+static async Task<string> SignInAsync(DistributedApplication app, Uri gateway)
+{
+    using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = gateway };
+    var verifier = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    var challenge = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    var redirect = $"{gateway.ToString().TrimEnd('/')}/portal/signin-callback";
+    var login = (await browser.GetAsync($"/connect/authorize?client_id=lms-portal&response_type=code&scope=lms_api&redirect_uri={Uri.EscapeDataString(redirect)}&code_challenge={challenge}&code_challenge_method=S256")).Headers.Location!.ToString();
+    var page = await browser.GetStringAsync(login);
+    var token = Regex.Match(page, "name=\"(__RequestVerificationToken)\" value=\"([^\"]+)\"");
+    var returnUrl = WebUtility.HtmlDecode(Regex.Match(page, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
+    var signedIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        [token.Groups[1].Value] = WebUtility.HtmlDecode(token.Groups[2].Value), ["email"] = LmsTopology.AdminEmail,
+        ["password"] = app.Context.Secret(LmsTopology.AdminPasswordSecret), ["returnUrl"] = returnUrl,
+    }));
+    var callback = (await browser.GetAsync(signedIn.Headers.Location!.ToString())).Headers.Location!;
+    var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]!;
+    var tokens = await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+    {
+        ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirect, ["client_id"] = "lms-portal", ["code_verifier"] = verifier,
+    }));
+    return (await tokens.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
+}
