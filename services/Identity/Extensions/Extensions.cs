@@ -98,6 +98,7 @@ public static class Extensions
         builder.Services.AddSingleton<SigningKeyRing>();
         builder.Services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureSigningKeys>();
         builder.Services.AddHostedService<IdentityStartup>();
+        builder.Services.AddHostedService<TokenPruning>();
         builder.AddPermissionPolicies();
 
         builder.Services.AddScoped<TokenPrincipals>();
