@@ -1,3 +1,4 @@
+using LmsPlatform.Identity.Application;
 using System.Globalization;
 using CsvHelper;
 using LmsPlatform.Contracts.Security;
@@ -22,7 +23,7 @@ public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/identity/audit").WithTags("Audit").RequireAuthorization(Permissions.AuditRead);
+        var api = app.MapGroup("/api/identity/audit").WithTags("Audit").RequireOrganisationWide(Permissions.AuditRead);
         api.MapGet("/", List).WithName("ListAudit").WithSummary("Audit entries, newest first; filter by actor, action, entity and time; paged");
         api.MapGet("/export", Export).WithName("ExportAudit").WithSummary("The filtered audit entries as CSV (streamed)");
         return app;

@@ -1,3 +1,4 @@
+using LmsPlatform.Identity.Application;
 using Permissions = LmsPlatform.Contracts.Security.Permissions;
 using System.Security.Cryptography;
 using LmsPlatform.Contracts.Security;
@@ -35,7 +36,7 @@ public static class ClientsApi
 {
     public static IEndpointRouteBuilder MapClientsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/identity/clients").WithTags("Clients").RequireAuthorization(Permissions.ClientsManage);
+        var api = app.MapGroup("/api/identity/clients").WithTags("Clients").RequireOrganisationWide(Permissions.ClientsManage);
         api.MapPost("/", Create).WithName("CreateClient").WithSummary("Register an integration client; its secret is returned once");
         api.MapGet("/", List).WithName("ListClients").WithSummary("List integration clients");
         api.MapDelete("/{clientId}", Delete).WithName("DeleteClient").WithSummary("Remove an integration client; its tokens stop being issued");

@@ -1,3 +1,4 @@
+using LmsPlatform.Identity.Application;
 using System.Globalization;
 using System.Text.Json;
 using CsvHelper;
@@ -33,7 +34,7 @@ public static class ImportsApi
 {
     public static IEndpointRouteBuilder MapImportsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/identity/imports").WithTags("Imports").RequireAuthorization(Permissions.ImportsRun);
+        var api = app.MapGroup("/api/identity/imports").WithTags("Imports").RequireOrganisationWide(Permissions.ImportsRun);
         api.MapPost("/", Upload).WithName("UploadImport").DisableAntiforgery()
             .WithSummary("Upload a users or org-units CSV (multipart 'file', or a text/csv body); a dry run is planned in the background");
         api.MapGet("/{id:guid}", Get).WithName("GetImport").WithSummary("An import's status, progress, counts and planned changes");

@@ -1,3 +1,4 @@
+using LmsPlatform.Identity.Application;
 using LmsPlatform.Contracts.Identity;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.Identity.Infrastructure;
@@ -35,13 +36,13 @@ public static class OrganisationApi
     public static IEndpointRouteBuilder MapOrgUnitsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/identity/org-units").WithTags("Org units");
-        api.MapPost("/", Create).WithName("CreateOrgUnit").WithSummary("Create an org unit under a parent (or as a root)").RequireAuthorization(Permissions.OrgUnitsWrite);
+        api.MapPost("/", Create).WithName("CreateOrgUnit").WithSummary("Create an org unit under a parent (or as a root)").RequireOrganisationWide(Permissions.OrgUnitsWrite);
         api.MapGet("/{id:guid}", Get).WithName("GetOrgUnit").WithSummary("Get an org unit (ETag in the response)").RequireAuthorization(Permissions.OrgUnitsRead);
-        api.MapPut("/{id:guid}", Update).WithName("UpdateOrgUnit").WithSummary("Rename or move an org unit (no cycles); If-Match is checked").RequireAuthorization(Permissions.OrgUnitsWrite);
+        api.MapPut("/{id:guid}", Update).WithName("UpdateOrgUnit").WithSummary("Rename or move an org unit (no cycles); If-Match is checked").RequireOrganisationWide(Permissions.OrgUnitsWrite);
         api.MapPost("/{id:guid}/deactivate", (Guid id, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct) => SetActive(id, false, http, db, time, ct))
-            .WithName("DeactivateOrgUnit").WithSummary("Deactivate an org unit (refused while active units or users are in it)").RequireAuthorization(Permissions.OrgUnitsWrite);
+            .WithName("DeactivateOrgUnit").WithSummary("Deactivate an org unit (refused while active units or users are in it)").RequireOrganisationWide(Permissions.OrgUnitsWrite);
         api.MapPost("/{id:guid}/reactivate", (Guid id, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct) => SetActive(id, true, http, db, time, ct))
-            .WithName("ReactivateOrgUnit").WithSummary("Reactivate an org unit").RequireAuthorization(Permissions.OrgUnitsWrite);
+            .WithName("ReactivateOrgUnit").WithSummary("Reactivate an org unit").RequireOrganisationWide(Permissions.OrgUnitsWrite);
         api.MapGet("/", List).WithName("ListOrgUnits").WithSummary("List org units: children of a parent, or a subtree, or search by name; paged").RequireAuthorization(Permissions.OrgUnitsRead);
         return app;
     }
@@ -49,8 +50,8 @@ public static class OrganisationApi
     public static IEndpointRouteBuilder MapRoleAssignmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/identity/role-assignments").WithTags("Roles");
-        api.MapPost("/", Grant).WithName("GrantRole").WithSummary("Grant a role, organisation-wide or for an org unit subtree").RequireAuthorization(Permissions.RolesAssign);
-        api.MapDelete("/{id:guid}", Revoke).WithName("RevokeRole").WithSummary("Revoke a role assignment").RequireAuthorization(Permissions.RolesAssign);
+        api.MapPost("/", Grant).WithName("GrantRole").WithSummary("Grant a role, organisation-wide or for an org unit subtree").RequireOrganisationWide(Permissions.RolesAssign);
+        api.MapDelete("/{id:guid}", Revoke).WithName("RevokeRole").WithSummary("Revoke a role assignment").RequireOrganisationWide(Permissions.RolesAssign);
         api.MapGet("/", ListAssignments).WithName("ListRoleAssignments").WithSummary("List role assignments by user or role; paged").RequireAuthorization(Permissions.RolesRead);
         app.MapGet("/api/identity/roles", () => TypedResults.Ok(Roles.All.Select(r => new { name = r, permissions = Roles.PermissionsOf(r) })))
             .WithTags("Roles").WithName("ListRoles").WithSummary("The roles and the permissions each carries").RequireAuthorization(Permissions.RolesRead);

@@ -32,3 +32,23 @@ public sealed record CallerScope(bool Global, IReadOnlyCollection<Guid> OrgUnitI
 
     public bool Covers(Guid? orgUnitId) => Global || orgUnitId is { } id && OrgUnitIds.Contains(id);
 }
+
+public static class OrganisationWide
+{
+    /// <summary>
+    /// The permission, held organisation-wide: a role scoped to an org unit subtree does not carry it here. For
+    /// endpoints whose effect is not confined to a subtree (granting roles, integration clients, imports, the audit
+    /// log, the org unit tree), so that an administrator of one department cannot, say, make themselves administrator
+    /// of everything.
+    /// </summary>
+    public static TBuilder RequireOrganisationWide<TBuilder>(this TBuilder builder, string permission) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(permission).AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var scope = await CallerScope.ForAsync(http.User, permission, http.RequestServices.GetRequiredService<IdentityDbContext>(), http.RequestAborted);
+            return scope.Global
+                ? await next(context)
+                : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                    detail: $"This needs '{permission}' organisation-wide; a role scoped to an org unit does not carry it here.");
+        });
+}

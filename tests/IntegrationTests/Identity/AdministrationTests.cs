@@ -125,4 +125,31 @@ public class AdministrationTests(PlatformFixture platform)
         Assert.Contains(lines, l => l.Contains("user.erased"));
         Assert.Contains(lines, l => l.Contains("user.created"));
     }
+
+    [Fact]
+    public async Task An_administrator_of_one_department_manages_its_people_but_cannot_grant_roles_or_see_others()
+    {
+        var admin = platform.Gateway;
+        async Task<Guid> UnitAsync(string name)
+        {
+            using var r = await admin.PostAsJsonAsync("/api/identity/org-units", new { name });
+            return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        var mine = await UnitAsync("Scoped " + Guid.NewGuid().ToString("N")[..6]);
+        var other = await UnitAsync("Other " + Guid.NewGuid().ToString("N")[..6]);
+        var (scopedId, _, tokens) = await People.CreateSignedInAsync(platform.App, admin, "deptadmin", mine, ["Administrator"]);
+        using var scoped = Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+
+        using var inMine = await scoped.PostAsJsonAsync("/api/identity/users", new { email = $"in.{Guid.NewGuid():N}@example.org", givenName = "In", familyName = "Mine", orgUnitId = mine });
+        Assert.Equal(HttpStatusCode.Created, inMine.StatusCode);
+        using var inOther = await scoped.PostAsJsonAsync("/api/identity/users", new { email = $"out.{Guid.NewGuid():N}@example.org", givenName = "In", familyName = "Other", orgUnitId = other });
+        Assert.Equal(HttpStatusCode.Forbidden, inOther.StatusCode);
+        var seen = await scoped.GetFromJsonAsync<JsonElement>("/api/identity/users?pageSize=200");
+        Assert.All(seen.GetProperty("items").EnumerateArray(), u => Assert.Equal(mine, u.GetProperty("orgUnitId").GetGuid()));
+
+        using var escalate = await scoped.PostAsJsonAsync("/api/identity/role-assignments", new { userId = scopedId, role = "Administrator" });
+        Assert.Equal(HttpStatusCode.Forbidden, escalate.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/identity/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/identity/clients")).StatusCode);
+    }
 }

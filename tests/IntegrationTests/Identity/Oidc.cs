@@ -127,14 +127,17 @@ public static partial class Oidc
 public static class People
 {
     /// <summary>Creates a user as the admin, grants the roles, sets a password with a reset token read from the outbox, signs in.</summary>
-    public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, params string[] roles)
+    public static Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, params string[] roles) =>
+        CreateSignedInAsync(app, admin, tag, null, roles);
+
+    public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles)
     {
         var email = $"{tag}.{Guid.NewGuid():N}@example.org";
         using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email, givenName = tag, familyName = "Tester" }))
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await admin.GetFromJsonAsync<JsonElement>($"/api/identity/users?email={Uri.EscapeDataString(email)}")).GetProperty("items")[0].GetProperty("id").GetGuid();
         foreach (var role in roles)
-            using (var granted = await admin.PostAsJsonAsync("/api/identity/role-assignments", new { userId = id, role }))
+            using (var granted = await admin.PostAsJsonAsync("/api/identity/role-assignments", new { userId = id, role, scopeOrgUnitId }))
                 Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         await SetPasswordAsync(app, email, password);
