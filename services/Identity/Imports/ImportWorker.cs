@@ -36,7 +36,7 @@ public sealed class ImportSignal
 /// heartbeat for two minutes) is taken up again, and because apply re-plans against the database, rows already
 /// applied are simply unchanged the second time.
 /// </summary>
-public sealed class ImportWorker(IServiceProvider services, ImportSignal signal, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportWorker> logger) : BackgroundService
+public sealed class ImportWorker(IServiceProvider services, ImportSignal signal, OutboxSignal outboxSignal, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportWorker> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
@@ -173,6 +173,9 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
             var now = time.GetUtcNow();
             var ids = batch.Where(c => c.Kind != ChangeKind.Create).Select(c => c.Id).ToList();
             var tracked = ids.Count == 0 ? [] : await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+            var newUsers = new List<User>();
+            var newEvents = new List<OutboxMessage>();
+            var newAudit = new List<AuditEntry>();
             foreach (var change in batch)
             {
                 if (change.Kind == ChangeKind.Create)
@@ -181,10 +184,10 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
                     var user = User.New(row.Email, row.GivenName, row.FamilyName, now);
                     user.Id = change.Id;
                     Fill(user, row, plan.References[change.Id]);
-                    db.Users.Add(user);
                     var profile = user.Profile();
-                    db.AddIntegrationEvent(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile });
-                    db.Audit(actor, "user.created", "user", user.Id, null, profile, now);
+                    newUsers.Add(user);
+                    newEvents.Add(OutboxMessageFactory.Create(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile }, now));
+                    newAudit.Add(AuditExtensions.Entry(actor, "user.created", "user", user.Id, null, profile, now));
                     continue;
                 }
                 if (!tracked.TryGetValue(change.Id, out var existing)) continue;
@@ -214,7 +217,8 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
                 db.Audit(actor, "user.updated", "user", existing.Id, before, after, now);
             }
             var built = clock.ElapsedMilliseconds;
-            await db.SaveChangesAsync(ct);
+            await BulkWriter.SaveAsync(db, newUsers, newEvents, newAudit, ct);
+            outboxSignal.Notify();
             logger.LogDebug("Import {JobId}: batch of {Count} built in {Built} ms, saved in {Saved} ms", jobId, batch.Length, built, clock.ElapsedMilliseconds - built);
             done += batch.Length;
             await db.ImportJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.ProcessedRows, done).SetProperty(j => j.HeartbeatAt, now), ct);

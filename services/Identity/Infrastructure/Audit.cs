@@ -31,7 +31,13 @@ public static class AuditExtensions
     public static AuditEntry Audit(this IdentityDbContext db, Actor actor, string action, string entityType, object entityId,
         object? before, object? after, DateTimeOffset? at = null)
     {
-        var entry = new AuditEntry
+        var entry = Entry(actor, action, entityType, entityId, before, after, at);
+        db.AuditEntries.Add(entry);
+        return entry;
+    }
+
+    public static AuditEntry Entry(Actor actor, string action, string entityType, object entityId, object? before, object? after, DateTimeOffset? at = null) =>
+        new AuditEntry
         {
             Id = Guid.CreateVersion7(),
             OccurredAt = at ?? DateTimeOffset.UtcNow,
@@ -45,7 +51,4 @@ public static class AuditExtensions
             IpAddress = actor.IpAddress,
             TraceId = Activity.Current?.TraceId.ToString(),
         };
-        db.AuditEntries.Add(entry);
-        return entry;
-    }
 }
