@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -18,6 +19,15 @@ var scenario = args.FirstOrDefault() ?? "identity-import";
 var builder = DistributedApplicationTestingBuilder.Create();
 builder.AddLmsPlatform();
 await using var app = builder.Build();
+// Ctrl+C or SIGTERM stops the platform it started; otherwise its servers and services would outlive the driver.
+void StopOnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    app.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(60));
+    Environment.Exit(130);
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOnSignal);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOnSignal);
 Console.WriteLine("Starting the platform…");
 await app.StartAsync();
 foreach (var resource in app.Resources) await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name);
