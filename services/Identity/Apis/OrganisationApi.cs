@@ -69,7 +69,7 @@ public static class OrganisationApi
         var id = Guid.CreateVersion7(now);
         var unit = new OrgUnit
         {
-            Id = id, Name = request.Name!.Trim(), ExternalId = Clean(request.ExternalId), ParentId = parent?.Id,
+            Id = id, Name = request.Name!.Trim(), ExternalId = TextInput.Clean(request.ExternalId), ParentId = parent?.Id,
             Path = OrgUnit.PathOf(parent, id), CreatedAt = now, UpdatedAt = now,
         };
         db.OrgUnits.Add(unit);
@@ -98,14 +98,14 @@ public static class OrganisationApi
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var unit = await db.OrgUnits.FirstOrDefaultAsync(o => o.Id == id, ct);
         if (unit is null) return TypedResults.NotFound();
-        if (http.Request.Headers.IfMatch.FirstOrDefault() is { } ifMatch && ifMatch != unit.ETag && ifMatch != "*")
+        if (ETags.IsStale(http.Request.Headers.IfMatch.FirstOrDefault(), unit.ETag))
             return Problems.Conflict("The org unit was changed by someone else since you read it; read it again and retry.", "etag");
 
         var before = OrgUnitDto.From(unit);
         var changed = new List<string>();
         var now = time.GetUtcNow();
         if (unit.Name != request.Name!.Trim()) { unit.Name = request.Name.Trim(); changed.Add("name"); }
-        if (unit.ExternalId != Clean(request.ExternalId)) { unit.ExternalId = Clean(request.ExternalId); changed.Add("externalId"); }
+        if (unit.ExternalId != TextInput.Clean(request.ExternalId)) { unit.ExternalId = TextInput.Clean(request.ExternalId); changed.Add("externalId"); }
         if (unit.ParentId != request.ParentId)
         {
             OrgUnit? parent = null;
@@ -244,6 +244,4 @@ public static class OrganisationApi
         http.Response.Headers.ETag = unit.ETag;
         return TypedResults.Ok(OrgUnitDto.From(unit));
     }
-
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -20,8 +20,6 @@ public sealed record UserInput(
         .MaxLength("externalId", ExternalId, 64)
         .MaxLength("jobTitle", JobTitle, 200)
         .MaxLength("location", Location, 200);
-
-    public static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
 /// <summary>
@@ -49,7 +47,7 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
     /// <summary>Replaces the user's attributes; <paramref name="expectedETag"/>, when given, must match (else 409).</summary>
     public async Task<Outcome<User>> UpdateAsync(User user, UserInput input, string? expectedETag, Actor actor, CancellationToken ct, Action<User>? extra = null)
     {
-        if (expectedETag is not null && expectedETag != user.ETag && expectedETag != "*")
+        if (ETags.IsStale(expectedETag, user.ETag))
             return new Outcome<User>.Conflict("The user was changed by someone else since you read it; read it again and retry.", "etag");
         var errors = input.Validate();
         if (!errors.IsValid) return new Outcome<User>.Invalid(errors.ToDictionary());
@@ -125,12 +123,8 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
 
     private static void Apply(User user, UserInput input)
     {
-        user.ExternalId = UserInput.Clean(input.ExternalId);
-        user.JobTitle = UserInput.Clean(input.JobTitle);
-        user.Location = UserInput.Clean(input.Location);
-        user.HireDate = input.HireDate;
-        user.ManagerId = input.ManagerId;
-        user.OrgUnitId = input.OrgUnitId;
+        user.SetHrAttributes(TextInput.Clean(input.ExternalId), TextInput.Clean(input.JobTitle), TextInput.Clean(input.Location),
+            input.HireDate, input.ManagerId, input.OrgUnitId);
     }
 
     private async Task<Outcome<User>?> CheckAsync(User user, UserInput input, CancellationToken ct)
@@ -138,7 +132,7 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
         var normalized = User.Normalize(input.Email!);
         if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized && u.Id != user.Id, ct))
             return new Outcome<User>.Conflict($"A user with the email '{input.Email!.Trim()}' exists already.", "email");
-        var externalId = UserInput.Clean(input.ExternalId);
+        var externalId = TextInput.Clean(input.ExternalId);
         if (externalId is not null && await db.Users.AnyAsync(u => u.ExternalId == externalId && u.Id != user.Id, ct))
             return new Outcome<User>.Conflict($"A user with the external id '{externalId}' exists already.", "externalId");
         if (input.OrgUnitId is { } unitId && !await db.OrgUnits.AnyAsync(o => o.Id == unitId && o.Active, ct))

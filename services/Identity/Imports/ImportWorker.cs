@@ -52,8 +52,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
                 {
                     try
                     {
-                        if (job.Status == nameof(ImportStatus.Planning)) await PlanAsync(job.Id, apply: false, stoppingToken);
-                        else await PlanAsync(job.Id, apply: true, stoppingToken);
+                        await PlanAsync(job.Id, apply: job.Status == nameof(ImportStatus.Applying), stoppingToken);
                     }
                     catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                     {
@@ -227,12 +226,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
 
     private static void Fill(User user, UserRow row, (Guid? ManagerId, Guid? OrgUnitId) references)
     {
-        user.ExternalId = row.ExternalId;
-        user.JobTitle = row.JobTitle;
-        user.Location = row.Location;
-        user.HireDate = row.HireDate;
-        user.ManagerId = references.ManagerId;
-        user.OrgUnitId = references.OrgUnitId;
+        user.SetHrAttributes(row.ExternalId, row.JobTitle, row.Location, row.HireDate, references.ManagerId, references.OrgUnitId);
         if (row.Status is { } status) user.Status = status;
     }
 

@@ -63,6 +63,17 @@ public sealed class User : IdentityUser<Guid>
 
     public string ETag => $"\"{ConcurrencyStamp}\"";
 
+    /// <summary>The attributes HR owns besides name and email: one place for the admin API, SCIM and imports.</summary>
+    public void SetHrAttributes(string? externalId, string? jobTitle, string? location, DateOnly? hireDate, Guid? managerId, Guid? orgUnitId)
+    {
+        ExternalId = externalId;
+        JobTitle = jobTitle;
+        Location = location;
+        HireDate = hireDate;
+        ManagerId = managerId;
+        OrgUnitId = orgUnitId;
+    }
+
     public UserProfile Profile() => new(Email ?? "", GivenName, FamilyName, ExternalId, JobTitle, Location, HireDate, ManagerId, OrgUnitId, Status.ToString());
 
     /// <summary>The attributes (camelCase) whose values differ between two profiles.</summary>

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Http;
 using System.Linq.Expressions;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -185,7 +186,7 @@ public static class ScimApi
     private static async Task<IResult> SaveUserAsync(HttpContext http, IdentityDbContext db, UserService users, User user, ScimUserState state,
         string? ifMatch, int status, CancellationToken ct)
     {
-        if (ifMatch is not null && ifMatch != "*" && ifMatch != Version(user))
+        if (ETags.IsStale(ifMatch, Version(user)))
             throw new ScimException(412, null, "The resource was changed since the version in If-Match.");
         var actor = Actor.From(http);
         var scimExternalId = state.ScimExternalId;
