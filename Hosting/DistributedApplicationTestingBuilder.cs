@@ -18,7 +18,8 @@ public static class DistributedApplicationTestingBuilder
         {
             DataDirectory = data,
             Persistent = false,
-            DeleteDataOnDispose = true,
+            // LMS_KEEP_TEST_DATA=1 keeps the servers' data and the services' logs for a look after a failure.
+            DeleteDataOnDispose = Environment.GetEnvironmentVariable("LMS_KEEP_TEST_DATA") != "1",
         };
         var builder = new DistributedApplicationBuilder(options, args);
         // Servers given by connection string in the environment would be shared; tests always start their own.

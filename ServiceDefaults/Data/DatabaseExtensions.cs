@@ -15,7 +15,8 @@ public static class DatabaseExtensions
     /// retry on transient failures, migrations applied at start (retried until the database answers), a readiness
     /// health check, and the outbox signal.
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName,
+        Action<DbContextOptionsBuilder>? configure = null)
         where TContext : DbContext, IServiceDbContext
     {
         var connectionString = builder.Configuration.GetConnectionString(connectionName)
@@ -23,9 +24,12 @@ public static class DatabaseExtensions
 
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
-        builder.Services.AddDbContextPool<TContext>((services, options) => options
-            .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(5))
-            .AddInterceptors(services.GetRequiredService<OutboxSignalInterceptor>()));
+        builder.Services.AddDbContextPool<TContext>((services, options) =>
+        {
+            options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(5))
+                .AddInterceptors(services.GetRequiredService<OutboxSignalInterceptor>());
+            configure?.Invoke(options);
+        });
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(connectionName);
         builder.Services.AddHostedService<MigrationHostedService<TContext>>();
         return builder;

@@ -18,6 +18,9 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     /// <summary>Applies the message's effect to <see cref="Db"/>; the base saves and commits.</summary>
     protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);
 
+    /// <summary>Runs once the effect has committed (not for a duplicate): for work outside the database, such as cache invalidation.</summary>
+    protected virtual Task AfterCommitAsync(TMessage message) => Task.CompletedTask;
+
     public async Task Consume(ConsumeContext<TMessage> context)
     {
         var messageId = context.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
@@ -44,6 +47,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
             return true;
         }, context.CancellationToken);
 
+        if (applied) await AfterCommitAsync(context.Message);
         (applied ? MessagingTelemetry.Consumed : MessagingTelemetry.Duplicates)
             .Add(1, new KeyValuePair<string, object?>("consumer", consumer));
     }

@@ -8,5 +8,8 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapCoursesApi();
+app.MapLearningPathsApi();
+app.MapCategoriesApi();
+app.MapSearchApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -29,30 +29,6 @@ public class ServiceTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task Catalogue_caches_course_reads_in_redis()
-    {
-        using var catalogue = platform.Client(ResourceNames.CatalogueApi);
-        var code = $"c-{Guid.NewGuid():N}"[..16];
-        using var created = await catalogue.PostAsJsonAsync("/api/catalogue/courses", new { code, title = "<b>Fire safety</b>", summary = "Annual" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString(ResourceNames.Redis)!);
-        var key = $"Catalogue.Api:course:{id}";
-        Assert.False(await redis.GetDatabase().KeyExistsAsync(key));
-
-        var course = await catalogue.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{id}");
-        Assert.Equal("<b>Fire safety</b>", course.GetProperty("title").GetString()); // stored verbatim
-        Assert.Equal(code.ToUpperInvariant(), course.GetProperty("code").GetString());
-        Assert.True(await redis.GetDatabase().KeyExistsAsync(key), "the read was cached");
-        Assert.Equal(course.GetRawText(), (await catalogue.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{id}")).GetRawText());
-
-        using var duplicate = await catalogue.PostAsJsonAsync("/api/catalogue/courses", new { code = code.ToLowerInvariant(), title = "Again" });
-        Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
-        Assert.Equal(1, await platform.CountAsync(ResourceNames.CatalogueDb, $"SELECT count(*) FROM outbox_messages WHERE payload->>'courseId' = '{id}'"));
-    }
-
-    [Fact]
     public async Task Enrolment_refuses_unknown_users_and_double_enrolment()
     {
         using var enrolment = platform.Client(ResourceNames.EnrolmentApi);

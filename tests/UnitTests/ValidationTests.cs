@@ -1,4 +1,4 @@
-using LmsPlatform.Catalogue.Apis;
+using LmsPlatform.Catalogue.Application;
 using LmsPlatform.ContentDelivery.Apis;
 using LmsPlatform.Enrolment.Apis;
 using LmsPlatform.Identity.Application;
@@ -65,7 +65,7 @@ public class ValidationTests
     [InlineData("<script>", false)]
     public void Course_codes_are_restricted_to_safe_characters(string code, bool valid)
     {
-        var errors = new CreateCourseRequest(code, "Security basics", null).Validate();
+        var errors = new CreateCourseRequest(code, null, null, new CourseDraftRequest { Title = "Security basics" }).Validate();
         Assert.Equal(valid, !errors.ContainsKey("code"));
     }
 

@@ -1,8 +1,11 @@
-using LmsPlatform.ServiceDefaults.Security;
+using LmsPlatform.Catalogue.Application;
+using LmsPlatform.Catalogue.Consumers;
 using LmsPlatform.Catalogue.Infrastructure;
 using LmsPlatform.Contracts;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Messaging;
+using LmsPlatform.ServiceDefaults.Security;
+using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Catalogue.Extensions;
 
@@ -11,8 +14,15 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddTokenValidation();
-        builder.AddServiceDatabase<CatalogueDbContext>(ResourceNames.CatalogueDb);
-        builder.AddEventBus<CatalogueDbContext>("catalogue");
+        builder.AddServiceDatabase<CatalogueDbContext>(ResourceNames.CatalogueDb, options => options.UseSnakeCaseNamingConvention());
+        builder.AddEventBus<CatalogueDbContext>("catalogue", bus =>
+        {
+            bus.AddConsumer<OrgUnitCreatedConsumer>();
+            bus.AddConsumer<OrgUnitChangedConsumer>();
+            bus.AddConsumer<CacheInvalidationConsumer>();
+        });
         builder.AddRedisCache(ResourceNames.Redis);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Catalogue:Cache").Get<CatalogueCacheOptions>() ?? new CatalogueCacheOptions());
+        builder.Services.AddSingleton<CatalogueCache>();
     }
 }

@@ -1,14 +1,28 @@
 namespace LmsPlatform.Catalogue.Model;
 
-public enum CourseStatus { Draft, Published, Archived }
-
-public sealed class Course
+public sealed class Course : CatalogueItem
 {
-    public Guid Id { get; set; }
-    /// <summary>The unique course code administrators search by, e.g. SEC-101. Stored upper-case.</summary>
-    public required string Code { get; set; }
-    public required string Title { get; set; }
-    public string? Summary { get; set; }
-    public CourseStatus Status { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>Set when the course is retired in favour of another; learners and assignments should move there.</summary>
+    public Guid? ReplacedByCourseId { get; set; }
 }
+
+public sealed class CourseVersion : ItemVersion
+{
+    public Guid CourseId { get; set; }
+    public DeliveryType DeliveryType { get; set; }
+    public int DurationMinutes { get; set; }
+    public List<Section> Sections { get; set; } = [];
+
+    public IEnumerable<Activity> Activities => Sections.SelectMany(s => s.Activities);
+}
+
+/// <summary>A titled group of activities, in order. Stored with its version as JSON: it is only ever read whole.</summary>
+public sealed record Section(Guid Id, string Title, List<Activity> Activities);
+
+public enum ActivityKind { Content, Link, Session }
+
+/// <summary>
+/// One thing a learner does: open a content item (owned by the content service, referred to by id), follow an external
+/// link, or attend an instructor-led session (a placeholder the sessions are scheduled against).
+/// </summary>
+public sealed record Activity(Guid Id, ActivityKind Kind, string Title, Guid? ContentItemId, string? Url, int? DurationMinutes, bool Required);

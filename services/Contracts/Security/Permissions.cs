@@ -22,6 +22,8 @@ public static class Permissions
 
     public const string CatalogueRead = "catalogue.read";
     public const string CatalogueManage = "catalogue.manage";
+    /// <summary>Shape the category tree, which every course and path is filed under.</summary>
+    public const string CategoriesManage = "categories.manage";
     public const string EnrolmentsRead = "enrolments.read";
     public const string EnrolmentsManage = "enrolments.manage";
     public const string ContentRead = "content.read";
@@ -35,7 +37,7 @@ public static class Permissions
     public static readonly IReadOnlyList<string> All =
     [
         UsersRead, UsersWrite, UsersErase, OrgUnitsRead, OrgUnitsWrite, RolesRead, RolesAssign, ImportsRun, AuditRead,
-        ClientsManage, ScimProvision, CatalogueRead, CatalogueManage, EnrolmentsRead, EnrolmentsManage, ContentRead,
+        ClientsManage, ScimProvision, CatalogueRead, CatalogueManage, CategoriesManage, EnrolmentsRead, EnrolmentsManage, ContentRead,
         ContentManage, NotificationsRead, NotificationsManage, ReportsRead, ReportsManage, TeamRead,
     ];
 }

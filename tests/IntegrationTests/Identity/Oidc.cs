@@ -130,10 +130,10 @@ public static class People
     public static Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, params string[] roles) =>
         CreateSignedInAsync(app, admin, tag, null, roles);
 
-    public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles)
+    public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles, Guid? orgUnitId = null)
     {
         var email = $"{tag}.{Guid.NewGuid():N}@example.org";
-        using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email, givenName = tag, familyName = "Tester" }))
+        using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email, givenName = tag, familyName = "Tester", orgUnitId }))
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await admin.GetFromJsonAsync<JsonElement>($"/api/identity/users?email={Uri.EscapeDataString(email)}")).GetProperty("items")[0].GetProperty("id").GetGuid();
         foreach (var role in roles)

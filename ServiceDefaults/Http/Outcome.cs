@@ -1,4 +1,4 @@
-namespace LmsPlatform.Identity.Application;
+namespace LmsPlatform.ServiceDefaults.Http;
 
 /// <summary>What a command did: succeeded with a value, refused the input (field errors), conflicted, or found nothing.</summary>
 public abstract record Outcome<T>

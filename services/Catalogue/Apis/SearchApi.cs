@@ -1,0 +1,28 @@
+using LmsPlatform.Catalogue.Application;
+using LmsPlatform.Catalogue.Infrastructure;
+using LmsPlatform.Contracts.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace LmsPlatform.Catalogue.Apis;
+
+public static class SearchApi
+{
+    public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/catalogue/search", Search).WithTags("Search").WithName("SearchCatalogue")
+            .WithSummary("Full-text search of the published courses and paths the caller may see, with filters, sorting, paging and facet counts (cached in Redis)")
+            .RequireAuthorization(Permissions.CatalogueRead);
+        return app;
+    }
+
+    public static async Task<Results<Ok<SearchResults>, ValidationProblem>> Search(
+        [AsParameters] SearchRequest request, HttpContext http, CatalogueDbContext db, CatalogueCache cache, CancellationToken ct)
+    {
+        if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var caller = CatalogueCaller.From(http.User);
+        var (results, hit) = await cache.GetOrCreateAsync($"search:{caller.AudienceKey}:{request.CacheKey()}",
+            token => CatalogueSearch.RunAsync(request, caller, db, token)!, ct);
+        http.Response.Headers["X-Cache"] = hit ? "hit" : "miss";
+        return TypedResults.Ok(results!);
+    }
+}

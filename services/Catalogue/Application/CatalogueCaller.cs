@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using LmsPlatform.Catalogue.Model;
+using LmsPlatform.Contracts.Security;
+
+namespace LmsPlatform.Catalogue.Application;
+
+/// <summary>
+/// Who is asking, as the catalogue sees it.
+/// <list type="bullet">
+/// <item>Administrators (and integration clients holding catalogue.manage) manage every course and path.</item>
+/// <item>Training managers manage the courses and paths they own.</item>
+/// <item>Anyone holding catalogue.manage organisation-wide sees every published item; everyone else sees the items
+/// visible to everyone and those whose audience contains their org unit or one of its ancestors.</item>
+/// </list>
+/// </summary>
+public sealed record CatalogueCaller(Guid? UserId, Guid? OrgUnitId, bool IsAdministrator, bool SeesEverything)
+{
+    public static CatalogueCaller From(ClaimsPrincipal principal)
+    {
+        var roles = principal.FindAll(LmsClaims.Role).Select(c => c.Value).ToList();
+        var orgUnit = Guid.TryParse(principal.FindFirst(LmsClaims.OrgUnit)?.Value, out var o) ? o : (Guid?)null;
+        var userId = Guid.TryParse(principal.FindFirst("sub")?.Value ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value, out var u) ? u : (Guid?)null;
+        var isClient = roles.Count == 0 && orgUnit is null && principal.FindFirst(LmsClaims.ScopedRole) is null;
+        var clientManages = isClient && principal.HasClaim(LmsClaims.Permission, Permissions.CatalogueManage);
+        return new CatalogueCaller(
+            userId,
+            orgUnit,
+            IsAdministrator: clientManages || roles.Contains(Roles.Administrator),
+            SeesEverything: clientManages || roles.Any(r => Roles.PermissionsOf(r).Contains(Permissions.CatalogueManage)));
+    }
+
+    public bool CanManage(CatalogueItem item) => IsAdministrator || (UserId is { } id && item.OwnerUserId == id);
+
+    /// <summary>The key under which search results for this caller may be shared with other callers.</summary>
+    public string AudienceKey => SeesEverything ? "all" : OrgUnitId?.ToString("N") ?? "none";
+}

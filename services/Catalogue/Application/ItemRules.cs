@@ -1,0 +1,103 @@
+using LmsPlatform.Catalogue.Infrastructure;
+using LmsPlatform.Catalogue.Model;
+using LmsPlatform.ServiceDefaults.Http;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Catalogue.Application;
+
+/// <summary>The rules courses and paths share: references that must exist, and what a version needs to be published.</summary>
+public static class ItemRules
+{
+    /// <summary>Field errors for references to things that do not exist: the category, audience org units, the refresher course.</summary>
+    public static async Task<Dictionary<string, string[]>> CheckReferencesAsync(ItemVersion draft, Guid itemId, CatalogueDbContext db, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        if (draft.CategoryId is { } categoryId)
+            errors.Check(await db.Categories.AnyAsync(c => c.Id == categoryId, ct), "categoryId", "is not a known category");
+        if (draft.AudienceOrgUnitIds.Count > 0)
+        {
+            var known = await db.OrgUnits.Where(o => draft.AudienceOrgUnitIds.Contains(o.Id)).Select(o => o.Id).ToListAsync(ct);
+            var unknown = draft.AudienceOrgUnitIds.Except(known).ToList();
+            errors.Check(unknown.Count == 0, "visibility.orgUnitIds", $"are not known org units: {string.Join(", ", unknown)}");
+        }
+        if (draft.Compliance.RefresherCourseId is { } refresher)
+        {
+            errors.Check(refresher != itemId, "compliance.refresherCourseId", "must be another course");
+            errors.Check(await db.Courses.AnyAsync(c => c.Id == refresher, ct), "compliance.refresherCourseId", "is not a known course");
+        }
+        return errors.ToDictionary();
+    }
+
+    /// <summary>What stops a version being published, besides its own kind's rules.</summary>
+    public static async Task CheckPublishableAsync(ItemVersion draft, ValidationErrors errors, CatalogueDbContext db, CancellationToken ct)
+    {
+        errors.Check(draft.CategoryId is not null, "categoryId", "is required to publish");
+        if (draft.Compliance.RefresherCourseId is { } refresher)
+            errors.Check(await db.Courses.AnyAsync(c => c.Id == refresher && c.Status == LifecycleStatus.Published, ct),
+                "compliance.refresherCourseId", "must be a published course");
+    }
+
+    /// <summary>Marks the draft as the next published version of its item.</summary>
+    public static int Publish(CatalogueItem item, ItemVersion draft, Guid? by, DateTimeOffset now)
+    {
+        var number = (item.PublishedVersion ?? 0) + 1;
+        draft.Number = number;
+        draft.PublishedAt = now;
+        draft.PublishedBy = by;
+        item.PublishedVersion = number;
+        item.HasDraft = false;
+        item.Status = LifecycleStatus.Published;
+        item.UpdatedAt = now;
+        return number;
+    }
+
+    /// <summary>Writes (or rewrites) the item's search entry from its newly published version.</summary>
+    public static async Task UpsertEntryAsync(CatalogueDbContext db, CatalogueItem item, ItemKind kind, ItemVersion version,
+        DeliveryType deliveryType, int durationMinutes, CancellationToken ct)
+    {
+        var entry = await db.Entries.FirstOrDefaultAsync(e => e.Id == item.Id, ct);
+        if (entry is null)
+        {
+            entry = new CatalogueEntry { Id = item.Id, Code = item.Code, Title = version.Title, Language = version.Language };
+            db.Entries.Add(entry);
+        }
+        entry.Kind = kind;
+        entry.Code = item.Code;
+        entry.Version = version.Number!.Value;
+        entry.Title = version.Title;
+        entry.Summary = version.Summary;
+        entry.Description = version.Description;
+        entry.CategoryId = version.CategoryId;
+        entry.Tags = version.Tags;
+        entry.Language = version.Language;
+        entry.DeliveryType = deliveryType;
+        entry.DurationMinutes = durationMinutes;
+        entry.VisibleToEveryone = version.VisibleToEveryone;
+        entry.AudienceOrgUnitIds = version.AudienceOrgUnitIds;
+        entry.PublishedAt = version.PublishedAt!.Value;
+    }
+
+    /// <summary>Marks the item archived and takes it out of search (in the same SaveChanges as the caller's event).</summary>
+    public static async Task ArchiveAsync(CatalogueDbContext db, CatalogueItem item, DateTimeOffset now, CancellationToken ct)
+    {
+        item.Status = LifecycleStatus.Archived;
+        item.UpdatedAt = now;
+        if (await db.Entries.FindAsync([item.Id], ct) is { } entry) db.Entries.Remove(entry);
+    }
+
+    public static async Task<List<ItemRef>> PrerequisitesOfAsync(CatalogueDbContext db, Guid itemId, CancellationToken ct)
+    {
+        var edges = await db.Prerequisites.AsNoTracking().Where(p => p.ItemId == itemId).ToListAsync(ct);
+        var ids = edges.Select(e => e.RequiredItemId).ToList();
+        var courses = await db.Courses.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(c => new { c.Id, c.Code }).ToDictionaryAsync(c => c.Id, c => c.Code, ct);
+        var paths = await db.LearningPaths.AsNoTracking().Where(c => ids.Contains(c.Id)).Select(c => new { c.Id, c.Code }).ToDictionaryAsync(c => c.Id, c => c.Code, ct);
+        var titles = await db.Entries.AsNoTracking().Where(e => ids.Contains(e.Id)).ToDictionaryAsync(e => e.Id, e => e.Title, ct);
+        return edges.Select(e => new ItemRef(e.RequiredItemId, e.RequiredItemKind.Name(),
+            courses.GetValueOrDefault(e.RequiredItemId) ?? paths.GetValueOrDefault(e.RequiredItemId) ?? "?", titles.GetValueOrDefault(e.RequiredItemId))).ToList();
+    }
+
+    public static async Task<CategoryRef?> CategoryOfAsync(CatalogueDbContext db, Guid? categoryId, CancellationToken ct) =>
+        categoryId is { } id ? await db.Categories.AsNoTracking().Where(c => c.Id == id).Select(c => new CategoryRef(c.Id, c.Name)).FirstOrDefaultAsync(ct) : null;
+
+    public static string StatusName(this LifecycleStatus status) => status.ToString().ToLowerInvariant();
+}
