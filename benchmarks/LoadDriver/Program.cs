@@ -15,6 +15,7 @@ using Npgsql;
 // Load driver: starts the whole platform (throwaway data, as the tests do) and measures one scenario through the
 // gateway. Usage: dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-import [users=100000]
 //                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
+//                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
 var scenario = args.FirstOrDefault() ?? "identity-import";
 var builder = DistributedApplicationTestingBuilder.Create();
 builder.AddLmsPlatform();
@@ -32,7 +33,7 @@ Console.WriteLine("Starting the platform…");
 await app.StartAsync();
 foreach (var resource in app.Resources) await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name);
 var gatewayUrl = new Uri(app.GetResource(ResourceNames.Gateway).Url!);
-var adminToken = await SignInAsync(app, gatewayUrl);
+var adminToken = await Portal.SignInAsync(gatewayUrl, LmsTopology.AdminEmail, app.Context.Secret(LmsTopology.AdminPasswordSecret));
 using var admin = new HttpClient { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromMinutes(5) };
 admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
 
@@ -40,6 +41,10 @@ switch (scenario)
 {
     case "identity-import": await ImportAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), args.Contains("--consumers-stopped")); break;
     case "identity-tokens": await TokensAsync(int.Parse(args.ElementAtOrDefault(1) ?? "20"), int.Parse(args.ElementAtOrDefault(2) ?? "32")); break;
+    case "catalogue-search":
+        await CatalogueSearch.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "20000"), int.Parse(args.ElementAtOrDefault(2) ?? "1000"),
+            int.Parse(args.ElementAtOrDefault(3) ?? "30"), int.Parse(args.ElementAtOrDefault(4) ?? "50"), int.Parse(args.ElementAtOrDefault(5) ?? "500"));
+        break;
     default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;
 }
 return 0;
@@ -165,28 +170,4 @@ async Task<long> CountAsync(string database, string sql)
     await connection.OpenAsync();
     await using var command = new NpgsqlCommand(sql, connection);
     return Convert.ToInt64(await command.ExecuteScalarAsync());
-}
-
-static async Task<string> SignInAsync(DistributedApplication app, Uri gateway)
-{
-    using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = gateway };
-    var verifier = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    var challenge = Convert.ToBase64String(SHA256.HashData(Encoding.ASCII.GetBytes(verifier))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    var redirect = $"{gateway.ToString().TrimEnd('/')}/portal/signin-callback";
-    var login = (await browser.GetAsync($"/connect/authorize?client_id=lms-portal&response_type=code&scope=lms_api&redirect_uri={Uri.EscapeDataString(redirect)}&code_challenge={challenge}&code_challenge_method=S256")).Headers.Location!.ToString();
-    var page = await browser.GetStringAsync(login);
-    var token = Regex.Match(page, "name=\"(__RequestVerificationToken)\" value=\"([^\"]+)\"");
-    var returnUrl = WebUtility.HtmlDecode(Regex.Match(page, "name=\"returnUrl\" value=\"([^\"]*)\"").Groups[1].Value);
-    var signedIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-    {
-        [token.Groups[1].Value] = WebUtility.HtmlDecode(token.Groups[2].Value), ["email"] = LmsTopology.AdminEmail,
-        ["password"] = app.Context.Secret(LmsTopology.AdminPasswordSecret), ["returnUrl"] = returnUrl,
-    }));
-    var callback = (await browser.GetAsync(signedIn.Headers.Location!.ToString())).Headers.Location!;
-    var code = System.Web.HttpUtility.ParseQueryString(callback.Query)["code"]!;
-    var tokens = await browser.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-    {
-        ["grant_type"] = "authorization_code", ["code"] = code, ["redirect_uri"] = redirect, ["client_id"] = "lms-portal", ["code_verifier"] = verifier,
-    }));
-    return (await tokens.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("access_token").GetString()!;
 }
