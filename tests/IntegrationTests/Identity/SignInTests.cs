@@ -144,7 +144,7 @@ public class SignInTests(PlatformFixture platform)
             foreach (var (name, token, expected) in cases)
             {
                 using var client = Oidc.WithToken(platform.App.CreateHttpClient(target), token);
-                using var response = await client.GetAsync("/api/catalogue/courses");
+                using var response = await client.GetAsync("/api/catalogue/search?q=safety");
                 Assert.True(expected == response.StatusCode, $"{target}, {name}: expected {expected}, got {response.StatusCode}");
             }
     }
