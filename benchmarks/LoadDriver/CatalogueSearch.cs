@@ -114,6 +114,11 @@ public static class CatalogueSearch
         await app.StopResourceAsync(ResourceNames.CatalogueApi);
         await app.StartResourceAsync(ResourceNames.CatalogueApi);
         await app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.CatalogueApi);
+        for (var ready = false; !ready;)
+        {
+            try { await SearchAsync(http, queries[0]); ready = true; }
+            catch (HttpRequestException) { await Task.Delay(500); } // until the gateway reaches the new process
+        }
         foreach (var q in queries.Take(50)) await SearchAsync(http, q); // warms PostgreSQL and the JIT, not a cache
         await MeasureAsync("search, cache off, closed loop", http, queries, seconds, concurrency, null);
         await MeasureAsync($"search, cache off, paced at {rate}/s", http, queries, seconds, concurrency, rate);

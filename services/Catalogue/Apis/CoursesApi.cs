@@ -38,18 +38,18 @@ public static class CoursesApi
     {
         if (request.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var caller = CatalogueCaller.From(user);
-        var owner = request.OwnerUserId ?? caller.UserId;
-        if (owner is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ownerUserId"] = ["is required for an integration client"] });
-        if (!caller.IsAdministrator && (owner != caller.UserId || request.OwnerOrgUnitId is { } unit && unit != caller.OrgUnitId))
-            return Forbidden("Only an administrator may create a course owned by someone else.");
+        if (caller.OwnerFor(request.OwnerUserId, request.OwnerOrgUnitId) is not { } owner)
+            return request.OwnerUserId is null && caller.UserId is null
+                ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ownerUserId"] = ["is required for an integration client"] })
+                : Forbidden("Only an administrator may create a course owned by someone else.");
 
         var now = time.GetUtcNow();
         var course = new Course
         {
             Id = Guid.CreateVersion7(), Code = request.Code!.Trim().ToUpperInvariant(), Status = LifecycleStatus.Draft, HasDraft = true,
-            OwnerUserId = owner.Value, OwnerOrgUnitId = request.OwnerOrgUnitId ?? caller.OrgUnitId, CreatedAt = now, UpdatedAt = now,
+            OwnerUserId = owner.UserId, OwnerOrgUnitId = owner.OrgUnitId, CreatedAt = now, UpdatedAt = now,
         };
-        var draft = new CourseVersion { Id = Guid.CreateVersion7(), CourseId = course.Id, Title = "", CreatedAt = now, UpdatedAt = now, UpdatedBy = owner.Value };
+        var draft = new CourseVersion { Id = Guid.CreateVersion7(), CourseId = course.Id, Title = "", CreatedAt = now, UpdatedAt = now, UpdatedBy = owner.UserId };
         request.Draft!.ApplyTo(draft);
         if (await ItemRules.CheckReferencesAsync(draft, course.Id, db, ct) is { Count: > 0 } refErrors) return TypedResults.ValidationProblem(Prefixed(refErrors));
         if (await CodeTakenAsync(db, course.Code, ct)) return Problems.Conflict($"The code '{course.Code}' is taken.", "code");
@@ -72,13 +72,8 @@ public static class CoursesApi
         [AsParameters] PageRequest paging, string? status, string? q, ClaimsPrincipal user, CatalogueDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        LifecycleStatus? wanted = null;
-        if (status is not null)
-        {
-            if (!Enum.TryParse<LifecycleStatus>(status, ignoreCase: true, out var parsed))
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["must be draft, published or archived"] });
-            wanted = parsed;
-        }
+        if (!ItemRules.TryParseStatus(status, out var wanted))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["status"] = ["must be draft, published or archived"] });
         var caller = CatalogueCaller.From(user);
         var query = db.Courses.AsNoTracking();
         if (!caller.IsAdministrator) query = query.Where(c => c.OwnerUserId == caller.UserId);

@@ -65,6 +65,49 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
         return (value, false);
     }
 
+    /// <summary>
+    /// The same, but hands back the cached JSON as it is, for responses the caller need not look into: a hit costs
+    /// no deserialising and no serialising.
+    /// </summary>
+    public async Task<(byte[] Json, bool Hit)> GetOrCreateJsonAsync<T>(string key, Func<CancellationToken, Task<T>> create, CancellationToken ct)
+    {
+        string? fullKey = null;
+        if (options.Enabled)
+        {
+            try
+            {
+                var db = redis.GetDatabase();
+                var generation = (long?)await db.StringGetAsync(GenerationKey) ?? 0;
+                fullKey = $"catalogue:{generation}:{key}";
+                var cached = await db.StringGetAsync(fullKey);
+                if (cached.HasValue)
+                {
+                    Lookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+                    return ((byte[])cached!, true);
+                }
+            }
+            catch (RedisException ex)
+            {
+                logger.LogWarning(ex, "Redis unavailable; reading {Key} from the database", key);
+                fullKey = null;
+            }
+            Lookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(await create(ct), JsonSerializerOptions.Web);
+        if (fullKey is not null)
+        {
+            try
+            {
+                await redis.GetDatabase().StringSetAsync(fullKey, json, options.TimeToLive, flags: CommandFlags.FireAndForget);
+            }
+            catch (RedisException ex)
+            {
+                logger.LogWarning(ex, "Redis unavailable; {Key} not cached", key);
+            }
+        }
+        return (json, false);
+    }
+
     /// <summary>Moves every reader to fresh keys; throws if Redis cannot be reached (event consumers retry).</summary>
     public Task BumpGenerationAsync() => options.Enabled ? redis.GetDatabase().StringIncrementAsync(GenerationKey) : Task.CompletedTask;
 

@@ -31,6 +31,17 @@ public sealed record CatalogueCaller(Guid? UserId, Guid? OrgUnitId, bool IsAdmin
 
     public bool CanManage(CatalogueItem item) => IsAdministrator || (UserId is { } id && item.OwnerUserId == id);
 
+    /// <summary>
+    /// Who owns a new course or path: the caller and their org unit unless named otherwise, which only an
+    /// administrator may do. Null when the caller may not, or when a client names no owner.
+    /// </summary>
+    public (Guid UserId, Guid? OrgUnitId)? OwnerFor(Guid? ownerUserId, Guid? ownerOrgUnitId)
+    {
+        if ((ownerUserId ?? UserId) is not { } owner) return null;
+        var orgUnit = ownerOrgUnitId ?? OrgUnitId;
+        return IsAdministrator || owner == UserId && orgUnit == OrgUnitId ? (owner, orgUnit) : null;
+    }
+
     /// <summary>The key under which search results for this caller may be shared with other callers.</summary>
     public string AudienceKey => SeesEverything ? "all" : OrgUnitId?.ToString("N") ?? "none";
 }

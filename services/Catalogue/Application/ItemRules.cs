@@ -100,4 +100,14 @@ public static class ItemRules
         categoryId is { } id ? await db.Categories.AsNoTracking().Where(c => c.Id == id).Select(c => new CategoryRef(c.Id, c.Name)).FirstOrDefaultAsync(ct) : null;
 
     public static string StatusName(this LifecycleStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>Reads an optional <c>?status=</c> filter; false for a value that is not a status.</summary>
+    public static bool TryParseStatus(string? text, out LifecycleStatus? status)
+    {
+        status = null;
+        if (text is null) return true;
+        if (!Enum.TryParse<LifecycleStatus>(text, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed)) return false;
+        status = parsed;
+        return true;
+    }
 }
