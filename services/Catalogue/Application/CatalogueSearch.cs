@@ -62,13 +62,12 @@ public sealed record SearchResults(IReadOnlyList<SearchHit> Items, int PageNumbe
 
 /// <summary>
 /// Full-text search over the published entries the caller may see, with facet counts, in one round trip to
-/// PostgreSQL (two statements: the page, then the total and the facets). Facets are disjunctive: each counts the results of every filter but its own, so picking one language
+/// PostgreSQL. Facets are disjunctive: each counts the results of every filter but its own, so picking one language
 /// still shows how many items the other languages have.
 /// </summary>
 public static class CatalogueSearch
 {
     private enum Filter { None, Category, Tags, Language, Delivery, Kind, Duration }
-    private static readonly string[] DurationBuckets = ["under-30", "30-60", "60-120", "120-plus"];
 
     public static async Task<SearchResults> RunAsync(SearchRequest request, CatalogueCaller caller, CatalogueDbContext db, CancellationToken ct)
     {
@@ -97,20 +96,19 @@ public static class CatalogueSearch
                 FROM catalogue_entries e WHERE {Where(Filter.None)}
                 ORDER BY {order} LIMIT @limit OFFSET @offset
                 """);
-            // Facets and the total in one statement: the rows that match every filter are read once (f), and every
-            // facet whose own filter is not in use counts those; a facet whose filter is in use reads its own rows.
+            Add(batch, $"SELECT count(*) FROM catalogue_entries e WHERE {Where(Filter.None)}");
             Add(batch, $"""
-                WITH f AS MATERIALIZED (
-                    SELECT e.category_id, e.tags, e.language, e.delivery_type, e.kind, e.duration_minutes FROM catalogue_entries e WHERE {Where(Filter.None)})
-                SELECT 0 AS facet, NULL::text AS value, NULL::text AS label, count(*) AS n FROM f
-                UNION ALL (SELECT 1, e.category_id::text, c.name, count(*) FROM {Rows(Filter.Category)} e LEFT JOIN categories c ON c.id = e.category_id
-                           GROUP BY e.category_id, c.name ORDER BY count(*) DESC, c.name LIMIT 50)
-                UNION ALL (SELECT 2, t, NULL, count(*) FROM {Rows(Filter.Tags)} e, unnest(e.tags) t GROUP BY t ORDER BY count(*) DESC, t LIMIT 30)
-                UNION ALL (SELECT 3, e.language, NULL, count(*) FROM {Rows(Filter.Language)} e GROUP BY e.language)
-                UNION ALL (SELECT 4, e.delivery_type, NULL, count(*) FROM {Rows(Filter.Delivery)} e GROUP BY e.delivery_type)
-                UNION ALL (SELECT 5, e.kind, NULL, count(*) FROM {Rows(Filter.Kind)} e GROUP BY e.kind)
-                UNION ALL (SELECT 6, CASE WHEN e.duration_minutes < 30 THEN 'under-30' WHEN e.duration_minutes < 60 THEN '30-60'
-                           WHEN e.duration_minutes < 120 THEN '60-120' ELSE '120-plus' END, NULL, count(*) FROM {Rows(Filter.Duration)} e GROUP BY 2)
+                SELECT e.category_id::text, c.name, count(*) FROM catalogue_entries e LEFT JOIN categories c ON c.id = e.category_id
+                WHERE {Where(Filter.Category)} GROUP BY e.category_id, c.name ORDER BY count(*) DESC, c.name LIMIT 50
+                """);
+            Add(batch, $"SELECT t, NULL, count(*) FROM catalogue_entries e, unnest(e.tags) t WHERE {Where(Filter.Tags)} GROUP BY t ORDER BY count(*) DESC, t LIMIT 30");
+            Add(batch, $"SELECT e.language, NULL, count(*) FROM catalogue_entries e WHERE {Where(Filter.Language)} GROUP BY e.language ORDER BY count(*) DESC, e.language");
+            Add(batch, $"SELECT e.delivery_type, NULL, count(*) FROM catalogue_entries e WHERE {Where(Filter.Delivery)} GROUP BY e.delivery_type ORDER BY count(*) DESC");
+            Add(batch, $"SELECT e.kind, NULL, count(*) FROM catalogue_entries e WHERE {Where(Filter.Kind)} GROUP BY e.kind ORDER BY count(*) DESC");
+            Add(batch, $"""
+                SELECT b, NULL, count(*) FROM (SELECT CASE WHEN e.duration_minutes < 30 THEN 'under-30' WHEN e.duration_minutes < 60 THEN '30-60'
+                    WHEN e.duration_minutes < 120 THEN '60-120' ELSE '120-plus' END AS b FROM catalogue_entries e WHERE {Where(Filter.Duration)}) d
+                GROUP BY b ORDER BY min(b)
                 """);
 
             await using var reader = await batch.ExecuteReaderAsync(ct);
@@ -121,28 +119,26 @@ public static class CatalogueSearch
                     reader.GetFieldValue<string[]>(7), reader.GetString(8), Enum.Parse<DeliveryType>(reader.GetString(9)).Name(), reader.GetInt32(10),
                     reader.GetFieldValue<DateTimeOffset>(11), reader.IsDBNull(12) ? null : reader.GetFloat(12)));
             await reader.NextResultAsync(ct);
-            long total = 0;
-            var facets = Enumerable.Range(0, 7).Select(_ => new List<FacetValue>()).ToArray();
-            while (await reader.ReadAsync(ct))
+            await reader.ReadAsync(ct);
+            var total = reader.GetInt64(0);
+            var facets = new List<List<FacetValue>>();
+            while (await reader.NextResultAsync(ct))
             {
-                var facet = reader.GetInt32(0);
-                if (facet == 0) total = reader.GetInt64(3);
-                else facets[facet].Add(new FacetValue(reader.IsDBNull(1) ? "none" : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
+                var values = new List<FacetValue>();
+                while (await reader.ReadAsync(ct))
+                    values.Add(new FacetValue(reader.IsDBNull(0) ? "none" : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
+                facets.Add(values);
             }
-            static List<FacetValue> ByCount(IEnumerable<FacetValue> values) => values.OrderByDescending(v => v.Count).ThenBy(v => v.Label ?? v.Value, StringComparer.Ordinal).ToList();
             return new SearchResults(hits, request.Paging.PageNumber, request.Paging.Size, total, new SearchFacets(
-                ByCount(facets[1]), ByCount(facets[2]), ByCount(facets[3]),
-                ByCount(facets[4].Select(f => f with { Value = Enum.Parse<DeliveryType>(f.Value).Name() })),
-                ByCount(facets[5].Select(f => f with { Value = Enum.Parse<ItemKind>(f.Value).Name() })),
-                facets[6].OrderBy(f => Array.IndexOf(DurationBuckets, f.Value)).ToList()));
+                facets[0], facets[1], facets[2],
+                facets[3].Select(f => f with { Value = Enum.Parse<DeliveryType>(f.Value).Name() }).ToList(),
+                facets[4].Select(f => f with { Value = Enum.Parse<ItemKind>(f.Value).Name() }).ToList(),
+                facets[5]));
         }
         finally
         {
             if (opened) await db.Database.CloseConnectionAsync();
         }
-
-        // The rows a facet counts: the shared set when its own filter is not in use, else its own query.
-        string Rows(Filter facet) => Where(facet) == Where(Filter.None) ? "f" : $"(SELECT * FROM catalogue_entries e WHERE {Where(facet)})";
 
         // The WHERE clause with every filter but the one a facet counts.
         string Where(Filter except)
