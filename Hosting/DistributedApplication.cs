@@ -95,9 +95,16 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops a single resource (for example the broker in a fault test); it can be started again.</summary>
-    public Task StopResourceAsync(string name, CancellationToken cancellationToken = default) =>
-        GetResource(name).StopAsync(cancellationToken);
+    /// <summary>
+    /// Stops a single resource (for example the broker in a fault test); it can be started again. Its health is
+    /// forgotten, so waiting for it to be healthy after a restart waits for the new process.
+    /// </summary>
+    public async Task StopResourceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var resource = GetResource(name);
+        await resource.StopAsync(cancellationToken);
+        resource.Health = ResourceHealth.Unknown;
+    }
 
     public Task StartResourceAsync(string name, CancellationToken cancellationToken = default) =>
         GetResource(name).StartAsync(Context, cancellationToken);
