@@ -272,9 +272,7 @@ public static class CoursesApi
         var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (course is null) return TypedResults.NotFound();
         if (!CatalogueCaller.From(http.User).CanManage(course)) return NotYours();
-        var outcome = await Prerequisites.SetAsync(db, course, ItemKind.Course, request.Items ?? [], ct);
-        await cache.InvalidateAsync();
-        return ToResult(outcome);
+        return ToResult(await Prerequisites.SetAsync(db, cache, course, ItemKind.Course, request.Items ?? [], ct));
     }
 
     private static async Task ArchiveAsync(CatalogueDbContext db, Course course, DateTimeOffset now, CancellationToken ct)

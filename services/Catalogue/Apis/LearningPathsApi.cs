@@ -194,9 +194,7 @@ public static class LearningPathsApi
         var path = await db.LearningPaths.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (path is null) return TypedResults.NotFound();
         if (!CatalogueCaller.From(http.User).CanManage(path)) return NotYours();
-        var outcome = await Prerequisites.SetAsync(db, path, ItemKind.LearningPath, request.Items ?? [], ct);
-        await cache.InvalidateAsync();
-        return ToResult(outcome);
+        return ToResult(await Prerequisites.SetAsync(db, cache, path, ItemKind.LearningPath, request.Items ?? [], ct));
     }
 
     private static async Task<Dictionary<string, string[]>> CheckReferencesAsync(LearningPathVersion draft, Guid id, CatalogueDbContext db, CancellationToken ct)

@@ -31,37 +31,10 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
     public async Task<(T? Value, bool Hit)> GetOrCreateAsync<T>(string key, Func<CancellationToken, Task<T?>> create, CancellationToken ct) where T : class
     {
         if (!options.Enabled) return (await create(ct), false);
-        string? fullKey = null;
-        try
-        {
-            var db = redis.GetDatabase();
-            var generation = (long?)await db.StringGetAsync(GenerationKey) ?? 0;
-            fullKey = $"catalogue:{generation}:{key}";
-            var cached = await db.StringGetAsync(fullKey);
-            if (cached.HasValue)
-            {
-                Lookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
-                return (JsonSerializer.Deserialize<T>((byte[])cached!, JsonSerializerOptions.Web), true);
-            }
-        }
-        catch (RedisException ex)
-        {
-            logger.LogWarning(ex, "Redis unavailable; reading {Key} from the database", key);
-            fullKey = null;
-        }
-        Lookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+        var (fullKey, cached) = await ReadAsync(key);
+        if (cached is not null) return (JsonSerializer.Deserialize<T>(cached, JsonSerializerOptions.Web), true);
         var value = await create(ct);
-        if (value is not null && fullKey is not null)
-        {
-            try
-            {
-                await redis.GetDatabase().StringSetAsync(fullKey, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web), options.TimeToLive, flags: CommandFlags.FireAndForget);
-            }
-            catch (RedisException ex)
-            {
-                logger.LogWarning(ex, "Redis unavailable; {Key} not cached", key);
-            }
-        }
+        if (value is not null) Write(fullKey, key, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
         return (value, false);
     }
 
@@ -71,41 +44,45 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
     /// </summary>
     public async Task<(byte[] Json, bool Hit)> GetOrCreateJsonAsync<T>(string key, Func<CancellationToken, Task<T>> create, CancellationToken ct)
     {
-        string? fullKey = null;
-        if (options.Enabled)
-        {
-            try
-            {
-                var db = redis.GetDatabase();
-                var generation = (long?)await db.StringGetAsync(GenerationKey) ?? 0;
-                fullKey = $"catalogue:{generation}:{key}";
-                var cached = await db.StringGetAsync(fullKey);
-                if (cached.HasValue)
-                {
-                    Lookups.Add(1, new KeyValuePair<string, object?>("result", "hit"));
-                    return ((byte[])cached!, true);
-                }
-            }
-            catch (RedisException ex)
-            {
-                logger.LogWarning(ex, "Redis unavailable; reading {Key} from the database", key);
-                fullKey = null;
-            }
-            Lookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
-        }
+        if (!options.Enabled) return (JsonSerializer.SerializeToUtf8Bytes(await create(ct), JsonSerializerOptions.Web), false);
+        var (fullKey, cached) = await ReadAsync(key);
+        if (cached is not null) return (cached, true);
         var json = JsonSerializer.SerializeToUtf8Bytes(await create(ct), JsonSerializerOptions.Web);
-        if (fullKey is not null)
-        {
-            try
-            {
-                await redis.GetDatabase().StringSetAsync(fullKey, json, options.TimeToLive, flags: CommandFlags.FireAndForget);
-            }
-            catch (RedisException ex)
-            {
-                logger.LogWarning(ex, "Redis unavailable; {Key} not cached", key);
-            }
-        }
+        Write(fullKey, key, json);
         return (json, false);
+    }
+
+    /// <summary>The key under the current generation and its cached JSON, if any; no key when Redis cannot be reached.</summary>
+    private async Task<(string? FullKey, byte[]? Json)> ReadAsync(string key)
+    {
+        try
+        {
+            var db = redis.GetDatabase();
+            var generation = (long?)await db.StringGetAsync(GenerationKey) ?? 0;
+            var fullKey = $"catalogue:{generation}:{key}";
+            var cached = await db.StringGetAsync(fullKey);
+            Lookups.Add(1, new KeyValuePair<string, object?>("result", cached.HasValue ? "hit" : "miss"));
+            return (fullKey, cached.HasValue ? (byte[])cached! : null);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning(ex, "Redis unavailable; reading {Key} from the database", key);
+            Lookups.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+            return (null, null);
+        }
+    }
+
+    private void Write(string? fullKey, string key, byte[] json)
+    {
+        if (fullKey is null) return;
+        try
+        {
+            redis.GetDatabase().StringSet(fullKey, json, options.TimeToLive, flags: CommandFlags.FireAndForget);
+        }
+        catch (RedisException ex)
+        {
+            logger.LogWarning(ex, "Redis unavailable; {Key} not cached", key);
+        }
     }
 
     /// <summary>Moves every reader to fresh keys; throws if Redis cannot be reached (event consumers retry).</summary>

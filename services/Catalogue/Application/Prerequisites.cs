@@ -12,7 +12,7 @@ public static class Prerequisites
     private const long GraphLock = 0x4C4D535052455251; // "LMSPREQ"
 
     public static async Task<Outcome<List<ItemRef>>> SetAsync(
-        CatalogueDbContext db, CatalogueItem item, ItemKind kind, IReadOnlyCollection<Guid> required, CancellationToken ct)
+        CatalogueDbContext db, CatalogueCache cache, CatalogueItem item, ItemKind kind, IReadOnlyCollection<Guid> required, CancellationToken ct)
     {
         if (required.Count > 50)
             return new Outcome<List<ItemRef>>.Invalid(new Dictionary<string, string[]> { ["items"] = ["at most 50 prerequisites"] });
@@ -52,6 +52,7 @@ public static class Prerequisites
             }));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
+            await cache.InvalidateAsync();
             return (Outcome<List<ItemRef>>)await ItemRules.PrerequisitesOfAsync(db, item.Id, ct);
         });
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using LmsPlatform.Contracts.Catalogue;
 
 namespace LmsPlatform.Catalogue.Model;
@@ -6,14 +5,8 @@ namespace LmsPlatform.Catalogue.Model;
 /// <summary>Where a course or learning path is in its life. Only published items are in the catalogue.</summary>
 public enum LifecycleStatus { Draft, Published, Archived }
 
-/// <summary>How a course is delivered. The wire names are "e-learning", "instructor-led" and "blended".</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<DeliveryType>))]
-public enum DeliveryType
-{
-    [JsonStringEnumMemberName("e-learning")] ELearning,
-    [JsonStringEnumMemberName("instructor-led")] InstructorLed,
-    [JsonStringEnumMemberName("blended")] Blended,
-}
+/// <summary>How a course is delivered. The wire names ("e-learning", "instructor-led", "blended") are in <see cref="Wire"/>.</summary>
+public enum DeliveryType { ELearning, InstructorLed, Blended }
 
 public enum ItemKind { Course, LearningPath }
 
