@@ -1,24 +1,43 @@
+using Aspire.Hosting.ApplicationModel;
+using LmsPlatform.AppHost.Servers;
+using LmsPlatform.AppHost.Services;
+using LmsPlatform.AppHost.Supervision;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace LmsPlatform.AppHost;
 
 /// <summary>
-/// The platform's topology, read like an Aspire AppHost. Program.cs runs it; the tests start the same topology.
+/// The platform's Aspire application model: PostgreSQL (a database per service), RabbitMQ and Redis as executable
+/// resources from the operating system's packages (or existing servers by connection string), the six services and
+/// the gateway. <c>./lms run</c>, the tests (Aspire.Hosting.Testing) and the load driver all start this model.
 /// </summary>
 public static class LmsTopology
 {
     public const int DefaultGatewayPort = 8080;
+    public const int DefaultDashboardPort = 18888;
     public const string AdminEmail = "admin@lms.local";
-    /// <summary>The first administrator's password: a secret under .lms/secrets, printed on the first start.</summary>
+    /// <summary>The first administrator's password: a secret under the data folder, printed on the first start.</summary>
     public const string AdminPasswordSecret = "identity-admin-password";
+    public const string DashboardTokenSecret = "dashboard-token";
 
-    public static DistributedApplicationBuilder AddLmsPlatform(this DistributedApplicationBuilder builder)
+    public static IDistributedApplicationBuilder AddLmsPlatform(this IDistributedApplicationBuilder builder)
     {
-        var postgres = builder.AddPostgres(ResourceNames.Postgres);
-        var eventBus = builder.AddRabbitMQ(ResourceNames.EventBus).WithManagementPlugin();
-        var redis = builder.AddRedis(ResourceNames.Redis);
+        var data = new PlatformData(
+            builder.Configuration[PlatformData.DirectoryKey] ?? Path.Combine(builder.AppHostDirectory, "..", ".lms"),
+            builder.Configuration.GetValue<bool>(PlatformData.ThrowawayKey));
+        builder.Services.AddSingleton(data);
+        // Stopping the AppHost waits until DCP has stopped every process, so that nothing outlives ./lms run or a test.
+        builder.Configuration["DcpPublisher:WaitForResourceCleanup"] ??= "true";
+        builder.Services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
+        var firstStart = !data.HasSecret(AdminPasswordSecret);
+        if (!data.Throwaway) builder.ConfigureDashboard(data);
+
+        var postgres = builder.AddPostgresServer(ResourceNames.Postgres, data);
+        var eventBus = builder.AddRabbitMQServer(ResourceNames.EventBus, data);
+        var redis = builder.AddRedisServer(ResourceNames.Redis, data);
 
         var identityDb = postgres.AddDatabase(ResourceNames.IdentityDb);
         var catalogueDb = postgres.AddDatabase(ResourceNames.CatalogueDb);
@@ -27,49 +46,75 @@ public static class LmsTopology
         var notificationDb = postgres.AddDatabase(ResourceNames.NotificationDb);
         var analyticsDb = postgres.AddDatabase(ResourceNames.AnalyticsDb);
 
-        // Tokens are issued for the gateway's public address, so it is known before anything starts.
-        var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
-        if (gatewayPort == 0) gatewayPort = HostingContext.FreePort();
-        var issuer = builder.Configuration["Gateway:PublicUrl"] ?? $"http://127.0.0.1:{gatewayPort}";
+        var adminPassword = builder.AddParameter(AdminPasswordSecret, data.Secret(AdminPasswordSecret), secret: true);
 
-        var identity = builder.AddProject(ResourceNames.IdentityApi, "services/Identity/Identity.Api.csproj")
+        var identity = builder.AddService<Projects.Identity_Api>(ResourceNames.IdentityApi)
             .WithReference(identityDb).WaitFor(identityDb)
             .WithReference(eventBus).WaitFor(eventBus)
             .WithEnvironment("Identity__BootstrapAdmin__Email", AdminEmail)
-            .WithSecret("Identity__BootstrapAdmin__Password", AdminPasswordSecret);
+            .WithEnvironment("Identity__BootstrapAdmin__Password", adminPassword);
 
-        var catalogue = builder.AddProject(ResourceNames.CatalogueApi, "services/Catalogue/Catalogue.Api.csproj")
+        var catalogue = builder.AddService<Projects.Catalogue_Api>(ResourceNames.CatalogueApi)
             .WithReference(catalogueDb).WaitFor(catalogueDb)
             .WithReference(eventBus).WaitFor(eventBus)
             .WithReference(redis).WaitFor(redis);
 
-        var enrolment = builder.AddProject(ResourceNames.EnrolmentApi, "services/Enrolment/Enrolment.Api.csproj")
+        var enrolment = builder.AddService<Projects.Enrolment_Api>(ResourceNames.EnrolmentApi)
             .WithReference(enrolmentDb).WaitFor(enrolmentDb)
             .WithReference(eventBus).WaitFor(eventBus);
 
-        var content = builder.AddProject(ResourceNames.ContentApi, "services/ContentDelivery/ContentDelivery.Api.csproj")
+        var content = builder.AddService<Projects.ContentDelivery_Api>(ResourceNames.ContentApi)
             .WithReference(contentDb).WaitFor(contentDb)
             .WithReference(eventBus).WaitFor(eventBus);
 
-        var notification = builder.AddProject(ResourceNames.NotificationApi, "services/Notification/Notification.Api.csproj")
+        var notification = builder.AddService<Projects.Notification_Api>(ResourceNames.NotificationApi)
             .WithReference(notificationDb).WaitFor(notificationDb)
             .WithReference(eventBus).WaitFor(eventBus);
 
-        var analytics = builder.AddProject(ResourceNames.AnalyticsApi, "services/Analytics/Analytics.Api.csproj")
+        var analytics = builder.AddService<Projects.Analytics_Api>(ResourceNames.AnalyticsApi)
             .WithReference(analyticsDb).WaitFor(analyticsDb)
             .WithReference(eventBus).WaitFor(eventBus);
 
-        var gateway = builder.AddProject(ResourceNames.Gateway, "gateway/Gateway.csproj")
-            .WithHttpEndpoint(port: gatewayPort)
+        var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
+        var gateway = builder.AddService<Projects.Gateway>(ResourceNames.Gateway)
             .WithReference(identity).WaitFor(identity)
             .WithReference(catalogue).WaitFor(catalogue)
             .WithReference(enrolment).WaitFor(enrolment)
             .WithReference(content).WaitFor(content)
             .WithReference(notification).WaitFor(notification)
             .WithReference(analytics).WaitFor(analytics);
+        gateway.WithEndpoint("http", e => e.Port = gatewayPort == 0 ? null : gatewayPort);
 
-        foreach (var project in new[] { identity, catalogue, enrolment, content, notification, analytics, gateway })
-            project.WithEnvironment("Identity__Issuer", issuer);
+        // Tokens are issued for the gateway's public address: the proxy's address here, the ingress's in production.
+        var publicUrl = builder.Configuration["Gateway:PublicUrl"];
+        var issuer = publicUrl is { Length: > 0 }
+            ? ReferenceExpression.Create($"{publicUrl}")
+            : ReferenceExpression.Create($"{gateway.GetEndpoint("http").Property(EndpointProperty.Url)}");
+        foreach (var service in new[] { identity, catalogue, enrolment, content, notification, analytics, gateway })
+            service.WithEnvironment("Identity__Issuer", issuer).WithRestartOnFailure();
+
+        builder.Services.AddSingleton<Watchdog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Watchdog>());
+        builder.Services.AddHostedService(sp => new ReadyNotice(sp, data, firstStart));
         return builder;
+    }
+
+    /// <summary>
+    /// The dashboard for <c>./lms run</c>: plain http on loopback (no developer certificate needed), fixed ports, and a
+    /// login token kept under the data folder so that a bookmarked login link keeps working.
+    /// </summary>
+    private static void ConfigureDashboard(this IDistributedApplicationBuilder builder, PlatformData data)
+    {
+        var port = builder.Configuration.GetValue("Dashboard:Port", DefaultDashboardPort);
+        var defaults = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{port + 1}",
+            ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{port + 2}",
+            ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
+            ["AppHost:BrowserToken"] = data.Secret(DashboardTokenSecret),
+        };
+        foreach (var (key, value) in defaults)
+            if (string.IsNullOrEmpty(builder.Configuration[key])) builder.Configuration[key] = value;
     }
 }

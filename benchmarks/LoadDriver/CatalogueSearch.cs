@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
+using LmsPlatform.Testing;
 using Npgsql;
 
 /// <summary>
@@ -28,7 +28,7 @@ public static class CatalogueSearch
     private static readonly string[] Tags = Topics.Take(30).Select(t => t.Replace('-', ' ')).Concat(["mandatory", "new starters", "managers", "regulatory", "soft skills"]).ToArray();
     private static readonly string[] LanguagePool = ["en", "en", "en", "en", "en", "en", "de", "fr", "es", "pt-BR"];
 
-    public static async Task RunAsync(DistributedApplication app, HttpClient admin, Uri gateway, int courses, int paths, int seconds, int concurrency, int rate)
+    public static async Task RunAsync(TestPlatform app, HttpClient admin, Uri gateway, int courses, int paths, int seconds, int concurrency, int rate)
     {
         var random = new Random(42);
         // The org tree: five divisions with three departments each; identity tells the catalogue about them.
@@ -110,10 +110,10 @@ public static class CatalogueSearch
         await MeasureAsync($"search, cache on, paced at {rate}/s", http, queries, seconds, concurrency, rate);
 
         Console.WriteLine("Restarting catalogue-api with Catalogue__Cache__Enabled=false…");
-        Environment.SetEnvironmentVariable("Catalogue__Cache__Enabled", "false");
+        app.SetEnvironment(ResourceNames.CatalogueApi, "Catalogue__Cache__Enabled", "false");
         await app.StopResourceAsync(ResourceNames.CatalogueApi);
         await app.StartResourceAsync(ResourceNames.CatalogueApi);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.CatalogueApi);
+        await app.Notifications.WaitForResourceHealthyAsync(ResourceNames.CatalogueApi);
         for (var ready = false; !ready;)
         {
             try { await SearchAsync(http, queries[0]); ready = true; }
@@ -193,7 +193,7 @@ public static class CatalogueSearch
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    private static async Task SetPasswordAsync(DistributedApplication app, Uri gateway, string email, string password)
+    private static async Task SetPasswordAsync(TestPlatform app, Uri gateway, string email, string password)
     {
         using var anonymous = new HttpClient { BaseAddress = gateway };
         (await anonymous.PostAsJsonAsync("/api/identity/password/forgot", new { email })).EnsureSuccessStatusCode();
@@ -206,7 +206,7 @@ public static class CatalogueSearch
         (await anonymous.PostAsJsonAsync("/api/identity/password/reset", new { token = resetToken, newPassword = password })).EnsureSuccessStatusCode();
     }
 
-    private static async Task<long> CountAsync(DistributedApplication app, string sql)
+    private static async Task<long> CountAsync(TestPlatform app, string sql)
     {
         await using var connection = new NpgsqlConnection(app.GetConnectionString(ResourceNames.CatalogueDb));
         await connection.OpenAsync();

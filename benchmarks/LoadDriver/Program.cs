@@ -9,7 +9,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LmsPlatform.AppHost;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
+using LmsPlatform.Testing;
 using Npgsql;
 
 // Load driver: starts the whole platform (throwaway data, as the tests do) and measures one scenario through the
@@ -17,9 +17,8 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
 //                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
 var scenario = args.FirstOrDefault() ?? "identity-import";
-var builder = DistributedApplicationTestingBuilder.Create();
-builder.AddLmsPlatform();
-await using var app = builder.Build();
+Console.WriteLine("Starting the platform…");
+await using var app = await TestPlatform.StartAsync();
 // Ctrl+C or SIGTERM stops the platform it started; otherwise its servers and services would outlive the driver.
 void StopOnSignal(PosixSignalContext context)
 {
@@ -29,11 +28,8 @@ void StopOnSignal(PosixSignalContext context)
 }
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, StopOnSignal);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, StopOnSignal);
-Console.WriteLine("Starting the platform…");
-await app.StartAsync();
-foreach (var resource in app.Resources) await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name);
-var gatewayUrl = new Uri(app.GetResource(ResourceNames.Gateway).Url!);
-var adminToken = await Portal.SignInAsync(gatewayUrl, LmsTopology.AdminEmail, app.Context.Secret(LmsTopology.AdminPasswordSecret));
+var gatewayUrl = app.GatewayUrl;
+var adminToken = await Portal.SignInAsync(gatewayUrl, LmsTopology.AdminEmail, app.AdminPassword);
 using var admin = new HttpClient { BaseAddress = gatewayUrl, Timeout = TimeSpan.FromMinutes(5) };
 admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
 

@@ -105,9 +105,7 @@ public class MessagingTests(PlatformFixture platform)
 
     private async Task<long> ErrorQueueDepthAsync(string queue)
     {
-        var management = ((Hosting.RabbitMQServerResource)platform.App.GetResource(ResourceNames.EventBus)).ManagementUri!;
-        using var client = new HttpClient { BaseAddress = management };
-        client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        using var client = platform.App.RabbitMQManagement();
         using var response = await client.GetAsync($"/api/queues/%2F/{queue}");
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return 0; // never created: nothing ever failed
         response.EnsureSuccessStatusCode();

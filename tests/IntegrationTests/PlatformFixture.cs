@@ -1,8 +1,7 @@
 using System.Net.Http.Json;
 using LmsPlatform.AppHost;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
-using Npgsql;
+using LmsPlatform.Testing;
 
 [assembly: AssemblyFixture(typeof(LmsPlatform.IntegrationTests.PlatformFixture))]
 // The tests share one platform and some of them stop parts of it: run them one at a time.
@@ -11,39 +10,19 @@ using Npgsql;
 namespace LmsPlatform.IntegrationTests;
 
 /// <summary>
-/// The whole platform, started once for the test assembly through the hosting library exactly as ./lms run starts it,
-/// but with throwaway data and free ports: real PostgreSQL, RabbitMQ, Redis, six services and the gateway.
+/// The whole platform, started once for the test assembly through Aspire.Hosting.Testing from the same AppHost that
+/// ./lms run starts, but with throwaway data and free ports: real PostgreSQL, RabbitMQ, Redis, six services and the gateway.
 /// </summary>
 public sealed class PlatformFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
-
-    public DistributedApplication App { get; private set; } = null!;
+    public TestPlatform App { get; private set; } = null!;
     /// <summary>The gateway, signed in as the first administrator.</summary>
     public HttpClient Gateway { get; private set; } = null!;
     /// <summary>The gateway with no token.</summary>
     public HttpClient Anonymous { get; private set; } = null!;
     public string AdminToken { get; private set; } = null!;
 
-    public static async Task<DistributedApplication> StartPlatformAsync()
-    {
-        var builder = DistributedApplicationTestingBuilder.Create();
-        builder.AddLmsPlatform();
-        var app = builder.Build();
-        using var timeout = new CancellationTokenSource(StartTimeout);
-        try
-        {
-            await app.StartAsync(timeout.Token);
-            foreach (var resource in app.Resources)
-                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-        return app;
-    }
+    public static Task<TestPlatform> StartPlatformAsync() => TestPlatform.StartAsync();
 
     public async ValueTask InitializeAsync()
     {
@@ -63,7 +42,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>A service called directly (not through the gateway), with the administrator's token.</summary>
     public HttpClient Client(string resource) => Identity.Oidc.WithToken(App.CreateHttpClient(resource), AdminToken);
 
-    public static async Task<string> AdminTokenAsync(DistributedApplication app) =>
+    public static async Task<string> AdminTokenAsync(TestPlatform app) =>
         (await Identity.Oidc.SignInAsync(app, LmsTopology.AdminEmail, Identity.Oidc.AdminPassword(app))).AccessToken;
 
     public Task<long> CountAsync(string database, string sql) => Sql.CountAsync(App, database, sql);
@@ -71,13 +50,7 @@ public sealed class PlatformFixture : IAsyncLifetime
 
 public static class Sql
 {
-    public static async Task<long> CountAsync(DistributedApplication app, string database, string sql)
-    {
-        await using var connection = new NpgsqlConnection(app.GetConnectionString(database));
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+    public static Task<long> CountAsync(TestPlatform app, string database, string sql) => app.CountAsync(database, sql);
 }
 
 public static class Eventually

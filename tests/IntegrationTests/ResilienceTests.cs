@@ -2,26 +2,25 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
+using LmsPlatform.Testing;
 
 namespace LmsPlatform.IntegrationTests;
 
 public class ServiceRestartTests(PlatformFixture platform)
 {
     [Fact]
-    public async Task A_killed_service_is_restarted_by_the_launcher_and_becomes_healthy_again()
+    public async Task A_killed_service_is_restarted_by_the_watchdog_and_becomes_healthy_again()
     {
-        var enrolment = (ProjectResource)platform.App.GetResource(ResourceNames.EnrolmentApi);
-        var restartsBefore = enrolment.Restarts;
-        var pidBefore = enrolment.ProcessId;
-
-        enrolment.Kill(); // SIGKILL, as the kernel's OOM killer would
+        var restartsBefore = platform.App.Restarts(ResourceNames.EnrolmentApi);
+        var pidBefore = platform.App.Kill(ResourceNames.EnrolmentApi); // SIGKILL, as the kernel's OOM killer would
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await platform.App.ResourceNotifications.WaitForResourceAsync(ResourceNames.EnrolmentApi,
-            r => r.Restarts == restartsBefore + 1, timeout.Token);
-        await platform.App.ResourceNotifications.WaitForResourceHealthyAsync(ResourceNames.EnrolmentApi, timeout.Token);
-        Assert.NotEqual(pidBefore, enrolment.ProcessId);
+        await platform.App.Notifications.WaitForResourceAsync(ResourceNames.EnrolmentApi,
+            e => e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                 && e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && Convert.ToInt32(p.Value) is var pid && pid > 0 && pid != pidBefore),
+            timeout.Token);
+        Assert.Equal(restartsBefore + 1, platform.App.Restarts(ResourceNames.EnrolmentApi));
+        Assert.NotEqual(pidBefore, platform.App.ProcessId(ResourceNames.EnrolmentApi));
 
         // It consumes again: a user created now reaches its learner copy.
         var userId = await Users.CreateAsync(platform.Gateway, "restart");
@@ -36,7 +35,7 @@ public class ServiceRestartTests(PlatformFixture platform)
 /// </summary>
 public class BrokerOutageTests : IAsyncLifetime
 {
-    private DistributedApplication _app = null!;
+    private TestPlatform _app = null!;
 
     public async ValueTask InitializeAsync() => _app = await PlatformFixture.StartPlatformAsync();
 
@@ -69,7 +68,9 @@ public class BrokerOutageTests : IAsyncLifetime
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(WriterAsync));
         Assert.Equal(total, created);
-        Assert.Equal(ResourceState.Stopped, _app.GetResource(ResourceNames.EventBus).State);
+        Assert.True(_app.Notifications.TryGetCurrentState(ResourceNames.EventBus, out var broker));
+        Assert.Equal("Finished", broker.Snapshot.State?.Text); // stopped, and not restarted by the watchdog
+        Assert.Equal(0, _app.Restarts(ResourceNames.EventBus));
         var pendingWhileDown = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL");
         Assert.True(pendingWhileDown > 0, "events wait in the outbox while the broker is down");
 

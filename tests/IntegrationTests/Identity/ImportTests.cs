@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
+using LmsPlatform.Testing;
 
 namespace LmsPlatform.IntegrationTests.Identity;
 
@@ -129,7 +129,7 @@ public class ImportTests(PlatformFixture platform)
 /// </summary>
 public class ImportSafetyTests : IAsyncLifetime
 {
-    private DistributedApplication _app = null!;
+    private TestPlatform _app = null!;
 
     public async ValueTask InitializeAsync() => _app = await PlatformFixture.StartPlatformAsync();
 

@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LmsPlatform.AppHost;
 using LmsPlatform.Contracts;
-using LmsPlatform.Hosting;
+using LmsPlatform.Testing;
 
 namespace LmsPlatform.IntegrationTests.Identity;
 
@@ -22,14 +22,14 @@ public static partial class Oidc
     public const string PortalClient = "lms-portal";
     public const string PortalScopes = "openid profile email roles offline_access lms_api";
 
-    public static string AdminPassword(DistributedApplication app) => app.Context.Secret(LmsTopology.AdminPasswordSecret);
+    public static string AdminPassword(TestPlatform app) => app.AdminPassword;
 
-    public static Uri GatewayUrl(DistributedApplication app) => new(app.GetResource(ResourceNames.Gateway).Url!);
+    public static Uri GatewayUrl(TestPlatform app) => app.GatewayUrl;
 
-    public static string RedirectUri(DistributedApplication app) => $"{GatewayUrl(app).ToString().TrimEnd('/')}/portal/signin-callback";
+    public static string RedirectUri(TestPlatform app) => $"{GatewayUrl(app).ToString().TrimEnd('/')}/portal/signin-callback";
 
     /// <summary>The full browser flow: authorize → login page → sign in → back to authorize → code → token exchange.</summary>
-    public static async Task<Tokens> SignInAsync(DistributedApplication app, string email, string password)
+    public static async Task<Tokens> SignInAsync(TestPlatform app, string email, string password)
     {
         using var browser = Browser(app);
         var (verifier, challenge) = Pkce();
@@ -99,7 +99,7 @@ public static partial class Oidc
     }
 
     /// <summary>An HTTP client to the gateway that keeps cookies and does not follow redirects, like a browser tab we inspect.</summary>
-    public static HttpClient Browser(DistributedApplication app) =>
+    public static HttpClient Browser(TestPlatform app) =>
         new(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = GatewayUrl(app) };
 
     public static HttpClient WithToken(HttpClient client, string token)
@@ -127,10 +127,10 @@ public static partial class Oidc
 public static class People
 {
     /// <summary>Creates a user as the admin, grants the roles, sets a password with a reset token read from the outbox, signs in.</summary>
-    public static Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, params string[] roles) =>
+    public static Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(TestPlatform app, HttpClient admin, string tag, params string[] roles) =>
         CreateSignedInAsync(app, admin, tag, null, roles);
 
-    public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(DistributedApplication app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles, Guid? orgUnitId = null)
+    public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(TestPlatform app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles, Guid? orgUnitId = null)
     {
         var email = $"{tag}.{Guid.NewGuid():N}@example.org";
         using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email, givenName = tag, familyName = "Tester", orgUnitId }))
@@ -144,7 +144,7 @@ public static class People
         return (id, email, await Oidc.SignInAsync(app, email, password));
     }
 
-    public static async Task SetPasswordAsync(DistributedApplication app, string email, string password)
+    public static async Task SetPasswordAsync(TestPlatform app, string email, string password)
     {
         using var anonymous = app.CreateHttpClient(ResourceNames.Gateway);
         using (var forgot = await anonymous.PostAsJsonAsync("/api/identity/password/forgot", new { email }))
@@ -155,7 +155,7 @@ public static class People
     }
 
     /// <summary>The reset token as the notification service would receive it: from the PasswordResetRequested event.</summary>
-    public static async Task<string> ResetTokenAsync(DistributedApplication app, string email)
+    public static async Task<string> ResetTokenAsync(TestPlatform app, string email)
     {
         await using var connection = new Npgsql.NpgsqlConnection(app.GetConnectionString(ResourceNames.IdentityDb));
         await connection.OpenAsync();

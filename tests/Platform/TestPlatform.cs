@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using LmsPlatform.AppHost;
+using LmsPlatform.AppHost.Servers;
+using LmsPlatform.AppHost.Services;
+using LmsPlatform.AppHost.Supervision;
+using LmsPlatform.Contracts;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace LmsPlatform.Testing;
+
+/// <summary>
+/// The whole platform for tests and measurements: the real AppHost started through Aspire.Hosting.Testing with
+/// throwaway data (deleted on disposal unless <c>LMS_KEEP_TEST_DATA=1</c>), free ports and no dashboard, so two runs
+/// side by side never collide. Real PostgreSQL, RabbitMQ, Redis, the six services and the gateway.
+/// </summary>
+public sealed class TestPlatform : IAsyncDisposable
+{
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly DistributedApplication _app;
+    private readonly Dictionary<string, string> _connectionStrings;
+    private readonly ConcurrentDictionary<(string Service, string Key), string> _overrides;
+
+    private TestPlatform(DistributedApplication app, string dataDirectory, Dictionary<string, string> connectionStrings,
+        ConcurrentDictionary<(string, string), string> overrides)
+    {
+        _app = app;
+        DataDirectory = dataDirectory;
+        _connectionStrings = connectionStrings;
+        _overrides = overrides;
+        GatewayUrl = app.GetEndpoint(ResourceNames.Gateway, "http");
+    }
+
+    public string DataDirectory { get; }
+    public Uri GatewayUrl { get; }
+    public IServiceProvider Services => _app.Services;
+    public ResourceNotificationService Notifications => _app.ResourceNotifications;
+
+    /// <summary>The first administrator's password (a secret of this run's data folder).</summary>
+    public string AdminPassword => Services.GetRequiredService<PlatformData>().Secret(LmsTopology.AdminPasswordSecret);
+
+    public static async Task<TestPlatform> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "lms-test-" + Guid.NewGuid().ToString("N")[..12]);
+        var overrides = new ConcurrentDictionary<(string, string), string>();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(
+        [
+            $"--{PlatformData.DirectoryKey}={data}",
+            $"--{PlatformData.ThrowawayKey}=true",
+            // Servers given by connection string in the environment would be shared; tests always start their own.
+            "--ConnectionStrings:postgres=", "--ConnectionStrings:eventbus=", "--ConnectionStrings:redis=",
+            "--Gateway:Port=0",
+        ], cancellationToken);
+        // Settings a test changes between restarts of a service (read each time the service starts).
+        foreach (var service in builder.Resources.OfType<ServiceResource>())
+            builder.CreateResourceBuilder(service).WithEnvironment(context =>
+            {
+                foreach (var ((name, key), value) in overrides)
+                    if (name == service.Name) context.EnvironmentVariables[key] = value;
+            });
+
+        var app = await builder.BuildAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            await app.StartAsync(timeout.Token);
+            var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+            foreach (var resource in model.Resources.Where(r => r is ExecutableResource or PostgresDatabaseResource))
+                await app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
+            var connectionStrings = new Dictionary<string, string>();
+            foreach (var resource in model.Resources.OfType<IResourceWithConnectionString>().Where(r => r is not ParameterResource))
+                connectionStrings[resource.Name] = (await resource.GetConnectionStringAsync(timeout.Token))!;
+            return new TestPlatform(app, data, connectionStrings, overrides);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            DeleteData(data);
+            throw;
+        }
+    }
+
+    public HttpClient CreateHttpClient(string resource) => _app.CreateHttpClient(resource, "http");
+
+    public string GetConnectionString(string resource) => _connectionStrings[resource];
+
+    /// <summary>RabbitMQ's management API (queue depths, <c>_error</c> queues) with the broker's credentials.</summary>
+    public HttpClient RabbitMQManagement()
+    {
+        var broker = (RabbitMQServerResource)Resource(ResourceNames.EventBus);
+        var amqp = new Uri(GetConnectionString(ResourceNames.EventBus));
+        var client = new HttpClient { BaseAddress = new Uri(broker.ManagementEndpoint.Url) };
+        client.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Uri.UnescapeDataString(amqp.UserInfo))));
+        return client;
+    }
+
+    public IResource Resource(string name) =>
+        Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == name);
+
+    /// <summary>Sets an environment variable of a service for its next start (e.g. to restart it with a feature off).</summary>
+    public void SetEnvironment(string service, string key, string value) => _overrides[(service, key)] = value;
+
+    public async Task StopResourceAsync(string name)
+    {
+        var result = await _app.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StopCommand);
+        if (!result.Success) throw new InvalidOperationException($"Stopping {name} failed: {result.Message}");
+    }
+
+    public async Task StartResourceAsync(string name)
+    {
+        var result = await _app.ResourceCommands.ExecuteCommandAsync(name, KnownResourceCommands.StartCommand);
+        if (!result.Success) throw new InvalidOperationException($"Starting {name} failed: {result.Message}");
+    }
+
+    /// <summary>The process id of a running executable resource, as Aspire reports it.</summary>
+    public int ProcessId(string name) =>
+        Notifications.TryGetCurrentState(name, out var state)
+        && state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value is { } pid
+        && Convert.ToInt32(pid) is var id and > 0
+            ? id
+            : throw new InvalidOperationException($"{name} has no process.");
+
+    /// <summary>Kills a resource's process with SIGKILL, as the kernel's OOM killer would.</summary>
+    public int Kill(string name)
+    {
+        var pid = ProcessId(name);
+        using var process = Process.GetProcessById(pid);
+        process.Kill(entireProcessTree: false);
+        return pid;
+    }
+
+    public int Restarts(string name) => Services.GetRequiredService<Watchdog>().Restarts(name);
+
+    public async Task<long> CountAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(GetConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await _app.DisposeAsync();
+        DeleteData(DataDirectory);
+    }
+
+    private static void DeleteData(string data)
+    {
+        if (Environment.GetEnvironmentVariable("LMS_KEEP_TEST_DATA") == "1") return;
+        try { Directory.Delete(data, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
