@@ -30,10 +30,11 @@ public static class ServiceResourceExtensions
         var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
         var output = Path.Combine(repository, "artifacts", "bin", project, Configuration);
         var assembly = Path.Combine(output, project + ".dll");
-        if (!File.Exists(assembly))
-            throw new InvalidOperationException($"{name}: {assembly} is not built. Build the solution first (./lms does).");
 
         return builder.AddResource(new ServiceResource(name, "dotnet", output))
+            .OnBeforeResourceStarted((resource, e, _) => File.Exists(assembly)
+                ? Task.CompletedTask
+                : throw new InvalidOperationException($"{name}: {assembly} is not built. Build the solution first (./lms does)."))
             .WithArgs(assembly)
             .WithHttpEndpoint(name: "http")
             .WithEnvironment(context =>
