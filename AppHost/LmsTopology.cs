@@ -31,7 +31,11 @@ public static class LmsTopology
         builder.Services.AddSingleton(data);
         // Stopping the AppHost waits until DCP has stopped every process, so that nothing outlives ./lms run or a test.
         builder.Configuration["DcpPublisher:WaitForResourceCleanup"] ??= "true";
-        builder.Services.AddLogging(logging => logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning));
+        // Health is shown per resource in the dashboard; a log line per failed probe (every few seconds while a server
+        // starts or stops) would only bury what matters.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var firstStart = !data.HasSecret(AdminPasswordSecret);
         if (!data.Throwaway) builder.ConfigureDashboard(data);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LmsPlatform.ServiceDefaults.Http;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -9,7 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -52,7 +52,7 @@ public static class ServiceDefaultsExtensions
         // Malformed bodies and parameters become exceptions, which the exception handler turns into a 400
         // ProblemDetails that says what was wrong (in every environment, not only Development).
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(options => options.AddDocumentTransformer<BearerSecurityTransformer>());
         return builder;
     }
 
@@ -85,8 +85,7 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                                                 && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation()
-                .AddNpgsql());
+                .AddHttpClientInstrumentation());
 
         // Exporters only when a collector is configured (Aspire's contract).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -116,9 +115,11 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Forwarded headers from the gateway, ProblemDetails for exceptions and bare error status codes (401 and 403
-    /// included), then authentication and authorisation when the service has them; call first in the pipeline.
+    /// included), the refusal of NUL characters in any text (<see cref="TextGuardMiddleware"/>), then authentication
+    /// and authorisation when the service has them; call first in the pipeline. The gateway passes
+    /// <paramref name="guardText"/> false: it streams bodies through and leaves reading them to the services.
     /// </summary>
-    public static WebApplication UseServiceDefaults(this WebApplication app)
+    public static WebApplication UseServiceDefaults(this WebApplication app, bool guardText = true)
     {
         // Services are reachable only through the gateway, which sets X-Forwarded-*: the client's address (for the
         // audit log) and the public scheme and host (for redirects) come from there.
@@ -128,9 +129,17 @@ public static class ServiceDefaultsExtensions
         app.UseForwardedHeaders(forwarded);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                // A form the form reader refuses: over its limits (FormOptions) it is too large, otherwise malformed.
+                InvalidDataException e when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
+                InvalidDataException => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
+        if (guardText) app.UseMiddleware<TextGuardMiddleware>();
         if (app.Services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider>() is not null)
         {
             app.UseAuthentication();

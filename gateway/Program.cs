@@ -5,7 +5,7 @@ builder.AddServiceDefaults();
 builder.AddGateway();
 
 var app = builder.Build();
-app.UseServiceDefaults();
-app.MapReverseProxy();
+app.UseServiceDefaults(guardText: false);
+app.MapGateway();
 app.MapDefaultEndpoints();
 app.Run();

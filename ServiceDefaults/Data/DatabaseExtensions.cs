@@ -11,9 +11,9 @@ namespace LmsPlatform.ServiceDefaults.Data;
 public static class DatabaseExtensions
 {
     /// <summary>
-    /// The service's own PostgreSQL database from <c>ConnectionStrings:{connectionName}</c>: EF Core on Npgsql with
-    /// retry on transient failures, migrations applied at start (retried until the database answers), a readiness
-    /// health check, and the outbox signal.
+    /// The service's own PostgreSQL database from <c>ConnectionStrings:{connectionName}</c>: a pooled EF Core context on
+    /// Npgsql, enriched by Aspire's client integration (retry on transient failures, a readiness health check, tracing
+    /// and metrics), migrations applied at start (retried until the database answers), and the outbox signal.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase<TContext>(this IHostApplicationBuilder builder, string connectionName,
         Action<DbContextOptionsBuilder>? configure = null)
@@ -26,11 +26,11 @@ public static class DatabaseExtensions
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
         builder.Services.AddDbContextPool<TContext>((services, options) =>
         {
-            options.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure(5))
+            options.UseNpgsql(connectionString)
                 .AddInterceptors(services.GetRequiredService<OutboxSignalInterceptor>());
             configure?.Invoke(options);
         });
-        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(connectionName);
+        builder.EnrichNpgsqlDbContext<TContext>();
         builder.Services.AddHostedService<MigrationHostedService<TContext>>();
         return builder;
     }

@@ -1,36 +1,59 @@
-using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Contracts;
+using LmsPlatform.ServiceDefaults.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Scalar.AspNetCore;
 using Yarp.ReverseProxy.Configuration;
-using Yarp.ReverseProxy.ServiceDiscovery;
+using Yarp.ReverseProxy.Transforms;
 
 namespace LmsPlatform.Gateway.Extensions;
 
 public static class GatewayExtensions
 {
     /// <summary>
-    /// The routes (<c>/api/{context}/...</c> to each service, path unchanged), clusters addressed by service-discovery
-    /// name (<c>http://identity-api</c>), and one health check per service so that the gateway's <c>/health</c> shows
-    /// every service. A service that is down makes the gateway Degraded, not Unhealthy: the gateway itself still
-    /// serves the others.
+    /// The routes (<c>/api/{context}/...</c> to each service, path unchanged; identity's public paths; each service's
+    /// OpenAPI document at <c>/api/{context}/openapi/v1.json</c>), clusters addressed by service-discovery name
+    /// (<c>http://identity-api</c>, resolved by Microsoft.Extensions.ServiceDiscovery.Yarp: Aspire's variables locally,
+    /// DNS under Kubernetes), request size limits per route, and one health check per service so that the gateway's
+    /// <c>/health</c> shows every service; HR imports have a route of their own for their larger size limit. A service that is down makes the gateway Degraded, not Unhealthy: the
+    /// gateway itself still serves the others.
     /// </summary>
     public static void AddGateway(this IHostApplicationBuilder builder)
     {
-        // API routes need a valid access token (the services check permissions); identity's public paths do not.
+        builder.AddTokenValidation();
+        var limits = RequestLimits.From(builder.Configuration);
+
+        // API routes need a valid access token (the services check permissions); identity's public paths and the API
+        // descriptions do not.
         var routes = ResourceNames.GatewayRoutes.Select(r => new RouteConfig
         {
             RouteId = r.Service,
             ClusterId = r.Service,
             Match = new RouteMatch { Path = r.PathPrefix + "/{**rest}" },
             AuthorizationPolicy = "default",
+            Metadata = limits.For(r.PathPrefix),
         }).Concat(ResourceNames.IdentityPublicPaths.Select(path => new RouteConfig
         {
             RouteId = $"{ResourceNames.IdentityApi}{path.Replace('/', '-')}",
             ClusterId = ResourceNames.IdentityApi,
             Match = new RouteMatch { Path = path + "/{**rest}" },
             AuthorizationPolicy = "anonymous",
-        })).ToList();
-        builder.AddTokenValidation();
+            Metadata = limits.For(path),
+        })).Append(new RouteConfig
+        {
+            RouteId = $"{ResourceNames.IdentityApi}-imports",
+            ClusterId = ResourceNames.IdentityApi,
+            Match = new RouteMatch { Path = RequestLimits.ImportsPrefix + "/{**rest}" },
+            AuthorizationPolicy = "default",
+            Metadata = limits.For(RequestLimits.ImportsPrefix),
+        }).Concat(ResourceNames.GatewayRoutes.Select(r => new RouteConfig
+        {
+            RouteId = $"{r.Service}-openapi",
+            ClusterId = r.Service,
+            Order = -1,
+            Match = new RouteMatch { Path = OpenApiPath(r.PathPrefix), Methods = ["GET"] },
+            AuthorizationPolicy = "anonymous",
+        }.WithTransformPathSet("/openapi/v1.json"))).ToList();
+
         var clusters = ResourceNames.GatewayRoutes.Select(r => new ClusterConfig
         {
             ClusterId = r.Service,
@@ -40,8 +63,8 @@ public static class GatewayExtensions
             },
         }).ToList();
 
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters);
-        builder.Services.AddSingleton<IDestinationResolver, ServiceDiscoveryDestinationResolver>();
+        builder.Services.AddSingleton(limits);
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddServiceDiscoveryDestinationResolver();
 
         builder.Services.AddHttpClient(ServiceHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
         var health = builder.Services.AddHealthChecks();
@@ -50,4 +73,27 @@ public static class GatewayExtensions
                 sp => new ServiceHealthCheck(sp.GetRequiredService<IHttpClientFactory>(), service),
                 HealthStatus.Degraded, ["services"], TimeSpan.FromSeconds(5)));
     }
+
+    /// <summary>The proxy, with each route's request size limit applied before anything is forwarded.</summary>
+    public static void MapGateway(this WebApplication app)
+    {
+        app.MapReverseProxy(proxy => proxy.UseRequestLimits());
+        app.MapApiReference();
+    }
+
+    private static string OpenApiPath(string pathPrefix) => pathPrefix + "/openapi/v1.json";
+
+    /// <summary>
+    /// One API reference for the whole platform at <c>/docs</c> (Scalar), with each service's OpenAPI document as a
+    /// selectable definition; requests from it go through the gateway with the bearer token the reader pastes in.
+    /// </summary>
+    private static void MapApiReference(this WebApplication app) =>
+        app.MapScalarApiReference("/docs", options =>
+        {
+            // Nothing of it calls out: no telemetry, no fonts from a CDN, no hosted AI agent or MCP, no vendor toolbar.
+            options.WithTitle("LmsPlatform API").DisableTelemetry().DisableDefaultFonts().DisableAgent().DisableMcp().HideDeveloperTools();
+            options.AddPreferredSecuritySchemes(["Bearer"]);
+            foreach (var (service, prefix) in ResourceNames.GatewayRoutes)
+                options.AddDocument(service, service.Replace("-api", "", StringComparison.Ordinal), OpenApiPath(prefix), isDefault: service == ResourceNames.IdentityApi);
+        }).AllowAnonymous();
 }

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Yarp.ReverseProxy.Model;
+
+namespace LmsPlatform.Gateway.Extensions;
+
+/// <summary>
+/// Request size limits at the one public entry: sign-in forms and token requests are small, HR imports are large, the
+/// rest of the API takes JSON of a sane size. A request over its route's limit gets 413 before anything is forwarded
+/// (by Content-Length; a chunked body is cut off when it passes the limit). Configurable under <c>Gateway:Limits</c>
+/// (bytes per path prefix).
+/// </summary>
+public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string, long> byPrefix)
+{
+    public const string MetadataKey = "MaxRequestBodySize";
+    public const long DefaultBytes = 4 * 1024 * 1024;
+    public const string ImportsPrefix = "/api/identity/imports";
+
+    public static readonly IReadOnlyDictionary<string, long> Defaults = new Dictionary<string, long>
+    {
+        ["/connect"] = 64 * 1024,
+        ["/account"] = 64 * 1024,
+        ["/api/identity/password"] = 64 * 1024,
+        ["/scim/v2"] = 1024 * 1024,
+        [ImportsPrefix] = 200 * 1024 * 1024, // HR CSV imports: 100,000 people are about 10 MB
+    };
+
+    public static RequestLimits From(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Gateway:Limits");
+        var byPrefix = Defaults.ToDictionary(d => d.Key, d => section.GetValue(d.Key.Trim('/').Replace('/', ':'), d.Value));
+        return new RequestLimits(section.GetValue("Default", DefaultBytes), byPrefix);
+    }
+
+    /// <summary>Route metadata carrying the limit of the longest configured prefix the route's path starts with.</summary>
+    public Dictionary<string, string> For(string path) => new()
+    {
+        [MetadataKey] = (byPrefix.Where(p => path.StartsWith(p.Key, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(p => p.Key.Length).Select(p => (long?)p.Value).FirstOrDefault() ?? defaultLimit).ToString(),
+    };
+}
+
+public static class RequestLimitsMiddleware
+{
+    public static IReverseProxyApplicationBuilder UseRequestLimits(this IReverseProxyApplicationBuilder proxy)
+    {
+        proxy.Use(async (context, next) =>
+        {
+            var route = context.GetReverseProxyFeature().Route.Config;
+            if (route.Metadata?.TryGetValue(RequestLimits.MetadataKey, out var value) == true && long.TryParse(value, out var limit))
+            {
+                if (context.Request.ContentLength > limit)
+                {
+                    context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                    await context.Response.WriteAsJsonAsync(new ProblemDetails
+                    {
+                        Status = StatusCodes.Status413PayloadTooLarge,
+                        Title = "The request is too large.",
+                        Detail = $"Requests to {context.Request.Path} may carry at most {limit:N0} bytes; this one has {context.Request.ContentLength:N0}.",
+                        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+                    }, (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+                    return;
+                }
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+                    feature.MaxRequestBodySize = limit;
+            }
+            await next();
+        });
+        return proxy;
+    }
+}

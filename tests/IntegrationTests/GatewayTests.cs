@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LmsPlatform.Contracts;
+
+namespace LmsPlatform.IntegrationTests;
+
+/// <summary>What a newcomer meets at the gateway: API descriptions, the API reference, and sane refusals of bad requests.</summary>
+public class GatewayTests(PlatformFixture platform)
+{
+    [Theory]
+    [InlineData("/api/identity", "/api/identity/users")]
+    [InlineData("/api/catalogue", "/api/catalogue/search")]
+    [InlineData("/api/enrolment", "/api/enrolment/enrolments")]
+    [InlineData("/api/content", "/api/content/items")]
+    [InlineData("/api/notification", "/api/notification/notifications")]
+    [InlineData("/api/analytics", "/api/analytics/summary")]
+    public async Task Every_service_describes_its_api_through_the_gateway_without_a_token(string prefix, string knownPath)
+    {
+        var document = await platform.Anonymous.GetFromJsonAsync<JsonElement>($"{prefix}/openapi/v1.json");
+        Assert.True(document.GetProperty("paths").TryGetProperty(knownPath, out _), $"{knownPath} is described");
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+        // Everything else under the prefix still needs a token.
+        using var api = await platform.Anonymous.GetAsync(knownPath);
+        Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_api_reference_page_lists_every_service()
+    {
+        using var page = await platform.Anonymous.GetAsync("/docs");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<script", html);
+        // Scalar resolves each source against the site's root (checked in Chromium); each must be there.
+        var sources = System.Text.RegularExpressions.Regex.Matches(html, "\"url\":\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        foreach (var (_, prefix) in ResourceNames.GatewayRoutes)
+            Assert.Contains($"{prefix.TrimStart('/')}/openapi/v1.json", sources);
+        foreach (var source in sources)
+            Assert.Equal(HttpStatusCode.OK, (await platform.Anonymous.GetAsync("/" + source)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_nul_character_anywhere_is_refused_with_400_naming_the_field_and_nothing_is_written()
+    {
+        var usersBefore = await platform.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM users");
+
+        // In a JSON body (escaped), nested or not.
+        using var json = await platform.Gateway.PostAsync("/api/identity/users", new StringContent(
+            $$"""{"email":"nul.{{Guid.NewGuid():N}}@example.org","givenName":"Gr\u0000ace","familyName":"Hopper"}""", Encoding.UTF8, "application/json"));
+        await AssertNamesFieldAsync(json, "givenName");
+        using var nested = await platform.Gateway.PostAsync("/api/catalogue/categories", new StringContent(
+            """{"name":"Safety","description":"x","tags":["a","b\u0000"]}""", Encoding.UTF8, "application/json"));
+        await AssertNamesFieldAsync(nested, "tags[1]");
+        // In a query string, for search and for lists.
+        using var search = await platform.Gateway.GetAsync("/api/catalogue/search?q=fire%00safety");
+        await AssertNamesFieldAsync(search, "q");
+        using var list = await platform.Gateway.GetAsync("/api/identity/users?search=a%00b");
+        await AssertNamesFieldAsync(list, "search");
+        // In a form (the sign-in page) and in SCIM's JSON.
+        using var form = await platform.Anonymous.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = "someone\0@example.org", ["password"] = "x",
+        }));
+        await AssertNamesFieldAsync(form, "email");
+        using var scim = await platform.Gateway.PostAsync("/scim/v2/Users", new StringContent(
+            """{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"x\u0000@example.org"}""", Encoding.UTF8, "application/scim+json"));
+        await AssertNamesFieldAsync(scim, "userName");
+
+        Assert.Equal(usersBefore, await platform.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM users"));
+    }
+
+    [Fact]
+    public async Task Oversized_requests_get_413_at_the_gateway()
+    {
+        // A 10 MB form to the token endpoint.
+        var huge = new string('a', 10 * 1024 * 1024);
+        using var token = await platform.Anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "x", ["client_secret"] = huge,
+        }));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, token.StatusCode);
+        Assert.Contains("at most", await token.Content.ReadAsStringAsync());
+
+        // 5 MB of JSON to an API that takes a few hundred bytes.
+        using var json = await platform.Gateway.PostAsync("/api/identity/users",
+            new StringContent($$"""{"email":"big@example.org","givenName":"{{new string('b', 5 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, json.StatusCode);
+
+        // A normal request on the same routes still goes through.
+        using var ok = await platform.Anonymous.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials", ["client_id"] = "nobody", ["client_secret"] = "wrong",
+        }));
+        Assert.Equal(HttpStatusCode.Unauthorized, ok.StatusCode); // OpenID Connect's invalid_client, not a size refusal
+        Assert.Contains("invalid_client", await ok.Content.ReadAsStringAsync());
+    }
+
+    private static async Task AssertNamesFieldAsync(HttpResponseMessage response, string field)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"expected 400 for {field}, got {(int)response.StatusCode}: {body}");
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem names {field}: {body}");
+    }
+}
