@@ -5,6 +5,7 @@ using LmsPlatform.AppHost.Supervision;
 using LmsPlatform.Contracts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace LmsPlatform.AppHost;
@@ -23,8 +24,13 @@ public static class LmsTopology
     public const string AdminPasswordSecret = "identity-admin-password";
     public const string DashboardTokenSecret = "dashboard-token";
 
+    /// <summary>When the model was built: the start the ready notice measures from (not the process's, which under
+    /// <c>./lms run</c> is the script's, before the build).</summary>
+    public static DateTime ModelBuiltAt { get; private set; } = DateTime.Now;
+
     public static IDistributedApplicationBuilder AddLmsPlatform(this IDistributedApplicationBuilder builder)
     {
+        ModelBuiltAt = DateTime.Now;
         var data = new PlatformData(
             builder.Configuration[PlatformData.DirectoryKey] ?? Path.Combine(builder.AppHostDirectory, "..", ".lms"),
             builder.Configuration.GetValue<bool>(PlatformData.ThrowawayKey));
@@ -52,41 +58,45 @@ public static class LmsTopology
 
         var adminPassword = builder.AddParameter(AdminPasswordSecret, data.Secret(AdminPasswordSecret), secret: true);
 
+        // Services wait for their database (migrations run at start) but not for the broker: RabbitMQ takes about ten
+        // seconds to boot, in which the services start, and MassTransit connects when it is there (as in Kubernetes,
+        // where nothing waits for anything). A service is healthy only once its bus is connected.
         var identity = builder.AddService<Projects.Identity_Api>(ResourceNames.IdentityApi)
             .WithReference(identityDb).WaitFor(identityDb)
-            .WithReference(eventBus).WaitFor(eventBus)
+            .WithReference(eventBus)
             .WithEnvironment("Identity__BootstrapAdmin__Email", AdminEmail)
             .WithEnvironment("Identity__BootstrapAdmin__Password", adminPassword);
 
         var catalogue = builder.AddService<Projects.Catalogue_Api>(ResourceNames.CatalogueApi)
             .WithReference(catalogueDb).WaitFor(catalogueDb)
-            .WithReference(eventBus).WaitFor(eventBus)
+            .WithReference(eventBus)
             .WithReference(redis).WaitFor(redis);
 
         var enrolment = builder.AddService<Projects.Enrolment_Api>(ResourceNames.EnrolmentApi)
             .WithReference(enrolmentDb).WaitFor(enrolmentDb)
-            .WithReference(eventBus).WaitFor(eventBus);
+            .WithReference(eventBus);
 
         var content = builder.AddService<Projects.ContentDelivery_Api>(ResourceNames.ContentApi)
             .WithReference(contentDb).WaitFor(contentDb)
-            .WithReference(eventBus).WaitFor(eventBus);
+            .WithReference(eventBus);
 
         var notification = builder.AddService<Projects.Notification_Api>(ResourceNames.NotificationApi)
             .WithReference(notificationDb).WaitFor(notificationDb)
-            .WithReference(eventBus).WaitFor(eventBus);
+            .WithReference(eventBus);
 
         var analytics = builder.AddService<Projects.Analytics_Api>(ResourceNames.AnalyticsApi)
             .WithReference(analyticsDb).WaitFor(analyticsDb)
-            .WithReference(eventBus).WaitFor(eventBus);
+            .WithReference(eventBus);
 
         var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
+        // The gateway starts with the services, not after them: it only proxies, and its /health reports each service.
         var gateway = builder.AddService<Projects.Gateway>(ResourceNames.Gateway)
-            .WithReference(identity).WaitFor(identity)
-            .WithReference(catalogue).WaitFor(catalogue)
-            .WithReference(enrolment).WaitFor(enrolment)
-            .WithReference(content).WaitFor(content)
-            .WithReference(notification).WaitFor(notification)
-            .WithReference(analytics).WaitFor(analytics);
+            .WithReference(identity)
+            .WithReference(catalogue)
+            .WithReference(enrolment)
+            .WithReference(content)
+            .WithReference(notification)
+            .WithReference(analytics);
         gateway.WithEndpoint("http", e => e.Port = gatewayPort == 0 ? null : gatewayPort);
 
         // Tokens are issued for the gateway's public address: the proxy's address here, the ingress's in production.
@@ -98,8 +108,16 @@ public static class LmsTopology
             service.WithEnvironment("Identity__Issuer", issuer).WithRestartOnFailure();
 
         builder.Services.AddSingleton<Watchdog>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Watchdog>());
-        builder.Services.AddHostedService(sp => new ReadyNotice(sp, data, firstStart));
+        builder.Services.AddHostedService<OrderedShutdown>();
+        // Aspire starts its orchestrator before our hosted services (and waits in it for every resource), so the
+        // watchdog and the ready notice start from the event that comes before any resource starts.
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, ct) =>
+        {
+            var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            _ = e.Services.GetRequiredService<Watchdog>().RunAsync(stopping);
+            _ = new ReadyNotice(e.Services, data, firstStart).RunAsync(stopping);
+            return Task.CompletedTask;
+        });
         return builder;
     }
 

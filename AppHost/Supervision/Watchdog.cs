@@ -20,7 +20,7 @@ public sealed class Watchdog(
     ResourceCommandService commands,
     ResourceLoggerService loggers,
     IHostApplicationLifetime lifetime,
-    ILogger<Watchdog> logger) : BackgroundService
+    ILogger<Watchdog> logger)
 {
     public const string RestartsProperty = "lms.restarts";
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromSeconds(1);
@@ -32,7 +32,10 @@ public sealed class Watchdog(
     /// <summary>How many times the watchdog has restarted the resource.</summary>
     public int Restarts(string resource) => _restarts.GetValueOrDefault(resource);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Watches from before the first resource starts (BeforeStartEvent) until the AppHost stops.</summary>
+    public Task RunAsync(CancellationToken stoppingToken) => Task.Run(() => WatchAsync(stoppingToken), stoppingToken);
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
     {
         var supervised = model.Resources.Where(r => r.HasAnnotationOfType<SupervisedAnnotation>()).ToDictionary(r => r.Name);
         var last = new Dictionary<string, string?>();

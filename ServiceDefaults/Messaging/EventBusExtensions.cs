@@ -24,6 +24,9 @@ public static class EventBusExtensions
         var connectionString = builder.Configuration.GetConnectionString(ResourceNames.EventBus)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ResourceNames.EventBus} is not configured.");
 
+        // Before MassTransit's hosted service, so that the bus starts once the broker answers (see BrokerReachable).
+        builder.Services.AddHostedService(sp => new BrokerReachable(new Uri(connectionString),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BrokerReachable>>()));
         builder.Services.AddMassTransit(bus =>
         {
             // MassTransit would otherwise report usage to its vendor's host: nothing leaves the platform unasked.

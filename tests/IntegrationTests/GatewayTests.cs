@@ -105,3 +105,26 @@ public class GatewayTests(PlatformFixture platform)
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"the problem names {field}: {body}");
     }
 }
+
+/// <summary>The README's way to a token for trying the API: <c>./lms token</c>, the portal's own sign-in flow in curl.</summary>
+public class LmsTokenCommandTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task Lms_token_prints_an_access_token_the_api_accepts()
+    {
+        var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(repository, "lms"), "token", LmsPlatform.AppHost.LmsTopology.AdminEmail])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repository,
+            Environment = { ["GATEWAY"] = platform.App.GatewayUrl.ToString().TrimEnd('/'), ["LMS_PASSWORD"] = platform.App.AdminPassword },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var token = (await process.StandardOutput.ReadToEndAsync()).Trim();
+        await process.WaitForExitAsync();
+        Assert.True(token.Length > 100, $"a token, got '{token}' ({await process.StandardError.ReadToEndAsync()})");
+
+        using var client = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), token);
+        var me = await client.GetFromJsonAsync<JsonElement>("/api/identity/users?pageSize=1");
+        Assert.True(me.GetProperty("totalCount").GetInt32() >= 1);
+    }
+}
