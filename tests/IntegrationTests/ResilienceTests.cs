@@ -97,3 +97,27 @@ public class BrokerOutageTests : IAsyncLifetime
         Assert.Contains($"\"users\":{users}", await summary.Content.ReadAsStringAsync());
     }
 }
+
+public class ServerRestartTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task A_killed_server_is_restarted_by_the_watchdog_and_the_service_using_it_recovers()
+    {
+        var restartsBefore = platform.App.Restarts(ResourceNames.Redis);
+        var pidBefore = platform.App.Kill(ResourceNames.Redis);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await platform.App.Notifications.WaitForResourceAsync(ResourceNames.Redis,
+            e => e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                 && e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && Convert.ToInt32(p.Value) is var pid && pid > 0 && pid != pidBefore),
+            timeout.Token);
+        Assert.Equal(restartsBefore + 1, platform.App.Restarts(ResourceNames.Redis));
+
+        // The catalogue's cache reconnects on its own: its health is back and search answers.
+        using var catalogue = platform.Client(ResourceNames.CatalogueApi);
+        await Eventually.ReachesAsync(async () => (await catalogue.GetAsync("/health")).StatusCode,
+            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "catalogue health after Redis came back");
+        using var search = await platform.Gateway.GetAsync("/api/catalogue/search?q=safety");
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+    }
+}
