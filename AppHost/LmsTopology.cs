@@ -134,9 +134,10 @@ public static class LmsTopology
             ["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{port + 1}",
             ["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{port + 2}",
             ["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true",
-            ["AppHost:BrowserToken"] = data.Secret(DashboardTokenSecret),
         };
         foreach (var (key, value) in defaults)
             if (string.IsNullOrEmpty(builder.Configuration[key])) builder.Configuration[key] = value;
+        // Aspire generates a token per run when the builder is created; ours replaces it (delete the file to rotate).
+        builder.Configuration["AppHost:BrowserToken"] = data.Secret(DashboardTokenSecret);
     }
 }

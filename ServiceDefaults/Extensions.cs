@@ -65,6 +65,9 @@ public static class ServiceDefaultsExtensions
         // cost more than the request. Traces and metrics record every request anyway.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // A failing check is logged at Error on every probe (every few seconds while a dependency starts or is away):
+        // noise that buries real errors. Health is read where it belongs: /health and the dashboard's health column.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;
@@ -79,6 +82,7 @@ public static class ServiceDefaultsExtensions
                 .AddMeter("MassTransit")
                 .AddMeter(MessagingTelemetry.MeterName))
             .WithTracing(tracing => tracing
+                .AddProcessor(new BackgroundDatabaseSpanFilter())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("MassTransit")
                 .AddSource(MessagingTelemetry.ActivitySourceName)

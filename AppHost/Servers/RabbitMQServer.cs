@@ -89,6 +89,9 @@ public static class RabbitMQServerExtensions
             .WithEnvironment("RABBITMQ_DIST_PORT", distPort.ToString())
             .WithEnvironment("ERL_EPMD_PORT", epmdPort.ToString())
             .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
+            // Our epmd is a resource of its own; no Erlang VM of RabbitMQ's (the server, its prelaunch, the CLI it runs
+            // when stopping) may start an epmd daemon, which would outlive the AppHost.
+            .WithEnvironment("ERL_FLAGS", "-start_epmd false")
             .WithEndpoint(RabbitMQServerResource.AmqpEndpointName, e => Unproxied(e, port, "amqp"))
             .WithEndpoint(RabbitMQServerResource.ManagementEndpointName, e => Unproxied(e, managementPort, "http"))
             .WithHealthCheck(healthCheck)
