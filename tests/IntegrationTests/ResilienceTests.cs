@@ -14,11 +14,7 @@ public class ServiceRestartTests(PlatformFixture platform)
         var restartsBefore = platform.App.Restarts(ResourceNames.EnrolmentApi);
         var pidBefore = platform.App.Kill(ResourceNames.EnrolmentApi); // SIGKILL, as the kernel's OOM killer would
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await platform.App.Notifications.WaitForResourceAsync(ResourceNames.EnrolmentApi,
-            e => e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-                 && e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && Convert.ToInt32(p.Value) is var pid && pid > 0 && pid != pidBefore),
-            timeout.Token);
+        await platform.App.WaitForRestartAsync(ResourceNames.EnrolmentApi, pidBefore, TimeSpan.FromSeconds(90));
         Assert.Equal(restartsBefore + 1, platform.App.Restarts(ResourceNames.EnrolmentApi));
         Assert.NotEqual(pidBefore, platform.App.ProcessId(ResourceNames.EnrolmentApi));
 
@@ -106,11 +102,7 @@ public class ServerRestartTests(PlatformFixture platform)
         var restartsBefore = platform.App.Restarts(ResourceNames.Redis);
         var pidBefore = platform.App.Kill(ResourceNames.Redis);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await platform.App.Notifications.WaitForResourceAsync(ResourceNames.Redis,
-            e => e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
-                 && e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && Convert.ToInt32(p.Value) is var pid && pid > 0 && pid != pidBefore),
-            timeout.Token);
+        await platform.App.WaitForRestartAsync(ResourceNames.Redis, pidBefore, TimeSpan.FromSeconds(90));
         Assert.Equal(restartsBefore + 1, platform.App.Restarts(ResourceNames.Redis));
 
         // The catalogue's cache reconnects on its own: its health is back and search answers.

@@ -137,6 +137,16 @@ public sealed class TestPlatform : IAsyncDisposable
 
     public int Restarts(string name) => Services.GetRequiredService<Watchdog>().Restarts(name);
 
+    /// <summary>Waits until the resource runs again in a process other than <paramref name="pidBefore"/>, and is healthy.</summary>
+    public async Task WaitForRestartAsync(string name, int pidBefore, TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await Notifications.WaitForResourceAsync(name,
+            e => e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy
+                 && e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && Convert.ToInt32(p.Value) is var pid && pid > 0 && pid != pidBefore),
+            cancellation.Token);
+    }
+
     public async Task<long> CountAsync(string database, string sql)
     {
         await using var connection = new NpgsqlConnection(GetConnectionString(database));
