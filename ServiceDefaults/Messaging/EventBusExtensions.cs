@@ -44,8 +44,14 @@ public static class EventBusExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new OutboxOptions());
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Messaging:Consumers").Get<IdempotentConsumerOptions>() ?? new IdempotentConsumerOptions());
         builder.Services.AddSingleton<IOutboxPublisher, MassTransitOutboxPublisher>();
         builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
         return builder;
     }
+
+    /// <summary>Registers an <see cref="IdempotentConsumer{TMessage,TContext}"/> with the platform's batch settings.</summary>
+    public static IConsumerRegistrationConfigurator<TConsumer> AddIdempotentConsumer<TConsumer>(this IBusRegistrationConfigurator bus)
+        where TConsumer : class, IConsumer =>
+        bus.AddConsumer<TConsumer, IdempotentConsumerDefinition<TConsumer>>();
 }

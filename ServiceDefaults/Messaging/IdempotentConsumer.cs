@@ -1,54 +1,204 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace LmsPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
-/// The base of every consumer: the message is recorded in the inbox and its effect applied in one transaction, keyed
-/// by (message id, consumer). A redelivered or republished message finds its key and is skipped, so no effect is ever
-/// applied twice; a failure rolls both back, so the retry applies it once.
+/// The base of every consumer. Messages arrive in batches (MassTransit's <see cref="Batch{T}"/>: up to
+/// <see cref="IdempotentConsumerOptions.MessageLimit"/> messages, or what came within
+/// <see cref="IdempotentConsumerOptions.TimeLimit"/>), and a batch is applied in one transaction: its inbox rows,
+/// keyed by (message id, consumer), are inserted with one statement, and only the messages whose row was new are
+/// handled, in queue order, before one SaveChanges and one commit. A redelivered or republished message finds its key
+/// and is skipped, so no effect is ever applied twice; a failure rolls the whole batch back, so a retry applies it once.
+/// <para>
+/// A message that fails on its own (its effect cannot be applied, not the database being away) does not fail the rest:
+/// the batch is applied again one message per transaction, the ones that fail alone are moved to the queue's
+/// <c>_error</c> queue with the reason, and the others are applied. A failure of the database or broker fails the
+/// batch as a whole, and MassTransit's retry and redelivery take it again.
+/// </para>
+/// <para>
+/// Order: one batch at a time per consumer and instance (<see cref="IdempotentConsumerOptions.ConcurrencyLimit"/> 1),
+/// messages handled in the order of the queue, which is the order the outbox published them in (per aggregate, see
+/// <see cref="OutboxDispatcher{TContext}"/>). Across replicas of a service a queue's messages are shared, so a handler
+/// whose effect depends on the order of one key's events compares versions rather than trusting arrival order.
+/// </para>
 /// </summary>
-public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : IConsumer<TMessage>
+public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : IConsumer<Batch<TMessage>>
     where TMessage : class
     where TContext : DbContext, IServiceDbContext
 {
     protected TContext Db { get; } = db;
 
-    /// <summary>Applies the message's effect to <see cref="Db"/>; the base saves and commits.</summary>
+    /// <summary>
+    /// Applies one message's effect to <see cref="Db"/>; the base saves and commits the batch. Messages of the batch
+    /// before this one are already applied to the tracked entities (not yet saved), so <c>FindAsync</c> sees them.
+    /// </summary>
     protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);
 
     /// <summary>Runs once the effect has committed (not for a duplicate): for work outside the database, such as cache invalidation.</summary>
     protected virtual Task AfterCommitAsync(TMessage message) => Task.CompletedTask;
 
-    public async Task Consume(ConsumeContext<TMessage> context)
+    public async Task Consume(ConsumeContext<Batch<TMessage>> context)
     {
-        var messageId = context.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
         var consumer = GetType().Name;
+        var messages = context.Message.ToList();
+        IReadOnlyList<ConsumeContext<TMessage>> applied;
+        try
+        {
+            applied = await ApplyAsync(messages, consumer, context.CancellationToken);
+        }
+        catch (Exception ex) when (messages.Count > 1 && !IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
+        {
+            applied = await ApplyOneByOneAsync(context, messages, consumer, ex);
+        }
+
+        foreach (var message in applied) await AfterCommitAsync(message.Message);
+        var tag = new KeyValuePair<string, object?>("consumer", consumer);
+        MessagingTelemetry.Consumed.Add(applied.Count, tag);
+        if (messages.Count > applied.Count) MessagingTelemetry.Duplicates.Add(messages.Count - applied.Count, tag);
+        MessagingTelemetry.BatchSize.Record(messages.Count, tag);
+    }
+
+    /// <summary>One transaction: the batch's inbox rows, the effects of the new ones, one save. Returns the new ones.</summary>
+    private async Task<IReadOnlyList<ConsumeContext<TMessage>>> ApplyAsync(IReadOnlyList<ConsumeContext<TMessage>> messages, string consumer, CancellationToken cancellationToken)
+    {
+        // A message id twice in one batch (a redelivery racing its original) counts once.
+        var distinct = messages.DistinctBy(MessageId).ToList();
         var strategy = Db.Database.CreateExecutionStrategy();
-        var applied = await strategy.ExecuteAsync(async ct =>
+        return await strategy.ExecuteAsync(async ct =>
         {
             Db.ChangeTracker.Clear();
             await using var transaction = await Db.Database.BeginTransactionAsync(ct);
-            var inserted = await Db.Database.ExecuteSqlAsync(
-                $"""
-                 INSERT INTO inbox_messages (message_id, consumer, message_type, processed_at, trace_id)
-                 VALUES ({messageId}, {consumer}, {typeof(TMessage).FullName}, {DateTimeOffset.UtcNow}, {Activity.Current?.TraceId.ToString()})
-                 ON CONFLICT DO NOTHING
-                 """, ct);
-            if (inserted == 0)
+            var fresh = await InsertInboxRowsAsync(distinct, consumer, ct);
+            var toApply = distinct.Where(m => fresh.Contains(MessageId(m))).ToList();
+            if (toApply.Count == 0)
             {
                 await transaction.RollbackAsync(ct);
-                return false;
+                return toApply;
             }
-            await HandleAsync(context.Message, context);
+            foreach (var message in toApply) await HandleAsync(message.Message, message);
             await Db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-            return true;
-        }, context.CancellationToken);
+            return toApply;
+        }, cancellationToken);
+    }
 
-        if (applied) await AfterCommitAsync(context.Message);
-        (applied ? MessagingTelemetry.Consumed : MessagingTelemetry.Duplicates)
-            .Add(1, new KeyValuePair<string, object?>("consumer", consumer));
+    private async Task<HashSet<Guid>> InsertInboxRowsAsync(IReadOnlyList<ConsumeContext<TMessage>> messages, string consumer, CancellationToken ct)
+    {
+        var ids = messages.Select(MessageId).ToArray();
+        var traces = messages.Select(TraceId).ToArray();
+        var inserted = await Db.Database.SqlQuery<Guid>(
+            $"""
+             INSERT INTO inbox_messages (message_id, consumer, message_type, processed_at, trace_id)
+             SELECT m.id, {consumer}, {typeof(TMessage).FullName}, {DateTimeOffset.UtcNow}, m.trace
+             FROM unnest({ids}, {traces}) AS m(id, trace)
+             ON CONFLICT DO NOTHING
+             RETURNING message_id AS "Value"
+             """).ToListAsync(ct);
+        return [.. inserted];
+    }
+
+    /// <summary>
+    /// After a batch failed for a reason of its own: each message in a transaction of its own. The ones that still fail
+    /// go to the <c>_error</c> queue; if every one fails, the batch as a whole is what is wrong and it is thrown again.
+    /// </summary>
+    private async Task<IReadOnlyList<ConsumeContext<TMessage>>> ApplyOneByOneAsync(ConsumeContext<Batch<TMessage>> context,
+        IReadOnlyList<ConsumeContext<TMessage>> messages, string consumer, Exception batchFailure)
+    {
+        var applied = new List<ConsumeContext<TMessage>>();
+        var failed = new List<(ConsumeContext<TMessage> Message, Exception Error)>();
+        foreach (var message in messages)
+        {
+            try
+            {
+                applied.AddRange(await ApplyAsync([message], consumer, context.CancellationToken));
+            }
+            catch (Exception ex) when (!IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
+            {
+                failed.Add((message, ex));
+            }
+        }
+        if (failed.Count == messages.Count) throw batchFailure;
+
+        var logger = context.TryGetPayload<IServiceProvider>(out var services)
+            ? services.GetService(typeof(ILogger<IdempotentConsumer<TMessage, TContext>>)) as ILogger
+            : null;
+        foreach (var (message, error) in failed)
+        {
+            logger?.LogError(error, "{Consumer}: message {MessageId} cannot be applied; moved to the error queue, the rest of its batch applied",
+                consumer, message.MessageId);
+            await MoveToErrorQueueAsync(context, message, error);
+        }
+        MessagingTelemetry.Poisoned.Add(failed.Count, new KeyValuePair<string, object?>("consumer", consumer));
+        return applied;
+    }
+
+    /// <summary>Sends the message to <c>{queue}_error</c> with MassTransit's fault headers, as a faulted message would be.</summary>
+    private static async Task MoveToErrorQueueAsync(ConsumeContext context, ConsumeContext<TMessage> message, Exception error)
+    {
+        var queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Last();
+        var endpoint = await context.GetSendEndpoint(new Uri($"queue:{queue}_error"));
+        var reason = error.GetBaseException();
+        await endpoint.Send(message.Message, send =>
+        {
+            send.MessageId = message.MessageId;
+            send.CorrelationId = message.CorrelationId;
+            send.Headers.Set("MT-Reason", "fault");
+            send.Headers.Set("MT-Fault-ExceptionType", reason.GetType().FullName);
+            send.Headers.Set("MT-Fault-Message", reason.Message);
+            send.Headers.Set("MT-Fault-StackTrace", reason.StackTrace);
+            send.Headers.Set("MT-Fault-Timestamp", DateTime.UtcNow.ToString("O"));
+            send.Headers.Set("MT-Fault-InputAddress", context.ReceiveContext.InputAddress.ToString());
+        }, context.CancellationToken);
+    }
+
+    private static Guid MessageId(ConsumeContext<TMessage> message) =>
+        message.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
+
+    /// <summary>The W3C trace id the message carries (the trace of the request that raised it), if any.</summary>
+    private static string? TraceId(ConsumeContext<TMessage> message)
+    {
+        foreach (var header in new[] { "traceparent", "MT-Activity-Id" })
+            if (message.Headers.Get<string>(header) is { Length: >= 55 } traceParent && ActivityContext.TryParse(traceParent, null, out var parent))
+                return parent.TraceId.ToString();
+        return Activity.Current?.TraceId.ToString();
+    }
+
+    /// <summary>The database or the network being away, as opposed to this batch's content being wrong.</summary>
+    public static bool IsTransient(Exception exception)
+    {
+        for (var ex = exception; ex is not null; ex = ex.InnerException)
+            if (ex is NpgsqlException { IsTransient: true } or TimeoutException or RetryLimitExceededException or System.Net.Sockets.SocketException)
+                return true;
+        return false;
+    }
+}
+
+/// <summary>How consumers take their messages (the same for every consumer of the platform).</summary>
+public sealed class IdempotentConsumerOptions
+{
+    public int MessageLimit { get; set; } = 500;
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(25);
+    /// <summary>One batch at a time per consumer and instance, so messages are applied in queue order.</summary>
+    public int ConcurrencyLimit { get; set; } = 1;
+}
+
+/// <summary>The endpoint and batch settings every <see cref="IdempotentConsumer{TMessage,TContext}"/> is registered with.</summary>
+public sealed class IdempotentConsumerDefinition<TConsumer>(IdempotentConsumerOptions options) : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        // Enough unacknowledged messages on the wire for the next batch to fill while this one commits.
+        endpointConfigurator.PrefetchCount = Math.Max(endpointConfigurator.PrefetchCount, options.MessageLimit * 2);
+        consumerConfigurator.Options<BatchOptions>(batch => batch
+            .SetMessageLimit(options.MessageLimit)
+            .SetTimeLimit(options.TimeLimit)
+            .SetConcurrencyLimit(options.ConcurrencyLimit));
     }
 }

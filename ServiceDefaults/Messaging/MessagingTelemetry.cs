@@ -16,4 +16,6 @@ public static class MessagingTelemetry
     public static readonly Counter<long> PublishFailures = Meter.CreateCounter<long>("lms.outbox.publish_failures", description: "Failed publish attempts");
     public static readonly Counter<long> Consumed = Meter.CreateCounter<long>("lms.inbox.consumed", description: "Messages applied by consumers");
     public static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("lms.inbox.duplicates", description: "Redelivered messages skipped");
+    public static readonly Counter<long> Poisoned = Meter.CreateCounter<long>("lms.inbox.poisoned", description: "Messages that could not be applied, moved to the error queue");
+    public static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("lms.inbox.batch_size", description: "Messages per consumed batch");
 }

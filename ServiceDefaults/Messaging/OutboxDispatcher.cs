@@ -74,10 +74,14 @@ public sealed class OutboxOptions
 }
 
 /// <summary>
-/// Publishes pending outbox rows. Each batch is claimed with <c>FOR UPDATE SKIP LOCKED</c> inside a transaction, so
-/// several replicas share the work without publishing a row twice; a row that fails to publish is retried later with
-/// backoff, so nothing is lost while the broker is down. Delivery is at least once (a confirm lost on the wire means a
-/// second publish), which the consumers' inbox absorbs.
+/// Publishes pending outbox rows in batches. One dispatcher per service database is active at a time (a transaction-level
+/// advisory lock; the others wait for the next poll), so several replicas never publish concurrently. A batch takes the
+/// oldest due rows in id order (time-ordered ids), skipping any row whose aggregate (<see cref="OutboxMessage.OrderingKey"/>)
+/// has an older row still waiting to be retried; it publishes the rows of each aggregate one after another and the
+/// aggregates concurrently (MassTransit waits for each broker confirm, so many confirms are in flight at once), and
+/// marks the batch sent with one statement. A row that fails to publish holds back the later rows of its aggregate and
+/// is retried with backoff, so nothing is lost or reordered while the broker is away. Delivery is at least once (a
+/// confirm lost on the wire means a second publish), which the consumers' inbox absorbs.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
@@ -88,6 +92,9 @@ public sealed class OutboxDispatcher<TContext>(
     ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService
     where TContext : DbContext, IServiceDbContext
 {
+    /// <summary>The advisory lock of a database's single active dispatcher (advisory locks are per database).</summary>
+    private const long DispatcherLock = 0x4C4D_534F_5554_4258; // "LMSOUTBX"
+
     private DateTimeOffset _nextCleanup;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -129,55 +136,82 @@ public sealed class OutboxDispatcher<TContext>(
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var leader = await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock({DispatcherLock}) AS \"Value\"").SingleAsync(ct);
+            if (!leader) return 0;
+
             var now = time.GetUtcNow();
             var batch = await db.OutboxMessages
-                .FromSql($"SELECT * FROM outbox_messages WHERE sent_at IS NULL AND next_attempt_at <= {now} ORDER BY id LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED")
-                .ToListAsync(ct);
+                .FromSql($"""
+                          SELECT * FROM outbox_messages o
+                          WHERE o.sent_at IS NULL AND o.next_attempt_at <= {now}
+                            AND (o.ordering_key IS NULL OR NOT EXISTS (
+                                SELECT 1 FROM outbox_messages e
+                                WHERE e.ordering_key = o.ordering_key AND e.sent_at IS NULL AND e.id < o.id AND e.next_attempt_at > {now}))
+                          ORDER BY o.id LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED
+                          """)
+                .AsNoTracking().ToListAsync(ct);
             if (batch.Count == 0) return 0;
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.PublishTimeout);
-            var results = await Task.WhenAll(batch.Select(async message =>
-            {
-                try
-                {
-                    await publisher.PublishAsync(message, timeout.Token);
-                    return (message, error: (Exception?)null);
-                }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
-                {
-                    return (message, error: ex);
-                }
-            }));
+            var outcomes = await Task.WhenAll(OrderedGroups(batch).Select(group => PublishInOrderAsync(group, timeout.Token, ct)));
+            var sent = outcomes.SelectMany(o => o.Sent).ToArray();
+            var failed = outcomes.Where(o => o.Failed.Count > 0).SelectMany(o => o.Failed).ToList();
 
-            var published = 0;
             var sentAt = time.GetUtcNow();
-            foreach (var (message, error) in results)
+            if (sent.Length > 0)
+                await db.Database.ExecuteSqlAsync($"UPDATE outbox_messages SET sent_at = {sentAt} WHERE id = ANY({sent})", ct);
+            foreach (var (message, error) in failed)
             {
-                if (error is null)
-                {
-                    message.SentAt = sentAt;
-                    published++;
-                }
-                else
-                {
-                    message.Attempts++;
-                    message.NextAttemptAt = sentAt + OutboxMessageFactory.Backoff(message.Attempts, Random.Shared.NextDouble());
-                    message.LastError = Truncate(error.GetBaseException().Message, 2000);
-                }
+                var attempts = message.Attempts + 1;
+                var next = sentAt + OutboxMessageFactory.Backoff(attempts, Random.Shared.NextDouble());
+                var reason = Truncate(error.GetBaseException().Message, 2000);
+                await db.Database.ExecuteSqlAsync(
+                    $"UPDATE outbox_messages SET attempts = {attempts}, next_attempt_at = {next}, last_error = {reason} WHERE id = {message.Id}", ct);
             }
-            await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
 
-            MessagingTelemetry.Published.Add(published);
-            if (published < batch.Count)
+            MessagingTelemetry.Published.Add(sent.Length);
+            if (failed.Count > 0)
             {
-                MessagingTelemetry.PublishFailures.Add(batch.Count - published);
+                MessagingTelemetry.PublishFailures.Add(failed.Count);
                 logger.LogWarning("Outbox: {Failed} of {Count} messages not published (broker unavailable?); will retry",
-                    batch.Count - published, batch.Count);
+                    failed.Count, batch.Count);
             }
-            return published;
+            return sent.Length;
         }, cancellationToken);
+    }
+
+    /// <summary>The batch split by aggregate, each group in id order; rows without a key are groups of their own.</summary>
+    private static IEnumerable<IReadOnlyList<OutboxMessage>> OrderedGroups(IReadOnlyList<OutboxMessage> batch) =>
+        batch.GroupBy(m => m.OrderingKey ?? m.Id).Select(g => (IReadOnlyList<OutboxMessage>)g.OrderBy(m => m.Id).ToList());
+
+    /// <summary>Publishes one aggregate's rows one after another; after the first failure the rest are held back.</summary>
+    private async Task<(List<Guid> Sent, List<(OutboxMessage Message, Exception Error)> Failed)> PublishInOrderAsync(
+        IReadOnlyList<OutboxMessage> group, CancellationToken timeout, CancellationToken stopping)
+    {
+        var sent = new List<Guid>(group.Count);
+        var failed = new List<(OutboxMessage, Exception)>();
+        Exception? blocked = null;
+        foreach (var message in group)
+        {
+            if (blocked is not null)
+            {
+                failed.Add((message, new InvalidOperationException($"held back behind an earlier event of the same aggregate: {blocked.GetBaseException().Message}")));
+                continue;
+            }
+            try
+            {
+                await publisher.PublishAsync(message, timeout);
+                sent.Add(message.Id);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                blocked = ex;
+                failed.Add((message, ex));
+            }
+        }
+        return (sent, failed);
     }
 
     private async Task CleanupAsync(CancellationToken cancellationToken)

@@ -10,6 +10,9 @@ public sealed class OutboxMessage
     public required string Type { get; set; }
     public required string Payload { get; set; }
     public DateTimeOffset OccurredAt { get; set; }
+    /// <summary>The aggregate the event is about (see <see cref="OutboxMessageFactory.OrderingKey"/>): events with the
+    /// same key are published in the order they were written.</summary>
+    public Guid? OrderingKey { get; set; }
     /// <summary>W3C traceparent of the request that raised the event, so the trace continues in every consumer.</summary>
     public string? TraceParent { get; set; }
     public string? TraceState { get; set; }

@@ -41,6 +41,7 @@ public static class MessagingModel
             e.Property(m => m.Type).HasColumnName("type").HasMaxLength(300);
             e.Property(m => m.Payload).HasColumnName("payload").HasColumnType("jsonb");
             e.Property(m => m.OccurredAt).HasColumnName("occurred_at");
+            e.Property(m => m.OrderingKey).HasColumnName("ordering_key");
             e.Property(m => m.TraceParent).HasColumnName("trace_parent").HasMaxLength(100);
             e.Property(m => m.TraceState).HasColumnName("trace_state").HasMaxLength(500);
             e.Property(m => m.SentAt).HasColumnName("sent_at");
@@ -49,6 +50,7 @@ public static class MessagingModel
             e.Property(m => m.LastError).HasColumnName("last_error").HasMaxLength(2000);
             e.HasIndex(m => m.NextAttemptAt).HasDatabaseName("ix_outbox_pending").HasFilter("sent_at IS NULL");
             e.HasIndex(m => m.SentAt).HasDatabaseName("ix_outbox_sent");
+            e.HasIndex(m => new { m.OrderingKey, m.Id }).HasDatabaseName("ix_outbox_pending_by_key").HasFilter("sent_at IS NULL");
         });
         modelBuilder.Entity<InboxMessage>(e =>
         {
@@ -81,10 +83,29 @@ public static class OutboxMessageFactory
             Type = type.FullName!,
             Payload = JsonSerializer.Serialize(integrationEvent, type, JsonSerializerOptions.Web),
             OccurredAt = now,
+            OrderingKey = OrderingKey(integrationEvent),
             NextAttemptAt = now,
             TraceParent = activity?.IdFormat == ActivityIdFormat.W3C ? activity.Id : null,
             TraceState = activity?.TraceStateString,
         };
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.PropertyInfo?> KeyProperties = new();
+
+    /// <summary>
+    /// The aggregate an event is about: by the convention of <see cref="IIntegrationEvent"/>, the first <see cref="Guid"/>
+    /// of the record's primary constructor (<c>UserCreated(Guid UserId, ...)</c>, <c>OrgUnitChanged(Guid OrgUnitId, ...)</c>).
+    /// Null when the record has none; such an event is ordered with nothing.
+    /// </summary>
+    public static Guid? OrderingKey(IIntegrationEvent integrationEvent)
+    {
+        var property = KeyProperties.GetOrAdd(integrationEvent.GetType(), static type =>
+        {
+            var parameter = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()?
+                .GetParameters().FirstOrDefault(p => p.ParameterType == typeof(Guid));
+            return parameter is null ? null : type.GetProperty(parameter.Name!);
+        });
+        return property?.GetValue(integrationEvent) as Guid?;
     }
 
     /// <summary>The event type named by a row; null when this build no longer knows it.</summary>

@@ -103,13 +103,137 @@ public class MessagingTests(PlatformFixture platform)
         Assert.Equal(5, published.Count);
     }
 
+    [Fact]
+    public async Task A_batch_redelivered_after_its_commit_applies_nothing_twice()
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.App.GetConnectionString(ResourceNames.EventBus)!)));
+        await bus.StartAsync();
+        try
+        {
+            var tag = Guid.NewGuid().ToString("N")[..10];
+            var events = Enumerable.Range(0, 200).Select(i => (Id: NewId.NextGuid(), Message: new UserCreated(Guid.NewGuid(), $"{tag}.{i}@example.org", "Batch", $"{i}", null, DateTimeOffset.UtcNow))).ToList();
+            async Task PublishAllAsync() => await Task.WhenAll(events.Select(e => bus.Publish(e.Message, ctx => ctx.MessageId = e.Id)));
+
+            await PublishAllAsync();
+            await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" LIKE '{tag}.%'"),
+                n => n == 200, TimeSpan.FromSeconds(30), "first delivery applied");
+            // The same messages again, as after a crash between the batch's commit and its acknowledgement; then a marker
+            // behind them in the same queues: once the marker is applied, the copies before it have been consumed.
+            await PublishAllAsync();
+            var marker = new UserCreated(Guid.NewGuid(), $"{tag}.marker@example.org", "Batch", "Marker", null, DateTimeOffset.UtcNow);
+            await bus.Publish(marker);
+            foreach (var (db, sql) in new[]
+                     {
+                         (ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" = '{marker.Email}'"),
+                         (ResourceNames.NotificationDb, $"SELECT count(*) FROM recipients WHERE \"UserId\" = '{marker.UserId}'"),
+                         (ResourceNames.AnalyticsDb, $"SELECT count(*) FROM user_facts WHERE \"UserId\" = '{marker.UserId}'"),
+                     })
+                await Eventually.ReachesAsync(() => platform.CountAsync(db, sql), n => n == 1, TimeSpan.FromSeconds(30), $"marker in {db}");
+
+            var ids = string.Join(",", events.Select(e => $"'{e.Message.UserId}'"));
+            Assert.Equal(200, await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"UserId\" IN ({ids})"));
+            // A welcome message has a fresh id each time it is applied: an effect applied twice would show here.
+            Assert.Equal(200, await platform.CountAsync(ResourceNames.NotificationDb, $"SELECT count(*) FROM notifications WHERE \"UserId\" IN ({ids})"));
+            Assert.Equal(200, await platform.CountAsync(ResourceNames.AnalyticsDb, $"SELECT count(*) FROM user_facts WHERE \"UserId\" IN ({ids})"));
+            var messageIds = string.Join(",", events.Select(e => $"'{e.Id}'"));
+            foreach (var db in new[] { ResourceNames.EnrolmentDb, ResourceNames.NotificationDb, ResourceNames.AnalyticsDb })
+                Assert.Equal(200, await platform.CountAsync(db, $"SELECT count(*) FROM inbox_messages WHERE message_id IN ({messageIds})"));
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_poison_message_in_a_batch_goes_to_the_error_queue_and_the_rest_of_the_batch_is_applied_once()
+    {
+        const string errorQueue = "enrolment-user-created_error";
+        var errorsBefore = await ErrorQueueDepthAsync(errorQueue);
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.App.GetConnectionString(ResourceNames.EventBus)!)));
+        await bus.StartAsync();
+        // With enrolment stopped the messages wait in its queue, so they arrive as one batch when it starts again.
+        await platform.App.StopResourceAsync(ResourceNames.EnrolmentApi);
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var poisonId = NewId.NextGuid();
+        try
+        {
+            for (var i = 0; i < 21; i++)
+            {
+                // The eleventh cannot be stored: its email is longer than the column allows.
+                var email = i == 10 ? $"{new string('x', 300)}@example.org" : $"{tag}.{i}@example.org";
+                var message = new UserCreated(Guid.NewGuid(), email, "Poison", $"{i}", null, DateTimeOffset.UtcNow);
+                await bus.Publish(message, ctx => { if (i == 10) ctx.MessageId = poisonId; });
+            }
+        }
+        finally
+        {
+            await platform.App.StartResourceAsync(ResourceNames.EnrolmentApi);
+            await bus.StopAsync();
+        }
+        await platform.App.Notifications.WaitForResourceHealthyAsync(ResourceNames.EnrolmentApi);
+
+        await Eventually.ReachesAsync(() => ErrorQueueDepthAsync(errorQueue), n => n == errorsBefore + 1, TimeSpan.FromSeconds(60), "poison in the error queue");
+        var tagged = await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" LIKE '{tag}.%'"),
+            n => n == 20, TimeSpan.FromSeconds(30), "the twenty good messages applied");
+        Assert.Equal(20, tagged);
+        Assert.Equal(0, await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM inbox_messages WHERE message_id = '{poisonId}'"));
+        var fault = await PeekErrorAsync(errorQueue);
+        Assert.Contains("too long", fault.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task The_outbox_publishes_each_aggregates_events_in_order_and_holds_them_back_behind_a_failure()
+    {
+        await using var db = await OutboxDatabase.CreateAsync(platform);
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        // Interleaved, as concurrent transactions write them: a1 b1 a2 c1 b2 a3 b3.
+        var order = new[] { a, b, a, c, b, a, b };
+        await db.SeedAsync(order.Select((key, i) => (IIntegrationEvent)new UserReactivated(key, DateTimeOffset.UtcNow.AddMilliseconds(i))));
+        var ids = await db.IdsInOrderAsync();
+
+        var publisher = new OrderRecordingPublisher(failOnce: ids[1]); // b1 fails the first time
+        var dispatcher = db.Dispatcher(publisher);
+        Assert.Equal(4, await dispatcher.DispatchBatchAsync(CancellationToken.None)); // a1 a2 a3 c1
+        Assert.Equal(0, await dispatcher.DispatchBatchAsync(CancellationToken.None)); // b's rows wait for b1's backoff
+        Assert.Equal(3, await db.CountAsync("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts = 1 AND next_attempt_at > now()"));
+        Assert.Equal(2, await db.CountAsync("SELECT count(*) FROM outbox_messages WHERE last_error LIKE 'held back%'")); // b2 and b3
+
+        // A new event of b, written while b1 waits, waits too.
+        await db.SeedAsync([new UserReactivated(b, DateTimeOffset.UtcNow)]);
+        Assert.Equal(0, await dispatcher.DispatchBatchAsync(CancellationToken.None));
+
+        await db.ExecuteAsync("UPDATE outbox_messages SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL");
+        Assert.Equal(4, await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        foreach (var key in new[] { a, b, c })
+        {
+            var published = publisher.Published.Where(p => p.Key == key).Select(p => p.Id).ToList();
+            Assert.Equal(published.Order().ToList(), published); // ids are time-ordered: publish order is write order
+        }
+        Assert.Equal(8, publisher.Published.Count);
+    }
+
+    /// <summary>The first message of an error queue (left in place), with the reason MassTransit's fault headers give.</summary>
+    private async Task<(string Reason, System.Text.Json.JsonElement Message)> PeekErrorAsync(string queue)
+    {
+        using var client = platform.App.RabbitMQManagement();
+        using var response = await client.PostAsJsonAsync($"/api/queues/%2F/{queue}/get", new { count = 50, ackmode = "ack_requeue_true", encoding = "auto" });
+        response.EnsureSuccessStatusCode();
+        var messages = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        var last = messages.EnumerateArray().Last();
+        var headers = last.GetProperty("properties").GetProperty("headers");
+        Assert.True(headers.TryGetProperty("MT-Fault-Message", out var reason), $"fault headers on the error message: {last}");
+        return (reason.GetString() ?? "", last);
+    }
+
     private async Task<long> ErrorQueueDepthAsync(string queue)
     {
         using var client = platform.App.RabbitMQManagement();
         using var response = await client.GetAsync($"/api/queues/%2F/{queue}");
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound) return 0; // never created: nothing ever failed
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("messages").GetInt64();
+        // A queue created moments ago has no statistics yet.
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).TryGetProperty("messages", out var depth) ? depth.GetInt64() : 0;
     }
 }
 
@@ -140,6 +264,24 @@ public sealed class OutboxDatabase : IAsyncDisposable
         await using var scope = db._services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>().Database.EnsureCreatedAsync();
         return db;
+    }
+
+    public async Task SeedAsync(IEnumerable<IIntegrationEvent> events)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>();
+        foreach (var e in events)
+        {
+            context.OutboxMessages.Add(OutboxMessageFactory.Create(e, DateTimeOffset.UtcNow));
+            await Task.Delay(2); // distinct, increasing time-ordered ids
+        }
+        await context.SaveChangesAsync();
+    }
+
+    public async Task<List<Guid>> IdsInOrderAsync()
+    {
+        await using var scope = _services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<OutboxTestDbContext>().OutboxMessages.OrderBy(m => m.Id).Select(m => m.Id).ToListAsync();
     }
 
     public async Task SeedAsync(int count)
@@ -189,6 +331,28 @@ internal sealed class RecordingPublisher(ConcurrentDictionary<Guid, int> publish
     {
         if (delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);
         published.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
+    }
+}
+
+/// <summary>Records the order rows are published in, with their aggregate; fails one row the first time it is tried.</summary>
+internal sealed class OrderRecordingPublisher(Guid failOnce) : IOutboxPublisher
+{
+    private readonly object _gate = new();
+    private bool _failed;
+    public List<(Guid Key, Guid Id)> Published { get; } = [];
+
+    public Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (message.Id == failOnce && !_failed)
+            {
+                _failed = true;
+                return Task.FromException(new InvalidOperationException("the broker refused it"));
+            }
+            Published.Add((message.OrderingKey!.Value, message.Id));
+        }
+        return Task.CompletedTask;
     }
 }
 

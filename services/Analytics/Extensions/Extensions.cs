@@ -13,6 +13,6 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb);
-        builder.AddEventBus<AnalyticsDbContext>("analytics", bus => bus.AddConsumer<UserCreatedConsumer>());
+        builder.AddEventBus<AnalyticsDbContext>("analytics", bus => bus.AddIdempotentConsumer<UserCreatedConsumer>());
     }
 }

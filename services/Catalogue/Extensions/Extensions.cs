@@ -17,8 +17,8 @@ public static class Extensions
         builder.AddServiceDatabase<CatalogueDbContext>(ResourceNames.CatalogueDb, options => options.UseSnakeCaseNamingConvention());
         builder.AddEventBus<CatalogueDbContext>("catalogue", bus =>
         {
-            bus.AddConsumer<OrgUnitCreatedConsumer>();
-            bus.AddConsumer<OrgUnitChangedConsumer>();
+            bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
+            bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();
             bus.AddConsumer<CacheInvalidationConsumer>();
         });
         builder.AddRedisCache(ResourceNames.Redis);

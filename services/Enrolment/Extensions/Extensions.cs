@@ -13,6 +13,6 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
-        builder.AddEventBus<EnrolmentDbContext>("enrolment", bus => bus.AddConsumer<UserCreatedConsumer>());
+        builder.AddEventBus<EnrolmentDbContext>("enrolment", bus => bus.AddIdempotentConsumer<UserCreatedConsumer>());
     }
 }

@@ -54,13 +54,14 @@ public static class BulkWriter
                         w.Write(u.LockoutEnabled, NpgsqlDbType.Boolean);
                         w.Write(u.AccessFailedCount, NpgsqlDbType.Integer);
                     }, ct);
-                await CopyAsync(connection, "COPY outbox_messages (id, type, payload, occurred_at, trace_parent, trace_state, attempts, next_attempt_at) FROM STDIN (FORMAT BINARY)",
+                await CopyAsync(connection, "COPY outbox_messages (id, type, payload, occurred_at, ordering_key, trace_parent, trace_state, attempts, next_attempt_at) FROM STDIN (FORMAT BINARY)",
                     outbox, (w, m) =>
                     {
                         w.Write(m.Id, NpgsqlDbType.Uuid);
                         w.Write(m.Type, NpgsqlDbType.Varchar);
                         w.Write(m.Payload, NpgsqlDbType.Jsonb);
                         w.Write(m.OccurredAt, NpgsqlDbType.TimestampTz);
+                        if (m.OrderingKey is { } key) w.Write(key, NpgsqlDbType.Uuid); else w.WriteNull();
                         Nullable(w, m.TraceParent, NpgsqlDbType.Varchar);
                         Nullable(w, m.TraceState, NpgsqlDbType.Varchar);
                         w.Write(m.Attempts, NpgsqlDbType.Integer);

@@ -13,6 +13,6 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDb);
-        builder.AddEventBus<NotificationDbContext>("notification", bus => bus.AddConsumer<UserCreatedConsumer>());
+        builder.AddEventBus<NotificationDbContext>("notification", bus => bus.AddIdempotentConsumer<UserCreatedConsumer>());
     }
 }

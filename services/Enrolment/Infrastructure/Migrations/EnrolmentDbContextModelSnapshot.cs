@@ -134,6 +134,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
+                    b.Property<Guid?>("OrderingKey")
+                        .HasColumnType("uuid")
+                        .HasColumnName("ordering_key");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -167,6 +171,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
                     b.HasIndex("SentAt")
                         .HasDatabaseName("ix_outbox_sent");
+
+                    b.HasIndex("OrderingKey", "Id")
+                        .HasDatabaseName("ix_outbox_pending_by_key")
+                        .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
                 });
