@@ -60,7 +60,9 @@ public static class PostgresServerExtensions
 
         List<string> args = runAs is null ? [] : ["--reuid=postgres", "--regid=postgres", "--init-groups"];
         args.AddRange([Path.Combine(bin, "postgres"), "-D", pgdata, "-p", port.ToString(),
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=500"]);
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=500",
+            // PostgreSQL logs to stderr, which Aspire shows as errors: only warnings and worse, and no checkpoint chatter.
+            "-c", "log_min_messages=warning", "-c", "log_checkpoints=off"]);
         if (data.Throwaway)
             args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
 

@@ -66,7 +66,7 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : SaveChangesIn
 
 public sealed class OutboxOptions
 {
-    public int BatchSize { get; set; } = 200;
+    public int BatchSize { get; set; } = 1000;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>How long published rows are kept (for diagnosis) before they are deleted.</summary>

@@ -69,6 +69,8 @@ async Task ImportAsync(int count, bool consumersStopped)
     Console.WriteLine($"Dry run planned in {planSeconds:0.0} s: {planned.GetProperty("toCreate").GetInt32():N0} to create, {planned.GetProperty("errorRows").GetInt32()} errors");
     (await admin.PostAsync($"/api/identity/imports/{id}/apply", null)).EnsureSuccessStatusCode();
     var applyClock = Stopwatch.StartNew();
+    using var sampling = new CancellationTokenSource();
+    var sampler = SampleProgressAsync(applyClock, sampling.Token);
     var done = await WaitAsync(id, "Completed");
     var applied = total.Elapsed.TotalSeconds;
     Console.WriteLine($"Applied in {applyClock.Elapsed.TotalSeconds:0.0} s; upload to applied {applied:0.0} s = {count / applied:N0} rows/s ({done.GetProperty("message").GetString()})");
@@ -96,6 +98,43 @@ async Task ImportAsync(int count, bool consumersStopped)
         if (after.Elapsed.TotalSeconds % 30 < 1)
             Console.WriteLine($"  after {after.Elapsed.TotalSeconds:0} s: " + string.Join(", ", await Task.WhenAll(consumers.Select(async c => $"{c.Key} {await CountAsync(c.Value.Db, c.Value.Sql):N0}"))));
         await Task.Delay(1000);
+    }
+    sampling.Cancel();
+    await sampler;
+}
+
+// Every 5 s while an import applies and its events travel: users written, events published by identity's outbox, and
+// each consumer's copies, with the rate over the last interval, so the slowest stage shows.
+async Task SampleProgressAsync(Stopwatch clock, CancellationToken stop)
+{
+    (string Name, string Db, string Sql)[] stages =
+    [
+        ("users", ResourceNames.IdentityDb, "SELECT count(*) FROM users"),
+        ("published", ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NOT NULL AND type LIKE '%UserCreated'"),
+        ("enrolment", ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"),
+        ("notification", ResourceNames.NotificationDb, "SELECT count(*) FROM recipients"),
+        ("analytics", ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"),
+    ];
+    var last = new long[stages.Length];
+    var lastAt = 0.0;
+    var cpu = new CpuUse(app, [ResourceNames.IdentityApi, ResourceNames.EnrolmentApi, ResourceNames.NotificationApi, ResourceNames.AnalyticsApi,
+        ResourceNames.Postgres, ResourceNames.EventBus, ResourceNames.Gateway]);
+    cpu.Sample();
+    try
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), stop);
+            var counts = await Task.WhenAll(stages.Select(s => CountAsync(s.Db, s.Sql)));
+            var at = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"  {at,5:0} s: " + string.Join(", ", stages.Select((s, i) => $"{s.Name} {counts[i]:N0} (+{(counts[i] - last[i]) / (at - lastAt):N0}/s)")));
+            Console.WriteLine($"         CPU: {cpu.Sample()} (200% = both cores)");
+            last = counts;
+            lastAt = at;
+        }
+    }
+    catch (OperationCanceledException)
+    {
     }
 }
 

@@ -62,7 +62,10 @@ public sealed class ServiceRegistration
             .ToList();
         if (consumers.Count == 0) return new HashSet<string>();
 
-        if (Services.Any(d => d.ServiceType.IsGenericType && d.ServiceType.GetGenericTypeDefinition() == typeof(IConsumerDefinition<>)))
+        // The platform's own definition (IdempotentConsumerDefinition) sets batch options only; any other may name its
+        // own endpoint. MassTransit registers each definition as itself and IConsumerDefinition<T> by a factory over it.
+        if (Services.Any(d => d.ImplementationType is { } type && type.GetInterfaces().Any(i => i == typeof(IConsumerDefinition))
+                              && type.Name != "IdempotentConsumerDefinition`1"))
             throw new NotSupportedException("A consumer definition may name its own endpoint: teach ConsumerQueues to read it.");
         var formatter = Services.LastOrDefault(d => d.ServiceType == typeof(IEndpointNameFormatter))?.ImplementationInstance as IEndpointNameFormatter
                         ?? throw new InvalidOperationException("Consumers are registered but no endpoint name formatter instance is.");

@@ -25,22 +25,32 @@ public class ServiceRestartTests(PlatformFixture platform)
     }
 }
 
+/// <summary>A platform of its own for the tests that take the broker or a consumer away.</summary>
+public sealed class FaultPlatformFixture : IAsyncLifetime
+{
+    public TestPlatform App { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => App = await PlatformFixture.StartPlatformAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (App is not null) await App.DisposeAsync();
+    }
+}
+
 /// <summary>
 /// The broker is stopped while users are being created and started again: every event is delivered, none twice.
 /// It runs on a platform of its own, since it takes the broker away.
 /// </summary>
-public class BrokerOutageTests : IAsyncLifetime
+public class BrokerOutageTests(FaultPlatformFixture fault) : IClassFixture<FaultPlatformFixture>
 {
-    private TestPlatform _app = null!;
-
-    public async ValueTask InitializeAsync() => _app = await PlatformFixture.StartPlatformAsync();
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    private TestPlatform _app => fault.App;
 
     [Fact]
     public async Task Stopping_the_broker_while_users_are_created_loses_no_event_and_applies_none_twice()
     {
         const int total = 240;
+        var usersBefore = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM users");
         using var gateway = Identity.Oidc.WithToken(_app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(_app));
         var created = 0;
         var brokerStopped = new TaskCompletionSource();
@@ -74,7 +84,7 @@ public class BrokerOutageTests : IAsyncLifetime
         await _app.StartResourceAsync(ResourceNames.EventBus);
 
         var users = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM users");
-        Assert.Equal(total + 1, users); // and the first administrator
+        Assert.Equal(total + usersBefore, users);
         var timeout = TimeSpan.FromSeconds(150);
         await Eventually.ReachesAsync(() => Sql.CountAsync(_app, ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"), n => n >= users, timeout, "analytics users");
         await Eventually.ReachesAsync(() => Sql.CountAsync(_app, ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"), n => n >= users, timeout, "enrolment learners");
@@ -111,5 +121,54 @@ public class ServerRestartTests(PlatformFixture platform)
             s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "catalogue health after Redis came back");
         using var search = await platform.Gateway.GetAsync("/api/catalogue/search?q=safety");
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+    }
+}
+
+/// <summary>
+/// At scale: 20,000 users imported while a consumer is killed mid-batch and the broker is restarted. Every service ends
+/// with every user exactly once.
+/// </summary>
+public class ImportUnderFaultsTests(FaultPlatformFixture fault) : IClassFixture<FaultPlatformFixture>
+{
+    [Fact]
+    public async Task Twenty_thousand_users_imported_through_a_consumer_kill_and_a_broker_restart_arrive_exactly_once_everywhere()
+    {
+        const int count = 20_000;
+        var app = fault.App;
+        using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
+        var before = await app.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM users");
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var csv = new System.Text.StringBuilder("external_id,email,given_name,family_name\n");
+        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,Scale,{i}\n");
+        var plan = await Identity.Imports.UploadAsync(admin, csv.ToString());
+        Assert.Equal(count, plan.GetProperty("toCreate").GetInt32());
+        using (var apply = await admin.PostAsync($"/api/identity/imports/{plan.GetProperty("id").GetGuid()}/apply", null))
+            Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+
+        // Once the consumers are busy: kill enrolment mid-batch, then take the broker away and bring it back.
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" LIKE '{tag}.%'"),
+            n => n > 0, TimeSpan.FromSeconds(120), "enrolment started consuming");
+        var killed = app.Kill(ResourceNames.EnrolmentApi);
+        await app.StopResourceAsync(ResourceNames.EventBus);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await app.StartResourceAsync(ResourceNames.EventBus);
+        await app.WaitForRestartAsync(ResourceNames.EnrolmentApi, killed, TimeSpan.FromSeconds(120));
+
+        var expected = before + count;
+        var timeout = TimeSpan.FromMinutes(4);
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM users"), n => n == expected, timeout, "identity users");
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"), n => n >= expected, timeout, "enrolment learners");
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.NotificationDb, "SELECT count(*) FROM recipients"), n => n >= expected, timeout, "notification recipients");
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"), n => n >= expected, timeout, "analytics users");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // any late duplicate would land now
+
+        Assert.Equal(0, await app.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
+        Assert.Equal(expected, await app.CountAsync(ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"));
+        Assert.Equal(expected, await app.CountAsync(ResourceNames.NotificationDb, "SELECT count(*) FROM recipients"));
+        Assert.Equal(expected, await app.CountAsync(ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"));
+        // A welcome message has a fresh id each time it is applied: applying an event twice would show here.
+        Assert.Equal(expected, await app.CountAsync(ResourceNames.NotificationDb, "SELECT count(*) FROM notifications"));
+        foreach (var db in new[] { ResourceNames.EnrolmentDb, ResourceNames.NotificationDb, ResourceNames.AnalyticsDb })
+            Assert.Equal(expected, await app.CountAsync(db, "SELECT count(*) FROM inbox_messages WHERE message_type LIKE '%UserCreated'"));
     }
 }
