@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reflection;
+using LmsPlatform.Contracts;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -8,7 +10,8 @@ using Npgsql;
 namespace LmsPlatform.ServiceDefaults.Messaging;
 
 /// <summary>
-/// The base of every consumer. Messages arrive in batches (MassTransit's <see cref="Batch{T}"/>: up to
+/// The base of every consumer. Messages arrive as the outbox's envelopes (<see cref="EventEnvelope{TEvent}"/>: up to
+/// 100 events of one type in one broker message), or single events in batches (MassTransit's <see cref="Batch{T}"/>: up to
 /// <see cref="IdempotentConsumerOptions.MessageLimit"/> messages, or what came within
 /// <see cref="IdempotentConsumerOptions.TimeLimit"/>), and a batch is applied in one transaction: its inbox rows,
 /// keyed by (message id, consumer), are inserted with one statement, and only the messages whose row was new are
@@ -27,8 +30,8 @@ namespace LmsPlatform.ServiceDefaults.Messaging;
 /// whose effect depends on the order of one key's events compares versions rather than trusting arrival order.
 /// </para>
 /// </summary>
-public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : IConsumer<Batch<TMessage>>
-    where TMessage : class
+public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : IConsumer<Batch<TMessage>>, IConsumer<EventEnvelope<TMessage>>
+    where TMessage : class, IIntegrationEvent
     where TContext : DbContext, IServiceDbContext
 {
     protected TContext Db { get; } = db;
@@ -37,16 +40,23 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     /// Applies one message's effect to <see cref="Db"/>; the base saves and commits the batch. Messages of the batch
     /// before this one are already applied to the tracked entities (not yet saved), so <c>FindAsync</c> sees them.
     /// </summary>
-    protected abstract Task HandleAsync(TMessage message, ConsumeContext<TMessage> context);
+    protected abstract Task HandleAsync(TMessage message, CancellationToken cancellationToken);
 
     /// <summary>Runs once the effect has committed (not for a duplicate): for work outside the database, such as cache invalidation.</summary>
     protected virtual Task AfterCommitAsync(TMessage message) => Task.CompletedTask;
 
-    public async Task Consume(ConsumeContext<Batch<TMessage>> context)
+    /// <summary>Single events (as published directly, or moved back from an error queue), collected into batches.</summary>
+    public Task Consume(ConsumeContext<Batch<TMessage>> context) =>
+        ConsumeAsync(context, [.. context.Message.Select(m => new Incoming(MessageId(m), m.Message, TraceId(m.Headers.Get<string>("traceparent") ?? m.Headers.Get<string>("MT-Activity-Id"))))]);
+
+    /// <summary>An envelope of events, as the outbox publishes them.</summary>
+    public Task Consume(ConsumeContext<EventEnvelope<TMessage>> context) =>
+        ConsumeAsync(context, [.. context.Message.Events.Select(e => new Incoming(e.MessageId, e.Event, TraceId(e.TraceParent)))]);
+
+    private async Task ConsumeAsync(ConsumeContext context, IReadOnlyList<Incoming> messages)
     {
         var consumer = GetType().Name;
-        var messages = context.Message.ToList();
-        IReadOnlyList<ConsumeContext<TMessage>> applied;
+        IReadOnlyList<Incoming> applied;
         try
         {
             applied = await ApplyAsync(messages, consumer, context.CancellationToken);
@@ -64,33 +74,33 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     }
 
     /// <summary>One transaction: the batch's inbox rows, the effects of the new ones, one save. Returns the new ones.</summary>
-    private async Task<IReadOnlyList<ConsumeContext<TMessage>>> ApplyAsync(IReadOnlyList<ConsumeContext<TMessage>> messages, string consumer, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Incoming>> ApplyAsync(IReadOnlyList<Incoming> messages, string consumer, CancellationToken cancellationToken)
     {
         // A message id twice in one batch (a redelivery racing its original) counts once.
-        var distinct = messages.DistinctBy(MessageId).ToList();
+        var distinct = messages.DistinctBy(m => m.MessageId).ToList();
         var strategy = Db.Database.CreateExecutionStrategy();
         return await strategy.ExecuteAsync(async ct =>
         {
             Db.ChangeTracker.Clear();
             await using var transaction = await Db.Database.BeginTransactionAsync(ct);
             var fresh = await InsertInboxRowsAsync(distinct, consumer, ct);
-            var toApply = distinct.Where(m => fresh.Contains(MessageId(m))).ToList();
+            var toApply = distinct.Where(m => fresh.Contains(m.MessageId)).ToList();
             if (toApply.Count == 0)
             {
                 await transaction.RollbackAsync(ct);
                 return toApply;
             }
-            foreach (var message in toApply) await HandleAsync(message.Message, message);
+            foreach (var message in toApply) await HandleAsync(message.Message, ct);
             await Db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return toApply;
         }, cancellationToken);
     }
 
-    private async Task<HashSet<Guid>> InsertInboxRowsAsync(IReadOnlyList<ConsumeContext<TMessage>> messages, string consumer, CancellationToken ct)
+    private async Task<HashSet<Guid>> InsertInboxRowsAsync(IReadOnlyList<Incoming> messages, string consumer, CancellationToken ct)
     {
-        var ids = messages.Select(MessageId).ToArray();
-        var traces = messages.Select(TraceId).ToArray();
+        var ids = messages.Select(m => m.MessageId).ToArray();
+        var traces = messages.Select(m => m.TraceId).ToArray();
         var inserted = await Db.Database.SqlQuery<Guid>(
             $"""
              INSERT INTO inbox_messages (message_id, consumer, message_type, processed_at, trace_id)
@@ -106,11 +116,10 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     /// After a batch failed for a reason of its own: each message in a transaction of its own. The ones that still fail
     /// go to the <c>_error</c> queue; if every one fails, the batch as a whole is what is wrong and it is thrown again.
     /// </summary>
-    private async Task<IReadOnlyList<ConsumeContext<TMessage>>> ApplyOneByOneAsync(ConsumeContext<Batch<TMessage>> context,
-        IReadOnlyList<ConsumeContext<TMessage>> messages, string consumer, Exception batchFailure)
+    private async Task<IReadOnlyList<Incoming>> ApplyOneByOneAsync(ConsumeContext context, IReadOnlyList<Incoming> messages, string consumer, Exception batchFailure)
     {
-        var applied = new List<ConsumeContext<TMessage>>();
-        var failed = new List<(ConsumeContext<TMessage> Message, Exception Error)>();
+        var applied = new List<Incoming>();
+        var failed = new List<(Incoming Message, Exception Error)>();
         foreach (var message in messages)
         {
             try
@@ -137,8 +146,11 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         return applied;
     }
 
-    /// <summary>Sends the message to <c>{queue}_error</c> with MassTransit's fault headers, as a faulted message would be.</summary>
-    private static async Task MoveToErrorQueueAsync(ConsumeContext context, ConsumeContext<TMessage> message, Exception error)
+    /// <summary>
+    /// Sends the message, as a single event, to <c>{queue}_error</c> with MassTransit's fault headers, as a faulted
+    /// message would be; moved back to the queue it is consumed like any single event.
+    /// </summary>
+    private static async Task MoveToErrorQueueAsync(ConsumeContext context, Incoming message, Exception error)
     {
         var queue = context.ReceiveContext.InputAddress.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries).Last();
         var endpoint = await context.GetSendEndpoint(new Uri($"queue:{queue}_error"));
@@ -146,7 +158,6 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         await endpoint.Send(message.Message, send =>
         {
             send.MessageId = message.MessageId;
-            send.CorrelationId = message.CorrelationId;
             send.Headers.Set("MT-Reason", "fault");
             send.Headers.Set("MT-Fault-ExceptionType", reason.GetType().FullName);
             send.Headers.Set("MT-Fault-Message", reason.Message);
@@ -159,16 +170,21 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     private static Guid MessageId(ConsumeContext<TMessage> message) =>
         message.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
 
-    /// <summary>The W3C trace id the message carries (the trace of the request that raised it), if any.</summary>
-    private static string? TraceId(ConsumeContext<TMessage> message)
-    {
-        foreach (var header in new[] { "traceparent", "MT-Activity-Id" })
-            if (message.Headers.Get<string>(header) is { Length: >= 55 } traceParent && ActivityContext.TryParse(traceParent, null, out var parent))
-                return parent.TraceId.ToString();
-        return Activity.Current?.TraceId.ToString();
-    }
+    /// <summary>The W3C trace id a traceparent names (the trace of the request that raised the event), if any.</summary>
+    private static string? TraceId(string? traceParent) =>
+        traceParent is { Length: >= 55 } && ActivityContext.TryParse(traceParent, null, out var parent)
+            ? parent.TraceId.ToString()
+            : Activity.Current?.TraceId.ToString();
+
+    private sealed record Incoming(Guid MessageId, TMessage Message, string? TraceId);
 
     /// <summary>The database or the network being away, as opposed to this batch's content being wrong.</summary>
+    public static bool IsTransient(Exception exception) => TransientFailures.IsTransient(exception);
+}
+
+public static class TransientFailures
+{
+    /// <summary>The database or the network being away, as opposed to a message's content being wrong.</summary>
     public static bool IsTransient(Exception exception)
     {
         for (var ex = exception; ex is not null; ex = ex.InnerException)
@@ -200,5 +216,14 @@ public sealed class IdempotentConsumerDefinition<TConsumer>(IdempotentConsumerOp
             .SetMessageLimit(options.MessageLimit)
             .SetTimeLimit(options.TimeLimit)
             .SetConcurrencyLimit(options.ConcurrencyLimit));
+        // Envelopes one at a time too, so events are applied in the order they were published.
+        var message = typeof(TConsumer).GetInterfaces()
+            .Single(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConsumer<>) && i.GenericTypeArguments[0].IsGenericType
+                         && i.GenericTypeArguments[0].GetGenericTypeDefinition() == typeof(EventEnvelope<>)).GenericTypeArguments[0];
+        typeof(IdempotentConsumerDefinition<TConsumer>).GetMethod(nameof(LimitConcurrency), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(message).Invoke(null, [consumerConfigurator, options.ConcurrencyLimit]);
     }
+
+    private static void LimitConcurrency<TMessage>(IConsumerConfigurator<TConsumer> consumer, int limit) where TMessage : class =>
+        consumer.Message<TMessage>(m => m.UseConcurrentMessageLimit(limit));
 }

@@ -8,24 +8,38 @@ using Microsoft.Extensions.Logging;
 
 namespace LmsPlatform.ServiceDefaults.Messaging;
 
-/// <summary>Publishes one outbox row to the broker. The MassTransit implementation is the only one in production.</summary>
+/// <summary>
+/// Publishes outbox rows of one event type, in order, as one broker message (an <see cref="EventEnvelope{TEvent}"/>).
+/// The MassTransit implementation is the only one in production.
+/// </summary>
 public interface IOutboxPublisher
 {
-    Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken);
+    Task PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken);
 }
 
-/// <summary>Publishes through MassTransit with the row's id as message id, continuing the trace that raised the event.</summary>
+/// <summary>
+/// Publishes an envelope through MassTransit (with the broker's confirm). Each event keeps its row id as message id and
+/// the traceparent of the request that raised it; the envelope's own span continues the first event's trace.
+/// </summary>
 public sealed class MassTransitOutboxPublisher(IBus bus) : IOutboxPublisher
 {
-    public async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, Func<IReadOnlyList<OutboxMessage>, object>> Envelopes = new();
+
+    public async Task PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
-        var payload = OutboxMessageFactory.Deserialize(message);
-        ActivityContext.TryParse(message.TraceParent, message.TraceState, out var parent);
-        using var activity = MessagingTelemetry.ActivitySource.StartActivity(
-            $"outbox publish {payload.GetType().Name}", ActivityKind.Producer, parent);
-        activity?.SetTag("messaging.message.id", message.Id);
-        await bus.Publish(payload, payload.GetType(), context => context.MessageId = message.Id, cancellationToken);
+        var type = OutboxMessageFactory.ResolveType(messages[0].Type) ?? throw new InvalidOperationException($"Unknown integration event type '{messages[0].Type}'.");
+        var envelope = Envelopes.GetOrAdd(type, static t => (Func<IReadOnlyList<OutboxMessage>, object>)typeof(MassTransitOutboxPublisher)
+            .GetMethod(nameof(Envelope), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(t).CreateDelegate(typeof(Func<IReadOnlyList<OutboxMessage>, object>)))(messages);
+        ActivityContext.TryParse(messages[0].TraceParent, messages[0].TraceState, out var parent);
+        using var activity = MessagingTelemetry.ActivitySource.StartActivity($"outbox publish {type.Name} x{messages.Count}", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.batch.message_count", messages.Count);
+        await bus.Publish(envelope, envelope.GetType(), cancellationToken);
     }
+
+    private static object Envelope<TEvent>(IReadOnlyList<OutboxMessage> messages) where TEvent : class, LmsPlatform.Contracts.IIntegrationEvent =>
+        new LmsPlatform.Contracts.EventEnvelope<TEvent>([.. messages.Select(m => new LmsPlatform.Contracts.EnvelopedEvent<TEvent>(
+            m.Id, (TEvent)OutboxMessageFactory.Deserialize(m), m.TraceParent))]);
 }
 
 /// <summary>Wakes the dispatcher as soon as a transaction with outbox rows commits, instead of waiting for the poll.</summary>
@@ -69,6 +83,8 @@ public sealed class OutboxOptions
     public int BatchSize { get; set; } = 1000;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>At most this many events of one type travel in one envelope.</summary>
+    public int EnvelopeLimit { get; set; } = 100;
     /// <summary>How long published rows are kept (for diagnosis) before they are deleted.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 }
@@ -77,10 +93,11 @@ public sealed class OutboxOptions
 /// Publishes pending outbox rows in batches. One dispatcher per service database is active at a time (a transaction-level
 /// advisory lock; the others wait for the next poll), so several replicas never publish concurrently. A batch takes the
 /// oldest due rows in id order (time-ordered ids), skipping any row whose aggregate (<see cref="OutboxMessage.OrderingKey"/>)
-/// has an older row still waiting to be retried; it publishes the rows of each aggregate one after another and the
-/// aggregates concurrently (MassTransit waits for each broker confirm, so many confirms are in flight at once), and
-/// marks the batch sent with one statement. A row that fails to publish holds back the later rows of its aggregate and
-/// is retried with backoff, so nothing is lost or reordered while the broker is away. Delivery is at least once (a
+/// has an older row still waiting to be retried. The batch travels as envelopes: runs of consecutive rows of one event
+/// type (at most <see cref="OutboxOptions.EnvelopeLimit"/>), published one after another in id order, each confirmed by
+/// the broker, so every aggregate's events arrive in the order they were written; the batch is marked sent with one
+/// statement. A failed envelope holds back the rest of the batch, and a row waiting for its retry holds back the later
+/// rows of its aggregate in the next batches, so nothing is lost or reordered while the broker is away. Delivery is at least once (a
 /// confirm lost on the wire means a second publish), which the consumers' inbox absorbs.
 /// </summary>
 public sealed class OutboxDispatcher<TContext>(
@@ -154,9 +171,7 @@ public sealed class OutboxDispatcher<TContext>(
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(options.PublishTimeout);
-            var outcomes = await Task.WhenAll(OrderedGroups(batch).Select(group => PublishInOrderAsync(group, timeout.Token, ct)));
-            var sent = outcomes.SelectMany(o => o.Sent).ToArray();
-            var failed = outcomes.Where(o => o.Failed.Count > 0).SelectMany(o => o.Failed).ToList();
+            var (sent, failed) = await PublishInOrderAsync(Envelopes(batch, options.EnvelopeLimit), timeout.Token, ct);
 
             var sentAt = time.GetUtcNow();
             if (sent.Length > 0)
@@ -182,36 +197,50 @@ public sealed class OutboxDispatcher<TContext>(
         }, cancellationToken);
     }
 
-    /// <summary>The batch split by aggregate, each group in id order; rows without a key are groups of their own.</summary>
-    private static IEnumerable<IReadOnlyList<OutboxMessage>> OrderedGroups(IReadOnlyList<OutboxMessage> batch) =>
-        batch.GroupBy(m => m.OrderingKey ?? m.Id).Select(g => (IReadOnlyList<OutboxMessage>)g.OrderBy(m => m.Id).ToList());
-
-    /// <summary>Publishes one aggregate's rows one after another; after the first failure the rest are held back.</summary>
-    private async Task<(List<Guid> Sent, List<(OutboxMessage Message, Exception Error)> Failed)> PublishInOrderAsync(
-        IReadOnlyList<OutboxMessage> group, CancellationToken timeout, CancellationToken stopping)
+    /// <summary>The batch, in id order, cut into runs of one event type of at most <paramref name="limit"/> rows.</summary>
+    public static IEnumerable<IReadOnlyList<OutboxMessage>> Envelopes(IReadOnlyList<OutboxMessage> batch, int limit)
     {
-        var sent = new List<Guid>(group.Count);
+        var run = new List<OutboxMessage>();
+        foreach (var message in batch.OrderBy(m => m.Id))
+        {
+            if (run.Count > 0 && (run.Count == limit || run[0].Type != message.Type))
+            {
+                yield return run;
+                run = [];
+            }
+            run.Add(message);
+        }
+        if (run.Count > 0) yield return run;
+    }
+
+    /// <summary>Publishes the envelopes one after another; after the first failure the rest are held back.</summary>
+    private async Task<(Guid[] Sent, List<(OutboxMessage Message, Exception Error)> Failed)> PublishInOrderAsync(
+        IEnumerable<IReadOnlyList<OutboxMessage>> envelopes, CancellationToken timeout, CancellationToken stopping)
+    {
+        var sent = new List<Guid>();
         var failed = new List<(OutboxMessage, Exception)>();
         Exception? blocked = null;
-        foreach (var message in group)
+        foreach (var envelope in envelopes)
         {
-            if (blocked is not null)
+            if (blocked is null)
             {
-                failed.Add((message, new InvalidOperationException($"held back behind an earlier event of the same aggregate: {blocked.GetBaseException().Message}")));
-                continue;
+                try
+                {
+                    await publisher.PublishAsync(envelope, timeout);
+                    sent.AddRange(envelope.Select(m => m.Id));
+                    continue;
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    blocked = ex;
+                    failed.AddRange(envelope.Select(m => (m, ex)));
+                    continue;
+                }
             }
-            try
-            {
-                await publisher.PublishAsync(message, timeout);
-                sent.Add(message.Id);
-            }
-            catch (Exception ex) when (!stopping.IsCancellationRequested)
-            {
-                blocked = ex;
-                failed.Add((message, ex));
-            }
+            var held = new InvalidOperationException($"held back behind an earlier envelope that failed: {blocked.GetBaseException().Message}");
+            failed.AddRange(envelope.Select(m => (m, (Exception)held)));
         }
-        return (sent, failed);
+        return ([.. sent], failed);
     }
 
     private async Task CleanupAsync(CancellationToken cancellationToken)

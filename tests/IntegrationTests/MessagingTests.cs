@@ -187,30 +187,36 @@ public class MessagingTests(PlatformFixture platform)
     {
         await using var db = await OutboxDatabase.CreateAsync(platform);
         Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
-        // Interleaved, as concurrent transactions write them: a1 b1 a2 c1 b2 a3 b3.
-        var order = new[] { a, b, a, c, b, a, b };
-        await db.SeedAsync(order.Select((key, i) => (IIntegrationEvent)new UserReactivated(key, DateTimeOffset.UtcNow.AddMilliseconds(i))));
+        var now = DateTimeOffset.UtcNow;
+        // Interleaved, as concurrent transactions write them; runs of one type travel as one envelope:
+        // [a+ b+] [a-] [c+] [b-] [a+]
+        await db.SeedAsync(
+        [
+            new UserReactivated(a, now), new UserReactivated(b, now), new UserDeactivated(a, "x", now),
+            new UserReactivated(c, now), new UserDeactivated(b, "x", now), new UserReactivated(a, now),
+        ]);
         var ids = await db.IdsInOrderAsync();
 
-        var publisher = new OrderRecordingPublisher(failOnce: ids[1]); // b1 fails the first time
+        var publisher = new OrderRecordingPublisher(failOnce: ids[2]); // the envelope [a-] fails the first time
         var dispatcher = db.Dispatcher(publisher);
-        Assert.Equal(4, await dispatcher.DispatchBatchAsync(CancellationToken.None)); // a1 a2 a3 c1
-        Assert.Equal(0, await dispatcher.DispatchBatchAsync(CancellationToken.None)); // b's rows wait for b1's backoff
-        Assert.Equal(3, await db.CountAsync("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts = 1 AND next_attempt_at > now()"));
-        Assert.Equal(2, await db.CountAsync("SELECT count(*) FROM outbox_messages WHERE last_error LIKE 'held back%'")); // b2 and b3
+        Assert.Equal(2, await dispatcher.DispatchBatchAsync(CancellationToken.None)); // [a+ b+]; the rest wait
+        Assert.Equal(4, await db.CountAsync("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND attempts = 1 AND next_attempt_at > now()"));
+        Assert.Equal(3, await db.CountAsync("SELECT count(*) FROM outbox_messages WHERE last_error LIKE 'held back%'"));
+        Assert.Equal(0, await dispatcher.DispatchBatchAsync(CancellationToken.None)); // nothing is due
 
-        // A new event of b, written while b1 waits, waits too.
-        await db.SeedAsync([new UserReactivated(b, DateTimeOffset.UtcNow)]);
+        // A new event of c, written while c's first waits for its retry, waits behind it.
+        await db.SeedAsync([new UserDeactivated(c, "x", DateTimeOffset.UtcNow)]);
         Assert.Equal(0, await dispatcher.DispatchBatchAsync(CancellationToken.None));
 
-        await db.ExecuteAsync("UPDATE outbox_messages SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL");
-        Assert.Equal(4, await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        await db.ExecuteAsync("UPDATE outbox_messages SET next_attempt_at = now() - interval '1 second' WHERE sent_at IS NULL AND attempts > 0");
+        Assert.Equal(5, await dispatcher.DispatchBatchAsync(CancellationToken.None));
+        Assert.Equal(7, publisher.Published.Count);
         foreach (var key in new[] { a, b, c })
         {
             var published = publisher.Published.Where(p => p.Key == key).Select(p => p.Id).ToList();
             Assert.Equal(published.Order().ToList(), published); // ids are time-ordered: publish order is write order
         }
-        Assert.Equal(8, publisher.Published.Count);
+        Assert.Equal(6, publisher.Envelopes); // [a+ b+], then [a-] [c+] [b-] [a+] [c-]: the types alternate
     }
 
     /// <summary>The first message of an error queue (left in place), with the reason MassTransit's fault headers give.</summary>
@@ -327,30 +333,33 @@ public sealed class OutboxDatabase : IAsyncDisposable
 /// <summary>Stands in for the broker where the test is about the dispatcher's claiming, not about RabbitMQ.</summary>
 internal sealed class RecordingPublisher(ConcurrentDictionary<Guid, int> published, TimeSpan delay) : IOutboxPublisher
 {
-    public async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    public async Task PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         if (delay > TimeSpan.Zero) await Task.Delay(delay, cancellationToken);
-        published.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
+        foreach (var message in messages) published.AddOrUpdate(message.Id, 1, (_, n) => n + 1);
     }
 }
 
-/// <summary>Records the order rows are published in, with their aggregate; fails one row the first time it is tried.</summary>
+/// <summary>Records the order events are published in, with their aggregate; fails the envelope holding one row, once.</summary>
 internal sealed class OrderRecordingPublisher(Guid failOnce) : IOutboxPublisher
 {
     private readonly object _gate = new();
     private bool _failed;
     public List<(Guid Key, Guid Id)> Published { get; } = [];
+    public int Envelopes { get; private set; }
 
-    public Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+    public Task PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (message.Id == failOnce && !_failed)
+            if (messages.Any(m => m.Id == failOnce) && !_failed)
             {
                 _failed = true;
                 return Task.FromException(new InvalidOperationException("the broker refused it"));
             }
-            Published.Add((message.OrderingKey!.Value, message.Id));
+            Assert.All(messages, m => Assert.Equal(messages[0].Type, m.Type)); // an envelope holds one event type
+            Published.AddRange(messages.Select(m => (m.OrderingKey!.Value, m.Id)));
+            Envelopes++;
         }
         return Task.CompletedTask;
     }
@@ -358,6 +367,6 @@ internal sealed class OrderRecordingPublisher(Guid failOnce) : IOutboxPublisher
 
 internal sealed class FailingPublisher : IOutboxPublisher
 {
-    public Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken) =>
+    public Task PublishAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken) =>
         Task.FromException(new InvalidOperationException("the broker is down"));
 }

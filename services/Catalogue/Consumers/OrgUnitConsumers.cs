@@ -10,18 +10,18 @@ namespace LmsPlatform.Catalogue.Consumers;
 /// <summary>Keeps the catalogue's copy of the org tree, which decides who sees an item with a chosen audience.</summary>
 public sealed class OrgUnitCreatedConsumer(CatalogueDbContext db) : IdempotentConsumer<OrgUnitCreated, CatalogueDbContext>(db)
 {
-    protected override async Task HandleAsync(OrgUnitCreated message, ConsumeContext<OrgUnitCreated> context)
+    protected override async Task HandleAsync(OrgUnitCreated message, CancellationToken cancellationToken)
     {
-        if (await Db.OrgUnits.FindAsync([message.OrgUnitId], context.CancellationToken) is null)
+        if (await Db.OrgUnits.FindAsync([message.OrgUnitId], cancellationToken) is null)
             Db.OrgUnits.Add(new OrgUnitCopy { Id = message.OrgUnitId, Name = message.Name, ParentId = message.ParentId });
     }
 }
 
 public sealed class OrgUnitChangedConsumer(CatalogueDbContext db, CatalogueCache cache) : IdempotentConsumer<OrgUnitChanged, CatalogueDbContext>(db)
 {
-    protected override async Task HandleAsync(OrgUnitChanged message, ConsumeContext<OrgUnitChanged> context)
+    protected override async Task HandleAsync(OrgUnitChanged message, CancellationToken cancellationToken)
     {
-        var unit = await Db.OrgUnits.FindAsync([message.OrgUnitId], context.CancellationToken);
+        var unit = await Db.OrgUnits.FindAsync([message.OrgUnitId], cancellationToken);
         if (unit is null) Db.OrgUnits.Add(unit = new OrgUnitCopy { Id = message.OrgUnitId, Name = message.Name });
         unit.Name = message.Name;
         unit.ParentId = message.ParentId;

@@ -9,7 +9,7 @@ namespace LmsPlatform.Enrolment.Consumers;
 /// <summary>Keeps the learner copy that enrolments are checked against.</summary>
 public sealed class UserCreatedConsumer(EnrolmentDbContext db) : IdempotentConsumer<UserCreated, EnrolmentDbContext>(db)
 {
-    protected override Task HandleAsync(UserCreated message, ConsumeContext<UserCreated> context)
+    protected override Task HandleAsync(UserCreated message, CancellationToken cancellationToken)
     {
         Db.Learners.Add(new Learner
         {

@@ -9,7 +9,7 @@ namespace LmsPlatform.Notification.Consumers;
 /// <summary>Keeps the recipient copy and puts a welcome message in the new user's in-app inbox.</summary>
 public sealed class UserCreatedConsumer(NotificationDbContext db, TimeProvider time) : IdempotentConsumer<UserCreated, NotificationDbContext>(db)
 {
-    protected override Task HandleAsync(UserCreated message, ConsumeContext<UserCreated> context)
+    protected override Task HandleAsync(UserCreated message, CancellationToken cancellationToken)
     {
         Db.Recipients.Add(new Recipient
         {
