@@ -79,7 +79,7 @@ public static class OutboxMessageFactory
         var activity = Activity.Current;
         return new OutboxMessage
         {
-            Id = Guid.CreateVersion7(now), // time-ordered, so dispatch order follows commit order closely
+            Id = SequentialGuid.NewVersion7(now), // time-ordered and increasing, so dispatch order is write order
             Type = type.FullName!,
             Payload = JsonSerializer.Serialize(integrationEvent, type, JsonSerializerOptions.Web),
             OccurredAt = now,

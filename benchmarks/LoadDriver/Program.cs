@@ -13,7 +13,7 @@ using LmsPlatform.Testing;
 using Npgsql;
 
 // Load driver: starts the whole platform (throwaway data, as the tests do) and measures one scenario through the
-// gateway. Usage: dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-import [users=100000]
+// gateway. Usage: dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-import [users=100000] [--update] [--consumers-stopped]
 //                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
 //                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
 var scenario = args.FirstOrDefault() ?? "identity-import";
@@ -35,7 +35,7 @@ admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Beare
 
 switch (scenario)
 {
-    case "identity-import": await ImportAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), args.Contains("--consumers-stopped")); break;
+    case "identity-import": await ImportAsync(int.Parse(args.ElementAtOrDefault(1) ?? "100000"), args.Contains("--consumers-stopped"), args.Contains("--update")); break;
     case "identity-tokens": await TokensAsync(int.Parse(args.ElementAtOrDefault(1) ?? "20"), int.Parse(args.ElementAtOrDefault(2) ?? "32")); break;
     case "catalogue-search":
         await CatalogueSearch.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "20000"), int.Parse(args.ElementAtOrDefault(2) ?? "1000"),
@@ -45,35 +45,25 @@ switch (scenario)
 }
 return 0;
 
-async Task ImportAsync(int count, bool consumersStopped)
+async Task ImportAsync(int count, bool consumersStopped, bool update)
 {
     // With --consumers-stopped the three services that consume UserCreated are stopped during the import, to see
     // identity's own rate apart from theirs; they are started again afterwards and catch up from their queues.
     string[] consumerServices = [ResourceNames.EnrolmentApi, ResourceNames.NotificationApi, ResourceNames.AnalyticsApi];
     if (consumersStopped) foreach (var service in consumerServices) await app.StopResourceAsync(service);
-    var csv = new StringBuilder("external_id,email,given_name,family_name,job_title,location,hire_date,manager_external_id\n");
-    string[] titles = ["Analyst", "Engineer", "Nurse", "Driver", "Teacher", "Accountant"];
-    string[] places = ["London", "Leeds", "Dublin", "Berlin", "Lyon", "Madrid"];
-    for (var i = 1; i <= count; i++)
-        csv.Append($"E{i:D7},person{i}@example.org,Given{i},Family{i},{titles[i % titles.Length]},{places[i % places.Length]},20{10 + i % 15}-0{1 + i % 9}-1{i % 9},{(i > 100 ? $"E{1 + i % 100:D7}" : "")}\n");
-    var bytes = Encoding.UTF8.GetBytes(csv.ToString());
+    byte[] Csv(string[] titles)
+    {
+        var csv = new StringBuilder("external_id,email,given_name,family_name,job_title,location,hire_date,manager_external_id\n");
+        string[] places = ["London", "Leeds", "Dublin", "Berlin", "Lyon", "Madrid"];
+        for (var i = 1; i <= count; i++)
+            csv.Append($"E{i:D7},person{i}@example.org,Given{i},Family{i},{titles[i % titles.Length]},{places[i % places.Length]},20{10 + i % 15}-0{1 + i % 9}-1{i % 9},{(i > 100 ? $"E{1 + i % 100:D7}" : "")}\n");
+        return Encoding.UTF8.GetBytes(csv.ToString());
+    }
+    var bytes = Csv(["Analyst", "Engineer", "Nurse", "Driver", "Teacher", "Accountant"]);
     Console.WriteLine($"Generated {count:N0} users, {bytes.Length / 1024.0 / 1024.0:0.0} MB");
-
-    var total = Stopwatch.StartNew();
-    using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", "hr.csv" } };
-    using var uploaded = await admin.PostAsync("/api/identity/imports?kind=users", form);
-    uploaded.EnsureSuccessStatusCode();
-    var id = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    var planned = await WaitAsync(id, "Planned");
-    var planSeconds = total.Elapsed.TotalSeconds;
-    Console.WriteLine($"Dry run planned in {planSeconds:0.0} s: {planned.GetProperty("toCreate").GetInt32():N0} to create, {planned.GetProperty("errorRows").GetInt32()} errors");
-    (await admin.PostAsync($"/api/identity/imports/{id}/apply", null)).EnsureSuccessStatusCode();
-    var applyClock = Stopwatch.StartNew();
     using var sampling = new CancellationTokenSource();
-    var sampler = SampleProgressAsync(applyClock, sampling.Token);
-    var done = await WaitAsync(id, "Completed");
-    var applied = total.Elapsed.TotalSeconds;
-    Console.WriteLine($"Applied in {applyClock.Elapsed.TotalSeconds:0.0} s; upload to applied {applied:0.0} s = {count / applied:N0} rows/s ({done.GetProperty("message").GetString()})");
+    var sampler = SampleProgressAsync(Stopwatch.StartNew(), sampling.Token);
+    await UploadAndApplyAsync(bytes, "toCreate");
 
     var consumers = new Dictionary<string, (string Db, string Sql)>
     {
@@ -99,8 +89,35 @@ async Task ImportAsync(int count, bool consumersStopped)
             Console.WriteLine($"  after {after.Elapsed.TotalSeconds:0} s: " + string.Join(", ", await Task.WhenAll(consumers.Select(async c => $"{c.Key} {await CountAsync(c.Value.Db, c.Value.Sql):N0}"))));
         await Task.Delay(1000);
     }
+    if (update)
+    {
+        // The same people with a new job title each: 100,000 updates, each a UserUpdated event.
+        await UploadAndApplyAsync(Csv(["Senior Analyst", "Senior Engineer", "Senior Nurse", "Senior Driver", "Senior Teacher", "Senior Accountant"]), "toUpdate");
+        var published = Stopwatch.StartNew();
+        while (await CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL") > 0) await Task.Delay(250);
+        Console.WriteLine($"identity: every UserUpdated published {published.Elapsed.TotalSeconds:0.0} s after the update completed");
+    }
     sampling.Cancel();
     await sampler;
+}
+
+// Uploads a users CSV, waits for its dry run, applies it and waits until it completes; prints each phase.
+async Task UploadAndApplyAsync(byte[] bytes, string countField)
+{
+    var total = Stopwatch.StartNew();
+    using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", "hr.csv" } };
+    using var uploaded = await admin.PostAsync("/api/identity/imports?kind=users", form);
+    uploaded.EnsureSuccessStatusCode();
+    var id = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    var planned = await WaitAsync(id, "Planned");
+    var planSeconds = total.Elapsed.TotalSeconds;
+    var rows = planned.GetProperty(countField).GetInt32();
+    Console.WriteLine($"Dry run planned in {planSeconds:0.0} s: {rows:N0} {countField}, {planned.GetProperty("errorRows").GetInt32()} errors");
+    (await admin.PostAsync($"/api/identity/imports/{id}/apply", null)).EnsureSuccessStatusCode();
+    var applyClock = Stopwatch.StartNew();
+    var done = await WaitAsync(id, "Completed");
+    var applied = total.Elapsed.TotalSeconds;
+    Console.WriteLine($"Applied in {applyClock.Elapsed.TotalSeconds:0.0} s; upload to applied {applied:0.0} s = {rows / applied:N0} rows/s ({done.GetProperty("message").GetString()})");
 }
 
 // Every 5 s while an import applies and its events travel: users written, events published by identity's outbox, and
@@ -110,7 +127,7 @@ async Task SampleProgressAsync(Stopwatch clock, CancellationToken stop)
     (string Name, string Db, string Sql)[] stages =
     [
         ("users", ResourceNames.IdentityDb, "SELECT count(*) FROM users"),
-        ("published", ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NOT NULL AND type LIKE '%UserCreated'"),
+        ("published", ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NOT NULL"),
         ("enrolment", ResourceNames.EnrolmentDb, "SELECT count(*) FROM learners"),
         ("notification", ResourceNames.NotificationDb, "SELECT count(*) FROM recipients"),
         ("analytics", ResourceNames.AnalyticsDb, "SELECT count(*) FROM user_facts"),

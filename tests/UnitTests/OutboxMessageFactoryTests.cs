@@ -33,6 +33,19 @@ public class OutboxMessageFactoryTests
     }
 
     [Fact]
+    public void Row_ids_written_in_the_same_millisecond_keep_their_order_as_PostgreSQL_compares_them()
+    {
+        // PostgreSQL orders uuid values by their bytes in RFC 9562 order (big-endian); the outbox dispatches in that order.
+        var ids = Enumerable.Range(0, 10_000).Select(_ => OutboxMessageFactory.Create(Event, Now).Id).ToList();
+
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+        Assert.All(ids, id => Assert.Equal(0x80, id.ToByteArray(bigEndian: true)[8] & 0xC0)); // the RFC variant
+        for (var i = 1; i < ids.Count; i++)
+            Assert.True(ids[i - 1].ToByteArray(bigEndian: true).AsSpan().SequenceCompareTo(ids[i].ToByteArray(bigEndian: true)) < 0, $"id {i} is not above id {i - 1}");
+        Assert.True(string.CompareOrdinal(ids[^1].ToString(), OutboxMessageFactory.Create(Event, Now.AddSeconds(5)).Id.ToString()) < 0);
+    }
+
+    [Fact]
     public void The_current_trace_is_captured_so_consumers_continue_it()
     {
         using var activity = new Activity("request").SetIdFormat(ActivityIdFormat.W3C).Start();

@@ -86,23 +86,14 @@ public static class ImportsApi
     }
 
     public static async Task<Results<Ok<ImportJobDto>, NotFound>> Get(Guid id, IdentityDbContext db, CancellationToken ct) =>
-        await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job
+        await db.ImportJobs.AsNoTracking().Where(j => j.Id == id).WithoutContent(preview: true).FirstOrDefaultAsync(ct) is { } job
             ? TypedResults.Ok(ImportJobDto.From(job, true))
             : TypedResults.NotFound();
 
     public static async Task<Results<Ok<Page<ImportJobDto>>, ValidationProblem>> List([AsParameters] PageRequest paging, IdentityDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        // The file itself is not read for a list.
-        var page = await db.ImportJobs.AsNoTracking().OrderByDescending(j => j.CreatedAt)
-            .Select(j => new ImportJob
-            {
-                Id = j.Id, Kind = j.Kind, Status = j.Status, FileName = j.FileName, Content = Array.Empty<byte>(), DeactivateMissing = j.DeactivateMissing,
-                ConfirmDeactivations = j.ConfirmDeactivations, TotalRows = j.TotalRows, ProcessedRows = j.ProcessedRows, ErrorRows = j.ErrorRows,
-                ToCreate = j.ToCreate, ToUpdate = j.ToUpdate, ToMove = j.ToMove, ToDeactivate = j.ToDeactivate, Unchanged = j.Unchanged,
-                DeactivationPercent = j.DeactivationPercent, Message = j.Message, CreatedAt = j.CreatedAt, PlannedAt = j.PlannedAt,
-                StartedAt = j.StartedAt, CompletedAt = j.CompletedAt, CreatedByName = j.CreatedByName,
-            }).ToPageAsync(paging, ct);
+        var page = await db.ImportJobs.AsNoTracking().OrderByDescending(j => j.CreatedAt).WithoutContent(preview: false).ToPageAsync(paging, ct);
         return TypedResults.Ok(page.Map(j => ImportJobDto.From(j, false)));
     }
 
@@ -142,6 +133,19 @@ public static class ImportsApi
         }
         return TypedResults.File(buffer.ToArray(), "text/csv; charset=utf-8", $"import-{id}-errors.csv");
     }
+
+    /// <summary>
+    /// A job without its file (and, for lists, without its preview): status reads (a progress bar polls them) must not carry megabytes of CSV from the
+    /// database each time.
+    /// </summary>
+    private static IQueryable<ImportJob> WithoutContent(this IQueryable<ImportJob> jobs, bool preview) => jobs.Select(j => new ImportJob
+    {
+        Id = j.Id, Kind = j.Kind, Status = j.Status, FileName = j.FileName, Content = Array.Empty<byte>(), DeactivateMissing = j.DeactivateMissing,
+        ConfirmDeactivations = j.ConfirmDeactivations, TotalRows = j.TotalRows, ProcessedRows = j.ProcessedRows, ErrorRows = j.ErrorRows,
+        ToCreate = j.ToCreate, ToUpdate = j.ToUpdate, ToMove = j.ToMove, ToDeactivate = j.ToDeactivate, Unchanged = j.Unchanged,
+        DeactivationPercent = j.DeactivationPercent, Message = j.Message, Preview = preview ? j.Preview : null, CreatedAt = j.CreatedAt, PlannedAt = j.PlannedAt,
+        StartedAt = j.StartedAt, CompletedAt = j.CompletedAt, CreatedByName = j.CreatedByName,
+    });
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });

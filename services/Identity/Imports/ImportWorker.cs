@@ -92,6 +92,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var job = await db.ImportJobs.FirstAsync(j => j.Id == jobId, ct);
         var now = time.GetUtcNow();
         var (aliases, required) = job.Kind == ImportKind.Users
@@ -124,6 +125,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
             (changes, errors, deactivationPercent) = (unitPlan.Changes, unitPlan.Errors, unitPlan.DeactivationPercent);
         }
 
+        var plannedIn = clock.Elapsed.TotalSeconds;
         job.TotalRows = csv.Rows.Count + csv.Errors.Select(e => e.Row).Distinct().Count();
         job.ErrorRows = errors.Select(e => e.Row).Distinct().Count();
         job.ToCreate = changes.Count(c => c.Kind == ChangeKind.Create);
@@ -155,6 +157,8 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         var actor = new Actor(job.CreatedById, job.CreatedByName + " (import " + job.FileName + ")", job.CreatedFromIp);
         if (userPlan is not null) await ApplyUsersAsync(jobId, userPlan, actor, ct);
         else await ApplyOrgUnitsAsync(jobId, unitPlan!, actor, ct);
+        logger.LogInformation("Import {JobId}: {Rows} rows planned in {Planned:0.00} s and applied in {Applied:0.00} s",
+            jobId, job.TotalRows, plannedIn, clock.Elapsed.TotalSeconds - plannedIn);
         await FinishAsync(jobId, ImportStatus.Completed,
             $"Applied: {job.ToCreate} created, {job.ToUpdate} updated, {job.ToMove} moved, {job.ToDeactivate} deactivated, {job.Unchanged} unchanged, {job.ErrorRows} rows with errors left out.", ct);
     }
@@ -166,62 +170,87 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         var done = plan.Changes.Count - work.Count;
         foreach (var batch in work.Chunk(batchSize))
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
+            // A user changed by someone else between this batch's read and its write fails the batch's stamp check;
+            // the batch is then read and built again, so the other change is neither lost nor overwritten blindly.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await ApplyUserBatchAsync(jobId, batch, plan, actor, ct);
+                    break;
+                }
+                catch (DbUpdateConcurrencyException) when (attempt < 5)
+                {
+                    logger.LogInformation("Import {JobId}: a user in the batch changed meanwhile; the batch is applied again", jobId);
+                }
+            }
+            done += batch.Length;
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
             var now = time.GetUtcNow();
-            var ids = batch.Where(c => c.Kind != ChangeKind.Create).Select(c => c.Id).ToList();
-            var tracked = ids.Count == 0 ? [] : await db.Users.Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
-            var newUsers = new List<User>();
-            var newEvents = new List<OutboxMessage>();
-            var newAudit = new List<AuditEntry>();
-            foreach (var change in batch)
-            {
-                if (change.Kind == ChangeKind.Create)
-                {
-                    var row = plan.Rows[change.Id];
-                    var user = User.New(row.Email, row.GivenName, row.FamilyName, now);
-                    user.Id = change.Id;
-                    Fill(user, row, plan.References[change.Id]);
-                    var profile = user.Profile();
-                    newUsers.Add(user);
-                    newEvents.Add(OutboxMessageFactory.Create(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile }, now));
-                    newAudit.Add(AuditExtensions.Entry(actor, "user.created", "user", user.Id, null, profile, now));
-                    continue;
-                }
-                if (!tracked.TryGetValue(change.Id, out var existing)) continue;
-                var before = existing.Profile();
-                if (plan.Rows.TryGetValue(change.Id, out var r))
-                {
-                    if (!string.Equals(existing.Email, r.Email, StringComparison.Ordinal)) existing.WithEmail(r.Email, now);
-                    existing.GivenName = r.GivenName;
-                    existing.FamilyName = r.FamilyName;
-                    Fill(existing, r, plan.References[change.Id]);
-                }
-                else existing.Status = UserStatus.Deactivated; // missing from a full extract
-                var after = existing.Profile();
-                var changed = User.Changes(before, after);
-                if (changed.Count == 0) continue;
-                existing.Touch(now);
-                db.AddIntegrationEvent(new UserUpdated(existing.Id, changed, after, now));
-                if (before.Status != after.Status)
-                {
-                    if (existing.Status == UserStatus.Active) db.AddIntegrationEvent(new UserReactivated(existing.Id, now));
-                    else
-                    {
-                        existing.SecurityStamp = Guid.NewGuid().ToString("N");
-                        db.AddIntegrationEvent(new UserDeactivated(existing.Id, r is null ? "missing from HR import" : "HR import", now));
-                    }
-                }
-                db.Audit(actor, "user.updated", "user", existing.Id, before, after, now);
-            }
-            var built = clock.ElapsedMilliseconds;
-            await BulkWriter.SaveAsync(db, newUsers, newEvents, newAudit, ct);
-            outboxSignal.Notify();
-            logger.LogDebug("Import {JobId}: batch of {Count} built in {Built} ms, saved in {Saved} ms", jobId, batch.Length, built, clock.ElapsedMilliseconds - built);
-            done += batch.Length;
             await db.ImportJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.ProcessedRows, done).SetProperty(j => j.HeartbeatAt, now), ct);
         }
+    }
+
+    /// <summary>
+    /// One batch: new users, changed users, their events and audit entries, built in memory by the same User methods
+    /// every other door uses and written by <see cref="BulkWriter"/> in one transaction.
+    /// </summary>
+    private async Task ApplyUserBatchAsync(Guid jobId, PlannedChange[] batch, ImportPlan plan, Actor actor, CancellationToken ct)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+        var now = time.GetUtcNow();
+        var ids = batch.Where(c => c.Kind != ChangeKind.Create).Select(c => c.Id).ToList();
+        var current = ids.Count == 0 ? [] : await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        var write = new UserBatch();
+        foreach (var change in batch)
+        {
+            if (change.Kind == ChangeKind.Create)
+            {
+                var row = plan.Rows[change.Id];
+                var user = User.New(row.Email, row.GivenName, row.FamilyName, now);
+                user.Id = change.Id;
+                Fill(user, row, plan.References[change.Id]);
+                var profile = user.Profile();
+                write.Created.Add(user);
+                write.Events.Add(OutboxMessageFactory.Create(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile }, now));
+                write.Audit.Add(AuditExtensions.Entry(actor, "user.created", "user", user.Id, null, profile, now));
+                continue;
+            }
+            if (!current.TryGetValue(change.Id, out var existing)) continue;
+            var expectedStamp = existing.ConcurrencyStamp;
+            var before = existing.Profile();
+            if (plan.Rows.TryGetValue(change.Id, out var r))
+            {
+                if (!string.Equals(existing.Email, r.Email, StringComparison.Ordinal)) existing.WithEmail(r.Email, now);
+                existing.GivenName = r.GivenName;
+                existing.FamilyName = r.FamilyName;
+                Fill(existing, r, plan.References[change.Id]);
+            }
+            else existing.Status = UserStatus.Deactivated; // missing from a full extract
+            var after = existing.Profile();
+            var changed = User.Changes(before, after);
+            if (changed.Count == 0) continue;
+            existing.Touch(now);
+            write.Changed.Add((existing, expectedStamp));
+            write.Events.Add(OutboxMessageFactory.Create(new UserUpdated(existing.Id, changed, after, now), now));
+            if (before.Status != after.Status)
+            {
+                if (existing.Status == UserStatus.Active) write.Events.Add(OutboxMessageFactory.Create(new UserReactivated(existing.Id, now), now));
+                else
+                {
+                    existing.SecurityStamp = Guid.NewGuid().ToString("N");
+                    write.Events.Add(OutboxMessageFactory.Create(new UserDeactivated(existing.Id, r is null ? "missing from HR import" : "HR import", now), now));
+                }
+            }
+            write.Audit.Add(AuditExtensions.Entry(actor, "user.updated", "user", existing.Id, before, after, now));
+        }
+        var built = clock.ElapsedMilliseconds;
+        await BulkWriter.SaveAsync(db, write, ct);
+        outboxSignal.Notify();
+        logger.LogDebug("Import {JobId}: batch of {Count} built in {Built} ms, saved in {Saved} ms", jobId, batch.Length, built, clock.ElapsedMilliseconds - built);
     }
 
     private static void Fill(User user, UserRow row, (Guid? ManagerId, Guid? OrgUnitId) references)

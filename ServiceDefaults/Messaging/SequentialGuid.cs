@@ -1,0 +1,38 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace LmsPlatform.ServiceDefaults.Messaging;
+
+/// <summary>
+/// UUIDv7 (RFC 9562) that increase strictly within this process: the outbox dispatches in id order and keeps each
+/// aggregate's events in that order, so two events written in the same millisecond (a user updated, then deactivated)
+/// must not come out swapped, as <see cref="Guid.CreateVersion7(DateTimeOffset)"/>'s random bits allow. Ids made in the
+/// same millisecond carry a 12-bit counter in <c>rand_a</c> (RFC 9562 §6.2, method 1); past 4,096 in one
+/// millisecond, or when the clock steps back, the timestamp is advanced by one. The remaining 62 bits are random.
+/// </summary>
+public static class SequentialGuid
+{
+    private static readonly Lock Gate = new();
+    private static long _lastMs;
+    private static int _counter;
+
+    public static Guid NewVersion7(DateTimeOffset now)
+    {
+        long ms;
+        int counter;
+        lock (Gate)
+        {
+            ms = Math.Max(now.ToUnixTimeMilliseconds(), _lastMs);
+            if (ms == _lastMs && ++_counter > 0xFFF) { ms++; _counter = 0; }
+            else if (ms != _lastMs) _counter = 0;
+            (_lastMs, counter) = (ms, _counter);
+        }
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes[8..]);
+        BinaryPrimitives.WriteInt64BigEndian(bytes, ms << 16);
+        bytes[6] = (byte)(0x70 | (counter >> 8));
+        bytes[7] = (byte)counter;
+        bytes[8] = (byte)(0x80 | (bytes[8] & 0x3F));
+        return new Guid(bytes, bigEndian: true);
+    }
+}
