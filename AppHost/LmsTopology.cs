@@ -97,7 +97,7 @@ public static class LmsTopology
             .WithReference(content)
             .WithReference(notification)
             .WithReference(analytics);
-        gateway.WithEndpoint("http", e => e.Port = gatewayPort == 0 ? null : gatewayPort);
+        if (gatewayPort != 0) gateway.WithEndpoint("http", e => e.Port = e.TargetPort = gatewayPort);
 
         // Tokens are issued for the gateway's public address: the proxy's address here, the ingress's in production.
         var publicUrl = builder.Configuration["Gateway:PublicUrl"];

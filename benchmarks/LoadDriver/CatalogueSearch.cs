@@ -106,8 +106,8 @@ public static class CatalogueSearch
         Console.WriteLine($"The learner sees {visible.GetProperty("totalCount").GetInt64():N0} of {courses + paths:N0} items; {queries.Count} distinct searches in the mix");
 
         foreach (var q in queries) await SearchAsync(http, q); // fills the cache once
-        await MeasureAsync("search, cache on, closed loop", http, queries, seconds, concurrency, null);
-        await MeasureAsync($"search, cache on, paced at {rate}/s", http, queries, seconds, concurrency, rate);
+        await MeasureAsync(app, "search, cache on, closed loop", http, queries, seconds, concurrency, null);
+        await MeasureAsync(app, $"search, cache on, paced at {rate}/s", http, queries, seconds, concurrency, rate);
 
         Console.WriteLine("Restarting catalogue-api with Catalogue__Cache__Enabled=false…");
         app.SetEnvironment(ResourceNames.CatalogueApi, "Catalogue__Cache__Enabled", "false");
@@ -120,8 +120,8 @@ public static class CatalogueSearch
             catch (HttpRequestException) { await Task.Delay(500); } // until the gateway reaches the new process
         }
         foreach (var q in queries.Take(50)) await SearchAsync(http, q); // warms PostgreSQL and the JIT, not a cache
-        await MeasureAsync("search, cache off, closed loop", http, queries, seconds, concurrency, null);
-        await MeasureAsync($"search, cache off, paced at {rate}/s", http, queries, seconds, concurrency, rate);
+        await MeasureAsync(app, "search, cache off, closed loop", http, queries, seconds, concurrency, null);
+        await MeasureAsync(app, $"search, cache off, paced at {rate}/s", http, queries, seconds, concurrency, rate);
     }
 
     private static List<string> Queries(List<Guid> categories, Random random)
@@ -140,10 +140,16 @@ public static class CatalogueSearch
         return queries;
     }
 
-    private static async Task<bool> SearchAsync(HttpClient http, string query)
+    private static async Task<bool> SearchAsync(HttpClient http, string query, ConcurrentBag<(double Text, double Index)>? timings = null)
     {
         using var response = await http.GetAsync($"/api/catalogue/search?{query}", HttpCompletionOption.ResponseContentRead);
         response.EnsureSuccessStatusCode();
+        if (timings is not null && response.Headers.TryGetValues("Server-Timing", out var serverTiming))
+        {
+            // snapshot;dur=0.0, text;dur=3.1, index;dur=1.2
+            var parts = serverTiming.First().Split(',').Select(p => p.Trim().Split(";dur=")).ToDictionary(p => p[0], p => double.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture));
+            timings.Add((parts.GetValueOrDefault("text"), parts.GetValueOrDefault("index")));
+        }
         return response.Headers.TryGetValues("X-Cache", out var values) && values.First() == "hit";
     }
 
@@ -151,9 +157,12 @@ public static class CatalogueSearch
     /// Closed loop (rate null): each client sends its next search as soon as the last one answered. Paced: each client
     /// sends on a fixed schedule, and latency counts from when the request was due, so falling behind shows.
     /// </summary>
-    private static async Task MeasureAsync(string name, HttpClient http, List<string> queries, int seconds, int concurrency, int? rate)
+    private static async Task MeasureAsync(TestPlatform app, string name, HttpClient http, List<string> queries, int seconds, int concurrency, int? rate)
     {
         var latencies = new ConcurrentBag<double>();
+        var timings = new ConcurrentBag<(double Text, double Index)>();
+        var cpu = new CpuUse(app, [ResourceNames.CatalogueApi, ResourceNames.Gateway, ResourceNames.Postgres, ResourceNames.Redis]);
+        cpu.Sample();
         int errors = 0, hits = 0;
         var clock = Stopwatch.StartNew();
         var end = TimeSpan.FromSeconds(seconds);
@@ -172,7 +181,7 @@ public static class CatalogueSearch
                 var start = rate is null ? clock.Elapsed : due;
                 try
                 {
-                    if (await SearchAsync(http, queries[random.Next(queries.Count)])) Interlocked.Increment(ref hits);
+                    if (await SearchAsync(http, queries[random.Next(queries.Count)], timings)) Interlocked.Increment(ref hits);
                     latencies.Add((clock.Elapsed - start).TotalMilliseconds);
                 }
                 catch { Interlocked.Increment(ref errors); }
@@ -184,6 +193,8 @@ public static class CatalogueSearch
         Console.WriteLine($"{name}: {sorted.Length / clock.Elapsed.TotalSeconds:N0} req/s with {concurrency} clients; " +
                           $"p50 {P(0.5):0.0} ms, p90 {P(0.9):0.0} ms, p99 {P(0.99):0.0} ms, max {sorted.LastOrDefault():0} ms; " +
                           $"cache hits {(sorted.Length == 0 ? 0 : 100.0 * hits / sorted.Length):0.0} %; {errors} errors");
+        Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)" + (timings.IsEmpty ? "" :
+            $"; misses in the catalogue: full-text match {timings.Average(t => t.Text):0.0} ms, filters and facets {timings.Average(t => t.Index):0.0} ms on average"));
     }
 
     private static async Task<Guid> PostIdAsync(HttpClient client, string path, object body)

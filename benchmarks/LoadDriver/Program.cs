@@ -13,9 +13,11 @@ using LmsPlatform.Testing;
 using Npgsql;
 
 // Load driver: starts the whole platform (throwaway data, as the tests do) and measures one scenario through the
-// gateway. Usage: dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-import [users=100000] [--update] [--consumers-stopped]
-//                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
-//                 dotnet artifacts/bin/LoadDriver/debug/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
+// gateway. Usage: dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll identity-import [users=100000] [--update] [--consumers-stopped]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
+// Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
 var scenario = args.FirstOrDefault() ?? "identity-import";
 Console.WriteLine("Starting the platform…");
 await using var app = await TestPlatform.StartAsync();
@@ -40,7 +42,9 @@ switch (scenario)
     case "catalogue-search":
         await CatalogueSearch.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "20000"), int.Parse(args.ElementAtOrDefault(2) ?? "1000"),
             int.Parse(args.ElementAtOrDefault(3) ?? "30"), int.Parse(args.ElementAtOrDefault(4) ?? "50"), int.Parse(args.ElementAtOrDefault(5) ?? "500"));
+        await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null);
         break;
+    case "baselines": await PrintBaselinesAsync(copy: true, rabbit: true, gateway: true, importRate: null); break;
     default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;
 }
 return 0;
@@ -63,7 +67,7 @@ async Task ImportAsync(int count, bool consumersStopped, bool update)
     Console.WriteLine($"Generated {count:N0} users, {bytes.Length / 1024.0 / 1024.0:0.0} MB");
     using var sampling = new CancellationTokenSource();
     var sampler = SampleProgressAsync(Stopwatch.StartNew(), sampling.Token);
-    await UploadAndApplyAsync(bytes, "toCreate");
+    var createSeconds = await UploadAndApplyAsync(bytes, "toCreate");
 
     var consumers = new Dictionary<string, (string Db, string Sql)>
     {
@@ -83,7 +87,12 @@ async Task ImportAsync(int count, bool consumersStopped, bool update)
         foreach (var name in pending.ToList())
         {
             var n = await CountAsync(consumers[name].Db, consumers[name].Sql);
-            if (n >= count) { Console.WriteLine($"{name}: all {count:N0} UserCreated consumed {after.Elapsed.TotalSeconds:0.0} s after the import completed"); pending.Remove(name); }
+            if (n >= count)
+            {
+                Console.WriteLine($"{name}: all {count:N0} UserCreated consumed {after.Elapsed.TotalSeconds:0.0} s after the import completed" +
+                                  (consumersStopped ? $" and the consumers started, from a full queue: {count / after.Elapsed.TotalSeconds:N0} events/s" : ""));
+                pending.Remove(name);
+            }
         }
         if (after.Elapsed.TotalSeconds % 30 < 1)
             Console.WriteLine($"  after {after.Elapsed.TotalSeconds:0} s: " + string.Join(", ", await Task.WhenAll(consumers.Select(async c => $"{c.Key} {await CountAsync(c.Value.Db, c.Value.Sql):N0}"))));
@@ -99,10 +108,35 @@ async Task ImportAsync(int count, bool consumersStopped, bool update)
     }
     sampling.Cancel();
     await sampler;
+    await PrintBaselinesAsync(copy: true, rabbit: true, gateway: false, importRate: count / createSeconds);
+}
+
+// The machine's limits measured now, on the same servers, so the scenario's figures read as a share of them.
+async Task PrintBaselinesAsync(bool copy, bool rabbit, bool gateway, double? importRate)
+{
+    Console.WriteLine("Machine limits, measured in this run:");
+    if (copy)
+    {
+        var rows = await Baselines.CopyAsync(app, 100_000);
+        Console.WriteLine($"  PostgreSQL binary COPY of an import's rows (user + outbox + audit, 2,000 per transaction): {rows:N0} users/s" +
+                          (importRate is { } r ? $"; the import's upload-to-applied rate is {100 * r / rows:0}% of it" : ""));
+    }
+    if (rabbit)
+    {
+        var small = await Baselines.RabbitMqAsync(app, 50_000, 600);
+        var envelopes = await Baselines.RabbitMqAsync(app, 2_000, 60_000);
+        Console.WriteLine($"  RabbitMQ persistent publish (confirmed) + consume (acked), one queue: {small:N0} msgs/s of 600 B (one event each); " +
+                          $"{envelopes:N0} msgs/s of 60 KB (an envelope of 100 events: {envelopes * 100:N0} events/s)");
+    }
+    if (gateway)
+    {
+        var (direct, proxied) = await Baselines.GatewayAsync(app, 15, 50);
+        Console.WriteLine($"  Kestrel hello-world, 50 clients closed loop: direct {direct:N0} req/s, through the gateway {proxied:N0} req/s = {100 * proxied / direct:0}% of direct");
+    }
 }
 
 // Uploads a users CSV, waits for its dry run, applies it and waits until it completes; prints each phase.
-async Task UploadAndApplyAsync(byte[] bytes, string countField)
+async Task<double> UploadAndApplyAsync(byte[] bytes, string countField)
 {
     var total = Stopwatch.StartNew();
     using var form = new MultipartFormDataContent { { new ByteArrayContent(bytes), "file", "hr.csv" } };
@@ -118,6 +152,7 @@ async Task UploadAndApplyAsync(byte[] bytes, string countField)
     var done = await WaitAsync(id, "Completed");
     var applied = total.Elapsed.TotalSeconds;
     Console.WriteLine($"Applied in {applyClock.Elapsed.TotalSeconds:0.0} s; upload to applied {applied:0.0} s = {rows / applied:N0} rows/s ({done.GetProperty("message").GetString()})");
+    return applied;
 }
 
 // Every 5 s while an import applies and its events travel: users written, events published by identity's outbox, and

@@ -64,7 +64,9 @@ public static class GatewayExtensions
         }).ToList();
 
         builder.Services.AddSingleton(limits);
-        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).AddServiceDiscoveryDestinationResolver();
+        // Routes of an operator's own (the ReverseProxy configuration section, YARP's format) come after the platform's.
+        builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddServiceDiscoveryDestinationResolver();
 
         builder.Services.AddHttpClient(ServiceHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
         var health = builder.Services.AddHealthChecks();

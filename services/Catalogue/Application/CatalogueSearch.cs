@@ -5,7 +5,6 @@ using LmsPlatform.Catalogue.Model;
 using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace LmsPlatform.Catalogue.Application;
 
@@ -58,120 +57,157 @@ public sealed record SearchFacets(
     IReadOnlyList<FacetValue> Categories, IReadOnlyList<FacetValue> Tags, IReadOnlyList<FacetValue> Languages,
     IReadOnlyList<FacetValue> DeliveryTypes, IReadOnlyList<FacetValue> Kinds, IReadOnlyList<FacetValue> Durations);
 
+/// <summary>Where a search's time went, for the <c>Server-Timing</c> response header.</summary>
+public sealed class SearchTimings
+{
+    /// <summary>Waiting for the index snapshot (a reload after a change).</summary>
+    public TimeSpan Snapshot { get; set; }
+    /// <summary>The full-text match in PostgreSQL.</summary>
+    public TimeSpan Text { get; set; }
+    /// <summary>Filters, facets, sorting and paging in memory.</summary>
+    public TimeSpan Index { get; set; }
+
+    public string Header() => FormattableString.Invariant(
+        $"snapshot;dur={Snapshot.TotalMilliseconds:0.0}, text;dur={Text.TotalMilliseconds:0.0}, index;dur={Index.TotalMilliseconds:0.0}");
+}
+
 public sealed record SearchResults(IReadOnlyList<SearchHit> Items, int PageNumber, int PageSize, long TotalCount, SearchFacets Facets);
 
 /// <summary>
-/// Full-text search over the published entries the caller may see, with facet counts, in one round trip to
-/// PostgreSQL. Facets are disjunctive: each counts the results of every filter but its own, so picking one language
-/// still shows how many items the other languages have.
+/// Search over the published entries the caller may see, with facet counts, on the replica's in-memory index
+/// (<see cref="CatalogueIndex"/>). The text part of a query is PostgreSQL's: its GIN index finds the matching entries
+/// and ranks them (title above summary above description, English stemming); everything else runs in one pass over
+/// the snapshot in the requested order. Facets are disjunctive: each counts the results of every filter but its own, so
+/// picking one language still shows how many items the other languages have.
 /// </summary>
 public static class CatalogueSearch
 {
-    private enum Filter { None, Category, Tags, Language, Delivery, Kind, Duration }
+    [Flags]
+    private enum Filter { None = 0, Category = 1, Tags = 2, Language = 4, Delivery = 8, Kind = 16, Duration = 32 }
 
-    public static async Task<SearchResults> RunAsync(SearchRequest request, CatalogueCaller caller, CatalogueDbContext db, CancellationToken ct)
+    private static readonly string[] DurationBuckets = ["under-30", "30-60", "60-120", "120-plus"];
+
+    public static async Task<SearchResults> RunAsync(SearchRequest request, CatalogueCaller caller, CatalogueDbContext db, IndexSnapshot index,
+        SearchTimings? timings, CancellationToken ct)
     {
-        Guid[]? audience = null;
-        if (!caller.SeesEverything)
-            audience = caller.OrgUnitId is { } unit ? (await Audience.SelfAndAncestorsAsync(db, unit, ct)).ToArray() : [];
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var q = string.IsNullOrWhiteSpace(request.Q) ? null : request.Q.Trim();
+        var ranks = q is null ? null : await TextMatchesAsync(db, q, ct);
+        var matched = System.Diagnostics.Stopwatch.GetTimestamp();
+        HashSet<Guid>? audience = caller.SeesEverything ? null : caller.OrgUnitId is { } unit ? index.SelfAndAncestors(unit) : [];
+        var categories = request.Category is { } category ? index.CategorySubtree(category) : null;
+        // A tag or language the index does not know matches nothing (-1).
+        var tags = request.Tags.Select(t => index.TagIds.TryGetValue(t, out var id) ? id : -1).ToArray();
+        var language = Languages.Normalise(request.Language) is { } l ? Array.IndexOf(index.LanguageNames, l) : (int?)null;
+        var delivery = Wire.ParseDeliveryType(request.DeliveryType);
+        ItemKind? kind = request.Kind is null ? null : request.Kind.Trim().ToLowerInvariant() == "learning-path" ? ItemKind.LearningPath : ItemKind.Course;
 
+        var sort = request.SortOrder;
+        var order = sort switch
+        {
+            "newest" => index.ByNewest,
+            "duration" => index.ByDuration,
+            _ => index.ByTitle,
+        };
+
+        var (offset, limit) = ((request.Paging.PageNumber - 1) * request.Paging.Size, request.Paging.Size);
+        var relevance = ranks is not null && sort == "relevance";
+        var matches = new List<IndexedEntry>();
+        var total = 0;
+        var categoryCounts = new long[index.CategoryIds.Length];
+        long uncategorised = 0;
+        var tagCounts = new long[index.TagNames.Length];
+        var languageCounts = new long[index.LanguageNames.Length];
+        var deliveryCounts = new long[Enum.GetValues<DeliveryType>().Length];
+        var kindCounts = new long[Enum.GetValues<ItemKind>().Length];
+        var durationCounts = new long[DurationBuckets.Length];
+        foreach (var e in order)
+        {
+            if (ranks is not null && !ranks.ContainsKey(e.Id)) continue;
+            if (audience is not null && !e.VisibleToEveryone && !Overlaps(e.AudienceOrgUnitIds, audience)) continue;
+            var failed = Filter.None;
+            if (categories is not null && (e.CategoryIndex < 0 || !categories[e.CategoryIndex])) failed |= Filter.Category;
+            foreach (var t in tags)
+                if (Array.IndexOf(e.TagIds, t) < 0) { failed |= Filter.Tags; break; }
+            if (language is not null && e.LanguageId != language) failed |= Filter.Language;
+            if (delivery is not null && e.DeliveryType != delivery) failed |= Filter.Delivery;
+            if (kind is not null && e.Kind != kind) failed |= Filter.Kind;
+            if (request.MinDuration is { } min && e.DurationMinutes < min || request.MaxDuration is { } max && e.DurationMinutes > max) failed |= Filter.Duration;
+            if (failed == Filter.None)
+            {
+                if (relevance || total >= offset && total < offset + limit) matches.Add(e);
+                total++;
+            }
+            // Counted by a facet when it passes every filter but that facet's own: no failure, or that one alone.
+            if ((failed & ~Filter.Category) == 0)
+            {
+                if (e.CategoryIndex >= 0) categoryCounts[e.CategoryIndex]++;
+                else uncategorised++;
+            }
+            if ((failed & ~Filter.Tags) == 0) foreach (var t in e.TagIds) tagCounts[t]++;
+            if ((failed & ~Filter.Language) == 0) languageCounts[e.LanguageId]++;
+            if ((failed & ~Filter.Delivery) == 0) deliveryCounts[(int)e.DeliveryType]++;
+            if ((failed & ~Filter.Kind) == 0) kindCounts[(int)e.Kind]++;
+            if ((failed & ~Filter.Duration) == 0) durationCounts[Bucket(e.DurationMinutes)]++;
+        }
+
+        IEnumerable<SearchHit> hits = relevance
+            ? matches.OrderByDescending(e => ranks![e.Id]).ThenBy(e => index.TitleRank[e.Id]).Skip(offset).Take(limit).Select(e => e.Hit(ranks![e.Id]))
+            : matches.Select(e => e.Hit(ranks?.GetValueOrDefault(e.Id)));
+
+        var categoryFacet = index.CategoryIds.Select((id, i) => new FacetValue(id.ToString(), index.Categories[id].Name, categoryCounts[i]))
+            .Concat([new FacetValue("none", null, uncategorised)])
+            .Where(f => f.Count > 0)
+            .OrderByDescending(f => f.Count).ThenBy(f => f.Label is null).ThenBy(f => f.Label, StringComparer.OrdinalIgnoreCase).ThenBy(f => f.Value, StringComparer.Ordinal)
+            .Take(50).ToList();
+        var results = new SearchResults(hits.ToList(), request.Paging.PageNumber, request.Paging.Size, total, new SearchFacets(
+            categoryFacet,
+            Counted(index.TagNames, tagCounts).Take(30).ToList(),
+            Counted(index.LanguageNames, languageCounts).ToList(),
+            Counted(Enum.GetValues<DeliveryType>().Select(d => d.Name()).ToArray(), deliveryCounts).ToList(),
+            Counted(Enum.GetValues<ItemKind>().Select(k => k.Name()).ToArray(), kindCounts).ToList(),
+            DurationBuckets.Select((b, i) => new FacetValue(b, null, durationCounts[i])).Where(f => f.Count > 0).ToList()));
+        if (timings is not null)
+        {
+            timings.Text = System.Diagnostics.Stopwatch.GetElapsedTime(started, matched);
+            timings.Index = System.Diagnostics.Stopwatch.GetElapsedTime(matched);
+        }
+        return results;
+    }
+
+    private static IEnumerable<FacetValue> Counted(string[] names, long[] counts) =>
+        names.Select((name, i) => new FacetValue(name, null, counts[i])).Where(f => f.Count > 0).OrderByDescending(f => f.Count).ThenBy(f => f.Value, StringComparer.Ordinal);
+
+    private static bool Overlaps(Guid[] audience, HashSet<Guid> callerUnits)
+    {
+        foreach (var unit in audience)
+            if (callerUnits.Contains(unit)) return true;
+        return false;
+    }
+
+    private static int Bucket(int minutes) => minutes switch { < 30 => 0, < 60 => 1, < 120 => 2, _ => 3 };
+
+    /// <summary>The entries matching the text and their rank: weighted (title A, summary B, description C), by cover density.</summary>
+    private static async Task<Dictionary<Guid, float>> TextMatchesAsync(CatalogueDbContext db, string q, CancellationToken ct)
+    {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var opened = connection.State != System.Data.ConnectionState.Open;
         if (opened) await db.Database.OpenConnectionAsync(ct);
         try
         {
-            await using var batch = new NpgsqlBatch(connection);
-            var q = string.IsNullOrWhiteSpace(request.Q) ? null : request.Q.Trim();
-            var order = request.SortOrder switch
-            {
-                "relevance" => "rank DESC, e.title, e.id",
-                "newest" => "e.published_at DESC, e.id",
-                "duration" => "e.duration_minutes, e.title, e.id",
-                _ => "e.title, e.id",
-            };
-            var rank = q is null ? "NULL::real" : "ts_rank_cd(e.search_vector, websearch_to_tsquery('english', @q))";
-            Add(batch, $"""
-                SELECT e.id, e.kind, e.code, e.version, e.title, e.summary, e.category_id, e.tags, e.language, e.delivery_type,
-                       e.duration_minutes, e.published_at, {rank} AS rank
-                FROM catalogue_entries e WHERE {Where(Filter.None)}
-                ORDER BY {order} LIMIT @limit OFFSET @offset
-                """);
-            Add(batch, $"SELECT count(*) FROM catalogue_entries e WHERE {Where(Filter.None)}");
-            Add(batch, $"""
-                SELECT e.category_id::text, c.name, count(*) FROM catalogue_entries e LEFT JOIN categories c ON c.id = e.category_id
-                WHERE {Where(Filter.Category)} GROUP BY e.category_id, c.name ORDER BY count(*) DESC, c.name LIMIT 50
-                """);
-            Add(batch, $"SELECT t, NULL, count(*) FROM catalogue_entries e, unnest(e.tags) t WHERE {Where(Filter.Tags)} GROUP BY t ORDER BY count(*) DESC, t LIMIT 30");
-            Add(batch, $"SELECT e.language, NULL, count(*) FROM catalogue_entries e WHERE {Where(Filter.Language)} GROUP BY e.language ORDER BY count(*) DESC, e.language");
-            Add(batch, $"SELECT e.delivery_type, NULL, count(*) FROM catalogue_entries e WHERE {Where(Filter.Delivery)} GROUP BY e.delivery_type ORDER BY count(*) DESC");
-            Add(batch, $"SELECT e.kind, NULL, count(*) FROM catalogue_entries e WHERE {Where(Filter.Kind)} GROUP BY e.kind ORDER BY count(*) DESC");
-            Add(batch, $"""
-                SELECT b, NULL, count(*) FROM (SELECT CASE WHEN e.duration_minutes < 30 THEN 'under-30' WHEN e.duration_minutes < 60 THEN '30-60'
-                    WHEN e.duration_minutes < 120 THEN '60-120' ELSE '120-plus' END AS b FROM catalogue_entries e WHERE {Where(Filter.Duration)}) d
-                GROUP BY b ORDER BY min(b)
-                """);
-
-            await using var reader = await batch.ExecuteReaderAsync(ct);
-            var hits = new List<SearchHit>();
-            while (await reader.ReadAsync(ct))
-                hits.Add(new SearchHit(reader.GetGuid(0), Enum.Parse<ItemKind>(reader.GetString(1)).Name(), reader.GetString(2), reader.GetInt32(3),
-                    reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetGuid(6),
-                    reader.GetFieldValue<string[]>(7), reader.GetString(8), Enum.Parse<DeliveryType>(reader.GetString(9)).Name(), reader.GetInt32(10),
-                    reader.GetFieldValue<DateTimeOffset>(11), reader.IsDBNull(12) ? null : reader.GetFloat(12)));
-            await reader.NextResultAsync(ct);
-            await reader.ReadAsync(ct);
-            var total = reader.GetInt64(0);
-            var facets = new List<List<FacetValue>>();
-            while (await reader.NextResultAsync(ct))
-            {
-                var values = new List<FacetValue>();
-                while (await reader.ReadAsync(ct))
-                    values.Add(new FacetValue(reader.IsDBNull(0) ? "none" : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2)));
-                facets.Add(values);
-            }
-            return new SearchResults(hits, request.Paging.PageNumber, request.Paging.Size, total, new SearchFacets(
-                facets[0], facets[1], facets[2],
-                facets[3].Select(f => f with { Value = Enum.Parse<DeliveryType>(f.Value).Name() }).ToList(),
-                facets[4].Select(f => f with { Value = Enum.Parse<ItemKind>(f.Value).Name() }).ToList(),
-                facets[5]));
+            await using var command = new NpgsqlCommand("""
+                SELECT e.id, ts_rank_cd(e.search_vector, query) FROM catalogue_entries e, websearch_to_tsquery('english', @q) query
+                WHERE e.search_vector @@ query
+                """, connection);
+            command.Parameters.AddWithValue("q", q);
+            var ranks = new Dictionary<Guid, float>();
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) ranks[reader.GetGuid(0)] = reader.GetFloat(1);
+            return ranks;
         }
         finally
         {
             if (opened) await db.Database.CloseConnectionAsync();
-        }
-
-        // The WHERE clause with every filter but the one a facet counts.
-        string Where(Filter except)
-        {
-            var parts = new List<string>();
-            if (audience is not null) parts.Add("(e.visible_to_everyone OR e.audience_org_unit_ids && @audience)");
-            if (!string.IsNullOrWhiteSpace(request.Q)) parts.Add("e.search_vector @@ websearch_to_tsquery('english', @q)");
-            if (request.Category is not null && except != Filter.Category)
-                parts.Add("e.category_id IN (SELECT s.id FROM categories s WHERE starts_with(s.path, (SELECT p.path FROM categories p WHERE p.id = @category)))");
-            if (request.Tags.Count > 0 && except != Filter.Tags) parts.Add("e.tags @> @tags");
-            if (request.Language is not null && except != Filter.Language) parts.Add("e.language = @language");
-            if (request.DeliveryType is not null && except != Filter.Delivery) parts.Add("e.delivery_type = @delivery");
-            if (request.Kind is not null && except != Filter.Kind) parts.Add("e.kind = @kind");
-            if (request.MinDuration is not null && except != Filter.Duration) parts.Add("e.duration_minutes >= @minDuration");
-            if (request.MaxDuration is not null && except != Filter.Duration) parts.Add("e.duration_minutes <= @maxDuration");
-            return parts.Count == 0 ? "TRUE" : string.Join(" AND ", parts);
-        }
-
-        void Add(NpgsqlBatch batch, string sql)
-        {
-            var command = new NpgsqlBatchCommand(sql);
-            if (audience is not null) command.Parameters.Add(new NpgsqlParameter("audience", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = audience });
-            if (request.Q is not null) command.Parameters.AddWithValue("q", request.Q.Trim());
-            if (request.Category is { } category) command.Parameters.AddWithValue("category", category);
-            command.Parameters.Add(new NpgsqlParameter("tags", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = request.Tags.ToArray() });
-            command.Parameters.AddWithValue("language", Languages.Normalise(request.Language) ?? "");
-            command.Parameters.AddWithValue("delivery", Wire.ParseDeliveryType(request.DeliveryType)?.ToString() ?? "");
-            command.Parameters.AddWithValue("kind", request.Kind?.Trim().ToLowerInvariant() == "learning-path" ? nameof(ItemKind.LearningPath) : nameof(ItemKind.Course));
-            command.Parameters.AddWithValue("minDuration", request.MinDuration ?? 0);
-            command.Parameters.AddWithValue("maxDuration", request.MaxDuration ?? 0);
-            command.Parameters.AddWithValue("limit", request.Paging.Size);
-            command.Parameters.AddWithValue("offset", (request.Paging.PageNumber - 1) * request.Paging.Size);
-            batch.BatchCommands.Add(command);
         }
     }
 }

@@ -1,4 +1,5 @@
 using LmsPlatform.Catalogue.Application;
+using LmsPlatform.Contracts;
 using LmsPlatform.Contracts.Catalogue;
 using MassTransit;
 
@@ -7,14 +8,16 @@ namespace LmsPlatform.Catalogue.Consumers;
 /// <summary>
 /// The catalogue's own change events, consumed by the catalogue: every replica's request already invalidated the cache
 /// when its change committed; this second invalidation covers a Redis that was unreachable at that moment (the
-/// consumer retries until it succeeds). It changes nothing in the database, so it needs no inbox.
+/// consumer retries until it succeeds). Events travel in envelopes (see the outbox); one bump covers an envelope. It
+/// changes nothing in the database, so it needs no inbox.
 /// </summary>
 public sealed class CacheInvalidationConsumer(CatalogueCache cache) :
-    IConsumer<CoursePublished>, IConsumer<CourseArchived>, IConsumer<CourseReplaced>, IConsumer<LearningPathPublished>, IConsumer<LearningPathArchived>
+    IConsumer<EventEnvelope<CoursePublished>>, IConsumer<EventEnvelope<CourseArchived>>, IConsumer<EventEnvelope<CourseReplaced>>,
+    IConsumer<EventEnvelope<LearningPathPublished>>, IConsumer<EventEnvelope<LearningPathArchived>>
 {
-    public Task Consume(ConsumeContext<CoursePublished> context) => cache.BumpGenerationAsync();
-    public Task Consume(ConsumeContext<CourseArchived> context) => cache.BumpGenerationAsync();
-    public Task Consume(ConsumeContext<CourseReplaced> context) => cache.BumpGenerationAsync();
-    public Task Consume(ConsumeContext<LearningPathPublished> context) => cache.BumpGenerationAsync();
-    public Task Consume(ConsumeContext<LearningPathArchived> context) => cache.BumpGenerationAsync();
+    public Task Consume(ConsumeContext<EventEnvelope<CoursePublished>> context) => cache.BumpGenerationAsync();
+    public Task Consume(ConsumeContext<EventEnvelope<CourseArchived>> context) => cache.BumpGenerationAsync();
+    public Task Consume(ConsumeContext<EventEnvelope<CourseReplaced>> context) => cache.BumpGenerationAsync();
+    public Task Consume(ConsumeContext<EventEnvelope<LearningPathPublished>> context) => cache.BumpGenerationAsync();
+    public Task Consume(ConsumeContext<EventEnvelope<LearningPathArchived>> context) => cache.BumpGenerationAsync();
 }

@@ -24,5 +24,6 @@ public static class Extensions
         builder.AddRedisCache(ResourceNames.Redis);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Catalogue:Cache").Get<CatalogueCacheOptions>() ?? new CatalogueCacheOptions());
         builder.Services.AddSingleton<CatalogueCache>();
+        builder.Services.AddSingleton<CatalogueIndex>();
     }
 }

@@ -106,6 +106,24 @@ public class CatalogueSearchTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_publish_moves_the_cache_generation_twice_once_at_commit_and_once_when_its_event_returns()
+    {
+        // The second move covers a Redis that was unreachable at commit; it comes from the catalogue's own event,
+        // which travels in an envelope like every event.
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString(ResourceNames.Redis));
+        async Task<long> GenerationAsync() => (long?)await redis.GetDatabase().StringGetAsync("catalogue:generation") ?? 0;
+        var category = await CreateCategoryAsync(platform.Gateway, "Generation");
+        await Task.Delay(2000); // the category's own moves settle
+        var before = await GenerationAsync();
+
+        await PublishedCourseAsync(platform.Gateway, NewCode("GEN"), Draft("Generation check", category));
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await GenerationAsync() < before + 2 && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.Equal(before + 2, await GenerationAsync());
+    }
+
+    [Fact]
     public async Task A_learner_reads_the_new_version_right_after_publish_and_nothing_after_archive()
     {
         var admin = platform.Gateway;
