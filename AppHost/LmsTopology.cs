@@ -33,7 +33,8 @@ public static class LmsTopology
         ModelBuiltAt = DateTime.Now;
         var data = new PlatformData(
             builder.Configuration[PlatformData.DirectoryKey] ?? Path.Combine(builder.AppHostDirectory, "..", ".lms"),
-            builder.Configuration.GetValue<bool>(PlatformData.ThrowawayKey));
+            builder.Configuration.GetValue<bool>(PlatformData.ThrowawayKey),
+            builder.Configuration.GetValue<bool?>(PlatformData.DurableKey));
         builder.Services.AddSingleton(data);
         // Stopping the AppHost waits until DCP has stopped every process, so that nothing outlives ./lms run or a test.
         builder.Configuration["DcpPublisher:WaitForResourceCleanup"] ??= "true";

@@ -13,11 +13,14 @@ public sealed class PlatformData
 {
     public const string DirectoryKey = "Lms:DataDirectory";
     public const string ThrowawayKey = "Lms:Throwaway";
+    /// <summary>Durable servers even for throwaway data (the load driver measures what <c>./lms run</c> would do).</summary>
+    public const string DurableKey = "Lms:Durable";
 
-    public PlatformData(string root, bool throwaway)
+    public PlatformData(string root, bool throwaway, bool? durable = null)
     {
         Root = Path.GetFullPath(root);
         Throwaway = throwaway;
+        Durable = durable ?? !throwaway;
         Directory.CreateDirectory(Root);
         // PostgreSQL runs as its own system user when we are root: it must be able to reach its folder.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Root, (UnixFileMode)0b111_101_101);
@@ -25,8 +28,11 @@ public sealed class PlatformData
 
     public string Root { get; }
 
-    /// <summary>True for tests and measurements: servers trade durability for speed, and nothing is kept.</summary>
+    /// <summary>True for tests and measurements: nothing is kept.</summary>
     public bool Throwaway { get; }
+
+    /// <summary>False for tests: PostgreSQL trades durability (fsync, synchronous commit) for speed.</summary>
+    public bool Durable { get; }
 
     public string Folder(string name)
     {

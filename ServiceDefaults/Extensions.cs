@@ -144,7 +144,8 @@ public static class ServiceDefaultsExtensions
         });
         app.UseStatusCodePages();
         if (guardText) app.UseMiddleware<TextGuardMiddleware>();
-        if (app.Services.GetService<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider>() is not null)
+        // Services validate tokens; the gateway, which registers no authentication, only forwards.
+        if (app.Services.GetService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>() is not null)
         {
             app.UseAuthentication();
             app.UseAuthorization();

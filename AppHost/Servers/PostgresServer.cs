@@ -62,8 +62,11 @@ public static class PostgresServerExtensions
         args.AddRange([Path.Combine(bin, "postgres"), "-D", pgdata, "-p", port.ToString(),
             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=500",
             // PostgreSQL logs to stderr, which Aspire shows as errors: only warnings and worse, and no checkpoint chatter.
-            "-c", "log_min_messages=warning", "-c", "log_checkpoints=off"]);
-        if (data.Throwaway)
+            "-c", "log_min_messages=warning", "-c", "log_checkpoints=off",
+            // Bulk work (an HR import, a backlog of events) writes gigabytes of WAL: checkpoints every 1 GB (the
+            // default) would write every page in full again after each one.
+            "-c", "max_wal_size=4GB", "-c", "checkpoint_timeout=15min", "-c", "shared_buffers=256MB"]);
+        if (!data.Durable)
             args.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
 
         var server = new PostgresServerResource(name, runAs is null ? Path.Combine(bin, "postgres") : "setpriv", root)

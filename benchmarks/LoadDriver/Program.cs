@@ -20,7 +20,8 @@ using Npgsql;
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
 var scenario = args.FirstOrDefault() ?? "identity-import";
 Console.WriteLine("Starting the platform…");
-await using var app = await TestPlatform.StartAsync();
+// Durable PostgreSQL (fsync, synchronous commit), as ./lms run has it: the figures are what an installation gets.
+await using var app = await TestPlatform.StartAsync(durable: true);
 // Ctrl+C or SIGTERM stops the platform it started; otherwise its servers and services would outlive the driver.
 void StopOnSignal(PosixSignalContext context)
 {

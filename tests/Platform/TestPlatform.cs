@@ -44,7 +44,8 @@ public sealed class TestPlatform : IAsyncDisposable
     /// <summary>The first administrator's password (a secret of this run's data folder).</summary>
     public string AdminPassword => Services.GetRequiredService<PlatformData>().Secret(LmsTopology.AdminPasswordSecret);
 
-    public static async Task<TestPlatform> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="durable">PostgreSQL with fsync and synchronous commit, as <c>./lms run</c> has it (the load driver); tests go without.</param>
+    public static async Task<TestPlatform> StartAsync(CancellationToken cancellationToken = default, bool durable = false)
     {
         var data = Path.Combine(Path.GetTempPath(), "lms-test-" + Guid.NewGuid().ToString("N")[..12]);
         var overrides = new ConcurrentDictionary<(string, string), string>();
@@ -55,6 +56,7 @@ public sealed class TestPlatform : IAsyncDisposable
             // Servers given by connection string in the environment would be shared; tests always start their own.
             "--ConnectionStrings:postgres=", "--ConnectionStrings:eventbus=", "--ConnectionStrings:redis=",
             "--Gateway:Port=0",
+            $"--{PlatformData.DurableKey}={durable}",
         ], cancellationToken);
         // Settings a test changes between restarts of a service (read each time the service starts).
         foreach (var service in builder.Resources.OfType<ServiceResource>())

@@ -60,8 +60,10 @@ public sealed class IndexSnapshot
         ByTitle = [.. entries.OrderBy(e => e.Title, byTitle).ThenBy(e => e.Title, StringComparer.Ordinal).ThenBy(e => e.Id)];
         ByNewest = [.. entries.OrderByDescending(e => e.PublishedAt).ThenBy(e => e.Id)];
         ByDuration = [.. ByTitle.OrderBy(e => e.DurationMinutes)]; // stable: title, then id, within a duration
-        TitleRank = new Dictionary<Guid, int>(ByTitle.Length);
-        for (var i = 0; i < ByTitle.Length; i++) TitleRank[ByTitle[i].Id] = i;
+        ById = entries.ToDictionary(e => e.Id);
+        TitlePlace = Places(ByTitle);
+        NewestPlace = Places(ByNewest);
+        DurationPlace = Places(ByDuration);
     }
 
     public string[] TagNames { get; }
@@ -76,8 +78,18 @@ public sealed class IndexSnapshot
     public IndexedEntry[] ByTitle { get; }
     public IndexedEntry[] ByNewest { get; }
     public IndexedEntry[] ByDuration { get; }
-    /// <summary>An entry's place in title order: the tie-break of relevance.</summary>
-    public Dictionary<Guid, int> TitleRank { get; }
+    public Dictionary<Guid, IndexedEntry> ById { get; }
+    /// <summary>An entry's place in each order: to put a text match's entries in order, and (title) the tie-break of relevance.</summary>
+    public Dictionary<Guid, int> TitlePlace { get; }
+    public Dictionary<Guid, int> NewestPlace { get; }
+    public Dictionary<Guid, int> DurationPlace { get; }
+
+    private static Dictionary<Guid, int> Places(IndexedEntry[] order)
+    {
+        var places = new Dictionary<Guid, int>(order.Length);
+        for (var i = 0; i < order.Length; i++) places[order[i].Id] = i;
+        return places;
+    }
     public IReadOnlyDictionary<Guid, (string Name, string Path)> Categories { get; }
     public IReadOnlyDictionary<Guid, Guid?> OrgUnitParents { get; }
 

@@ -94,6 +94,22 @@ public static class CatalogueSearch
         var q = string.IsNullOrWhiteSpace(request.Q) ? null : request.Q.Trim();
         var ranks = q is null ? null : await TextMatchesAsync(db, q, ct);
         var matched = System.Diagnostics.Stopwatch.GetTimestamp();
+        var results = Run(request, caller, index, ranks);
+        if (timings is not null)
+        {
+            timings.Text = System.Diagnostics.Stopwatch.GetElapsedTime(started, matched);
+            timings.Index = System.Diagnostics.Stopwatch.GetElapsedTime(matched);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// Everything but the text match, in memory and synchronous (a loop inside an async method keeps its locals on the
+    /// heap and runs several times slower): one pass over the entries in the requested order, or over the text matches
+    /// only, put in that order.
+    /// </summary>
+    public static SearchResults Run(SearchRequest request, CatalogueCaller caller, IndexSnapshot index, Dictionary<Guid, float>? ranks)
+    {
         HashSet<Guid>? audience = caller.SeesEverything ? null : caller.OrgUnitId is { } unit ? index.SelfAndAncestors(unit) : [];
         var categories = request.Category is { } category ? index.CategorySubtree(category) : null;
         // A tag or language the index does not know matches nothing (-1).
@@ -109,6 +125,16 @@ public static class CatalogueSearch
             "duration" => index.ByDuration,
             _ => index.ByTitle,
         };
+        if (ranks is not null)
+        {
+            // Only the entries the text matched, in the requested order (their place in it).
+            var places = sort switch { "newest" => index.NewestPlace, "duration" => index.DurationPlace, _ => index.TitlePlace };
+            var found = new List<IndexedEntry>(ranks.Count);
+            foreach (var id in ranks.Keys)
+                if (index.ById.TryGetValue(id, out var entry)) found.Add(entry);
+            found.Sort((a, b) => places[a.Id].CompareTo(places[b.Id]));
+            order = [.. found];
+        }
 
         var (offset, limit) = ((request.Paging.PageNumber - 1) * request.Paging.Size, request.Paging.Size);
         var relevance = ranks is not null && sort == "relevance";
@@ -123,7 +149,6 @@ public static class CatalogueSearch
         var durationCounts = new long[DurationBuckets.Length];
         foreach (var e in order)
         {
-            if (ranks is not null && !ranks.ContainsKey(e.Id)) continue;
             if (audience is not null && !e.VisibleToEveryone && !Overlaps(e.AudienceOrgUnitIds, audience)) continue;
             var failed = Filter.None;
             if (categories is not null && (e.CategoryIndex < 0 || !categories[e.CategoryIndex])) failed |= Filter.Category;
@@ -152,7 +177,7 @@ public static class CatalogueSearch
         }
 
         IEnumerable<SearchHit> hits = relevance
-            ? matches.OrderByDescending(e => ranks![e.Id]).ThenBy(e => index.TitleRank[e.Id]).Skip(offset).Take(limit).Select(e => e.Hit(ranks![e.Id]))
+            ? matches.OrderByDescending(e => ranks![e.Id]).ThenBy(e => index.TitlePlace[e.Id]).Skip(offset).Take(limit).Select(e => e.Hit(ranks![e.Id]))
             : matches.Select(e => e.Hit(ranks?.GetValueOrDefault(e.Id)));
 
         var categoryFacet = index.CategoryIds.Select((id, i) => new FacetValue(id.ToString(), index.Categories[id].Name, categoryCounts[i]))
@@ -160,19 +185,13 @@ public static class CatalogueSearch
             .Where(f => f.Count > 0)
             .OrderByDescending(f => f.Count).ThenBy(f => f.Label is null).ThenBy(f => f.Label, StringComparer.OrdinalIgnoreCase).ThenBy(f => f.Value, StringComparer.Ordinal)
             .Take(50).ToList();
-        var results = new SearchResults(hits.ToList(), request.Paging.PageNumber, request.Paging.Size, total, new SearchFacets(
+        return new SearchResults(hits.ToList(), request.Paging.PageNumber, request.Paging.Size, total, new SearchFacets(
             categoryFacet,
             Counted(index.TagNames, tagCounts).Take(30).ToList(),
             Counted(index.LanguageNames, languageCounts).ToList(),
             Counted(Enum.GetValues<DeliveryType>().Select(d => d.Name()).ToArray(), deliveryCounts).ToList(),
             Counted(Enum.GetValues<ItemKind>().Select(k => k.Name()).ToArray(), kindCounts).ToList(),
             DurationBuckets.Select((b, i) => new FacetValue(b, null, durationCounts[i])).Where(f => f.Count > 0).ToList()));
-        if (timings is not null)
-        {
-            timings.Text = System.Diagnostics.Stopwatch.GetElapsedTime(started, matched);
-            timings.Index = System.Diagnostics.Stopwatch.GetElapsedTime(matched);
-        }
-        return results;
     }
 
     private static IEnumerable<FacetValue> Counted(string[] names, long[] counts) =>
