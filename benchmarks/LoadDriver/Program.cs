@@ -83,15 +83,20 @@ async Task ImportAsync(int count, bool consumersStopped, bool update)
     }
     var after = Stopwatch.StartNew();
     var pending = consumers.Keys.ToHashSet();
+    var firstSeen = new Dictionary<string, (double At, long Count)>();
     while (pending.Count > 0 && after.Elapsed < TimeSpan.FromMinutes(15))
     {
         foreach (var name in pending.ToList())
         {
             var n = await CountAsync(consumers[name].Db, consumers[name].Sql);
+            // From a full queue the rate counts from the first event this consumer applied (its start-up is not the queue's).
+            if (n > 1 && !firstSeen.ContainsKey(name)) firstSeen[name] = (after.Elapsed.TotalSeconds, n);
             if (n >= count)
             {
+                var (at, seen) = firstSeen.GetValueOrDefault(name);
                 Console.WriteLine($"{name}: all {count:N0} UserCreated consumed {after.Elapsed.TotalSeconds:0.0} s after the import completed" +
-                                  (consumersStopped ? $" and the consumers started, from a full queue: {count / after.Elapsed.TotalSeconds:N0} events/s" : ""));
+                                  (consumersStopped ? $" and the consumers were started; from its first event on, {(n - seen) / Math.Max(0.001, after.Elapsed.TotalSeconds - at):N0} events/s from a full queue" +
+                                                      $" (the three services draining at once on the same two cores)" : ""));
                 pending.Remove(name);
             }
         }

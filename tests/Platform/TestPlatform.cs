@@ -90,6 +90,9 @@ public sealed class TestPlatform : IAsyncDisposable
 
     public HttpClient CreateHttpClient(string resource) => _app.CreateHttpClient(resource, "http");
 
+    /// <summary>A service's own address (not the gateway's): for measuring what the gateway costs.</summary>
+    public Uri EndpointOf(string resource) => _app.GetEndpoint(resource, "http");
+
     public string GetConnectionString(string resource) => _connectionStrings[resource];
 
     /// <summary>RabbitMQ's management API (queue depths, <c>_error</c> queues) with the broker's credentials.</summary>
