@@ -123,14 +123,24 @@ public static class ServiceDefaultsExtensions
     /// and authorisation when the service has them; call first in the pipeline. The gateway passes
     /// <paramref name="guardText"/> false: it streams bodies through and leaves reading them to the services.
     /// </summary>
-    public static WebApplication UseServiceDefaults(this WebApplication app, bool guardText = true)
+    /// <param name="forwardedFrom">
+    /// Whose X-Forwarded-* headers to believe: null (a service) believes any sender, because services are reachable only
+    /// through the gateway; the gateway, the edge, passes the networks of the ingress in front of it, or none, so a
+    /// client cannot name its own address for the audit log.
+    /// </param>
+    public static WebApplication UseServiceDefaults(this WebApplication app, bool guardText = true, IReadOnlyList<System.Net.IPNetwork>? forwardedFrom = null)
     {
         // Services are reachable only through the gateway, which sets X-Forwarded-*: the client's address (for the
         // audit log) and the public scheme and host (for redirects) come from there.
-        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.All };
-        forwarded.KnownIPNetworks.Clear();
-        forwarded.KnownProxies.Clear();
-        app.UseForwardedHeaders(forwarded);
+        if (forwardedFrom is null || forwardedFrom.Count > 0)
+        {
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.All };
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            // Both lists empty: any sender is believed.
+            foreach (var network in forwardedFrom ?? []) forwarded.KnownIPNetworks.Add(network);
+            app.UseForwardedHeaders(forwarded);
+        }
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             StatusCodeSelector = ex => ex switch

@@ -5,7 +5,10 @@ builder.AddServiceDefaults();
 builder.AddGateway();
 
 var app = builder.Build();
-app.UseServiceDefaults(guardText: false);
+// The edge: X-Forwarded-* only from the ingress in front of it (Gateway:TrustedNetworks, e.g. "10.0.0.0/8"), never from
+// a client, or a caller could write any address into the audit log.
+app.UseServiceDefaults(guardText: false, forwardedFrom: (app.Configuration["Gateway:TrustedNetworks"] ?? "")
+    .Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries).Select(System.Net.IPNetwork.Parse).ToList());
 app.MapGateway();
 app.MapDefaultEndpoints();
 app.Run();

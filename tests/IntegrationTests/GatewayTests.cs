@@ -27,6 +27,27 @@ public class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_client_cannot_name_its_own_address_for_the_audit_log()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/identity/org-units")
+        {
+            Content = JsonContent.Create(new { name = $"Forwarded {Guid.NewGuid():N}" }),
+        };
+        request.Headers.Add("X-Forwarded-For", "203.0.113.77");
+        using var created = await platform.Gateway.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        var audit = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/audit?entityId={id}");
+        var entry = audit.GetProperty("items").EnumerateArray().Single(e => e.GetProperty("action").GetString() == "orgunit.created");
+        var address = entry.GetProperty("ipAddress").GetString();
+        Assert.NotEqual("203.0.113.77", address);
+        var seen = System.Net.IPAddress.Parse(address!);
+        if (seen.IsIPv4MappedToIPv6) seen = seen.MapToIPv4();
+        Assert.True(System.Net.IPAddress.IsLoopback(seen), $"the gateway's view of the caller, got {address}");
+    }
+
+    [Fact]
     public async Task The_api_reference_page_lists_every_service()
     {
         using var page = await platform.Anonymous.GetAsync("/docs");
