@@ -61,7 +61,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         {
             applied = await ApplyAsync(messages, consumer, context.CancellationToken);
         }
-        catch (Exception ex) when (messages.Count > 1 && !IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (messages.Count > 1 && !TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
         {
             applied = await ApplyOneByOneAsync(context, messages, consumer, ex);
         }
@@ -126,7 +126,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
             {
                 applied.AddRange(await ApplyAsync([message], consumer, context.CancellationToken));
             }
-            catch (Exception ex) when (!IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
             {
                 failed.Add((message, ex));
             }
@@ -177,9 +177,6 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
             : Activity.Current?.TraceId.ToString();
 
     private sealed record Incoming(Guid MessageId, TMessage Message, string? TraceId);
-
-    /// <summary>The database or the network being away, as opposed to this batch's content being wrong.</summary>
-    public static bool IsTransient(Exception exception) => TransientFailures.IsTransient(exception);
 }
 
 public static class TransientFailures

@@ -176,13 +176,18 @@ public sealed class OutboxDispatcher<TContext>(
             var sentAt = time.GetUtcNow();
             if (sent.Length > 0)
                 await db.Database.ExecuteSqlAsync($"UPDATE outbox_messages SET sent_at = {sentAt} WHERE id = ANY({sent})", ct);
-            foreach (var (message, error) in failed)
+            if (failed.Count > 0)
             {
-                var attempts = message.Attempts + 1;
-                var next = sentAt + OutboxMessageFactory.Backoff(attempts, Random.Shared.NextDouble());
-                var reason = Truncate(error.GetBaseException().Message, 2000);
-                await db.Database.ExecuteSqlAsync(
-                    $"UPDATE outbox_messages SET attempts = {attempts}, next_attempt_at = {next}, last_error = {reason} WHERE id = {message.Id}", ct);
+                // Each failed row's next attempt with its own backoff, all in one statement.
+                var ids = failed.Select(f => f.Message.Id).ToArray();
+                var attempts = failed.Select(f => f.Message.Attempts + 1).ToArray();
+                var next = attempts.Select(a => sentAt + OutboxMessageFactory.Backoff(a, Random.Shared.NextDouble())).ToArray();
+                var reasons = failed.Select(f => Truncate(f.Error.GetBaseException().Message, 2000)).ToArray();
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE outbox_messages o SET attempts = f.attempts, next_attempt_at = f.next_at, last_error = f.reason
+                    FROM unnest({ids}, {attempts}, {next}, {reasons}) AS f(id, attempts, next_at, reason)
+                    WHERE o.id = f.id
+                    """, ct);
             }
             await transaction.CommitAsync(ct);
 

@@ -173,7 +173,7 @@ public static class Baselines
         var address = hello.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
         using var direct = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = new Uri(address) };
-        var directRate = await ClosedLoopAsync(direct, "/baseline/hello", seconds, concurrency);
+        var directRate = await ClosedLoop.MeasureAsync("  hello-world, direct", () => HelloAsync(direct), seconds, concurrency);
 
         foreach (var (key, value) in new Dictionary<string, string>
         {
@@ -193,30 +193,18 @@ public static class Baselines
             catch (HttpRequestException) { }
             if (!ready) await Task.Delay(500);
         }
-        await ClosedLoopAsync(gateway, "/baseline/hello", seconds, concurrency); // the gateway's JIT settles
+        await ClosedLoop.MeasureAsync("  hello-world through the gateway, warming its JIT (not counted)", () => HelloAsync(gateway), seconds, concurrency);
         var cpu = new CpuUse(app, [ResourceNames.Gateway]);
         cpu.Sample();
-        var gatewayRate = await ClosedLoopAsync(gateway, "/baseline/hello", seconds, concurrency);
+        var gatewayRate = await ClosedLoop.MeasureAsync("  hello-world through the gateway", () => HelloAsync(gateway), seconds, concurrency);
         Console.WriteLine($"  (CPU while through the gateway: {cpu.Sample()}; the rest is this process: the clients and the hello-world)");
         return (directRate, gatewayRate);
     }
 
-    private static async Task<double> ClosedLoopAsync(HttpClient http, string path, int seconds, int concurrency)
+    private static async Task HelloAsync(HttpClient http)
     {
-        for (var i = 0; i < concurrency * 4; i++) (await http.GetAsync(path)).EnsureSuccessStatusCode(); // warm-up
-        var done = 0L;
-        var clock = Stopwatch.StartNew();
-        var end = TimeSpan.FromSeconds(seconds);
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-        {
-            while (clock.Elapsed < end)
-            {
-                using var response = await http.GetAsync(path);
-                response.EnsureSuccessStatusCode();
-                Interlocked.Increment(ref done);
-            }
-        }));
-        return done / clock.Elapsed.TotalSeconds;
+        using var response = await http.GetAsync("/baseline/hello");
+        response.EnsureSuccessStatusCode();
     }
 
     private static async Task Execute(NpgsqlConnection connection, string sql)

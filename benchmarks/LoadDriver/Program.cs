@@ -220,29 +220,8 @@ async Task TokensAsync(int seconds, int concurrency)
         using var response = await http.SendAsync(request);
         response.EnsureSuccessStatusCode();
     }
-    await Measure("client-credentials token", TokenAsync, seconds, concurrency);
-    await Measure("protected GET /api/identity/users through the gateway", GetAsync, seconds, concurrency);
-}
-
-static async Task Measure(string name, Func<Task> operation, int seconds, int concurrency)
-{
-    for (var i = 0; i < concurrency * 2; i++) await operation(); // warm-up
-    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
-    var errors = 0;
-    var clock = Stopwatch.StartNew();
-    var end = TimeSpan.FromSeconds(seconds);
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-    {
-        while (clock.Elapsed < end)
-        {
-            var start = Stopwatch.GetTimestamp();
-            try { await operation(); latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds); }
-            catch { Interlocked.Increment(ref errors); }
-        }
-    }));
-    var sorted = latencies.Order().ToArray();
-    double P(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-    Console.WriteLine($"{name}: {sorted.Length / clock.Elapsed.TotalSeconds:N0} req/s with {concurrency} clients; p50 {P(0.5):0.0} ms, p99 {P(0.99):0.0} ms; {errors} errors");
+    await ClosedLoop.MeasureAsync("client-credentials token", TokenAsync, seconds, concurrency);
+    await ClosedLoop.MeasureAsync("protected GET /api/identity/users through the gateway", GetAsync, seconds, concurrency);
 }
 
 async Task<JsonElement> WaitAsync(Guid id, string status)

@@ -68,7 +68,7 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
         }
         catch (RedisException ex)
         {
-            logger.LogWarning(ex, "Redis unavailable; the catalogue generation is unknown");
+            logger.LogWarning(ex, "Redis unavailable; the catalogue generation is unknown, reads go to the database");
             return null;
         }
     }
@@ -76,17 +76,20 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
     /// <summary>The current generation, the key under it and its cached JSON, if any; no generation and no key when Redis cannot be reached.</summary>
     private async Task<(long? Generation, string? FullKey, byte[]? Json)> ReadAsync(string key)
     {
+        if (await GenerationAsync() is not { } generation)
+        {
+            Lookups.Add(1, new KeyValuePair<string, object?>("result", "miss"), new KeyValuePair<string, object?>("tier", "redis"));
+            return (null, null, null);
+        }
+        var fullKey = $"catalogue:{generation}:{key}";
+        if (_local.TryGetValue(fullKey, out byte[]? local))
+        {
+            Lookups.Add(1, new KeyValuePair<string, object?>("result", "hit"), new KeyValuePair<string, object?>("tier", "local"));
+            return (generation, fullKey, local);
+        }
         try
         {
-            var db = redis.GetDatabase();
-            var generation = (long?)await db.StringGetAsync(GenerationKey) ?? 0;
-            var fullKey = $"catalogue:{generation}:{key}";
-            if (_local.TryGetValue(fullKey, out byte[]? local))
-            {
-                Lookups.Add(1, new KeyValuePair<string, object?>("result", "hit"), new KeyValuePair<string, object?>("tier", "local"));
-                return (generation, fullKey, local);
-            }
-            var cached = await db.StringGetAsync(fullKey);
+            var cached = await redis.GetDatabase().StringGetAsync(fullKey);
             Lookups.Add(1, new KeyValuePair<string, object?>("result", cached.HasValue ? "hit" : "miss"), new KeyValuePair<string, object?>("tier", "redis"));
             if (!cached.HasValue) return (generation, fullKey, null);
             var json = (byte[])cached!;

@@ -48,12 +48,12 @@ public sealed class IndexSnapshot
         CategoryIds = [.. categories.Keys];
         var tagIds = TagNames.Select((t, i) => (t, i)).ToDictionary(x => x.t, x => x.i, StringComparer.Ordinal);
         var languageIds = LanguageNames.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
-        CategoryIndexes = CategoryIds.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
+        var categoryIndexes = CategoryIds.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
         foreach (var e in entries)
         {
             e.TagIds = [.. e.Tags.Select(t => tagIds[t])];
             e.LanguageId = languageIds[e.Language];
-            e.CategoryIndex = e.CategoryId is { } c && CategoryIndexes.TryGetValue(c, out var index) ? index : -1;
+            e.CategoryIndex = e.CategoryId is { } c && categoryIndexes.TryGetValue(c, out var index) ? index : -1;
         }
         TagIds = tagIds;
         var byTitle = StringComparer.OrdinalIgnoreCase;
@@ -70,7 +70,6 @@ public sealed class IndexSnapshot
     public IReadOnlyDictionary<string, int> TagIds { get; }
     public string[] LanguageNames { get; }
     public Guid[] CategoryIds { get; }
-    public IReadOnlyDictionary<Guid, int> CategoryIndexes { get; }
 
     /// <summary>The cache generation the snapshot was read at (null when Redis could not say).</summary>
     public long? Generation { get; }
