@@ -162,7 +162,7 @@ public static class Baselines
     /// A Kestrel hello-world in this process, called directly and then through the gateway (a route added to the
     /// gateway's configuration, which it reads at start): the gateway's share of the direct throughput.
     /// </summary>
-    public static async Task<(double Direct, double Gateway)> GatewayAsync(TestPlatform app, int seconds, int concurrency)
+    public static async Task<GatewayFigures> GatewayAsync(TestPlatform app, int seconds, int concurrency)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -183,6 +183,9 @@ public static class Baselines
         })
             app.SetEnvironment(ResourceNames.Gateway, key, value);
         if (Environment.GetEnvironmentVariable("LMS_PERF_MAP") == "1") app.SetEnvironment(ResourceNames.Gateway, "DOTNET_PerfMapEnabled", "1");
+        // Experiments with the gateway's runtime settings: LMS_GATEWAY_ENV="NAME=value;NAME=value".
+        foreach (var setting in (Environment.GetEnvironmentVariable("LMS_GATEWAY_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            app.SetEnvironment(ResourceNames.Gateway, setting[..setting.IndexOf('=')], setting[(setting.IndexOf('=') + 1)..]);
         await app.StopResourceAsync(ResourceNames.Gateway);
         await app.StartResourceAsync(ResourceNames.Gateway);
         await app.Notifications.WaitForResourceHealthyAsync(ResourceNames.Gateway);
@@ -198,8 +201,28 @@ public static class Baselines
         cpu.Sample();
         var gatewayRate = await ClosedLoop.MeasureAsync("  hello-world through the gateway", () => HelloAsync(gateway), seconds, concurrency);
         Console.WriteLine($"  (CPU while through the gateway: {cpu.Sample()}; the rest is this process: the clients and the hello-world)");
-        return (directRate, gatewayRate);
+
+        // Again with the gateway on a core of its own, as it runs in its own pods on a cluster: the callers and the
+        // hello-world (this process) on core 0, the gateway on core 1, the rest of the platform idle meanwhile.
+        var gatewayPid = app.ProcessId(ResourceNames.Gateway);
+        try
+        {
+            await Affinity.PinAsync(Environment.ProcessId, "0");
+            var directOwn = await ClosedLoop.MeasureAsync("  hello-world, direct, callers and hello-world on core 0", () => HelloAsync(direct), seconds, concurrency);
+            await Affinity.PinAsync(gatewayPid, "1");
+            var gatewayOwn = await ClosedLoop.MeasureAsync("  hello-world through the gateway on core 1", () => HelloAsync(gateway), seconds, concurrency);
+            return new GatewayFigures(directRate, gatewayRate, directOwn, gatewayOwn);
+        }
+        finally
+        {
+            var all = $"0-{Environment.ProcessorCount - 1}";
+            await Affinity.PinAsync(Environment.ProcessId, all);
+            await Affinity.PinAsync(gatewayPid, all);
+        }
     }
+
+    /// <summary>Hello-world rates: sharing the two cores with the gateway, and with the gateway on a core of its own.</summary>
+    public sealed record GatewayFigures(double Direct, double Gateway, double DirectOwnCore, double GatewayOwnCore);
 
     private static async Task HelloAsync(HttpClient http)
     {

@@ -17,6 +17,7 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll gateway     (the hello-world baseline alone)
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
 var scenario = args.FirstOrDefault() ?? "identity-import";
 Console.WriteLine("Starting the platform…");
@@ -46,6 +47,7 @@ switch (scenario)
         await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null);
         break;
     case "baselines": await PrintBaselinesAsync(copy: true, rabbit: true, gateway: true, importRate: null); break;
+    case "gateway": await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null); break;
     default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;
 }
 return 0;
@@ -136,8 +138,9 @@ async Task PrintBaselinesAsync(bool copy, bool rabbit, bool gateway, double? imp
     }
     if (gateway)
     {
-        var (direct, proxied) = await Baselines.GatewayAsync(app, 15, 50);
-        Console.WriteLine($"  Kestrel hello-world, 50 clients closed loop: direct {direct:N0} req/s, through the gateway {proxied:N0} req/s = {100 * proxied / direct:0}% of direct");
+        var g = await Baselines.GatewayAsync(app, 15, 50);
+        Console.WriteLine($"  Kestrel hello-world, 50 clients closed loop, everything sharing the two cores: direct {g.Direct:N0} req/s, through the gateway {g.Gateway:N0} req/s = {100 * g.Gateway / g.Direct:0}% of direct");
+        Console.WriteLine($"  the same with the gateway on a core of its own (callers and hello-world on the other): direct {g.DirectOwnCore:N0} req/s, through the gateway {g.GatewayOwnCore:N0} req/s = {100 * g.GatewayOwnCore / g.DirectOwnCore:0}% of direct");
     }
 }
 
