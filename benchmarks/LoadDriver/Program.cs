@@ -58,6 +58,9 @@ async Task ImportAsync(int count, bool consumersStopped, bool update)
     // identity's own rate apart from theirs; they are started again afterwards and catch up from their queues.
     string[] consumerServices = [ResourceNames.EnrolmentApi, ResourceNames.NotificationApi, ResourceNames.AnalyticsApi];
     if (consumersStopped) foreach (var service in consumerServices) await app.StopResourceAsync(service);
+    // With LMS_PERF_MAP=1 the consumers, started again after the import, write perf maps of their JIT code.
+    if (consumersStopped && Environment.GetEnvironmentVariable("LMS_PERF_MAP") == "1")
+        foreach (var service in consumerServices) app.SetEnvironment(service, "DOTNET_PerfMapEnabled", "1");
     byte[] Csv(string[] titles)
     {
         var csv = new StringBuilder("external_id,email,given_name,family_name,job_title,location,hire_date,manager_external_id\n");
