@@ -44,7 +44,11 @@ public static class LmsTopology
             .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var firstStart = !data.HasSecret(AdminPasswordSecret);
-        if (!data.Throwaway) builder.ConfigureDashboard(data);
+        if (!data.Throwaway)
+        {
+            builder.ConfigureDashboard(data);
+            builder.AddRotatingLog(data);
+        }
 
         var postgres = builder.AddPostgresServer(ResourceNames.Postgres, data);
         var eventBus = builder.AddRabbitMQServer(ResourceNames.EventBus, data);

@@ -99,7 +99,9 @@ public static class ServiceDefaultsExtensions
 
     public static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+        builder.Services.AddSingleton<LoopHeartbeats>();
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .AddCheck<LoopHeartbeats>("loops", HealthStatus.Unhealthy, [LiveTag]);
         return builder;
     }
 
@@ -108,12 +110,28 @@ public static class ServiceDefaultsExtensions
     /// answers), always, since Kubernetes probes and the launcher both use them; the OpenAPI document; and the
     /// exception handler that turns failures into ProblemDetails.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <param name="degradedIsReady">
+    /// False for a service: Degraded (the broker connection down, say) answers 503, since a service without its
+    /// database or broker cannot do its work and should take no traffic. The gateway passes true: one service down
+    /// degrades it, but it still serves the others, so it stays ready and its report says which service is down.
+    /// </param>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, bool degradedIsReady = false)
     {
         // Probes and the API description are open: Kubernetes and the launcher call them without a token.
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthResponseWriter.WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions
+        {
+            ResponseWriter = HealthResponseWriter.WriteAsync,
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = degradedIsReady ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        }).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();
+        // A service on the bus lets operators see and act on its failed messages.
+        if (app.Services.GetService<FailedMessages>() is { } failed) app.MapFailedMessages(failed.ApiPrefix);
         return app;
     }
 

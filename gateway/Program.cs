@@ -10,5 +10,5 @@ var app = builder.Build();
 app.UseServiceDefaults(guardText: false, forwardedFrom: (app.Configuration["Gateway:TrustedNetworks"] ?? "")
     .Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries).Select(System.Net.IPNetwork.Parse).ToList());
 app.MapGateway();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(degradedIsReady: true);
 app.Run();

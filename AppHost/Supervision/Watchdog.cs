@@ -9,9 +9,9 @@ namespace LmsPlatform.AppHost.Supervision;
 public sealed class SupervisedAnnotation : IResourceAnnotation;
 
 /// <summary>
-/// Aspire does not restart a process that dies. The watchdog does: a supervised resource that goes from
-/// <c>Running</c> straight to a terminal state died (a stop command or the AppHost's shutdown passes through
-/// <c>Stopping</c> first) and is restarted through Aspire's restart command, after 1 s doubling to 30 s, back to 1 s once it has
+/// Aspire does not restart a process that dies. The watchdog does: a supervised resource that reaches a terminal state
+/// other than through <c>Stopping</c> (which a stop command or the AppHost's shutdown passes through) died, or failed
+/// to start again, and is started again through Aspire's commands, after 1 s doubling to 30 s, back to 1 s once it has
 /// run for a minute. Each restart is written to the resource's log in the dashboard and counted.
 /// </summary>
 public sealed class Watchdog(
@@ -55,8 +55,12 @@ public sealed class Watchdog(
                 if (state == previous) continue;
 
                 if (state == KnownResourceStates.Running) runningSince[name] = DateTimeOffset.UtcNow;
+                // Dead: a terminal state reached other than through Stopping (a stop command or the AppHost's
+                // shutdown). That covers a process that exits while running and a restart that fails to start (it
+                // waited for a server that was itself down), which is tried again with the next backoff.
                 var died = state is not null && KnownResourceStates.TerminalStates.Contains(state)
-                           && previous == KnownResourceStates.Running
+                           && previous is not null && previous != KnownResourceStates.Stopping
+                           && !KnownResourceStates.TerminalStates.Contains(previous)
                            && !lifetime.ApplicationStopping.IsCancellationRequested;
                 if (!died || !restarting.TryAdd(name, true)) continue;
 
@@ -79,13 +83,33 @@ public sealed class Watchdog(
         {
             log.LogWarning("{Resource} died (exit code {ExitCode}); the watchdog restarts it in {Delay} s", resource.Name, exitCode, delay.TotalSeconds);
             await Task.Delay(delay, stoppingToken);
-            var result = await commands.ExecuteCommandAsync(resource.Name, KnownResourceCommands.RestartCommand, stoppingToken);
-            if (!result.Success)
+            // A dead resource is started again (the dashboard's Start); if that is refused, a restart (stop, then start)
+            // is tried next, and so on with the backoff, until one is taken. A start is refused, for instance, while a
+            // server the resource waits for is itself down and not yet restarted.
+            for (var command = KnownResourceCommands.StartCommand; ;)
             {
-                log.LogError("Restarting {Resource} failed: {Error}", resource.Name, result.Message);
-                return;
+                string? error;
+                try
+                {
+                    var result = await commands.ExecuteCommandAsync(resource.Name, command, stoppingToken);
+                    if (result.Success) break;
+                    error = result.Message;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    error = ex.GetBaseException().Message;
+                }
+                command = command == KnownResourceCommands.StartCommand ? KnownResourceCommands.RestartCommand : KnownResourceCommands.StartCommand;
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+                log.LogError("Restarting {Resource} failed ({Error}); trying again in {Delay} s", resource.Name, error, delay.TotalSeconds);
+                await Task.Delay(delay, stoppingToken);
             }
             var count = _restarts.AddOrUpdate(resource.Name, 1, (_, n) => n + 1);
+            // Shown in the dashboard's details of the resource, next to its state.
+            await notifications.PublishUpdateAsync(resource, snapshot => snapshot with
+            {
+                Properties = [.. snapshot.Properties.Where(p => p.Name != RestartsProperty), new ResourcePropertySnapshot(RestartsProperty, count) { DisplayName = "Restarts by the watchdog" }],
+            });
             log.LogWarning("{Resource} restarted by the watchdog ({Count} so far)", resource.Name, count);
             logger.LogWarning("{Resource} restarted by the watchdog ({Count} so far)", resource.Name, count);
         }

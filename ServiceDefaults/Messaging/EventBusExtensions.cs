@@ -47,11 +47,16 @@ public static class EventBusExtensions
         builder.Services.AddSingleton(builder.Configuration.GetSection("Messaging:Consumers").Get<IdempotentConsumerOptions>() ?? new IdempotentConsumerOptions());
         builder.Services.AddSingleton<IOutboxPublisher, MassTransitOutboxPublisher>();
         builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
+        builder.Services.AddSingleton(sp => new FailedMessages(new Uri(connectionString), "/api/" + endpointPrefix, sp.GetRequiredService<IEndpointNameFormatter>(),
+            sp.GetServices<ConsumerQueue>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FailedMessages>>()));
         return builder;
     }
 
     /// <summary>Registers an <see cref="IdempotentConsumer{TMessage,TContext}"/> with the platform's batch settings.</summary>
     public static IConsumerRegistrationConfigurator<TConsumer> AddIdempotentConsumer<TConsumer>(this IBusRegistrationConfigurator bus)
-        where TConsumer : class, IConsumer =>
-        bus.AddConsumer<TConsumer, IdempotentConsumerDefinition<TConsumer>>();
+        where TConsumer : class, IConsumer
+    {
+        bus.AddSingleton(new ConsumerQueue(formatter => formatter.Consumer<TConsumer>()));
+        return bus.AddConsumer<TConsumer, IdempotentConsumerDefinition<TConsumer>>();
+    }
 }

@@ -20,8 +20,9 @@ namespace LmsPlatform.ServiceDefaults.Messaging;
 /// <para>
 /// A message that fails on its own (its effect cannot be applied, not the database being away) does not fail the rest:
 /// the batch is applied again one message per transaction, the ones that fail alone are moved to the queue's
-/// <c>_error</c> queue with the reason, and the others are applied. A failure of the database or broker fails the
-/// batch as a whole, and MassTransit's retry and redelivery take it again.
+/// <c>_error</c> queue with the reason, and the others are applied. While the database or the network is away the
+/// batch is held, unacknowledged, and tried again after a growing pause for as long as the outage lasts (see
+/// <see cref="Outage"/>): nothing reaches <c>_error</c> because a dependency was down.
 /// </para>
 /// <para>
 /// Order: one batch at a time per consumer and instance (<see cref="IdempotentConsumerOptions.ConcurrencyLimit"/> 1),
@@ -59,7 +60,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         IReadOnlyList<Incoming> applied;
         try
         {
-            applied = await ApplyAsync(messages, consumer, context.CancellationToken);
+            applied = await ApplyThroughOutagesAsync(context, messages, consumer);
         }
         catch (Exception ex) when (messages.Count > 1 && !TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
         {
@@ -71,6 +72,30 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         MessagingTelemetry.Consumed.Add(applied.Count, tag);
         if (messages.Count > applied.Count) MessagingTelemetry.Duplicates.Add(messages.Count - applied.Count, tag);
         MessagingTelemetry.BatchSize.Record(messages.Count, tag);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyAsync"/>, held through an outage of the database or the network for as long as it lasts: the batch
+    /// stays unacknowledged (so the consumer takes nothing else meanwhile) and is tried again after a growing pause.
+    /// Retries and the <c>_error</c> queue are for messages that are wrong, not for dependencies that are away. Only the
+    /// service stopping ends the wait; the broker then delivers the batch again.
+    /// </summary>
+    private async Task<IReadOnlyList<Incoming>> ApplyThroughOutagesAsync(ConsumeContext context, IReadOnlyList<Incoming> messages, string consumer)
+    {
+        var outage = new Outage(Logger(context), consumer);
+        while (true)
+        {
+            try
+            {
+                var applied = await ApplyAsync(messages, consumer, context.CancellationToken);
+                outage.Recovered();
+                return applied;
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
+            {
+                await outage.PauseAsync(ex, context.CancellationToken);
+            }
+        }
     }
 
     /// <summary>One transaction: the batch's inbox rows, the effects of the new ones, one save. Returns the new ones.</summary>
@@ -124,7 +149,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         {
             try
             {
-                applied.AddRange(await ApplyAsync([message], consumer, context.CancellationToken));
+                applied.AddRange(await ApplyThroughOutagesAsync(context, [message], consumer));
             }
             catch (Exception ex) when (!TransientFailures.IsTransient(ex) && !context.CancellationToken.IsCancellationRequested)
             {
@@ -133,9 +158,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         }
         if (failed.Count == messages.Count) throw batchFailure;
 
-        var logger = context.TryGetPayload<IServiceProvider>(out var services)
-            ? services.GetService(typeof(ILogger<IdempotentConsumer<TMessage, TContext>>)) as ILogger
-            : null;
+        var logger = Logger(context);
         foreach (var (message, error) in failed)
         {
             logger?.LogError(error, "{Consumer}: message {MessageId} cannot be applied; moved to the error queue, the rest of its batch applied",
@@ -167,6 +190,11 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
         }, context.CancellationToken);
     }
 
+    private static ILogger? Logger(ConsumeContext context) =>
+        context.TryGetPayload<IServiceProvider>(out var services)
+            ? services.GetService(typeof(ILogger<IdempotentConsumer<TMessage, TContext>>)) as ILogger
+            : null;
+
     private static Guid MessageId(ConsumeContext<TMessage> message) =>
         message.MessageId ?? throw new InvalidOperationException($"{typeof(TMessage).Name} arrived without a message id.");
 
@@ -185,7 +213,9 @@ public static class TransientFailures
     public static bool IsTransient(Exception exception)
     {
         for (var ex = exception; ex is not null; ex = ex.InnerException)
-            if (ex is NpgsqlException { IsTransient: true } or TimeoutException or RetryLimitExceededException or System.Net.Sockets.SocketException)
+            // 57P01-57P03: the server shutting down or starting up, which is an outage too.
+            if (ex is NpgsqlException { IsTransient: true } or PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
+                or TimeoutException or RetryLimitExceededException or System.Net.Sockets.SocketException)
                 return true;
         return false;
     }

@@ -106,7 +106,8 @@ public sealed class OutboxDispatcher<TContext>(
     OutboxSignal signal,
     OutboxOptions options,
     TimeProvider time,
-    ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService
+    ILogger<OutboxDispatcher<TContext>> logger,
+    LoopHeartbeats heartbeats) : BackgroundService
     where TContext : DbContext, IServiceDbContext
 {
     /// <summary>The advisory lock of a database's single active dispatcher (advisory locks are per database).</summary>
@@ -116,17 +117,30 @@ public sealed class OutboxDispatcher<TContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // While the database is away: one log line per growing pause, not a stack trace per poll.
+        var outage = new Outage(logger, "Outbox dispatcher");
+        var loop = $"outbox-dispatcher ({typeof(TContext).Name})";
+        using var stopped = stoppingToken.Register(() => heartbeats.Stopped(loop));
         while (!stoppingToken.IsCancellationRequested)
         {
+            // A turn takes at most a batch (seconds) and a pause (at most 30 s); minutes of silence mean it is wedged.
+            heartbeats.Beat(loop, TimeSpan.FromMinutes(3));
             var published = 0;
             try
             {
                 published = await DispatchBatchAsync(stoppingToken);
                 await CleanupAsync(stoppingToken);
+                outage.Recovered();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            {
+                try { await outage.PauseAsync(ex, stoppingToken); }
+                catch (OperationCanceledException) { return; }
+                continue;
             }
             catch (Exception ex)
             {

@@ -64,7 +64,14 @@ public static class GatewayExtensions
         builder.Services.AddReverseProxy().LoadFromMemory(routes, clusters).LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddServiceDiscoveryDestinationResolver();
 
-        builder.Services.AddHttpClient(ServiceHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
+        // No retries for health: a 503 is the answer (the service says it is not ready), not a failure to retry until
+        // the check times out and reports "unreachable".
+        // RemoveAllResilienceHandlers is marked experimental (EXTEXP0001); the alternative, a client without the
+        // factory, would lose service discovery.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(ServiceHealthCheck.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5))
+            .RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         var health = builder.Services.AddHealthChecks();
         foreach (var (service, _) in ResourceNames.GatewayRoutes)
             health.Add(new HealthCheckRegistration(service,

@@ -183,6 +183,60 @@ public class MessagingTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_failed_message_is_listed_for_operators_and_re_queued_once_after_its_cause_is_fixed()
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(new Uri(platform.App.GetConnectionString(ResourceNames.EventBus)!)));
+        await bus.StartAsync();
+        var userId = Guid.NewGuid();
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var failingId = NewId.NextGuid();
+        try
+        {
+            await bus.Publish(new UserCreated(userId, $"{tag}.first@example.org", "Requeue", "First", null, DateTimeOffset.UtcNow));
+            await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"UserId\" = '{userId}'"),
+                n => n == 1, TimeSpan.FromSeconds(30), "the first learner copy");
+            // Another UserCreated for the same user (another message id): its learner row collides with the first, so
+            // it fails after its retries and lands in enrolment's error queue.
+            await bus.Publish(new UserCreated(userId, $"{tag}.second@example.org", "Requeue", "Second", null, DateTimeOffset.UtcNow), ctx => ctx.MessageId = failingId);
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        const string path = "/api/enrolment/operations/failed-messages";
+        var listed = await Eventually.ReachesAsync(() => platform.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>(path),
+            queues => queues.EnumerateArray().Any(q => q.GetProperty("messages").EnumerateArray().Any(m => m.GetProperty("messageId").GetString() == failingId.ToString())),
+            TimeSpan.FromSeconds(90), "the failed message listed");
+        var queue = listed.EnumerateArray().Single(q => q.GetProperty("queue").GetString() == "enrolment-user-created");
+        Assert.Equal("enrolment-user-created_error", queue.GetProperty("errorQueue").GetString());
+        var failed = queue.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("messageId").GetString() == failingId.ToString());
+        Assert.Contains("UserCreated", failed.GetProperty("messageType").GetString());
+        Assert.False(string.IsNullOrEmpty(failed.GetProperty("reason").GetString()));
+
+        // The operator fixes the cause (the colliding copy goes) and re-queues the message: it is applied, once.
+        await using (var connection = new NpgsqlConnection(platform.App.GetConnectionString(ResourceNames.EnrolmentDb)))
+        {
+            await connection.OpenAsync();
+            await using var delete = new NpgsqlCommand($"DELETE FROM learners WHERE \"UserId\" = '{userId}'", connection);
+            await delete.ExecuteNonQueryAsync();
+        }
+        using (var requeued = await platform.Gateway.PostAsync($"{path}/{failingId}/requeue", null))
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, requeued.StatusCode);
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"UserId\" = '{userId}' AND \"Email\" = '{tag}.second@example.org'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "the re-queued message applied");
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM inbox_messages WHERE message_id = '{failingId}'"));
+        var after = await platform.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>(path);
+        Assert.DoesNotContain(after.EnumerateArray().SelectMany(q => q.GetProperty("messages").EnumerateArray()), m => m.GetProperty("messageId").GetString() == failingId.ToString());
+
+        // It is gone from the error queue: a second re-queue, or a discard, finds nothing.
+        using (var again = await platform.Gateway.PostAsync($"{path}/{failingId}/requeue", null))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, again.StatusCode);
+        using (var discard = await platform.Gateway.DeleteAsync($"{path}/{failingId}"))
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, discard.StatusCode);
+    }
+
+    [Fact]
     public async Task The_outbox_publishes_each_aggregates_events_in_order_and_holds_them_back_behind_a_failure()
     {
         await using var db = await OutboxDatabase.CreateAsync(platform);
@@ -301,7 +355,8 @@ public sealed class OutboxDatabase : IAsyncDisposable
 
     public OutboxDispatcher<OutboxTestDbContext> Dispatcher(IOutboxPublisher publisher) => new(
         _services.GetRequiredService<IServiceScopeFactory>(), publisher, new OutboxSignal(),
-        new OutboxOptions { BatchSize = 50 }, TimeProvider.System, NullLogger<OutboxDispatcher<OutboxTestDbContext>>.Instance);
+        new OutboxOptions { BatchSize = 50 }, TimeProvider.System, NullLogger<OutboxDispatcher<OutboxTestDbContext>>.Instance,
+        new Microsoft.Extensions.Hosting.LoopHeartbeats(TimeProvider.System));
 
     public async Task<long> CountAsync(string sql)
     {

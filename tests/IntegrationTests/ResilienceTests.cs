@@ -26,6 +26,13 @@ public class ServiceRestartTests(PlatformFixture platform)
 }
 
 /// <summary>A platform of its own for the tests that take the broker or a consumer away.</summary>
+/// <summary>The platform the fault tests share: they take servers away and kill processes, so not the common one.</summary>
+[CollectionDefinition(Name)]
+public sealed class FaultPlatformCollection : ICollectionFixture<FaultPlatformFixture>
+{
+    public const string Name = "Fault platform";
+}
+
 public sealed class FaultPlatformFixture : IAsyncLifetime
 {
     public TestPlatform App { get; private set; } = null!;
@@ -40,9 +47,10 @@ public sealed class FaultPlatformFixture : IAsyncLifetime
 
 /// <summary>
 /// The broker is stopped while users are being created and started again: every event is delivered, none twice.
-/// It runs on a platform of its own, since it takes the broker away.
+/// It runs on the fault tests' platform, since it takes the broker away.
 /// </summary>
-public class BrokerOutageTests(FaultPlatformFixture fault) : IClassFixture<FaultPlatformFixture>
+[Collection(FaultPlatformCollection.Name)]
+public class BrokerOutageTests(FaultPlatformFixture fault)
 {
     private TestPlatform _app => fault.App;
 
@@ -50,6 +58,7 @@ public class BrokerOutageTests(FaultPlatformFixture fault) : IClassFixture<Fault
     public async Task Stopping_the_broker_while_users_are_created_loses_no_event_and_applies_none_twice()
     {
         const int total = 240;
+        var brokerRestartsBefore = _app.Restarts(ResourceNames.EventBus);
         var usersBefore = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM users");
         using var gateway = Identity.Oidc.WithToken(_app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(_app));
         var created = 0;
@@ -76,7 +85,7 @@ public class BrokerOutageTests(FaultPlatformFixture fault) : IClassFixture<Fault
         Assert.Equal(total, created);
         Assert.True(_app.Notifications.TryGetCurrentState(ResourceNames.EventBus, out var broker));
         Assert.Equal("Finished", broker.Snapshot.State?.Text); // stopped, and not restarted by the watchdog
-        Assert.Equal(0, _app.Restarts(ResourceNames.EventBus));
+        Assert.Equal(brokerRestartsBefore, _app.Restarts(ResourceNames.EventBus));
         var pendingWhileDown = await Sql.CountAsync(_app, ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL");
         Assert.True(pendingWhileDown > 0, "events wait in the outbox while the broker is down");
 
@@ -128,7 +137,8 @@ public class ServerRestartTests(PlatformFixture platform)
 /// At scale: 20,000 users imported while a consumer is killed mid-batch and the broker is restarted. Every service ends
 /// with every user exactly once.
 /// </summary>
-public class ImportUnderFaultsTests(FaultPlatformFixture fault) : IClassFixture<FaultPlatformFixture>
+[Collection(FaultPlatformCollection.Name)]
+public class ImportUnderFaultsTests(FaultPlatformFixture fault)
 {
     [Fact]
     public async Task Twenty_thousand_users_imported_through_a_consumer_kill_and_a_broker_restart_arrive_exactly_once_everywhere()
@@ -170,5 +180,162 @@ public class ImportUnderFaultsTests(FaultPlatformFixture fault) : IClassFixture<
         Assert.Equal(expected, await app.CountAsync(ResourceNames.NotificationDb, "SELECT count(*) FROM notifications"));
         foreach (var db in new[] { ResourceNames.EnrolmentDb, ResourceNames.NotificationDb, ResourceNames.AnalyticsDb })
             Assert.Equal(expected, await app.CountAsync(db, "SELECT count(*) FROM inbox_messages WHERE message_type LIKE '%UserCreated'"));
+    }
+}
+
+/// <summary>
+/// Dependencies taken away for a while, and every process killed: services say so on their readiness probe and the
+/// gateway says which; consumers hold their messages through a database outage of five minutes instead of sending them
+/// to <c>_error</c>; whatever dies comes back by itself. A platform of its own, shared by these tests.
+/// </summary>
+[Collection(FaultPlatformCollection.Name)]
+public class DependencyOutageTests(FaultPlatformFixture fault)
+{
+    private static readonly TimeSpan DatabaseOutage = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task While_the_broker_is_down_a_service_is_not_ready_and_the_gateway_says_which()
+    {
+        var app = fault.App;
+        using var enrolment = app.CreateHttpClient(ResourceNames.EnrolmentApi);
+        using var gateway = app.CreateHttpClient(ResourceNames.Gateway);
+        await Eventually.ReachesAsync(async () => (await enrolment.GetAsync("/health")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "enrolment ready");
+
+        await app.StopResourceAsync(ResourceNames.EventBus);
+        try
+        {
+            await Eventually.ReachesAsync(async () => (await enrolment.GetAsync("/health")).StatusCode,
+                s => s == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60), "enrolment readiness without its broker");
+            var report = await Eventually.ReachesAsync(async () =>
+                {
+                    using var response = await gateway.GetAsync("/health");
+                    return (response.StatusCode, Body: await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>());
+                },
+                r => r.Body.GetProperty("checks").GetProperty(ResourceNames.EnrolmentApi).GetProperty("status").GetString() != "Healthy",
+                TimeSpan.FromSeconds(60), "the gateway's report of enrolment");
+            // The gateway still serves the other routes: it stays ready, and its report names the service and the check.
+            Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+            Assert.Equal("Degraded", report.Body.GetProperty("status").GetString());
+            var enrolmentReport = report.Body.GetProperty("checks").GetProperty(ResourceNames.EnrolmentApi).GetProperty("description").GetString();
+            Assert.Contains("503", enrolmentReport);
+            Assert.Contains("masstransit", enrolmentReport, StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            await app.StartResourceAsync(ResourceNames.EventBus);
+        }
+        await Eventually.ReachesAsync(async () => (await enrolment.GetAsync("/health")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(120), "enrolment ready again");
+    }
+
+    [Fact]
+    public async Task A_five_minute_database_outage_during_delivery_sends_nothing_to_error_and_every_copy_is_exact()
+    {
+        const int count = 5_000;
+        var app = fault.App;
+        using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var csv = new System.Text.StringBuilder("external_id,email,given_name,family_name\n");
+        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,Outage,{i}\n");
+        var plan = await Identity.Imports.UploadAsync(admin, csv.ToString());
+        using (var apply = await admin.PostAsync($"/api/identity/imports/{plan.GetProperty("id").GetGuid()}/apply", null))
+            Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+
+        // The database goes away while the events are being delivered.
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" LIKE '{tag}.%'"),
+            n => n > 0, TimeSpan.FromSeconds(120), "delivery under way");
+        await app.StopResourceAsync(ResourceNames.Postgres);
+        var down = Stopwatch.StartNew();
+        using (var enrolment = app.CreateHttpClient(ResourceNames.EnrolmentApi))
+            await Eventually.ReachesAsync(async () => (await enrolment.GetAsync("/health")).StatusCode,
+                s => s == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60), "enrolment readiness without its database");
+        await Task.Delay(DatabaseOutage - down.Elapsed);
+        Assert.Empty(await app.FailedMessagesAsync()); // nothing was given up on while the database was away
+        await app.StartResourceAsync(ResourceNames.Postgres);
+
+        var expected = await Eventually.ReachesAsync(() => Tolerant(() => app.CountAsync(ResourceNames.IdentityDb, $"SELECT count(*) FROM users WHERE \"Email\" LIKE '{tag}.%'")),
+            n => n == count, TimeSpan.FromMinutes(3), "identity finished the import");
+        await ExactEverywhereAsync(app, TimeSpan.FromMinutes(3));
+        Assert.Equal(count, expected);
+    }
+
+    /// <summary>
+    /// Everything killed with SIGKILL during a 5,000-user import (a power cut, process by process): each process comes
+    /// back by itself, the import resumes, and every copy ends exactly as identity's users, with nothing in <c>_error</c>.
+    /// </summary>
+    [Fact]
+    public async Task Every_process_killed_during_an_import_comes_back_by_itself_and_every_copy_is_exact()
+    {
+        const int count = 5_000;
+        var app = fault.App;
+        using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var csv = new System.Text.StringBuilder("external_id,email,given_name,family_name\n");
+        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,Killed,{i}\n");
+        var plan = await Identity.Imports.UploadAsync(admin, csv.ToString());
+        using (var apply = await admin.PostAsync($"/api/identity/imports/{plan.GetProperty("id").GetGuid()}/apply", null))
+            Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+        await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.IdentityDb, $"SELECT count(*) FROM users WHERE \"Email\" LIKE '{tag}.%'"),
+            n => n > 0, TimeSpan.FromSeconds(60), "the import applying");
+
+        // Identity first (mid-apply), then the servers, then the consumers and the rest.
+        string[] victims =
+        [
+            ResourceNames.IdentityApi, ResourceNames.Postgres, ResourceNames.EventBus, ResourceNames.Redis, ResourceNames.EnrolmentApi,
+            ResourceNames.NotificationApi, ResourceNames.AnalyticsApi, ResourceNames.CatalogueApi, ResourceNames.ContentApi, ResourceNames.Gateway,
+        ];
+        var killed = new List<(string Name, int Pid, Stopwatch Since, int RestartsBefore)>();
+        foreach (var victim in victims)
+        {
+            var restartsBefore = app.Restarts(victim);
+            killed.Add((victim, app.Kill(victim), Stopwatch.StartNew(), restartsBefore));
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+        var recovered = new List<string>();
+        foreach (var (name, pid, since, restartsBefore) in killed)
+        {
+            await app.WaitForRestartAsync(name, pid, TimeSpan.FromMinutes(3));
+            Assert.True(app.Restarts(name) > restartsBefore, $"{name} restarted by the watchdog");
+            recovered.Add($"{name} {since.Elapsed.TotalSeconds:0.0} s");
+        }
+        var all = Stopwatch.StartNew();
+        await Eventually.ReachesAsync(() => Tolerant(() => app.CountAsync(ResourceNames.IdentityDb, $"SELECT count(*) FROM users WHERE \"Email\" LIKE '{tag}.%'")),
+            n => n == count, TimeSpan.FromMinutes(2), "the import resumed and completed");
+        await ExactEverywhereAsync(app, TimeSpan.FromMinutes(3));
+        var figures = $"Kill to healthy again: {string.Join(", ", recovered)}; then {all.Elapsed.TotalSeconds:0.0} s until every copy was exact";
+        TestContext.Current.TestOutputHelper?.WriteLine(figures);
+        Console.WriteLine(figures);
+        var job = await Identity.Imports.WaitAsync(admin, plan.GetProperty("id").GetGuid(), "Completed", "Failed");
+        Assert.Equal("Completed", job.GetProperty("status").GetString());
+    }
+
+    /// <summary>A count that reads -1 while the database is still coming back.</summary>
+    internal static async Task<long> Tolerant(Func<Task<long>> count)
+    {
+        try { return await count(); }
+        catch (Npgsql.NpgsqlException) { return -1; }
+    }
+
+    /// <summary>
+    /// Every consumer's copy holds exactly identity's users, id by id; every welcome applied once; the outbox empty;
+    /// nothing in any <c>_error</c> queue.
+    /// </summary>
+    internal static async Task ExactEverywhereAsync(TestPlatform app, TimeSpan timeout)
+    {
+        var identity = await app.IdsAsync(ResourceNames.IdentityDb, "SELECT \"Id\" FROM users");
+        var copies = new (string Db, string Sql)[]
+        {
+            (ResourceNames.EnrolmentDb, "SELECT \"UserId\" FROM learners"),
+            (ResourceNames.NotificationDb, "SELECT \"UserId\" FROM recipients"),
+            (ResourceNames.AnalyticsDb, "SELECT \"UserId\" FROM user_facts"),
+        };
+        foreach (var (db, sql) in copies)
+            await Eventually.ReachesAsync(() => Tolerant(async () => (await app.IdsAsync(db, sql)).Count), n => n >= identity.Count, timeout, $"{db} copies");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // any late duplicate would land now
+        foreach (var (db, sql) in copies)
+            Assert.True(identity.SetEquals(await app.IdsAsync(db, sql)), $"{db} holds exactly identity's {identity.Count} users");
+        // A welcome message has a fresh id each time it is applied: applying an event twice would show here.
+        Assert.Equal(identity.Count, await app.CountAsync(ResourceNames.NotificationDb, "SELECT count(*) FROM notifications"));
+        Assert.Equal(0, await app.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
+        Assert.Empty(await app.FailedMessagesAsync());
     }
 }

@@ -131,12 +131,15 @@ public sealed class TestPlatform : IAsyncDisposable
             ? id
             : throw new InvalidOperationException($"{name} has no process.");
 
-    /// <summary>Kills a resource's process with SIGKILL, as the kernel's OOM killer would.</summary>
+    /// <summary>
+    /// Kills a resource's process and its children with SIGKILL (a server started by a script, as RabbitMQ is, runs in
+    /// a child: the Erlang VM), as the kernel's OOM killer or a crash would.
+    /// </summary>
     public int Kill(string name)
     {
         var pid = ProcessId(name);
         using var process = Process.GetProcessById(pid);
-        process.Kill(entireProcessTree: false);
+        process.Kill(entireProcessTree: true);
         return pid;
     }
 
@@ -158,6 +161,29 @@ public sealed class TestPlatform : IAsyncDisposable
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    /// <summary>The ids a query returns (its first column), for comparing copies id by id.</summary>
+    public async Task<HashSet<Guid>> IdsAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(GetConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new HashSet<Guid>();
+        while (await reader.ReadAsync()) ids.Add(reader.GetGuid(0));
+        return ids;
+    }
+
+    /// <summary>Messages in every <c>_error</c> queue of the broker, by queue (empty queues left out).</summary>
+    public async Task<Dictionary<string, long>> FailedMessagesAsync()
+    {
+        using var client = RabbitMQManagement();
+        var queues = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(client, "/api/queues/%2F?columns=name,messages");
+        return queues.EnumerateArray()
+            .Select(q => (Name: q.GetProperty("name").GetString()!, Messages: q.TryGetProperty("messages", out var m) && m.ValueKind == System.Text.Json.JsonValueKind.Number ? m.GetInt64() : 0))
+            .Where(q => q.Name.EndsWith("_error", StringComparison.Ordinal) && q.Messages > 0)
+            .ToDictionary(q => q.Name, q => q.Messages);
     }
 
     public async ValueTask DisposeAsync()

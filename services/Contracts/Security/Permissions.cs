@@ -33,12 +33,14 @@ public static class Permissions
     public const string ReportsRead = "reports.read";
     public const string ReportsManage = "reports.manage";
     public const string TeamRead = "team.read";
+    /// <summary>Run the platform: failed messages (inspect, re-queue, discard).</summary>
+    public const string OperationsManage = "operations.manage";
 
     public static readonly IReadOnlyList<string> All =
     [
         UsersRead, UsersWrite, UsersErase, OrgUnitsRead, OrgUnitsWrite, RolesRead, RolesAssign, ImportsRun, AuditRead,
         ClientsManage, ScimProvision, CatalogueRead, CatalogueManage, CategoriesManage, EnrolmentsRead, EnrolmentsManage, ContentRead,
-        ContentManage, NotificationsRead, NotificationsManage, ReportsRead, ReportsManage, TeamRead,
+        ContentManage, NotificationsRead, NotificationsManage, ReportsRead, ReportsManage, TeamRead, OperationsManage,
     ];
 }
 

@@ -32,40 +32,94 @@ public sealed class ImportSignal
 
 /// <summary>
 /// Runs import jobs in the background: plans queued jobs (the dry run) and applies the ones an administrator asked to
-/// apply. Jobs are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work; a job whose worker died (no
-/// heartbeat for two minutes) is taken up again, and because apply re-plans against the database, rows already
-/// applied are simply unchanged the second time.
+/// apply. Jobs are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work. The worker running a job writes a
+/// heartbeat every <see cref="HeartbeatEvery"/>; a job whose worker died (no heartbeat for <see cref="StaleAfter"/>)
+/// is taken up again by the next poll of any replica, the restarted one included, and because apply re-plans against
+/// the database, rows already applied are simply unchanged the second time.
 /// </summary>
-public sealed class ImportWorker(IServiceProvider services, ImportSignal signal, OutboxSignal outboxSignal, IOptions<ImportOptions> options, TimeProvider time, ILogger<ImportWorker> logger) : BackgroundService
+public sealed class ImportWorker(IServiceProvider services, ImportSignal signal, OutboxSignal outboxSignal, IOptions<ImportOptions> options, TimeProvider time,
+    LoopHeartbeats heartbeats, ILogger<ImportWorker> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
+    public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(5);
+
     private sealed record Claimed(Guid Id, string Status);
+
+    private const string Loop = "import-worker";
+    /// <summary>The worker polls every few seconds and beats while a job runs, so this much silence means it is wedged.</summary>
+    private static readonly TimeSpan MaxSilence = TimeSpan.FromMinutes(3);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        using var stopped = stoppingToken.Register(() => heartbeats.Stopped(Loop));
         while (!stoppingToken.IsCancellationRequested)
         {
+            heartbeats.Beat(Loop, MaxSilence);
             try
             {
                 while (await ClaimAsync(stoppingToken) is { } job)
                 {
+                    using var beating = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var heartbeat = HeartbeatAsync(job.Id, beating.Token);
                     try
                     {
                         await PlanAsync(job.Id, apply: job.Status == nameof(ImportStatus.Applying), stoppingToken);
+                    }
+                    catch (Exception ex) when (TransientFailures.IsTransient(ex) && !stoppingToken.IsCancellationRequested)
+                    {
+                        // The database went away mid-job: the job is not failed but left to be taken up again (by
+                        // any worker, this one included) once its heartbeat is stale and the database answers.
+                        logger.LogWarning("Import {JobId} interrupted ({Reason}); it resumes once the database answers", job.Id, ex.GetBaseException().Message);
                     }
                     catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                     {
                         logger.LogError(ex, "Import {JobId} failed", job.Id);
                         await FinishAsync(job.Id, ImportStatus.Failed, "The import failed: " + ex.Message, stoppingToken);
                     }
+                    finally
+                    {
+                        await beating.CancelAsync();
+                        await heartbeat;
+                    }
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(ex, "Import worker could not claim a job; retrying");
+                if (TransientFailures.IsTransient(ex)) logger.LogWarning("Import worker could not claim a job ({Reason}); retrying", ex.GetBaseException().Message);
+                else logger.LogWarning(ex, "Import worker could not claim a job; retrying");
             }
-            await signal.WaitAsync(TimeSpan.FromSeconds(5), stoppingToken);
+            await signal.WaitAsync(PollEvery, stoppingToken);
+        }
+    }
+
+    /// <summary>Marks the job as alive while this worker runs it, so no other worker takes it up.</summary>
+    private async Task HeartbeatAsync(Guid jobId, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(HeartbeatEvery, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                try
+                {
+                    await using var scope = services.CreateAsyncScope();
+                    var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
+                    var now = time.GetUtcNow();
+                    heartbeats.Beat(Loop, MaxSilence);
+                    await db.ImportJobs.Where(j => j.Id == jobId && (j.Status == ImportStatus.Planning || j.Status == ImportStatus.Applying))
+                        .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, now), ct);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    logger.LogDebug(ex, "Import {JobId}: heartbeat not written", jobId);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
         }
     }
 
@@ -74,7 +128,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
         var now = time.GetUtcNow();
-        var stale = now.AddMinutes(-2);
+        var stale = now - StaleAfter;
         var claimed = await db.Database.SqlQuery<Claimed>($"""
             WITH next AS (
                 SELECT "Id", "Status" FROM import_jobs

@@ -73,6 +73,16 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", "/api/notification/notifications", Permissions.NotificationsManage),
         ("GET", "/api/analytics/summary", Permissions.ReportsRead),
         ("POST", "/api/analytics/reports", Permissions.ReportsManage),
+        // Operations: each service's failed messages.
+        ("GET", "/api/identity/operations/failed-messages", Permissions.OperationsManage),
+        ("GET", "/api/catalogue/operations/failed-messages", Permissions.OperationsManage),
+        ("GET", "/api/enrolment/operations/failed-messages", Permissions.OperationsManage),
+        ("POST", $"/api/enrolment/operations/failed-messages/{Missing}/requeue", Permissions.OperationsManage),
+        ("DELETE", $"/api/enrolment/operations/failed-messages/{Missing}", Permissions.OperationsManage),
+        ("GET", "/api/content/operations/failed-messages", Permissions.OperationsManage),
+        ("GET", "/api/notification/operations/failed-messages", Permissions.OperationsManage),
+        ("POST", $"/api/notification/operations/failed-messages/{Missing}/requeue", Permissions.OperationsManage),
+        ("GET", "/api/analytics/operations/failed-messages", Permissions.OperationsManage),
     ];
 
     [Fact]
