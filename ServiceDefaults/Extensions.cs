@@ -68,6 +68,11 @@ public static class ServiceDefaultsExtensions
         // A failing check is logged at Error on every probe (every few seconds while a dependency starts or is away):
         // noise that buries real errors. Health is read where it belongs: /health and the dashboard's health column.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
+        // While the database is away EF logs each failed connection with a stack trace (every health probe and retry)
+        // and each retry it schedules: thousands of lines in a few minutes. The outage is logged once per pause by
+        // whoever waits for it (Outage), and health says it; a failed command is still logged as an error.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Infrastructure", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -191,7 +191,13 @@ public class ImportUnderFaultsTests(FaultPlatformFixture fault)
 [Collection(FaultPlatformCollection.Name)]
 public class DependencyOutageTests(FaultPlatformFixture fault)
 {
-    private static readonly TimeSpan DatabaseOutage = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// 90 s in the suite: longer than EF's retrying strategy (about 60 s) and MassTransit's retries (about 20 s) together,
+    /// which is what used to send messages to <c>_error</c>, and short enough for the suite's time budget.
+    /// <c>LMS_TEST_DB_OUTAGE_SECONDS=300</c> runs the five minutes an operator's outage takes (ADR 0007 has the runs).
+    /// </summary>
+    private static readonly TimeSpan DatabaseOutage = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("LMS_TEST_DB_OUTAGE_SECONDS"), out var seconds) ? seconds : 90);
 
     [Fact]
     public async Task While_the_broker_is_down_a_service_is_not_ready_and_the_gateway_says_which()
@@ -228,7 +234,7 @@ public class DependencyOutageTests(FaultPlatformFixture fault)
     }
 
     [Fact]
-    public async Task A_five_minute_database_outage_during_delivery_sends_nothing_to_error_and_every_copy_is_exact()
+    public async Task A_database_outage_during_delivery_sends_nothing_to_error_and_every_copy_is_exact()
     {
         const int count = 5_000;
         var app = fault.App;
@@ -329,7 +335,21 @@ public class DependencyOutageTests(FaultPlatformFixture fault)
             (ResourceNames.AnalyticsDb, "SELECT \"UserId\" FROM user_facts"),
         };
         foreach (var (db, sql) in copies)
-            await Eventually.ReachesAsync(() => Tolerant(async () => (await app.IdsAsync(db, sql)).Count), n => n >= identity.Count, timeout, $"{db} copies");
+        {
+            try
+            {
+                await Eventually.ReachesAsync(() => Tolerant(async () => (await app.IdsAsync(db, sql)).Count), n => n >= identity.Count, timeout, $"{db} copies");
+            }
+            catch (TimeoutException e)
+            {
+                // What each copy and each queue holds, to tell a lost event from a stuck consumer.
+                var counts = string.Join(", ", await Task.WhenAll(copies.Select(async c => $"{c.Db} {(await app.IdsAsync(c.Db, c.Sql)).Count}")));
+                using var management = app.RabbitMQManagement();
+                var queues = await management.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/queues/%2F?columns=name,messages_ready,messages_unacknowledged,consumers");
+                throw new TimeoutException($"{e.Message} Identity has {identity.Count}; {counts}; queues: " +
+                    string.Join(", ", queues.EnumerateArray().Select(q => $"{q.GetProperty("name")} ready {q.GetProperty("messages_ready")} unacked {q.GetProperty("messages_unacknowledged")} consumers {q.GetProperty("consumers")}")), e);
+            }
+        }
         await Task.Delay(TimeSpan.FromSeconds(3)); // any late duplicate would land now
         foreach (var (db, sql) in copies)
             Assert.True(identity.SetEquals(await app.IdsAsync(db, sql)), $"{db} holds exactly identity's {identity.Count} users");
