@@ -118,6 +118,11 @@ public class ServerRestartTests(PlatformFixture platform)
     [Fact]
     public async Task A_killed_server_is_restarted_by_the_watchdog_and_the_service_using_it_recovers()
     {
+        // A catalogue that has seen many publishes: its search index is built at a high cache generation.
+        await using (var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString(ResourceNames.Redis)))
+            await redis.GetDatabase().StringIncrementAsync("catalogue:generation", 1000);
+        using (var warm = await platform.Gateway.GetAsync("/api/catalogue/search?q=warm"))
+            Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
         var restartsBefore = platform.App.Restarts(ResourceNames.Redis);
         var pidBefore = platform.App.Kill(ResourceNames.Redis);
 
@@ -130,6 +135,14 @@ public class ServerRestartTests(PlatformFixture platform)
             s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "catalogue health after Redis came back");
         using var search = await platform.Gateway.GetAsync("/api/catalogue/search?q=safety");
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+
+        // Redis came back empty: the cache generation must not start again below the one the search index was built
+        // at, or the index would count itself current and a course published now would not be found.
+        var word = $"zr{Guid.NewGuid():N}"[..12];
+        var code = Catalogue.CatalogueClient.NewCode("REDIS");
+        var category = await Catalogue.CatalogueClient.CreateCategoryAsync(platform.Gateway, "After Redis");
+        await Catalogue.CatalogueClient.PublishedCourseAsync(platform.Gateway, code, Catalogue.CatalogueClient.Draft($"After the restart {word}", category));
+        Assert.Contains(code, Catalogue.CatalogueClient.Codes(await Catalogue.CatalogueClient.SearchAsync(platform.Gateway, $"q={word}")));
     }
 }
 

@@ -64,7 +64,7 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
     {
         try
         {
-            return (long?)await redis.GetDatabase().StringGetAsync(GenerationKey) ?? 0;
+            return await CurrentGenerationAsync(redis.GetDatabase());
         }
         catch (RedisException ex)
         {
@@ -124,7 +124,26 @@ public sealed class CatalogueCache(IConnectionMultiplexer redis, CatalogueCacheO
     public void Dispose() => _local.Dispose();
 
     /// <summary>Moves every reader to fresh keys; throws if Redis cannot be reached (event consumers retry).</summary>
-    public Task BumpGenerationAsync() => redis.GetDatabase().StringIncrementAsync(GenerationKey);
+    public async Task BumpGenerationAsync()
+    {
+        var db = redis.GetDatabase();
+        await CurrentGenerationAsync(db);
+        await db.StringIncrementAsync(GenerationKey);
+    }
+
+    /// <summary>
+    /// The generation must never go back: the search index and the in-process copies take any generation at or below
+    /// theirs as current. A missing key means Redis lost its data (a restart without persistence, a flush) or never
+    /// had it, so it starts again from the clock in microseconds, above every generation handed out before (one
+    /// increment per publish is far fewer than one per microsecond), rather than from zero.
+    /// </summary>
+    private static async Task<long> CurrentGenerationAsync(IDatabase db)
+    {
+        var value = await db.StringGetAsync(GenerationKey);
+        if (value.HasValue) return (long)value;
+        await db.StringSetAsync(GenerationKey, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000, when: When.NotExists);
+        return (long)await db.StringGetAsync(GenerationKey);
+    }
 
     /// <summary>Moves every reader to fresh keys. Call after the change has committed.</summary>
     public async Task InvalidateAsync()
