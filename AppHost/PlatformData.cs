@@ -71,11 +71,44 @@ public sealed class PlatformData
         return port;
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A free loopback port below the kernel's ephemeral range. A port is chosen when the model is built and bound
+    /// seconds later, when its process has started; one from the ephemeral range (what binding port 0 gives) can be
+    /// taken meanwhile as the source port of any outgoing connection, and the service then fails to start with
+    /// "address already in use". Each port is handed out once per process.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        const int floor = 10_000;
+        var ceiling = EphemeralLow();
+        lock (HandedOut)
+        {
+            for (var attempt = 0; ceiling - floor >= 1_000 && attempt < 200; attempt++)
+            {
+                var port = Random.Shared.Next(floor, ceiling);
+                if (HandedOut.Add(port) && IsFree(port)) return port;
+            }
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var any = ((IPEndPoint)listener.LocalEndpoint).Port;
+            HandedOut.Add(any);
+            return any;
+        }
+    }
+
+    /// <summary>The lowest port the kernel hands out for outgoing connections (Linux; 49152, IANA's, elsewhere).</summary>
+    private static int EphemeralLow()
+    {
+        try
+        {
+            return int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0]);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 49_152;
+        }
     }
 
     private static bool IsFree(int port)
