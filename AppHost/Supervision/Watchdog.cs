@@ -66,7 +66,7 @@ public sealed class Watchdog(
 
                 var delay = backoff.GetValueOrDefault(name, FirstBackoff);
                 if (runningSince.TryGetValue(name, out var since) && DateTimeOffset.UtcNow - since > StableAfter) delay = FirstBackoff;
-                backoff[name] = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+                backoff[name] = Doubled(delay);
                 var exitCode = update.Snapshot.ExitCode;
                 _ = RestartAsync(resource, delay, exitCode, stoppingToken).ContinueWith(_ => restarting.TryRemove(name, out var _), TaskScheduler.Default);
             }
@@ -75,6 +75,8 @@ public sealed class Watchdog(
         {
         }
     }
+
+    private static TimeSpan Doubled(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
 
     private async Task RestartAsync(IResource resource, TimeSpan delay, int? exitCode, CancellationToken stoppingToken)
     {
@@ -100,7 +102,7 @@ public sealed class Watchdog(
                     error = ex.GetBaseException().Message;
                 }
                 command = command == KnownResourceCommands.StartCommand ? KnownResourceCommands.RestartCommand : KnownResourceCommands.StartCommand;
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxBackoff.Ticks));
+                delay = Doubled(delay);
                 log.LogError("Restarting {Resource} failed ({Error}); trying again in {Delay} s", resource.Name, error, delay.TotalSeconds);
                 await Task.Delay(delay, stoppingToken);
             }

@@ -46,10 +46,13 @@ public sealed class FailedMessages(Uri broker, string apiPrefix, IEndpointNameFo
         foreach (var queue in Queues)
         {
             var errorQueue = queue + "_error";
-            await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
-            uint count;
-            try { count = (await channel.QueueDeclarePassiveAsync(errorQueue, ct)).MessageCount; }
-            catch (OperationInterruptedException) { result.Add(new FailedQueue(queue, errorQueue, 0, [])); continue; } // never failed: no such queue
+            var (channel, count) = await OpenAsync(connection, errorQueue, confirms: false, ct);
+            if (channel is null)
+            {
+                result.Add(new FailedQueue(queue, errorQueue, 0, []));
+                continue;
+            }
+            await using var _ = channel;
             var messages = new List<FailedMessage>();
             for (var i = 0; i < Math.Min(count, PeekLimit); i++)
             {
@@ -76,10 +79,9 @@ public sealed class FailedMessages(Uri broker, string apiPrefix, IEndpointNameFo
         foreach (var queue in Queues)
         {
             var errorQueue = queue + "_error";
-            await using var channel = await connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
-            try { await channel.QueueDeclarePassiveAsync(errorQueue, ct); }
-            catch (OperationInterruptedException) { continue; }
+            var (channel, _) = await OpenAsync(connection, errorQueue, confirms: true, ct);
+            if (channel is null) continue;
+            await using var open = channel;
             for (var i = 0; i < SearchLimit; i++)
             {
                 if (await channel.BasicGetAsync(errorQueue, autoAck: false, ct) is not { } got) break;
@@ -100,6 +102,25 @@ public sealed class FailedMessages(Uri broker, string apiPrefix, IEndpointNameFo
             }
         }
         return false;
+    }
+
+    /// <summary>
+    /// A channel on the error queue and its depth; no channel when the queue does not exist (nothing ever failed there:
+    /// MassTransit creates it with the first fault). <paramref name="confirms"/>: the broker confirms what is published on it.
+    /// </summary>
+    private static async Task<(IChannel? Channel, uint Count)> OpenAsync(IConnection connection, string errorQueue, bool confirms, CancellationToken ct)
+    {
+        var channel = await connection.CreateChannelAsync(
+            confirms ? new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true) : null, ct);
+        try
+        {
+            return (channel, (await channel.QueueDeclarePassiveAsync(errorQueue, ct)).MessageCount);
+        }
+        catch (OperationInterruptedException)
+        {
+            await channel.DisposeAsync();
+            return (null, 0);
+        }
     }
 
     private async Task<IConnection> ConnectAsync(CancellationToken ct) =>

@@ -18,9 +18,6 @@ public sealed class Outage(ILogger? logger, string what)
     private TimeSpan _pause = FirstPause;
     private int _attempts;
 
-    /// <summary>How many times the work failed for the dependency being away (0 while it never did).</summary>
-    public int Attempts => _attempts;
-
     /// <summary>Records a failed attempt, logs it and waits before the next one.</summary>
     public async Task PauseAsync(Exception failure, CancellationToken cancellationToken)
     {

@@ -160,13 +160,7 @@ public class ImportUnderFaultsTests(FaultPlatformFixture fault)
         var app = fault.App;
         using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
         var before = await app.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM users");
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var csv = new System.Text.StringBuilder("external_id,email,given_name,family_name\n");
-        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,Scale,{i}\n");
-        var plan = await Identity.Imports.UploadAsync(admin, csv.ToString());
-        Assert.Equal(count, plan.GetProperty("toCreate").GetInt32());
-        using (var apply = await admin.PostAsync($"/api/identity/imports/{plan.GetProperty("id").GetGuid()}/apply", null))
-            Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+        var (tag, _) = await Identity.Imports.StartNewPeopleAsync(admin, count, "Scale");
 
         // Once the consumers are busy: kill enrolment mid-batch, then take the broker away and bring it back.
         await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" LIKE '{tag}.%'"),
@@ -252,12 +246,7 @@ public class DependencyOutageTests(FaultPlatformFixture fault)
         const int count = 5_000;
         var app = fault.App;
         using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var csv = new System.Text.StringBuilder("external_id,email,given_name,family_name\n");
-        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,Outage,{i}\n");
-        var plan = await Identity.Imports.UploadAsync(admin, csv.ToString());
-        using (var apply = await admin.PostAsync($"/api/identity/imports/{plan.GetProperty("id").GetGuid()}/apply", null))
-            Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+        var (tag, _) = await Identity.Imports.StartNewPeopleAsync(admin, count, "Outage");
 
         // The database goes away while the events are being delivered.
         await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learners WHERE \"Email\" LIKE '{tag}.%'"),
@@ -287,12 +276,7 @@ public class DependencyOutageTests(FaultPlatformFixture fault)
         const int count = 5_000;
         var app = fault.App;
         using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
-        var tag = Guid.NewGuid().ToString("N")[..8];
-        var csv = new System.Text.StringBuilder("external_id,email,given_name,family_name\n");
-        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,Killed,{i}\n");
-        var plan = await Identity.Imports.UploadAsync(admin, csv.ToString());
-        using (var apply = await admin.PostAsync($"/api/identity/imports/{plan.GetProperty("id").GetGuid()}/apply", null))
-            Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+        var (tag, job) = await Identity.Imports.StartNewPeopleAsync(admin, count, "Killed");
         await Eventually.ReachesAsync(() => app.CountAsync(ResourceNames.IdentityDb, $"SELECT count(*) FROM users WHERE \"Email\" LIKE '{tag}.%'"),
             n => n > 0, TimeSpan.FromSeconds(60), "the import applying");
 
@@ -323,8 +307,8 @@ public class DependencyOutageTests(FaultPlatformFixture fault)
         var figures = $"Kill to healthy again: {string.Join(", ", recovered)}; then {all.Elapsed.TotalSeconds:0.0} s until every copy was exact";
         TestContext.Current.TestOutputHelper?.WriteLine(figures);
         Console.WriteLine(figures);
-        var job = await Identity.Imports.WaitAsync(admin, plan.GetProperty("id").GetGuid(), "Completed", "Failed");
-        Assert.Equal("Completed", job.GetProperty("status").GetString());
+        var finished = await Identity.Imports.WaitAsync(admin, job, "Completed", "Failed");
+        Assert.Equal("Completed", finished.GetProperty("status").GetString());
     }
 
     /// <summary>A count that reads -1 while the database is still coming back.</summary>

@@ -19,6 +19,23 @@ public static class Imports
         return await WaitAsync(admin, job.GetProperty("id").GetGuid(), "Planned", "Failed");
     }
 
+    /// <summary>
+    /// Uploads <paramref name="count"/> new people (emails <c>{tag}.{i}@example.org</c>, the given name
+    /// <paramref name="givenName"/>), checks the dry run plans them all, and asks for the apply without waiting for it.
+    /// </summary>
+    public static async Task<(string Tag, Guid Id)> StartNewPeopleAsync(HttpClient admin, int count, string givenName)
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var csv = new StringBuilder("external_id,email,given_name,family_name\n");
+        for (var i = 0; i < count; i++) csv.Append($"{tag}-{i},{tag}.{i}@example.org,{givenName},{i}\n");
+        var plan = await UploadAsync(admin, csv.ToString());
+        Assert.Equal(count, plan.GetProperty("toCreate").GetInt32());
+        var id = plan.GetProperty("id").GetGuid();
+        using var apply = await admin.PostAsync($"/api/identity/imports/{id}/apply", null);
+        Assert.Equal(HttpStatusCode.Accepted, apply.StatusCode);
+        return (tag, id);
+    }
+
     public static async Task<JsonElement> WaitAsync(HttpClient admin, Guid id, params string[] statuses) =>
         await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/identity/imports/{id}"),
             j => statuses.Contains(j.GetProperty("status").GetString()), TimeSpan.FromSeconds(60), $"import {id} to reach {string.Join("/", statuses)}");
