@@ -37,7 +37,12 @@ public sealed class FaultPlatformFixture : IAsyncLifetime
 {
     public TestPlatform App { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => App = await PlatformFixture.StartPlatformAsync();
+    /// <summary>
+    /// Durable PostgreSQL (fsync, synchronous commit), as <c>./lms run</c> and a cluster have: these tests stop and kill
+    /// it, and without synchronous commit a transaction reported committed (and its message acknowledged) can be lost
+    /// with the last unflushed WAL, which is the test environment losing data, not the platform.
+    /// </summary>
+    public async ValueTask InitializeAsync() => App = await TestPlatform.StartAsync(durable: true);
 
     public async ValueTask DisposeAsync()
     {
