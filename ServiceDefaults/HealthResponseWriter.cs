@@ -18,6 +18,7 @@ public static class HealthResponseWriter
             {
                 status = e.Value.Status.ToString(),
                 description = e.Value.Description ?? e.Value.Exception?.Message,
+                data = e.Value.Data.Count > 0 ? e.Value.Data : null,
             }),
         };
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));

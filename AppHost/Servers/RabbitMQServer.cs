@@ -93,6 +93,10 @@ public static class RabbitMQServerExtensions
             // Our epmd is a resource of its own; no Erlang VM of RabbitMQ's (the server, its prelaunch, the CLI it runs
             // when stopping) may start an epmd daemon, which would outlive the AppHost.
             .WithEnvironment("ERL_FLAGS", "-start_epmd false")
+            // The script then execs the Erlang VM instead of running it as a child behind a shell that forwards
+            // signals: the process the AppHost supervises is the broker itself, so a kill -9 of it cannot leave an
+            // orphaned VM holding the ports while the watchdog starts another (the VM stops gracefully on SIGTERM).
+            .WithEnvironment("RUNNING_UNDER_SYSTEMD", "true")
             .WithEndpoint(RabbitMQServerResource.AmqpEndpointName, e => Unproxied(e, port, "amqp"))
             .WithEndpoint(RabbitMQServerResource.ManagementEndpointName, e => Unproxied(e, managementPort, "http"))
             .WithHealthCheck(healthCheck)

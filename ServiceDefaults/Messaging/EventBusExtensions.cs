@@ -47,8 +47,15 @@ public static class EventBusExtensions
         builder.Services.AddSingleton(builder.Configuration.GetSection("Messaging:Consumers").Get<IdempotentConsumerOptions>() ?? new IdempotentConsumerOptions());
         builder.Services.AddSingleton<IOutboxPublisher, MassTransitOutboxPublisher>();
         builder.Services.AddHostedService<OutboxDispatcher<TContext>>();
-        builder.Services.AddSingleton(sp => new FailedMessages(new Uri(connectionString), "/api/" + endpointPrefix, sp.GetRequiredService<IEndpointNameFormatter>(),
-            sp.GetServices<ConsumerQueue>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FailedMessages>>()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var failed = new FailedMessages(new Uri(connectionString), endpointPrefix, sp.GetRequiredService<IEndpointNameFormatter>(),
+                sp.GetServices<ConsumerQueue>(), sp.GetRequiredService<IServiceScopeFactory>(), services => services.GetRequiredService<TContext>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<FailedMessages>>());
+            MessagingTelemetry.ObserveFailedMessages(() => failed.LastCounts);
+            return failed;
+        });
+        builder.Services.AddHealthChecks().AddCheck<FailedMessagesHealthCheck>(FailedMessagesHealthCheck.Name);
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LmsPlatform.Gateway.Extensions;
@@ -18,10 +19,11 @@ public sealed class ServiceHealthCheck(IHttpClientFactory clients, string servic
         {
             using var client = clients.CreateClient(HttpClientName);
             using var response = await client.GetAsync($"http://{service}/health", cancellationToken);
-            if (response.IsSuccessStatusCode) return HealthCheckResult.Healthy($"{service} is healthy");
-            var failing = await FailingChecksAsync(response, cancellationToken);
+            var (failing, failedMessages) = await ReadReportAsync(response, cancellationToken);
+            var waiting = failedMessages is null ? "" : "; " + failedMessages;
+            if (response.IsSuccessStatusCode) return HealthCheckResult.Healthy($"{service} is healthy" + waiting);
             return new HealthCheckResult(context.Registration.FailureStatus,
-                $"{service} answered {(int)response.StatusCode}" + (failing.Length > 0 ? ": " + failing : ""));
+                $"{service} answered {(int)response.StatusCode}" + (failing.Length > 0 ? ": " + failing : "") + waiting);
         }
         catch (Exception ex)
         {
@@ -29,20 +31,28 @@ public sealed class ServiceHealthCheck(IHttpClientFactory clients, string servic
         }
     }
 
-    /// <summary>The service's checks that are not Healthy, as "name Status (description)", from its health report.</summary>
-    private static async Task<string> FailingChecksAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>
+    /// From the service's health report: its checks that are not Healthy, as "name Status (description)", and what its
+    /// failed-messages check says when messages wait in its <c>_error</c> queues.
+    /// </summary>
+    private static async Task<(string Failing, string? FailedMessages)> ReadReportAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
             using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-            return string.Join("; ", report.RootElement.GetProperty("checks").EnumerateObject()
+            var checks = report.RootElement.GetProperty("checks").EnumerateObject().ToList();
+            static string? Description(JsonProperty check) =>
+                check.Value.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+            var failing = string.Join("; ", checks
                 .Where(c => c.Value.GetProperty("status").GetString() != nameof(HealthStatus.Healthy))
-                .Select(c => $"{c.Name} {c.Value.GetProperty("status").GetString()}" +
-                             (c.Value.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? $" ({d.GetString()})" : "")));
+                .Select(c => $"{c.Name} {c.Value.GetProperty("status").GetString()}" + (Description(c) is { } d ? $" ({d})" : "")));
+            var failedMessages = checks.Where(c => c.Name == FailedMessagesHealthCheck.Name).Select(Description)
+                .FirstOrDefault(d => d is { Length: > 0 } && char.IsAsciiDigit(d[0]));
+            return (failing, failedMessages);
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            return "";
+            return ("", null);
         }
     }
 }

@@ -214,6 +214,13 @@ public class MessagingTests(PlatformFixture platform)
         Assert.Contains("UserCreated", failed.GetProperty("messageType").GetString());
         Assert.False(string.IsNullOrEmpty(failed.GetProperty("reason").GetString()));
 
+        // Its count is on enrolment's health report, and through it on the gateway's.
+        var gatewayHealth = await Eventually.ReachesAsync(() => platform.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>("/health"),
+            h => h.GetProperty("checks").GetProperty(ResourceNames.EnrolmentApi).GetProperty("description").GetString()!.Contains("enrolment-user-created_error"),
+            TimeSpan.FromSeconds(60), "the failed message counted on the gateway's health report");
+        Assert.Matches(@"enrolment-api is healthy; \d+ failed messages?: .*enrolment-user-created_error \d+",
+            gatewayHealth.GetProperty("checks").GetProperty(ResourceNames.EnrolmentApi).GetProperty("description").GetString());
+
         // The operator fixes the cause (the colliding copy goes) and re-queues the message: it is applied, once.
         await using (var connection = new NpgsqlConnection(platform.App.GetConnectionString(ResourceNames.EnrolmentDb)))
         {
@@ -228,6 +235,14 @@ public class MessagingTests(PlatformFixture platform)
         Assert.Equal(1, await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM inbox_messages WHERE message_id = '{failingId}'"));
         var after = await platform.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>(path);
         Assert.DoesNotContain(after.EnumerateArray().SelectMany(q => q.GetProperty("messages").EnumerateArray()), m => m.GetProperty("messageId").GetString() == failingId.ToString());
+
+        // The re-queue is in the platform's audit log, with who did it.
+        var audit = await Eventually.ReachesAsync(() => platform.Gateway.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/identity/audit?entityType=FailedMessage&entityId={failingId}"),
+            page => page.GetProperty("items").GetArrayLength() > 0, TimeSpan.FromSeconds(30), "the re-queue audited");
+        var entry = Assert.Single(audit.GetProperty("items").EnumerateArray());
+        Assert.Equal("failed-message.requeued", entry.GetProperty("action").GetString());
+        Assert.Equal("admin@lms.local", entry.GetProperty("actorName").GetString());
+        Assert.Contains("enrolment-user-created", entry.GetProperty("after").GetString());
 
         // It is gone from the error queue: a second re-queue, or a discard, finds nothing.
         using (var again = await platform.Gateway.PostAsync($"{path}/{failingId}/requeue", null))

@@ -1,6 +1,7 @@
 using LmsPlatform.Contracts;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.Identity.Auth;
+using LmsPlatform.Identity.Consumers;
 using LmsPlatform.Identity.Imports;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
@@ -20,7 +21,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.IdentityDb);
-        builder.AddEventBus<IdentityDbContext>("identity");
+        builder.AddEventBus<IdentityDbContext>("identity", bus => bus.AddIdempotentConsumer<FailedMessageHandledConsumer>());
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
 
