@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LmsPlatform.ServiceDefaults.Http;
+using LmsPlatform.ServiceDefaults.Logging;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -65,6 +66,9 @@ public static class ServiceDefaultsExtensions
         // cost more than the request. Traces and metrics record every request anyway.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        // And the four lines HttpClient writes per outgoing request (the gateway's health probes of every service, every
+        // few seconds): traces record them.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         // A failing check is logged at Error on every probe (every few seconds while a dependency starts or is away):
         // noise that buries real errors. Health is read where it belongs: /health and the dashboard's health column.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
@@ -73,6 +77,13 @@ public static class ServiceDefaultsExtensions
         // whoever waits for it (Outage), and health says it; a failed command is still logged as an error.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Infrastructure", LogLevel.Warning);
+        // While the broker is away MassTransit logs, per receive endpoint and backoff step (5 s growing to about 35 s),
+        // a warning and an information line with a full stack trace ("Retrying ..."). The warning says it all; the
+        // bus's state is in /health. Measured: 1,707 lines in three minutes from catalogue alone (ADR 0007).
+        builder.Logging.AddFilter("MassTransit", LogLevel.Warning);
+        // What is left of an outage on the console is one line per attempt, without the stack trace.
+        builder.Logging.AddConsole(options => options.FormatterName = OutageConsoleFormatter.FormatterName)
+            .AddConsoleFormatter<OutageConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

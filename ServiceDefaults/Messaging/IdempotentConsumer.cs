@@ -215,7 +215,8 @@ public static class TransientFailures
         for (var ex = exception; ex is not null; ex = ex.InnerException)
             // 57P01-57P03: the server shutting down or starting up, which is an outage too.
             if (ex is NpgsqlException { IsTransient: true } or PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
-                or TimeoutException or RetryLimitExceededException or System.Net.Sockets.SocketException)
+                or TimeoutException or RetryLimitExceededException or System.Net.Sockets.SocketException
+                or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
                 return true;
         return false;
     }
