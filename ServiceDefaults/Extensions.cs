@@ -33,6 +33,11 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
+        // One wire format for enumerations: they are sent and read as names ("Content"), never as numbers; reading is
+        // case-insensitive, as every request validator's parsing is.
+        builder.Services.ConfigureHttpJsonOptions(options =>
+            options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -177,14 +182,10 @@ public static class ServiceDefaultsExtensions
         }
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            StatusCodeSelector = ex => ex switch
-            {
-                BadHttpRequestException bad => bad.StatusCode,
-                // A form the form reader refuses: over its limits (FormOptions) it is too large, otherwise malformed.
-                InvalidDataException e when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
-                InvalidDataException => StatusCodes.Status400BadRequest,
-                _ => StatusCodes.Status500InternalServerError,
-            },
+            StatusCodeSelector = StatusCodeOf,
+            // A client's mistake (malformed JSON, an oversized form) is answered with its 4xx ProblemDetails and is not an
+            // error of the service: it is not logged with a stack trace. Only a 5xx is.
+            SuppressDiagnosticsCallback = context => StatusCodeOf(context.Exception) < StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
         if (guardText) app.UseMiddleware<TextGuardMiddleware>();
@@ -196,4 +197,14 @@ public static class ServiceDefaultsExtensions
         }
         return app;
     }
+
+    /// <summary>The status an exception that reached the exception handler is answered with.</summary>
+    private static int StatusCodeOf(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => bad.StatusCode,
+        // A form the form reader refuses: over its limits (FormOptions) it is too large, otherwise malformed.
+        InvalidDataException e when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
+        InvalidDataException => StatusCodes.Status400BadRequest,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 }

@@ -43,6 +43,12 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     /// </summary>
     protected abstract Task HandleAsync(TMessage message, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs before the batch's new messages are handled, in the same transaction: for loading in one query what each
+    /// <see cref="HandleAsync"/> would otherwise look up alone. The tracked entities were cleared just before.
+    /// </summary>
+    protected virtual Task BeforeHandlingAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Runs once the effect has committed (not for a duplicate): for work outside the database, such as cache invalidation.</summary>
     protected virtual Task AfterCommitAsync(TMessage message) => Task.CompletedTask;
 
@@ -115,6 +121,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
                 await transaction.RollbackAsync(ct);
                 return toApply;
             }
+            await BeforeHandlingAsync([.. toApply.Select(m => m.Message)], ct);
             foreach (var message in toApply) await HandleAsync(message.Message, ct);
             await Db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);

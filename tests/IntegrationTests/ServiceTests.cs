@@ -64,6 +64,10 @@ public class ServiceTests(PlatformFixture platform)
 
         using var bad = await content.PostAsJsonAsync("/api/content/items", new { title = "x", kind = "link", url = "ftp://nope" });
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        // Whatever the kind: a package pointing at the server's own files is refused.
+        using var local = await content.PostAsJsonAsync("/api/content/items", new { title = "x", kind = "scorm12", url = "file:///etc/passwd" });
+        Assert.Equal(HttpStatusCode.BadRequest, local.StatusCode);
+        Assert.Contains("http(s)", await local.Content.ReadAsStringAsync());
         var list = await content.GetFromJsonAsync<JsonElement>("/api/content/items?pageSize=200");
         Assert.Contains(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("id").GetGuid() == id);
     }

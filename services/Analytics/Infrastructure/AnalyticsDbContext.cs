@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.People;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -13,12 +14,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        modelBuilder.Entity<UserFact>(e =>
-        {
-            e.ToTable("user_facts");
-            e.HasKey(u => u.UserId);
-            e.HasIndex(u => u.CreatedAt);
-        });
+        modelBuilder.Entity<UserFact>().MapPersonCopy("user_facts").HasIndex(u => u.CreatedAt);
         modelBuilder.Entity<SavedReport>(e =>
         {
             e.ToTable("saved_reports");

@@ -1,11 +1,9 @@
+using LmsPlatform.ServiceDefaults.People;
+
 namespace LmsPlatform.Analytics.Model;
 
-/// <summary>One user in the reporting read model, built from identity's events.</summary>
-public sealed class UserFact
-{
-    public Guid UserId { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-}
+/// <summary>One user in the reporting read model, built from identity's events (see <see cref="PersonCopy"/>).</summary>
+public sealed class UserFact : PersonCopy;
 
 public enum ReportKind { UsersTotal, UsersCreatedByDay }
 

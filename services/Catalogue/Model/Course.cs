@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace LmsPlatform.Catalogue.Model;
 
 public sealed class Course : CatalogueItem
@@ -19,10 +22,17 @@ public sealed class CourseVersion : ItemVersion
 /// <summary>A titled group of activities, in order. Stored with its version as JSON: it is only ever read whole.</summary>
 public sealed record Section(Guid Id, string Title, List<Activity> Activities);
 
+/// <summary>
+/// What an activity is. On the wire, in the stored versions and in the cache it is the name requests use ("content",
+/// "link", "session"; see <see cref="Activity.Kind"/>); numbers written before this was so are still read.
+/// </summary>
 public enum ActivityKind { Content, Link, Session }
+
+/// <summary>An enumeration written as its camelCase name.</summary>
+public sealed class CamelCaseNames<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase) where T : struct, Enum;
 
 /// <summary>
 /// One thing a learner does: open a content item (owned by the content service, referred to by id), follow an external
 /// link, or attend an instructor-led session (a placeholder the sessions are scheduled against).
 /// </summary>
-public sealed record Activity(Guid Id, ActivityKind Kind, string Title, Guid? ContentItemId, string? Url, int? DurationMinutes, bool Required);
+public sealed record Activity(Guid Id, [property: JsonConverter(typeof(CamelCaseNames<ActivityKind>))] ActivityKind Kind, string Title, Guid? ContentItemId, string? Url, int? DurationMinutes, bool Required);

@@ -14,8 +14,11 @@ public sealed record CreateContentItemRequest(string? Title, string? Kind, strin
         var errors = new ValidationErrors().Required("title", Title, 200).MaxLength("url", Url, 2000);
         if (!Enum.TryParse<ContentKind>(Kind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
             errors.Add("kind", $"must be one of: {string.Join(", ", Enum.GetNames<ContentKind>())}");
-        else if (kind == ContentKind.Link)
-            errors.Check(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "url", "must be an absolute http(s) URL for a link");
+        else if (kind == ContentKind.Link && string.IsNullOrWhiteSpace(Url))
+            errors.Add("url", "is required for a link");
+        // Whatever the kind, a URL is one a browser may fetch: never file:, javascript:, data: or the like.
+        if (!string.IsNullOrWhiteSpace(Url))
+            errors.Check(Uri.TryCreate(Url.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "url", "must be an absolute http(s) URL");
         return errors.ToDictionary();
     }
 }

@@ -23,7 +23,8 @@ public sealed record EnrolmentDto(Guid Id, Guid UserId, Guid CourseId, string St
     public static EnrolmentDto From(CourseEnrolment e) => new(e.Id, e.UserId, e.CourseId, e.Status.ToString(), e.EnrolledAt, e.DueAt);
 }
 
-public sealed record LearnerDto(Guid UserId, string Email, string DisplayName);
+/// <summary>Enrolment's copy of a user. An erased user's copy has no name or email.</summary>
+public sealed record LearnerDto(Guid UserId, string Email, string DisplayName, string Status, Guid? OrgUnitId, Guid? ManagerId, string? JobTitle, bool Erased);
 
 public static class EnrolmentsApi
 {
@@ -43,8 +44,11 @@ public static class EnrolmentsApi
         var now = time.GetUtcNow();
         if (request.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var (userId, courseId) = (request.UserId!.Value, request.CourseId!.Value);
-        if (!await db.Learners.AnyAsync(l => l.UserId == userId, ct))
+        var learner = await db.Learners.AsNoTracking().Where(l => l.UserId == userId).Select(l => new { l.Status, l.Erased }).FirstOrDefaultAsync(ct);
+        if (learner is null || learner.Erased)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["is not a known user"] });
+        if (learner.Status != "Active")
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"] });
         if (await db.Enrolments.AnyAsync(e => e.UserId == userId && e.CourseId == courseId, ct))
             return Problems.Conflict("The user is enrolled on this course already.", "courseId");
 
@@ -87,6 +91,6 @@ public static class EnrolmentsApi
 
     public static async Task<Results<Ok<LearnerDto>, NotFound>> GetLearner(Guid userId, EnrolmentDbContext db, CancellationToken ct) =>
         await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct) is { } l
-            ? TypedResults.Ok(new LearnerDto(l.UserId, l.Email, l.DisplayName))
+            ? TypedResults.Ok(new LearnerDto(l.UserId, l.Email, l.DisplayName, l.Status, l.OrgUnitId, l.ManagerId, l.JobTitle, l.Erased))
             : TypedResults.NotFound();
 }

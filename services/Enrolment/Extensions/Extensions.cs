@@ -13,6 +13,14 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
-        builder.AddEventBus<EnrolmentDbContext>("enrolment", bus => bus.AddIdempotentConsumer<UserCreatedConsumer>());
+        builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
+        {
+            // The copy of every user, kept current from each of identity's user events.
+            bus.AddIdempotentConsumer<UserCreatedConsumer>();
+            bus.AddIdempotentConsumer<UserUpdatedConsumer>();
+            bus.AddIdempotentConsumer<UserDeactivatedConsumer>();
+            bus.AddIdempotentConsumer<UserReactivatedConsumer>();
+            bus.AddIdempotentConsumer<UserErasedConsumer>();
+        });
     }
 }

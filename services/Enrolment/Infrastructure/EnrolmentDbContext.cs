@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.People;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -13,13 +14,7 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        modelBuilder.Entity<Learner>(e =>
-        {
-            e.ToTable("learners");
-            e.HasKey(l => l.UserId);
-            e.Property(l => l.Email).HasMaxLength(254);
-            e.Property(l => l.DisplayName).HasMaxLength(201);
-        });
+        modelBuilder.Entity<Learner>().MapPersonCopy("learners");
         modelBuilder.Entity<CourseEnrolment>(e =>
         {
             e.ToTable("enrolments");

@@ -1,13 +1,9 @@
+using LmsPlatform.ServiceDefaults.People;
+
 namespace LmsPlatform.Enrolment.Model;
 
-/// <summary>Enrolment's copy of a user, kept from identity's events.</summary>
-public sealed class Learner
-{
-    public Guid UserId { get; set; }
-    public required string Email { get; set; }
-    public required string DisplayName { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
-}
+/// <summary>Enrolment's copy of a user, kept from identity's events (see <see cref="PersonCopy"/>).</summary>
+public sealed class Learner : PersonCopy;
 
 public enum EnrolmentStatus { Enrolled, InProgress, Completed, Withdrawn }
 

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.People;
 using LmsPlatform.Notification.Model;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -13,13 +14,7 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        modelBuilder.Entity<Recipient>(e =>
-        {
-            e.ToTable("recipients");
-            e.HasKey(r => r.UserId);
-            e.Property(r => r.Email).HasMaxLength(254);
-            e.Property(r => r.DisplayName).HasMaxLength(201);
-        });
+        modelBuilder.Entity<Recipient>().MapPersonCopy("recipients");
         modelBuilder.Entity<UserNotification>(e =>
         {
             e.ToTable("notifications");

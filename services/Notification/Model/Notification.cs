@@ -1,12 +1,9 @@
+using LmsPlatform.ServiceDefaults.People;
+
 namespace LmsPlatform.Notification.Model;
 
-/// <summary>Notification's copy of a user: where to reach them.</summary>
-public sealed class Recipient
-{
-    public Guid UserId { get; set; }
-    public required string Email { get; set; }
-    public required string DisplayName { get; set; }
-}
+/// <summary>Notification's copy of a user: where to reach them (see <see cref="PersonCopy"/>).</summary>
+public sealed class Recipient : PersonCopy;
 
 public enum Channel { InApp, Email }
 

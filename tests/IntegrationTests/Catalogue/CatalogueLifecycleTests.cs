@@ -115,6 +115,17 @@ public class CatalogueLifecycleTests(PlatformFixture platform)
         for (var i = 0; i < 3; i++)
             optional.Add(await PublishedCourseAsync(admin, NewCode("OPT"), Draft($"Optional {i}", category, d => d["durationMinutes"] = 10 * (i + 1))));
         var draftOnly = await CreateCourseAsync(admin, NewCode("DRAFT"), Draft("Not yet published", category));
+        // An activity's kind comes back as it went in ("content", "link"), not as a number.
+        var requiredCourse = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{required}");
+        static IEnumerable<JsonElement> ActivityKinds(JsonElement e) => e.ValueKind switch
+        {
+            JsonValueKind.Object => e.EnumerateObject().SelectMany(p => p.Name == "activities"
+                ? p.Value.EnumerateArray().Select(a => a.GetProperty("kind"))
+                : ActivityKinds(p.Value)),
+            JsonValueKind.Array => e.EnumerateArray().SelectMany(ActivityKinds),
+            _ => [],
+        };
+        Assert.Equal(["content", "link"], ActivityKinds(requiredCourse).Select(k => k.ValueKind == JsonValueKind.String ? k.GetString()! : k.GetRawText()).ToArray());
 
         var code = NewCode("PATH");
         object PathDraft(int k, params Guid[] extra) => new
