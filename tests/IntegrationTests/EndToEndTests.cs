@@ -37,7 +37,8 @@ public class EndToEndTests(PlatformFixture platform)
         Assert.Equal("Welcome to learning", inbox.GetProperty("items")[0].GetProperty("subject").GetString());
 
         // The learner can now be enrolled (enrolment checks against its own copy).
-        using var enrolled = await gateway.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = id, courseId = Guid.NewGuid() });
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Welcome aboard");
+        using var enrolled = await gateway.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = id, courseId });
         Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
     }
 

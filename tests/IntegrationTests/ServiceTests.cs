@@ -39,7 +39,13 @@ public class ServiceTests(PlatformFixture platform)
         var userId = await Users.CreateAsync(platform.Gateway, "enrol");
         await Eventually.ReachesAsync(async () => (await enrolment.GetAsync($"/api/enrolment/learners/{userId}")).StatusCode,
             s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
-        var courseId = Guid.NewGuid();
+        // A course the catalogue never published is refused; a published one is taken.
+        using (var noCourse = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId, courseId = Guid.NewGuid() }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, noCourse.StatusCode);
+            Assert.Contains("is not a published course", await noCourse.Content.ReadAsStringAsync());
+        }
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Enrolment basics");
         using var first = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId, courseId, dueAt = DateTimeOffset.UtcNow.AddDays(30) });
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var id = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
@@ -50,6 +56,19 @@ public class ServiceTests(PlatformFixture platform)
         Assert.Equal(id, Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
         var read = await enrolment.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{id}");
         Assert.Equal("Enrolled", read.GetProperty("status").GetString());
+
+        // Archived in the catalogue, the course takes no new enrolments; the one made is kept.
+        using (var archived = await platform.Gateway.PostAsync($"/api/catalogue/courses/{courseId}/archive", null))
+            Assert.Equal(HttpStatusCode.OK, archived.StatusCode);
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM courses WHERE \"CourseId\" = '{courseId}' AND \"Archived\""),
+            n => n == 1, TimeSpan.FromSeconds(60), "enrolment's copy archived");
+        var other = await Users.CreateAsync(platform.Gateway, "late");
+        await Eventually.ReachesAsync(async () => (await enrolment.GetAsync($"/api/enrolment/learners/{other}")).StatusCode,
+            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+        using var late = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = other, courseId });
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        Assert.Contains("archived", await late.Content.ReadAsStringAsync());
+        Assert.Equal("Enrolled", (await enrolment.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{id}")).GetProperty("status").GetString());
     }
 
     [Fact]

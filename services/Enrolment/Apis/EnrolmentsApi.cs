@@ -49,6 +49,11 @@ public static class EnrolmentsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["is not a known user"] });
         if (learner.Status != "Active")
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"] });
+        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
+        if (course is null || course.Version == 0)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["courseId"] = ["is not a published course"] });
+        if (course.Archived)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["courseId"] = [$"is archived ({course.Code}): it takes no new enrolments"] });
         if (await db.Enrolments.AnyAsync(e => e.UserId == userId && e.CourseId == courseId, ct))
             return Problems.Conflict("The user is enrolled on this course already.", "courseId");
 

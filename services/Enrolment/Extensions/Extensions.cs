@@ -21,6 +21,9 @@ public static class Extensions
             bus.AddIdempotentConsumer<UserDeactivatedConsumer>();
             bus.AddIdempotentConsumer<UserReactivatedConsumer>();
             bus.AddIdempotentConsumer<UserErasedConsumer>();
+            // The courses new enrolments may be made on.
+            bus.AddIdempotentConsumer<CoursePublishedConsumer>();
+            bus.AddIdempotentConsumer<CourseArchivedConsumer>();
         });
     }
 }

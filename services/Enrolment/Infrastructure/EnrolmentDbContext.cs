@@ -10,11 +10,20 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
 {
     public DbSet<Learner> Learners => Set<Learner>();
     public DbSet<CourseEnrolment> Enrolments => Set<CourseEnrolment>();
+    public DbSet<CourseCopy> Courses => Set<CourseCopy>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<Learner>().MapPersonCopy("learners");
+        modelBuilder.Entity<CourseCopy>(e =>
+        {
+            e.ToTable("courses");
+            e.HasKey(c => c.CourseId);
+            e.Property(c => c.Code).HasMaxLength(64);
+            e.Property(c => c.Title).HasMaxLength(200);
+            e.Ignore(c => c.IsOpen);
+        });
         modelBuilder.Entity<CourseEnrolment>(e =>
         {
             e.ToTable("enrolments");

@@ -16,3 +16,44 @@ public sealed class CourseEnrolment
     public DateTimeOffset EnrolledAt { get; set; }
     public DateTimeOffset? DueAt { get; set; }
 }
+
+/// <summary>
+/// Enrolment's copy of a catalogue course, from catalogue's events: what new enrolments may be made on. The latest
+/// published version is the one new enrolments get; an archived course takes none. Events are applied by their own
+/// time, so a late publication does not reopen a course archived after it.
+/// </summary>
+public sealed class CourseCopy
+{
+    public Guid CourseId { get; set; }
+    public string Code { get; set; } = "";
+    public string Title { get; set; } = "";
+    /// <summary>The latest published version (0 when only the archiving is known).</summary>
+    public int Version { get; set; }
+    public bool Archived { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+    public DateTimeOffset? ArchivedAt { get; set; }
+
+    /// <summary>Whether new enrolments may be made on the course.</summary>
+    public bool IsOpen => Version > 0 && !Archived;
+
+    public void Apply(Contracts.Catalogue.CoursePublished published)
+    {
+        if (published.Version > Version)
+        {
+            Version = published.Version;
+            Code = published.Code;
+            Title = published.Title;
+            PublishedAt = published.PublishedAt;
+        }
+        // Published again after it was archived (a new version of a retired course) opens it again.
+        if (Archived && ArchivedAt is { } archived && published.PublishedAt > archived) Archived = false;
+    }
+
+    public void Apply(Contracts.Catalogue.CourseArchived archived)
+    {
+        if (Code.Length == 0) Code = archived.Code;
+        if (PublishedAt is { } published && published > archived.ArchivedAt) return;
+        Archived = true;
+        ArchivedAt = archived.ArchivedAt;
+    }
+}

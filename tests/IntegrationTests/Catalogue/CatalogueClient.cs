@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LmsPlatform.Contracts;
 
 namespace LmsPlatform.IntegrationTests.Catalogue;
 
@@ -62,6 +63,16 @@ public static class CatalogueClient
     {
         var id = await CreateCourseAsync(client, code, draft);
         await PublishAsync(client, "courses", id);
+        return id;
+    }
+
+    /// <summary>A published course that enrolment knows of (its copy from CoursePublished), ready to enrol people on.</summary>
+    public static async Task<Guid> EnrollableCourseAsync(PlatformFixture platform, string title)
+    {
+        var category = await CreateCategoryAsync(platform.Gateway, "Enrolment");
+        var id = await PublishedCourseAsync(platform.Gateway, NewCode("ENR"), Draft(title, category));
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM courses WHERE \"CourseId\" = '{id}' AND \"Version\" > 0"),
+            n => n == 1, TimeSpan.FromSeconds(60), "enrolment's copy of the course");
         return id;
     }
 

@@ -1,0 +1,32 @@
+using LmsPlatform.Contracts.Catalogue;
+using LmsPlatform.Enrolment.Infrastructure;
+using LmsPlatform.Enrolment.Model;
+using LmsPlatform.ServiceDefaults.Messaging;
+
+namespace LmsPlatform.Enrolment.Consumers;
+
+/// <summary>A published version: the course copy takes it (new enrolments get it).</summary>
+public sealed class CoursePublishedConsumer(EnrolmentDbContext db) : IdempotentConsumer<CoursePublished, EnrolmentDbContext>(db)
+{
+    protected override async Task HandleAsync(CoursePublished message, CancellationToken cancellationToken) =>
+        (await CourseCopies.FindOrAddAsync(Db, message.CourseId, cancellationToken)).Apply(message);
+}
+
+/// <summary>An archived course takes no new enrolments.</summary>
+public sealed class CourseArchivedConsumer(EnrolmentDbContext db) : IdempotentConsumer<CourseArchived, EnrolmentDbContext>(db)
+{
+    protected override async Task HandleAsync(CourseArchived message, CancellationToken cancellationToken) =>
+        (await CourseCopies.FindOrAddAsync(Db, message.CourseId, cancellationToken)).Apply(message);
+}
+
+internal static class CourseCopies
+{
+    /// <summary>The course's copy (tracked, including one added earlier in the batch), or a new one.</summary>
+    public static async Task<CourseCopy> FindOrAddAsync(EnrolmentDbContext db, Guid courseId, CancellationToken cancellationToken)
+    {
+        if (await db.Courses.FindAsync([courseId], cancellationToken) is { } copy) return copy;
+        copy = new CourseCopy { CourseId = courseId };
+        db.Courses.Add(copy);
+        return copy;
+    }
+}
