@@ -50,9 +50,6 @@ public sealed class FailedMessages(
     private readonly SemaphoreSlim _counting = new(1, 1);
     private (DateTimeOffset At, IReadOnlyDictionary<string, long> Counts)? _counts;
 
-    /// <summary>Whether the service consumes any queue (and so can have failed messages at all).</summary>
-    public bool HasQueues => Queues.Any();
-
     public async Task<IReadOnlyList<FailedQueue>> ListAsync(CancellationToken ct)
     {
         await using var connection = await ConnectAsync(ct);

@@ -1,5 +1,6 @@
 using LmsPlatform.Contracts;
 using LmsPlatform.Contracts.Identity;
+using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -32,14 +33,16 @@ public abstract class PersonCopy
     public Guid? ManagerId { get; set; }
     public Guid? OrgUnitId { get; set; }
     /// <summary>Identity's status: <c>Active</c>, <c>Suspended</c> or <c>Deactivated</c>.</summary>
-    public string Status { get; set; } = "Active";
+    public string Status { get; set; } = Active;
     public bool Erased { get; set; }
     /// <summary>When identity created the user (from <see cref="UserCreated"/>).</summary>
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ProfileAt { get; set; }
     public DateTimeOffset? StatusAt { get; set; }
 
-    public bool IsActive => Status == "Active";
+    public const string Active = "Active", Deactivated = "Deactivated";
+
+    public bool IsActive => Status == Active;
 
     /// <summary>Applies one of identity's user events to the copy.</summary>
     public void Apply(IIntegrationEvent userEvent)
@@ -48,29 +51,25 @@ public abstract class PersonCopy
         {
             case UserCreated e: Apply(e); break;
             case UserUpdated e: ApplyProfile(e.Profile, e.UpdatedAt); break;
-            case UserDeactivated e: ApplyStatus("Deactivated", e.DeactivatedAt); break;
-            case UserReactivated e: ApplyStatus("Active", e.ReactivatedAt); break;
+            case UserDeactivated e: ApplyStatus(Deactivated, e.DeactivatedAt); break;
+            case UserReactivated e: ApplyStatus(Active, e.ReactivatedAt); break;
             case UserErased e: Apply(e); break;
             default: throw new NotSupportedException($"{userEvent.GetType().Name} is not a user event a person copy follows.");
         }
     }
 
-    /// <summary>The user one of identity's user events is about.</summary>
-    public static Guid UserIdOf(IIntegrationEvent userEvent) => userEvent switch
-    {
-        UserCreated e => e.UserId,
-        UserUpdated e => e.UserId,
-        UserDeactivated e => e.UserId,
-        UserReactivated e => e.UserId,
-        UserErased e => e.UserId,
-        _ => throw new NotSupportedException($"{userEvent.GetType().Name} is not a user event a person copy follows."),
-    };
+    /// <summary>
+    /// The user one of identity's user events is about: the aggregate its outbox row is ordered by (the first
+    /// <see cref="Guid"/> of the event, <c>UserId</c> for every user event).
+    /// </summary>
+    public static Guid UserIdOf(IIntegrationEvent userEvent) => OutboxMessageFactory.OrderingKey(userEvent)
+        ?? throw new NotSupportedException($"{userEvent.GetType().Name} is not a user event a person copy follows.");
 
     private void Apply(UserCreated created)
     {
         CreatedAt = created.CreatedAt;
         ApplyProfile(created.Profile ?? new UserProfile(created.Email, created.GivenName, created.FamilyName, created.ExternalId,
-            null, null, null, null, null, "Active"), created.CreatedAt);
+            null, null, null, null, null, Active), created.CreatedAt);
     }
 
     private void Apply(UserErased erased)

@@ -44,10 +44,10 @@ public static class EnrolmentsApi
         var now = time.GetUtcNow();
         if (request.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var (userId, courseId) = (request.UserId!.Value, request.CourseId!.Value);
-        var learner = await db.Learners.AsNoTracking().Where(l => l.UserId == userId).Select(l => new { l.Status, l.Erased }).FirstOrDefaultAsync(ct);
+        var learner = await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct);
         if (learner is null || learner.Erased)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["is not a known user"] });
-        if (learner.Status != "Active")
+        if (!learner.IsActive)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"] });
         var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
         if (course is null || course.Version == 0)

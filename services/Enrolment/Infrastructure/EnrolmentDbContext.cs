@@ -22,7 +22,6 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.HasKey(c => c.CourseId);
             e.Property(c => c.Code).HasMaxLength(64);
             e.Property(c => c.Title).HasMaxLength(200);
-            e.Ignore(c => c.IsOpen);
         });
         modelBuilder.Entity<CourseEnrolment>(e =>
         {

@@ -33,9 +33,6 @@ public sealed class CourseCopy
     public DateTimeOffset? PublishedAt { get; set; }
     public DateTimeOffset? ArchivedAt { get; set; }
 
-    /// <summary>Whether new enrolments may be made on the course.</summary>
-    public bool IsOpen => Version > 0 && !Archived;
-
     public void Apply(Contracts.Catalogue.CoursePublished published)
     {
         if (published.Version > Version)
