@@ -54,6 +54,14 @@ public static class ServiceDefaultsExtensions
                 context.ProblemDetails.Title = "The request could not be read.";
                 context.ProblemDetails.Detail = bad.InnerException is System.Text.Json.JsonException json ? $"{bad.Message} {json.Message}" : bad.Message;
             }
+            // A rule an aggregate refused: the same shape as a door's own 400 or 409, naming the field.
+            if (context.Exception is LmsPlatform.ServiceDefaults.Domain.DomainRuleException rule)
+            {
+                context.ProblemDetails.Status = rule.IsConflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest;
+                context.ProblemDetails.Title = rule.IsConflict ? "Conflict" : "One or more validation errors occurred.";
+                context.ProblemDetails.Detail = rule.IsConflict ? rule.Message : $"{rule.Field} {rule.Message}";
+                context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [rule.Field] = [rule.Message] };
+            }
         });
         // Malformed bodies and parameters become exceptions, which the exception handler turns into a 400
         // ProblemDetails that says what was wrong (in every environment, not only Development).
@@ -202,6 +210,7 @@ public static class ServiceDefaultsExtensions
     private static int StatusCodeOf(Exception exception) => exception switch
     {
         BadHttpRequestException bad => bad.StatusCode,
+        LmsPlatform.ServiceDefaults.Domain.DomainRuleException rule => rule.IsConflict ? StatusCodes.Status409Conflict : StatusCodes.Status400BadRequest,
         // A form the form reader refuses: over its limits (FormOptions) it is too large, otherwise malformed.
         InvalidDataException e when e.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) => StatusCodes.Status413PayloadTooLarge,
         InvalidDataException => StatusCodes.Status400BadRequest,

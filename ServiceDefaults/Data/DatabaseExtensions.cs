@@ -1,4 +1,6 @@
+using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,10 +26,12 @@ public static class DatabaseExtensions
 
         builder.Services.AddSingleton<OutboxSignal>();
         builder.Services.AddSingleton<OutboxSignalInterceptor>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DomainEventsInterceptor>();
         builder.Services.AddDbContextPool<TContext>((services, options) =>
         {
             options.UseNpgsql(connectionString)
-                .AddInterceptors(services.GetRequiredService<OutboxSignalInterceptor>())
+                .AddInterceptors(services.GetRequiredService<DomainEventsInterceptor>(), services.GetRequiredService<OutboxSignalInterceptor>())
                 // The check compares the model with the migrations' snapshot at every start (a second model built and
                 // diffed: about a second of CPU per service); the build's migration test covers it instead.
                 .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning));

@@ -1,7 +1,7 @@
 using LmsPlatform.Catalogue.Application;
 using LmsPlatform.ContentDelivery.Apis;
 using LmsPlatform.Enrolment.Apis;
-using LmsPlatform.Identity.Application;
+using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Http;
 
 namespace LmsPlatform.UnitTests;

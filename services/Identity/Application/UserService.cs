@@ -8,20 +8,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Identity.Application;
 
-/// <summary>The HR attributes an administrator, SCIM client or import sets on a user.</summary>
-public sealed record UserInput(
-    string? Email, string? GivenName, string? FamilyName, string? ExternalId = null, string? JobTitle = null,
-    string? Location = null, DateOnly? HireDate = null, Guid? ManagerId = null, Guid? OrgUnitId = null)
-{
-    public ValidationErrors Validate() => new ValidationErrors()
-        .Email("email", Email)
-        .Required("givenName", GivenName, 100)
-        .Required("familyName", FamilyName, 100)
-        .MaxLength("externalId", ExternalId, 64)
-        .MaxLength("jobTitle", JobTitle, 200)
-        .MaxLength("location", Location, 200);
-}
-
 /// <summary>
 /// Creating, changing, deactivating, reactivating and erasing users: one place for the rules (unique email and
 /// external id, an existing manager without a reporting cycle, an active org unit), the event and the audit entry,
@@ -29,45 +15,35 @@ public sealed record UserInput(
 /// </summary>
 public sealed class UserService(IdentityDbContext db, TimeProvider time)
 {
-    public async Task<Outcome<User>> CreateAsync(UserInput input, Actor actor, CancellationToken ct, Action<User>? extra = null)
+    public async Task<Outcome<User>> CreateAsync(UserInput input, Actor actor, CancellationToken ct, Action<User>? extra = null, UserStatus status = UserStatus.Active)
     {
         var errors = input.Validate();
         if (!errors.IsValid) return new Outcome<User>.Invalid(errors.ToDictionary());
-        var user = User.New(input.Email!, input.GivenName!.Trim(), input.FamilyName!.Trim(), time.GetUtcNow());
-        if (await CheckAsync(user, input, ct) is { } refused) return refused;
-        Apply(user, input);
-        extra?.Invoke(user);
+        var now = time.GetUtcNow();
+        var id = Guid.CreateVersion7(now);
+        if (await CheckAsync(id, input, ct) is { } refused) return refused;
+        var user = User.Register(input, actor, now, id, status, extra);
         db.Users.Add(user);
-        var profile = user.Profile();
-        db.AddIntegrationEvent(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, user.CreatedAt) { Profile = profile });
-        db.Audit(actor, "user.created", "user", user.Id, null, profile, user.CreatedAt);
         return await SaveAsync(user, ct);
     }
 
     /// <summary>Replaces the user's attributes; <paramref name="expectedETag"/>, when given, must match (else 409).</summary>
-    public async Task<Outcome<User>> UpdateAsync(User user, UserInput input, string? expectedETag, Actor actor, CancellationToken ct, Action<User>? extra = null)
+    public async Task<Outcome<User>> UpdateAsync(User user, UserInput input, string? expectedETag, Actor actor, CancellationToken ct,
+        Action<User>? extra = null, UserStatus? status = null, string reason = "")
     {
         if (ETags.IsStale(expectedETag, user.ETag))
             return new Outcome<User>.Conflict("The user was changed by someone else since you read it; read it again and retry.", "etag");
         var errors = input.Validate();
         if (!errors.IsValid) return new Outcome<User>.Invalid(errors.ToDictionary());
-        if (await CheckAsync(user, input, ct) is { } refused) return refused;
-
-        var before = user.Profile();
-        var now = time.GetUtcNow();
-        if (!string.Equals(user.Email, input.Email!.Trim(), StringComparison.Ordinal)) user.WithEmail(input.Email, now);
-        user.GivenName = input.GivenName!.Trim();
-        user.FamilyName = input.FamilyName!.Trim();
-        Apply(user, input);
+        if (await CheckAsync(user.Id, input, ct) is { } refused) return refused;
+        if (status == UserStatus.Active && user.ErasedAt is not null)
+            return new Outcome<User>.Conflict("An erased user cannot be reactivated.", "status");
         extra?.Invoke(user);
-        var after = user.Profile();
-        var changed = User.Changes(before, after);
-        if (changed.Count == 0 && !db.ChangeTracker.HasChanges()) return user;
-        user.Touch(now);
-        if (changed.Count > 0)
+        var now = time.GetUtcNow();
+        if (!user.Change(input, actor, now, status, reason))
         {
-            db.AddIntegrationEvent(new UserUpdated(user.Id, changed, after, now));
-            db.Audit(actor, "user.updated", "user", user.Id, before, after, now);
+            if (!db.ChangeTracker.HasChanges()) return user;
+            user.Touch(now); // an attribute outside the profile (SCIM's externalId) changed
         }
         return await SaveAsync(user, ct);
     }
@@ -76,72 +52,33 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
     {
         if (user.Status == status) return user;
         if (user.ErasedAt is not null) return new Outcome<User>.Conflict("An erased user cannot be reactivated.", "status");
-        var before = user.Profile();
-        var now = time.GetUtcNow();
-        user.Status = status;
-        user.Touch(now);
-        if (status == UserStatus.Active)
-            db.AddIntegrationEvent(new UserReactivated(user.Id, now));
-        else
-        {
-            // A deactivated or suspended user can no longer use a token refresh or a sign-in session.
-            user.SecurityStamp = Guid.NewGuid().ToString("N");
-            db.AddIntegrationEvent(new UserDeactivated(user.Id, reason, now));
-        }
-        db.AddIntegrationEvent(new UserUpdated(user.Id, ["status"], user.Profile(), now));
-        db.Audit(actor, status == UserStatus.Active ? "user.reactivated" : "user.deactivated", "user", user.Id, before, user.Profile(), now);
+        user.SetStatus(status, reason, actor, time.GetUtcNow());
         return await SaveAsync(user, ct);
     }
 
-    /// <summary>
-    /// GDPR erasure: personal data is replaced by placeholders, sign-in data removed, the account deactivated. The row
-    /// (and so references from learning records) stays, as does the audit trail, which records that erasure happened.
-    /// </summary>
+    /// <summary>GDPR erasure (<see cref="User.Erase"/>); the user's pending password resets go too.</summary>
     public async Task<Outcome<User>> EraseAsync(User user, Actor actor, CancellationToken ct)
     {
-        if (user.ErasedAt is not null) return user;
-        var now = time.GetUtcNow();
-        var placeholder = $"erased-{user.Id:N}@erased.invalid";
-        user.WithEmail(placeholder, now);
-        user.GivenName = "Erased";
-        user.FamilyName = "User";
-        user.ExternalId = null;
-        user.ScimExternalId = null;
-        user.JobTitle = null;
-        user.Location = null;
-        user.HireDate = null;
-        user.PasswordHash = null;
-        user.PhoneNumber = null;
-        user.SecurityStamp = Guid.NewGuid().ToString("N");
-        user.Status = UserStatus.Deactivated;
-        user.ErasedAt = now;
+        if (!user.Erase(actor, time.GetUtcNow())) return user;
         await db.PasswordResetTickets.Where(t => t.UserId == user.Id).ExecuteDeleteAsync(ct);
-        db.AddIntegrationEvent(new UserErased(user.Id, now));
-        db.Audit(actor, "user.erased", "user", user.Id, null, new { erased = true }, now);
         return await SaveAsync(user, ct);
     }
 
-    private static void Apply(User user, UserInput input)
-    {
-        user.SetHrAttributes(TextInput.Clean(input.ExternalId), TextInput.Clean(input.JobTitle), TextInput.Clean(input.Location),
-            input.HireDate, input.ManagerId, input.OrgUnitId);
-    }
-
-    private async Task<Outcome<User>?> CheckAsync(User user, UserInput input, CancellationToken ct)
+    private async Task<Outcome<User>?> CheckAsync(Guid userId, UserInput input, CancellationToken ct)
     {
         var normalized = User.Normalize(input.Email!);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized && u.Id != user.Id, ct))
+        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized && u.Id != userId, ct))
             return new Outcome<User>.Conflict($"A user with the email '{input.Email!.Trim()}' exists already.", "email");
         var externalId = TextInput.Clean(input.ExternalId);
-        if (externalId is not null && await db.Users.AnyAsync(u => u.ExternalId == externalId && u.Id != user.Id, ct))
+        if (externalId is not null && await db.Users.AnyAsync(u => u.ExternalId == externalId && u.Id != userId, ct))
             return new Outcome<User>.Conflict($"A user with the external id '{externalId}' exists already.", "externalId");
         if (input.OrgUnitId is { } unitId && !await db.OrgUnits.AnyAsync(o => o.Id == unitId && o.Active, ct))
             return Invalid("orgUnitId", "is not an active org unit");
         if (input.ManagerId is { } managerId)
         {
-            if (managerId == user.Id) return Invalid("managerId", "a user cannot be their own manager");
+            if (managerId == userId) return Invalid("managerId", "a user cannot be their own manager");
             if (!await db.Users.AnyAsync(u => u.Id == managerId, ct)) return Invalid("managerId", "is not a known user");
-            if (await ManagesAsync(user.Id, managerId, ct))
+            if (await ManagesAsync(userId, managerId, ct))
                 return new Outcome<User>.Conflict("The manager reports to this user already (directly or through others): that would be a cycle.", "managerId");
         }
         return null;

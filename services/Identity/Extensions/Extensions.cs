@@ -105,6 +105,7 @@ public static class Extensions
         builder.Services.AddScoped<TokenPrincipals>();
         builder.Services.AddScoped<PasswordResets>();
         builder.Services.AddScoped<LmsPlatform.Identity.Application.UserService>();
+        builder.Services.AddScoped<LmsPlatform.Identity.Application.OrgUnitService>();
         builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection("Identity:Imports"));
         builder.Services.AddSingleton<ImportSignal>();
         builder.Services.AddHostedService<ImportWorker>();

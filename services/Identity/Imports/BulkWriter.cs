@@ -1,3 +1,4 @@
+using LmsPlatform.Contracts;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Messaging;
@@ -14,6 +15,19 @@ public sealed class UserBatch
     public List<(User User, string? ExpectedStamp)> Changed { get; } = [];
     public List<OutboxMessage> Events { get; } = [];
     public List<AuditEntry> Audit { get; } = [];
+
+    /// <summary>
+    /// Takes the events a user's methods recorded, as the save interceptor would: integration events become outbox
+    /// rows, <see cref="Audited"/> events audit entries.
+    /// </summary>
+    public void Take(User user, DateTimeOffset now)
+    {
+        foreach (var domainEvent in user.TakeDomainEvents())
+        {
+            if (domainEvent is IIntegrationEvent integrationEvent) Events.Add(OutboxMessageFactory.Create(integrationEvent, now));
+            if (domainEvent is Audited a) Audit.Add(AuditExtensions.Entry(a.Actor, a.Action, a.EntityType, a.EntityId, a.Before, a.After, a.At));
+        }
+    }
 }
 
 /// <summary>

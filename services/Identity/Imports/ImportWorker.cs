@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using LmsPlatform.Contracts.Identity;
+using LmsPlatform.Identity.Application;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Messaging;
@@ -175,7 +176,9 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         else
         {
             var existing = await db.OrgUnits.AsNoTracking().Select(o => new ExistingOrgUnit(o.Id, o.ExternalId, o.Name, o.ParentId, o.Active)).ToListAsync(ct);
-            unitPlan = OrgUnitImportPlanner.Plan(csv, existing, job.DeactivateMissing, now);
+            var withActiveMembers = (await db.Users.Where(u => u.Status == UserStatus.Active && u.OrgUnitId != null)
+                .Select(u => u.OrgUnitId!.Value).Distinct().ToListAsync(ct)).ToHashSet();
+            unitPlan = OrgUnitImportPlanner.Plan(csv, existing, withActiveMembers, job.DeactivateMissing, now);
             (changes, errors, deactivationPercent) = (unitPlan.Changes, unitPlan.Errors, unitPlan.DeactivationPercent);
         }
 
@@ -264,42 +267,19 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
             if (change.Kind == ChangeKind.Create)
             {
                 var row = plan.Rows[change.Id];
-                var user = User.New(row.Email, row.GivenName, row.FamilyName, now);
-                user.Id = change.Id;
-                Fill(user, row, plan.References[change.Id]);
-                var profile = user.Profile();
+                var user = User.Register(InputOf(row, plan.References[change.Id]), actor, now, change.Id, row.Status ?? UserStatus.Active);
                 write.Created.Add(user);
-                write.Events.Add(OutboxMessageFactory.Create(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile }, now));
-                write.Audit.Add(AuditExtensions.Entry(actor, "user.created", "user", user.Id, null, profile, now));
+                write.Take(user, now);
                 continue;
             }
             if (!current.TryGetValue(change.Id, out var existing)) continue;
             var expectedStamp = existing.ConcurrencyStamp;
-            var before = existing.Profile();
-            if (plan.Rows.TryGetValue(change.Id, out var r))
-            {
-                if (!string.Equals(existing.Email, r.Email, StringComparison.Ordinal)) existing.WithEmail(r.Email, now);
-                existing.GivenName = r.GivenName;
-                existing.FamilyName = r.FamilyName;
-                Fill(existing, r, plan.References[change.Id]);
-            }
-            else existing.Status = UserStatus.Deactivated; // missing from a full extract
-            var after = existing.Profile();
-            var changed = User.Changes(before, after);
-            if (changed.Count == 0) continue;
-            existing.Touch(now);
+            var changed = plan.Rows.TryGetValue(change.Id, out var r)
+                ? existing.Change(InputOf(r, plan.References[change.Id]), actor, now, r.Status, "HR import")
+                : existing.SetStatus(UserStatus.Deactivated, "missing from HR import", actor, now); // missing from a full extract
+            if (!changed) continue;
             write.Changed.Add((existing, expectedStamp));
-            write.Events.Add(OutboxMessageFactory.Create(new UserUpdated(existing.Id, changed, after, now), now));
-            if (before.Status != after.Status)
-            {
-                if (existing.Status == UserStatus.Active) write.Events.Add(OutboxMessageFactory.Create(new UserReactivated(existing.Id, now), now));
-                else
-                {
-                    existing.SecurityStamp = Guid.NewGuid().ToString("N");
-                    write.Events.Add(OutboxMessageFactory.Create(new UserDeactivated(existing.Id, r is null ? "missing from HR import" : "HR import", now), now));
-                }
-            }
-            write.Audit.Add(AuditExtensions.Entry(actor, "user.updated", "user", existing.Id, before, after, now));
+            write.Take(existing, now);
         }
         var built = clock.ElapsedMilliseconds;
         await BulkWriter.SaveAsync(db, write, ct);
@@ -307,54 +287,48 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         logger.LogDebug("Import {JobId}: batch of {Count} built in {Built} ms, saved in {Saved} ms", jobId, batch.Length, built, clock.ElapsedMilliseconds - built);
     }
 
-    private static void Fill(User user, UserRow row, (Guid? ManagerId, Guid? OrgUnitId) references)
-    {
-        user.SetHrAttributes(row.ExternalId, row.JobTitle, row.Location, row.HireDate, references.ManagerId, references.OrgUnitId);
-        if (row.Status is { } status) user.Status = status;
-    }
+    private static UserInput InputOf(UserRow row, (Guid? ManagerId, Guid? OrgUnitId) references) =>
+        new(row.Email, row.GivenName, row.FamilyName, row.ExternalId, row.JobTitle, row.Location, row.HireDate, references.ManagerId, references.OrgUnitId);
 
+    /// <summary>
+    /// Applies an org-unit plan through <see cref="OrgUnitService"/>, the same rules and events as the admin API and SCIM,
+    /// in one transaction: parents before children (so a move never meets a half-moved tree), deactivations from the
+    /// leaves up, each change saved before the next so that its checks see the ones before it. Org units are few
+    /// (thousands at most). A rule broken here (the planner checks them first) fails the job and changes nothing.
+    /// </summary>
     private async Task ApplyOrgUnitsAsync(Guid jobId, OrgUnitPlan plan, Actor actor, CancellationToken ct)
     {
-        // Org units are few (thousands at most): the whole tree is loaded, changed and saved in one transaction, and
-        // every path is recomputed from the parent links.
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDbContext>();
-        var now = time.GetUtcNow();
-        var units = await db.OrgUnits.ToDictionaryAsync(o => o.Id, ct);
-        var before = units.Values.ToDictionary(o => o.Id, o => (o.Name, o.ParentId, o.Active, o.Path));
-        foreach (var change in plan.Changes.Where(c => c.Kind != ChangeKind.Unchanged))
+        var units = scope.ServiceProvider.GetRequiredService<OrgUnitService>();
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
-            var (name, externalId, parentId, active) = plan.Targets[change.Id];
-            if (!units.TryGetValue(change.Id, out var unit))
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var parents = await db.OrgUnits.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.ParentId, ct);
+            foreach (var (id, target) in plan.Targets) parents[id] = target.ParentId;
+            int Depth(Guid id) => parents.GetValueOrDefault(id) is { } parent && parent != id ? 1 + Depth(parent) : 0;
+            var work = plan.Changes.Where(c => c.Kind != ChangeKind.Unchanged).Select(c => c.Id).Distinct()
+                .Select(id => (Id: id, Target: plan.Targets[id], Depth: Depth(id))).ToList();
+
+            foreach (var (id, (name, externalId, parentId, active), _) in work.OrderBy(w => w.Depth))
             {
-                unit = new OrgUnit { Id = change.Id, Name = name, ExternalId = externalId, Path = "", CreatedAt = now };
-                units[unit.Id] = unit;
-                db.OrgUnits.Add(unit);
+                if (await db.OrgUnits.FirstOrDefaultAsync(o => o.Id == id, ct) is not { } unit)
+                    await units.CreateAsync(name, externalId, parentId, actor, ct, id);
+                else
+                {
+                    await units.UpdateAsync(unit, name, externalId, parentId, actor, ct);
+                    if (active) await units.ReactivateAsync(unit, actor, ct);
+                }
+                await units.SaveAsync(ct);
             }
-            unit.Name = name;
-            unit.ParentId = parentId;
-            unit.Active = active;
-            unit.UpdatedAt = now;
-        }
-        string PathOf(OrgUnit u) => u.ParentId is { } p && units.TryGetValue(p, out var parent) ? PathOf(parent) + u.Id.ToString("N") + "/" : "/" + u.Id.ToString("N") + "/";
-        foreach (var unit in units.Values) unit.Path = PathOf(unit);
-        foreach (var unit in units.Values)
-        {
-            if (!before.TryGetValue(unit.Id, out var old))
+            foreach (var (id, _, _) in work.Where(w => !w.Target.Active).OrderByDescending(w => w.Depth))
             {
-                db.AddIntegrationEvent(new OrgUnitCreated(unit.Id, unit.Name, unit.ExternalId, unit.ParentId, now));
-                db.Audit(actor, "orgunit.created", "orgunit", unit.Id, null, new { unit.Name, unit.ExternalId, unit.ParentId, unit.Active }, now);
-                continue;
+                await units.DeactivateAsync(await db.OrgUnits.FirstAsync(o => o.Id == id, ct), actor, ct);
+                await units.SaveAsync(ct);
             }
-            var changed = new List<string>();
-            if (old.Name != unit.Name) changed.Add("name");
-            if (old.ParentId != unit.ParentId || old.Path != unit.Path) changed.Add("parentId");
-            if (old.Active != unit.Active) changed.Add("active");
-            if (changed.Count == 0) continue;
-            db.AddIntegrationEvent(new OrgUnitChanged(unit.Id, changed, unit.Name, unit.ParentId, unit.PathIds(), unit.Active, now));
-            db.Audit(actor, "orgunit.updated", "orgunit", unit.Id, new { old.Name, old.ParentId, old.Active }, new { unit.Name, unit.ParentId, unit.Active }, now);
-        }
-        await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+        });
         await db.ImportJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.ProcessedRows, plan.Changes.Count), ct);
     }
 

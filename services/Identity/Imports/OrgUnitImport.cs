@@ -28,7 +28,7 @@ public static class OrgUnitImportPlanner
 
     public static readonly string[] Required = ["external_id", "name"];
 
-    public static OrgUnitPlan Plan(CsvContent csv, IReadOnlyCollection<ExistingOrgUnit> existing, bool deactivateMissing, DateTimeOffset now)
+    public static OrgUnitPlan Plan(CsvContent csv, IReadOnlyCollection<ExistingOrgUnit> existing, IReadOnlySet<Guid> withActiveMembers, bool deactivateMissing, DateTimeOffset now)
     {
         var errors = new List<RowError>(csv.Errors);
         var rows = new List<OrgUnitRow>();
@@ -104,6 +104,44 @@ public static class OrgUnitImportPlanner
                 targets[e.Id] = (e.Name, e.ExternalId!, e.ParentId, false);
                 changes.Add(new PlannedChange(0, ChangeKind.Deactivate, e.ExternalId!, e.Id, null, ["active"]));
             }
+        RefuseBrokenRules(changes, targets, existingById, withActiveMembers, errors);
         return new OrgUnitPlan(changes, errors.OrderBy(e => e.Row).ToList(), targets, existing.Count(e => e.ExternalId is not null && e.Active));
+    }
+
+    /// <summary>
+    /// The org-unit rules (<see cref="OrgUnit.CannotDeactivate"/>, <see cref="OrgUnit.ActiveUnderInactive"/>), checked on
+    /// the tree as it would be after the import, so that a dry run reports them row by row. A refused row keeps its unit
+    /// as it is, which may refuse another (a parent whose child stays active), so the check runs until nothing changes.
+    /// </summary>
+    private static void RefuseBrokenRules(List<PlannedChange> changes, Dictionary<Guid, (string Name, string ExternalId, Guid? ParentId, bool Active)> targets,
+        IReadOnlyDictionary<Guid, ExistingOrgUnit> existing, IReadOnlySet<Guid> withActiveMembers, List<RowError> errors)
+    {
+        for (var refused = true; refused;)
+        {
+            refused = false;
+            var final = existing.Values.ToDictionary(e => e.Id, e => (e.Name, e.ParentId, e.Active));
+            foreach (var (id, t) in targets) final[id] = (t.Name, t.ParentId, t.Active);
+            var withActiveChildren = final.Values.Where(u => u.Active && u.ParentId is not null).Select(u => u.ParentId!.Value).ToHashSet();
+            foreach (var change in changes.Where(c => c.Kind != ChangeKind.Unchanged).ToList())
+            {
+                var (_, parentId, active) = final[change.Id];
+                var current = existing.GetValueOrDefault(change.Id);
+                var (column, refusal) = (active, parentId) switch
+                {
+                    (_, { } p) when !final.ContainsKey(p) => ("parent_external_id", "its parent is refused on another row"),
+                    (false, _) when current?.Active != false =>
+                        ("status", OrgUnit.CannotDeactivate(withActiveChildren.Contains(change.Id), withActiveMembers.Contains(change.Id))),
+                    (true, { } p) when !final[p].Active && (current is not { Active: true } || current.ParentId != p) =>
+                        ("parent_external_id", OrgUnit.ActiveUnderInactive(final[p].Name)),
+                    _ => ("", null),
+                };
+                if (refusal is null) continue;
+                errors.Add(new RowError(change.Row, column, refusal));
+                changes.Remove(change);
+                targets.Remove(change.Id);
+                refused = true;
+                break; // the tree changed: check again from the start
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 using LmsPlatform.Identity.Model;
+using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
@@ -13,8 +14,14 @@ namespace LmsPlatform.Identity.Infrastructure;
 /// organisation, the audit log, imports, signing keys and data-protection keys, plus the outbox and inbox.
 /// </summary>
 public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options)
-    : IdentityUserContext<User, Guid>(options), IServiceDbContext, IDataProtectionKeyContext
+    : IdentityUserContext<User, Guid>(options), IServiceDbContext, IDataProtectionKeyContext, IDomainEventSink
 {
+    /// <summary>An aggregate's <see cref="Audited"/> event becomes an audit entry, saved with the change it records.</summary>
+    public void Handle(object domainEvent)
+    {
+        if (domainEvent is Audited a) this.Audit(a.Actor, a.Action, a.EntityType, a.EntityId, a.Before, a.After, a.At);
+    }
+
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -74,14 +74,13 @@ public sealed class IdentityStartup(IServiceProvider services, SigningKeyRing ke
         var user = await users.FindByEmailAsync(email);
         if (user is null)
         {
-            user = User.New(email, "First", "Administrator", now);
+            // Saved by the user manager's own SaveChanges, with the UserCreated event and audit entry Register records.
+            user = User.Register(new UserInput(email, "First", "Administrator"), Actor.System, now);
             var created = await users.CreateAsync(user, password!);
             if (!created.Succeeded)
                 throw new InvalidOperationException("The first administrator could not be created: " + string.Join(" ", created.Errors.Select(e => e.Description)));
         }
-        db.AddIntegrationEvent(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, null, now) { Profile = user.Profile() });
-        db.RoleAssignments.Add(new RoleAssignment { Id = Guid.CreateVersion7(now), UserId = user.Id, Role = Roles.Administrator, CreatedAt = now, CreatedBy = "system" });
-        db.Audit(Actor.System, "role.granted", "user", user.Id, null, new { role = Roles.Administrator, reason = "first administrator" }, now);
+        db.RoleAssignments.Add(RoleAssignment.Grant(user.Id, Roles.Administrator, null, Actor.System, now));
         await db.SaveChangesAsync(ct);
 
         if (generated)

@@ -1,17 +1,40 @@
 using LmsPlatform.Contracts.Identity;
+using LmsPlatform.Identity.Infrastructure;
+using LmsPlatform.ServiceDefaults.Domain;
+using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Identity;
 
 namespace LmsPlatform.Identity.Model;
 
 public enum UserStatus { Active, Suspended, Deactivated }
 
+/// <summary>The HR attributes an administrator, SCIM client or import sets on a user.</summary>
+public sealed record UserInput(
+    string? Email, string? GivenName, string? FamilyName, string? ExternalId = null, string? JobTitle = null,
+    string? Location = null, DateOnly? HireDate = null, Guid? ManagerId = null, Guid? OrgUnitId = null)
+{
+    public ValidationErrors Validate() => new ValidationErrors()
+        .Email("email", Email)
+        .Required("givenName", GivenName, 100)
+        .Required("familyName", FamilyName, 100)
+        .MaxLength("externalId", ExternalId, 64)
+        .MaxLength("jobTitle", JobTitle, 200)
+        .MaxLength("location", Location, 200);
+}
+
 /// <summary>
 /// A person the platform knows, on ASP.NET Core Identity's user (password hash, lockout, security stamp). The user
 /// name is the email. Never hard-deleted: deactivated, or erased (personal data anonymised) on a GDPR request.
 /// <see cref="IdentityUser{TKey}.ConcurrencyStamp"/> is the ETag: every change sets a new one.
+/// Its lifecycle (<see cref="Register"/>, <see cref="Change"/>, <see cref="SetStatus"/>, <see cref="Erase"/>) records
+/// the integration events and audit entries; the admin API, SCIM, imports and bootstrap all go through it.
 /// </summary>
-public sealed class User : IdentityUser<Guid>
+public sealed class User : IdentityUser<Guid>, IAggregate
 {
+    private readonly DomainEvents events = new();
+
+    public IReadOnlyList<object> TakeDomainEvents() => events.Take();
+
     public string GivenName { get; set; } = "";
     public string FamilyName { get; set; } = "";
     /// <summary>The HR system's employee number: the key of CSV imports and SCIM's employeeNumber.</summary>
@@ -63,15 +86,96 @@ public sealed class User : IdentityUser<Guid>
 
     public string ETag => $"\"{ConcurrencyStamp}\"";
 
-    /// <summary>The attributes HR owns besides name and email: one place for the admin API, SCIM and imports.</summary>
-    public void SetHrAttributes(string? externalId, string? jobTitle, string? location, DateOnly? hireDate, Guid? managerId, Guid? orgUnitId)
+    /// <summary>A new user with <paramref name="input"/>'s attributes (validated by the caller): announced and audited.</summary>
+    public static User Register(UserInput input, Actor actor, DateTimeOffset now, Guid? id = null, UserStatus status = UserStatus.Active, Action<User>? extra = null)
     {
-        ExternalId = externalId;
-        JobTitle = jobTitle;
-        Location = location;
-        HireDate = hireDate;
-        ManagerId = managerId;
-        OrgUnitId = orgUnitId;
+        var user = New(input.Email!, input.GivenName!.Trim(), input.FamilyName!.Trim(), now);
+        if (id is { } given) user.Id = given;
+        user.Apply(input);
+        user.Status = status;
+        extra?.Invoke(user);
+        var profile = user.Profile();
+        user.events.Record(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile });
+        user.events.Record(new Audited(actor, "user.created", "user", user.Id, null, profile, now));
+        return user;
+    }
+
+    /// <summary>
+    /// Replaces the attributes (and, when given, the status): records <see cref="UserUpdated"/> with what changed and,
+    /// for a status change, <see cref="UserDeactivated"/> or <see cref="UserReactivated"/>. Returns whether anything changed.
+    /// </summary>
+    public bool Change(UserInput input, Actor actor, DateTimeOffset now, UserStatus? status = null, string reason = "")
+    {
+        var before = Profile();
+        if (!string.Equals(Email, input.Email!.Trim(), StringComparison.Ordinal)) WithEmail(input.Email, now);
+        GivenName = input.GivenName!.Trim();
+        FamilyName = input.FamilyName!.Trim();
+        Apply(input);
+        return Changed(before, status ?? Status, reason, actor, now);
+    }
+
+    /// <summary>Activates, suspends or deactivates; an erased user stays deactivated.</summary>
+    public bool SetStatus(UserStatus status, string reason, Actor actor, DateTimeOffset now)
+    {
+        if (status == Status) return false;
+        if (ErasedAt is not null) throw new DomainRuleException("status", "An erased user cannot be reactivated.");
+        return Changed(Profile(), status, reason, actor, now);
+    }
+
+    /// <summary>
+    /// GDPR erasure: personal data is replaced by placeholders, sign-in data removed, the account deactivated. The row
+    /// (and so references from learning records) stays, as does the audit trail, which records that erasure happened.
+    /// </summary>
+    public bool Erase(Actor actor, DateTimeOffset now)
+    {
+        if (ErasedAt is not null) return false;
+        WithEmail($"erased-{Id:N}@erased.invalid", now);
+        GivenName = "Erased";
+        FamilyName = "User";
+        ExternalId = null;
+        ScimExternalId = null;
+        JobTitle = null;
+        Location = null;
+        HireDate = null;
+        PasswordHash = null;
+        PhoneNumber = null;
+        SecurityStamp = Guid.NewGuid().ToString("N");
+        Status = UserStatus.Deactivated;
+        ErasedAt = now;
+        events.Record(new UserErased(Id, now));
+        events.Record(new Audited(actor, "user.erased", "user", Id, null, new { erased = true }, now));
+        return true;
+    }
+
+    private void Apply(UserInput input)
+    {
+        ExternalId = TextInput.Clean(input.ExternalId);
+        JobTitle = TextInput.Clean(input.JobTitle);
+        Location = TextInput.Clean(input.Location);
+        HireDate = input.HireDate;
+        ManagerId = input.ManagerId;
+        OrgUnitId = input.OrgUnitId;
+    }
+
+    private bool Changed(UserProfile before, UserStatus status, string reason, Actor actor, DateTimeOffset now)
+    {
+        var statusChanged = status != Status;
+        Status = status;
+        var after = Profile();
+        var changed = Changes(before, after);
+        if (changed.Count == 0) return false;
+        Touch(now);
+        events.Record(new UserUpdated(Id, changed, after, now));
+        if (statusChanged && status == UserStatus.Active) events.Record(new UserReactivated(Id, now));
+        else if (statusChanged)
+        {
+            // A deactivated or suspended user can no longer use a token refresh or a sign-in session.
+            SecurityStamp = Guid.NewGuid().ToString("N");
+            events.Record(new UserDeactivated(Id, reason, now));
+        }
+        var action = changed is ["status"] ? (status == UserStatus.Active ? "user.reactivated" : "user.deactivated") : "user.updated";
+        events.Record(new Audited(actor, action, "user", Id, before, after, now));
+        return true;
     }
 
     public UserProfile Profile() => new(Email ?? "", GivenName, FamilyName, ExternalId, JobTitle, Location, HireDate, ManagerId, OrgUnitId, Status.ToString());
