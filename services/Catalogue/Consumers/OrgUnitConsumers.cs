@@ -4,29 +4,29 @@ using LmsPlatform.Catalogue.Model;
 using LmsPlatform.Contracts.Identity;
 using LmsPlatform.ServiceDefaults.Messaging;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Catalogue.Consumers;
 
 /// <summary>Keeps the catalogue's copy of the org tree, which decides who sees an item with a chosen audience.</summary>
 public sealed class OrgUnitCreatedConsumer(CatalogueDbContext db) : IdempotentConsumer<OrgUnitCreated, CatalogueDbContext>(db)
 {
-    protected override async Task HandleAsync(OrgUnitCreated message, CancellationToken cancellationToken)
-    {
-        if (await Db.OrgUnits.FindAsync([message.OrgUnitId], cancellationToken) is null)
-            Db.OrgUnits.Add(new OrgUnitCopy { Id = message.OrgUnitId, Name = message.Name, ParentId = message.ParentId });
-    }
+    // OrgUnitCreated and OrgUnitChanged travel in different queues, so either may arrive first: each writes the row
+    // with one statement that cannot collide with the other, and a late OrgUnitCreated does not undo a change.
+    protected override async Task HandleAsync(OrgUnitCreated message, CancellationToken cancellationToken) =>
+        await Db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO org_units ("Id", "Name", "ParentId", "Active") VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, TRUE)
+            ON CONFLICT ("Id") DO NOTHING
+            """, cancellationToken);
 }
 
 public sealed class OrgUnitChangedConsumer(CatalogueDbContext db, CatalogueCache cache) : IdempotentConsumer<OrgUnitChanged, CatalogueDbContext>(db)
 {
-    protected override async Task HandleAsync(OrgUnitChanged message, CancellationToken cancellationToken)
-    {
-        var unit = await Db.OrgUnits.FindAsync([message.OrgUnitId], cancellationToken);
-        if (unit is null) Db.OrgUnits.Add(unit = new OrgUnitCopy { Id = message.OrgUnitId, Name = message.Name });
-        unit.Name = message.Name;
-        unit.ParentId = message.ParentId;
-        unit.Active = message.Active;
-    }
+    protected override async Task HandleAsync(OrgUnitChanged message, CancellationToken cancellationToken) =>
+        await Db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO org_units ("Id", "Name", "ParentId", "Active") VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, {message.Active})
+            ON CONFLICT ("Id") DO UPDATE SET "Name" = excluded."Name", "ParentId" = excluded."ParentId", "Active" = excluded."Active"
+            """, cancellationToken);
 
     /// <summary>A move changes who sees what, and cached searches are keyed by org unit.</summary>
     protected override Task AfterCommitAsync(OrgUnitChanged message) =>

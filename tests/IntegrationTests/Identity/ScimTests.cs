@@ -7,12 +7,10 @@ using LmsPlatform.Contracts;
 
 namespace LmsPlatform.IntegrationTests.Identity;
 
-/// <summary>SCIM 2.0 round trips through the gateway with a client-credentials token carrying the scim scope.</summary>
-public class ScimTests(PlatformFixture platform)
+/// <summary>A SCIM client as an identity provider is one: a client-credentials token with the scim scope, through the gateway.</summary>
+public static class ScimClient
 {
-    private const string Enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-
-    private async Task<HttpClient> ScimClientAsync(bool scim = true)
+    public static async Task<HttpClient> CreateAsync(PlatformFixture platform, bool scim = true)
     {
         var clientId = $"scim-{Guid.NewGuid():N}";
         using var created = await platform.Gateway.PostAsJsonAsync("/api/identity/clients", new { clientId, displayName = "Entra ID", scim });
@@ -22,7 +20,40 @@ public class ScimTests(PlatformFixture platform)
         return Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
     }
 
-    private static StringContent Scim(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/scim+json");
+    public static StringContent Body(object body) => new(JsonSerializer.Serialize(body), Encoding.UTF8, "application/scim+json");
+
+    public static async Task<HttpResponseMessage> PatchAsync(HttpClient scim, string path, params object[] operations)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Patch, path)
+        {
+            Content = Body(new { schemas = new[] { "urn:ietf:params:scim:api:messages:2.0:PatchOp" }, Operations = operations }),
+        };
+        return await scim.SendAsync(request);
+    }
+
+    public static async Task<string> CreateUserAsync(HttpClient scim, string userName)
+    {
+        using var created = await scim.PostAsync("/scim/v2/Users", Body(new
+        {
+            schemas = new[] { "urn:ietf:params:scim:schemas:core:2.0:User" }, userName, name = new { givenName = "Sam", familyName = "Member" },
+        }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    public static async Task<string[]> MembersAsync(HttpClient scim, string groupId) =>
+        (await scim.GetFromJsonAsync<JsonElement>($"/scim/v2/Groups/{groupId}")).GetProperty("members").EnumerateArray()
+        .Select(m => m.GetProperty("value").GetString()!).Order().ToArray();
+}
+
+/// <summary>SCIM 2.0 round trips through the gateway with a client-credentials token carrying the scim scope.</summary>
+public class ScimTests(PlatformFixture platform)
+{
+    private const string Enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+    private Task<HttpClient> ScimClientAsync(bool scim = true) => ScimClient.CreateAsync(platform, scim);
+
+    private static StringContent Scim(object body) => ScimClient.Body(body);
 
     [Fact]
     public async Task Users_can_be_created_filtered_patched_and_deleted()
