@@ -1,4 +1,5 @@
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.Identity.Application;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -21,19 +22,19 @@ public static class ChecksApi
         return app;
     }
 
-    public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Inactive([AsParameters] PageRequest paging, int? days, IdentityDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Inactive([AsParameters] PageRequest paging, int? days, HttpContext http, IdentityDbContext db, TimeProvider time, CancellationToken ct)
     {
         var errors = new ValidationErrors().Check(days is null or >= 1 and <= 3650, "days", "must be between 1 and 3650");
         foreach (var (k, v) in paging.Validate()) foreach (var m in v) errors.Add(k, m);
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
         var since = time.GetUtcNow().AddDays(-(days ?? 90));
-        var page = await db.Users.AsNoTracking()
+        var page = await (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking()
             .Where(u => u.Status == UserStatus.Active && (u.LastSignInAt == null ? u.CreatedAt < since : u.LastSignInAt < since))
             .OrderBy(u => u.LastSignInAt ?? u.CreatedAt).ThenBy(u => u.Id).ToPageAsync(paging, ct);
         return TypedResults.Ok(page.Map(UserDto.From));
     }
 
-    public static async Task<Ok<List<DuplicateCandidate>>> Duplicates(IdentityDbContext db, CancellationToken ct)
+    public static async Task<Ok<List<DuplicateCandidate>>> Duplicates(HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         // Normalised email: lower case, "+tag" dropped and dots in the local part ignored.
         var byEmail = await db.Database.SqlQuery<Guid[]>($"""
@@ -48,17 +49,19 @@ public static class ChecksApi
             GROUP BY lower("GivenName"), lower("FamilyName"), "ManagerId"
             HAVING count(*) > 1 LIMIT 500
             """).ToListAsync(ct);
+        // A scoped administrator sees only the users in their subtrees, and a pair only when both are there.
         var ids = byEmail.Concat(byName).SelectMany(g => g).Distinct().ToList();
-        var users = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
-        return TypedResults.Ok(byEmail.Select(g => new DuplicateCandidate("same normalised email", g.Select(id => UserDto.From(users[id])).ToList()))
-            .Concat(byName.Select(g => new DuplicateCandidate("same name and manager", g.Select(id => UserDto.From(users[id])).ToList())))
-            .ToList());
+        var users = await (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
+        IEnumerable<DuplicateCandidate> Candidates(IEnumerable<Guid[]> groups, string reason) => groups
+            .Select(g => g.Where(users.ContainsKey).Select(id => UserDto.From(users[id])).ToList())
+            .Where(g => g.Count > 1).Select(g => new DuplicateCandidate(reason, g));
+        return TypedResults.Ok(Candidates(byEmail, "same normalised email").Concat(Candidates(byName, "same name and manager")).ToList());
     }
 
-    public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Unassigned([AsParameters] PageRequest paging, string? missing, IdentityDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Unassigned([AsParameters] PageRequest paging, string? missing, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var query = db.Users.AsNoTracking().Where(u => u.Status == UserStatus.Active);
+        var query = (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking().Where(u => u.Status == UserStatus.Active);
         query = missing switch
         {
             "orgUnit" => query.Where(u => u.OrgUnitId == null),

@@ -62,9 +62,8 @@ public static class UsersApi
 
     public static async Task<Results<Ok<UserDto>, NotFound>> GetUser(Guid id, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null || !(await CallerScope.ForAsync(http.User, Permissions.UsersRead, db, ct)).Covers(user.OrgUnitId))
-            return TypedResults.NotFound();
+        var user = await (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return TypedResults.NotFound();
         http.Response.Headers.ETag = user.ETag;
         return TypedResults.Ok(UserDto.From(user));
     }
@@ -72,9 +71,9 @@ public static class UsersApi
     public static async Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> UpdateUser(
         Guid id, UserRequest request, HttpContext http, UserService users, IdentityDbContext db, CancellationToken ct)
     {
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
         var scope = await CallerScope.ForAsync(http.User, Permissions.UsersWrite, db, ct);
-        if (user is null || !scope.Covers(user.OrgUnitId)) return TypedResults.NotFound();
+        var user = await scope.Filter(db.Users).FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return TypedResults.NotFound();
         if (!scope.Covers(request.OrgUnitId)) return TypedResults.Forbid();
         return ToResult(await users.UpdateAsync(user, request.ToInput(), http.Request.Headers.IfMatch.FirstOrDefault(), Actor.From(http), ct), http);
     }
@@ -106,13 +105,7 @@ public static class UsersApi
         if (filter.Role is not null && role is null) errors.Add("role", $"must be one of {string.Join(", ", Roles.All)}");
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
 
-        var query = db.Users.AsNoTracking();
-        var scope = await CallerScope.ForAsync(http.User, Permissions.UsersRead, db, ct);
-        if (!scope.Global)
-        {
-            var ids = scope.OrgUnitIds.ToList();
-            query = query.Where(u => u.OrgUnitId != null && ids.Contains(u.OrgUnitId.Value));
-        }
+        var query = (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
             var pattern = $"%{Like(filter.Search.Trim())}%";
@@ -142,15 +135,18 @@ public static class UsersApi
 
     public static async Task<Results<Ok<List<UserDto>>, NotFound>> Reports(Guid id, bool? transitive, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
-        if (!await db.Users.AnyAsync(u => u.Id == id, ct)) return TypedResults.NotFound();
-        return TypedResults.Ok((await Team.ReportsAsync(db, id, transitive ?? false, ct)).Select(UserDto.From).ToList());
+        var visible = await db.UsersFor(http.User, Permissions.UsersRead, ct);
+        if (!await visible.AnyAsync(u => u.Id == id, ct)) return TypedResults.NotFound();
+        var reports = await Team.ReportsAsync(db, id, transitive ?? false, ct);
+        var shown = await visible.Where(u => reports.Select(r => r.Id).Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
+        return TypedResults.Ok(reports.Where(r => shown.Contains(r.Id)).Select(UserDto.From).ToList());
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> ChangeAsync(
         Guid id, HttpContext http, IdentityDbContext db, string permission, CancellationToken ct, Func<User, Task<Outcome<User>>> change)
     {
-        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, ct);
-        if (user is null || !(await CallerScope.ForAsync(http.User, permission, db, ct)).Covers(user.OrgUnitId)) return TypedResults.NotFound();
+        var user = await (await db.UsersFor(http.User, permission, ct)).FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return TypedResults.NotFound();
         return ToResult(await change(user), http);
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.Identity.Infrastructure;
+using LmsPlatform.Identity.Model;
 using Microsoft.EntityFrameworkCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -31,6 +32,24 @@ public sealed record CallerScope(bool Global, IReadOnlyCollection<Guid> OrgUnitI
     }
 
     public bool Covers(Guid? orgUnitId) => Global || orgUnitId is { } id && OrgUnitIds.Contains(id);
+
+    /// <summary>The users of <paramref name="users"/> this scope reaches: all, or those in its subtrees.</summary>
+    public IQueryable<User> Filter(IQueryable<User> users)
+    {
+        if (Global) return users;
+        var ids = OrgUnitIds.ToList();
+        return users.Where(u => u.OrgUnitId != null && ids.Contains(u.OrgUnitId.Value));
+    }
+}
+
+public static class ScopedUsers
+{
+    /// <summary>
+    /// The users the caller may see or change with <paramref name="permission"/>: every user read and write of the admin
+    /// API starts here, so an administrator of one department never meets a user outside it (as 404, not 403).
+    /// </summary>
+    public static async Task<IQueryable<User>> UsersFor(this IdentityDbContext db, ClaimsPrincipal caller, string permission, CancellationToken ct) =>
+        (await CallerScope.ForAsync(caller, permission, db, ct)).Filter(db.Users);
 }
 
 public static class OrganisationWide

@@ -147,6 +147,19 @@ public class AdministrationTests(PlatformFixture platform)
         var seen = await scoped.GetFromJsonAsync<JsonElement>("/api/identity/users?pageSize=200");
         Assert.All(seen.GetProperty("items").EnumerateArray(), u => Assert.Equal(mine, u.GetProperty("orgUnitId").GetGuid()));
 
+        // Every user read is scoped, the data-quality checks and reporting lines included: someone outside is not there.
+        using var outsider = await admin.PostAsJsonAsync("/api/identity/users", new { email = $"outsider.{Guid.NewGuid():N}@example.org", givenName = "Out", familyName = "Sider", orgUnitId = other });
+        var outsiderId = (await outsider.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"/api/identity/users/{outsiderId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await scoped.GetAsync($"/api/identity/users/{outsiderId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await scoped.GetAsync($"/api/identity/users/{outsiderId}/reports")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await scoped.PostAsync($"/api/identity/users/{outsiderId}/deactivate", null)).StatusCode);
+        var unassigned = await scoped.GetFromJsonAsync<JsonElement>("/api/identity/checks/unassigned?missing=manager&pageSize=200");
+        Assert.NotEqual(0, unassigned.GetProperty("items").GetArrayLength()); // the people created in mine have no manager
+        Assert.All(unassigned.GetProperty("items").EnumerateArray(), u => Assert.Equal(mine, u.GetProperty("orgUnitId").GetGuid()));
+        var duplicates = await scoped.GetFromJsonAsync<JsonElement>("/api/identity/checks/duplicates");
+        Assert.All(duplicates.EnumerateArray().SelectMany(d => d.GetProperty("users").EnumerateArray()), u => Assert.Equal(mine, u.GetProperty("orgUnitId").GetGuid()));
+
         using var escalate = await scoped.PostAsJsonAsync("/api/identity/role-assignments", new { userId = scopedId, role = "Administrator" });
         Assert.Equal(HttpStatusCode.Forbidden, escalate.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/identity/audit")).StatusCode);
