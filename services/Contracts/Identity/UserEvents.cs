@@ -47,3 +47,13 @@ public sealed record PasswordResetRequested(Guid UserId, string Email, string Gi
 {
     public override string ToString() => $"PasswordResetRequested {{ UserId = {UserId}, ExpiresAt = {ExpiresAt:O} }}";
 }
+
+/// <summary>
+/// A user was invited to set their password: the notification service delivers <see cref="SetPasswordUrl"/>, a
+/// single-use link valid until <see cref="ExpiresAt"/>, to <see cref="Email"/>. A new invitation replaces the last one.
+/// Nothing may log the link.
+/// </summary>
+public sealed record UserInvited(Guid UserId, string Email, string GivenName, string SetPasswordUrl, DateTimeOffset ExpiresAt, string InvitedBy) : IIntegrationEvent
+{
+    public override string ToString() => $"UserInvited {{ UserId = {UserId}, ExpiresAt = {ExpiresAt:O} }}";
+}

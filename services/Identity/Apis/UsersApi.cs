@@ -1,5 +1,6 @@
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.Identity.Application;
+using LmsPlatform.Identity.Auth;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -19,14 +20,23 @@ public sealed record UserRequest(
 public sealed record UserDto(
     Guid Id, string Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
     DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? LastSignInAt, bool LockedOut)
+    DateTimeOffset? LastSignInAt, bool LockedOut, DateTimeOffset? InvitedAt, string? InvitedBy)
 {
     public static UserDto From(User u) => new(u.Id, u.Email!, u.GivenName, u.FamilyName, u.ExternalId, u.JobTitle, u.Location,
         u.HireDate, u.ManagerId, u.OrgUnitId, u.Status.ToString(), u.CreatedAt, u.UpdatedAt, u.LastSignInAt,
-        u.LockoutEnd > DateTimeOffset.UtcNow);
+        u.LockoutEnd > DateTimeOffset.UtcNow, u.InvitedAt, u.InvitedBy);
 }
 
-public sealed record UserQuery(string? Search, string? Email, Guid? OrgUnitId, Guid? ManagerId, string? Status, string? Role);
+/// <summary>Filters of the user list; <see cref="SignedIn"/> false finds the people who have never signed in, <see cref="Invited"/> whether an invitation went out.</summary>
+public sealed record UserQuery(string? Search, string? Email, Guid? OrgUnitId, Guid? ManagerId, string? Status, string? Role, bool? SignedIn = null, bool? Invited = null);
+
+/// <summary>
+/// Whom to invite: the listed users, or every active user who has never signed in in an org unit's subtree, or (with
+/// <see cref="Everyone"/>, said explicitly) in the whole organisation; <see cref="NotYetInvited"/> leaves out those invited before.
+/// </summary>
+public sealed record BulkInvitationRequest(IReadOnlyList<Guid>? UserIds, Guid? OrgUnitId, bool NotYetInvited = false, bool Everyone = false);
+
+public sealed record InvitationDto(int Invited, IReadOnlyList<Guid> InvitedUserIds, IReadOnlyList<SkippedInvitation> Skipped, DateTimeOffset ExpiresAt);
 
 public static class UsersApi
 {
@@ -40,6 +50,11 @@ public static class UsersApi
         api.MapPost("/{id:guid}/deactivate", Deactivate).WithName("DeactivateUser").WithSummary("Deactivate a user; publishes UserDeactivated").RequireAuthorization(Permissions.UsersWrite);
         api.MapPost("/{id:guid}/reactivate", Reactivate).WithName("ReactivateUser").WithSummary("Reactivate a user; publishes UserReactivated").RequireAuthorization(Permissions.UsersWrite);
         api.MapPost("/{id:guid}/erase", Erase).WithName("EraseUser").WithSummary("GDPR erasure: anonymise the user's personal data (audited)").RequireAuthorization(Permissions.UsersErase);
+        api.MapPost("/{id:guid}/invitation", Invite).WithName("InviteUser")
+            .WithSummary("Send (or send again) a single-use link to set a password, valid 7 days; publishes UserInvited").RequireAuthorization(Permissions.UsersWrite);
+        app.MapPost("/api/identity/invitations", InviteMany).WithTags("Users").WithName("InviteUsers")
+            .WithSummary("Invite many: the listed users, or everyone active who has never signed in (optionally in an org unit's subtree, or not yet invited)")
+            .RequireAuthorization(Permissions.UsersWrite);
         api.MapGet("/{id:guid}/reports", Reports).WithName("UserReports").WithSummary("The people who report to a user, directly or (transitive=true) through the tree").RequireAuthorization(Permissions.UsersRead);
         return app;
     }
@@ -124,6 +139,8 @@ public static class UsersApi
             query = query.Where(u => db.OrgUnits.Any(o => o.Id == u.OrgUnitId && o.Path.StartsWith(path)));
         }
         if (filter.ManagerId is { } managerId) query = query.Where(u => u.ManagerId == managerId);
+        if (filter.SignedIn is { } signedIn) query = signedIn ? query.Where(u => u.LastSignInAt != null) : query.Where(u => u.LastSignInAt == null);
+        if (filter.Invited is { } invited) query = invited ? query.Where(u => u.InvitedAt != null) : query.Where(u => u.InvitedAt == null);
         if (status is { } st) query = query.Where(u => u.Status == st);
         if (role is not null)
             query = role == Roles.Learner ? query : query.Where(u => db.RoleAssignments.Any(r => r.UserId == u.Id && r.Role == role));
@@ -140,6 +157,49 @@ public static class UsersApi
         var reports = await Team.ReportsAsync(db, id, transitive ?? false, ct);
         var shown = await visible.Where(u => reports.Select(r => r.Id).Contains(u.Id)).Select(u => u.Id).ToListAsync(ct);
         return TypedResults.Ok(reports.Where(r => shown.Contains(r.Id)).Select(UserDto.From).ToList());
+    }
+
+    public static async Task<Results<Accepted<InvitationDto>, NotFound, Conflict<ProblemDetails>>> Invite(
+        Guid id, HttpContext http, IdentityDbContext db, Invitations invitations, CancellationToken ct)
+    {
+        var user = await (await db.UsersFor(http.User, Permissions.UsersWrite, ct)).FirstOrDefaultAsync(u => u.Id == id, ct);
+        if (user is null) return TypedResults.NotFound();
+        if (user.CannotInvite() is { } refusal) return Problems.Conflict(refusal, "userId");
+        var result = await invitations.InviteAsync([user], Actor.From(http), ct);
+        return TypedResults.Accepted($"/api/identity/users/{id}", new InvitationDto(result.Invited.Count, result.Invited, result.Skipped, result.ExpiresAt));
+    }
+
+    public static async Task<Results<Ok<InvitationDto>, ValidationProblem>> InviteMany(
+        BulkInvitationRequest request, HttpContext http, IdentityDbContext db, Invitations invitations, CancellationToken ct)
+    {
+        if (request.UserIds is not { Count: > 0 } && request.OrgUnitId is null && !request.Everyone)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["userIds"] = ["name the people to invite: userIds, an orgUnitId, or everyone=true for everyone who has never signed in"],
+            });
+        var query = await db.UsersFor(http.User, Permissions.UsersWrite, ct);
+        if (request.UserIds is { Count: > 0 } ids) query = query.Where(u => ids.Contains(u.Id));
+        else
+        {
+            query = query.Where(u => u.Status == UserStatus.Active && u.LastSignInAt == null && u.ErasedAt == null);
+            if (request.NotYetInvited) query = query.Where(u => u.InvitedAt == null);
+            if (request.OrgUnitId is { } unitId)
+            {
+                var path = await db.OrgUnits.Where(o => o.Id == unitId).Select(o => o.Path).FirstOrDefaultAsync(ct);
+                if (path is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["orgUnitId"] = ["is not a known org unit"] });
+                query = query.Where(u => db.OrgUnits.Any(o => o.Id == u.OrgUnitId && o.Path.StartsWith(path)));
+            }
+        }
+        var users = await query.OrderBy(u => u.CreatedAt).Take(Invitations.MaxPerRequest + 1).ToListAsync(ct);
+        if (users.Count > Invitations.MaxPerRequest)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["userIds"] = [$"selects more than {Invitations.MaxPerRequest} people; invite by org unit, a part at a time"],
+            });
+        var known = users.Select(u => u.Id).ToHashSet();
+        var result = await invitations.InviteAsync(users, Actor.From(http), ct);
+        var unknown = (request.UserIds ?? []).Where(id => !known.Contains(id)).Select(id => new SkippedInvitation(id, "No such user (or not one you administer)."));
+        return TypedResults.Ok(new InvitationDto(result.Invited.Count, result.Invited, [.. result.Skipped, .. unknown], result.ExpiresAt));
     }
 
     private static async Task<Results<Ok<UserDto>, ValidationProblem, Conflict<ProblemDetails>, NotFound, ForbidHttpResult>> ChangeAsync(

@@ -28,6 +28,10 @@ public static class AccountPages
         account.MapPost("/forgot-password", Forgot);
         account.MapGet("/reset-password", ResetForm);
         account.MapPost("/reset-password", Reset);
+        // An invitation's link: the same single-use ticket as a reset, worded for someone setting their first password.
+        account.MapGet("/set-password", (HttpContext http, IAntiforgery antiforgery, string? token) => ResetPage(http, antiforgery, token, error: null, invitation: true));
+        account.MapPost("/set-password", (HttpContext http, IAntiforgery antiforgery, [FromForm] string? token, [FromForm] string? password, PasswordResets resets, CancellationToken ct) =>
+            Reset(http, antiforgery, token, password, resets, ct, invitation: true));
         return app;
     }
 
@@ -83,13 +87,14 @@ public static class AccountPages
         ResetPage(http, antiforgery, token, error: null);
 
     private static async Task<IResult> Reset(HttpContext http, IAntiforgery antiforgery, [FromForm] string? token, [FromForm] string? password,
-        PasswordResets resets, CancellationToken ct)
+        PasswordResets resets, CancellationToken ct, bool invitation = false)
     {
-        if (string.IsNullOrEmpty(token) || string.IsNullOrEmpty(password)) return ResetPage(http, antiforgery, token, "Enter a new password.");
+        if (string.IsNullOrEmpty(token) || string.IsNullOrEmpty(password)) return ResetPage(http, antiforgery, token, "Enter a new password.", invitation);
         var result = await resets.RedeemAsync(token, password, Actor.From(http), ct);
         return result.Succeeded
-            ? Page(http, "Password changed", "<p role=\"status\">Your password has been changed. <a href=\"/account/login\">Sign in</a>.</p>")
-            : ResetPage(http, antiforgery, token, string.Join(" ", result.Errors.Select(e => e.Description)));
+            ? Page(http, invitation ? "Password set" : "Password changed",
+                $"<p role=\"status\">Your password has been {(invitation ? "set" : "changed")}. <a href=\"/account/login\">Sign in</a>.</p>")
+            : ResetPage(http, antiforgery, token, string.Join(" ", result.Errors.Select(e => e.Description)), invitation);
     }
 
     private static IResult LoginPage(HttpContext http, IAntiforgery antiforgery, string? returnUrl, string? email, string? error) => Page(http, "Sign in", $"""
@@ -106,14 +111,15 @@ public static class AccountPages
         <p><a href="/account/forgot-password">Forgot your password?</a></p>
         """, error is null ? 200 : 400);
 
-    private static IResult ResetPage(HttpContext http, IAntiforgery antiforgery, string? token, string? error) => Page(http, "Choose a new password", $"""
+    private static IResult ResetPage(HttpContext http, IAntiforgery antiforgery, string? token, string? error, bool invitation = false) =>
+        Page(http, invitation ? "Welcome: choose your password" : "Choose a new password", $"""
         {Error(error)}
-        <form method="post" action="/account/reset-password">
+        <form method="post" action="/account/{(invitation ? "set-password" : "reset-password")}">
           {Token(http, antiforgery)}
           <input type="hidden" name="token" value="{Encode(token)}">
           <label for="password">New password (at least 12 characters)</label>
           <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"{Described(error)}>
-          <button type="submit">Change password</button>
+          <button type="submit">{(invitation ? "Set password" : "Change password")}</button>
         </form>
         """, error is null ? 200 : 400);
 

@@ -25,7 +25,7 @@ public sealed class PasswordResets(IdentityDbContext db, UserManager<User> users
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, ct);
         if (user is null || user.Status != UserStatus.Active) return;
 
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = NewToken();
         var now = time.GetUtcNow();
         db.PasswordResetTickets.Add(new PasswordResetTicket
         {
@@ -47,7 +47,7 @@ public sealed class PasswordResets(IdentityDbContext db, UserManager<User> users
         if (ticket is null || ticket.UsedAt is not null || ticket.ExpiresAt <= now)
             return IdentityResult.Failed(new IdentityError { Code = "InvalidToken", Description = "The reset link is invalid, used or expired." });
         var user = await users.FindByIdAsync(ticket.UserId.ToString());
-        if (user is null || user.Status != UserStatus.Active)
+        if (user is null || user.Status != UserStatus.Active || ticket.Purpose == PasswordResetTicket.Invitation && user.InvitedAt is null)
             return IdentityResult.Failed(new IdentityError { Code = "InvalidToken", Description = "The reset link is invalid, used or expired." });
 
         foreach (var validator in users.PasswordValidators)
@@ -57,14 +57,19 @@ public sealed class PasswordResets(IdentityDbContext db, UserManager<User> users
         var result = await users.ResetPasswordAsync(user, identityToken, newPassword); // also renews the security stamp
         if (!result.Succeeded) return result;
         ticket.UsedAt = now;
+        // The link reached them: the address is theirs.
+        if (ticket.Purpose == PasswordResetTicket.Invitation) user.EmailConfirmed = true;
         await users.ResetAccessFailedCountAsync(user);
         await users.SetLockoutEndDateAsync(user, null);
-        db.Audit(actor with { Id = user.Id.ToString(), Name = user.Email! }, "user.password_reset", "user", user.Id, null, null, now);
+        db.Audit(actor with { Id = user.Id.ToString(), Name = user.Email! },
+            ticket.Purpose == PasswordResetTicket.Invitation ? "user.invitation_accepted" : "user.password_reset", "user", user.Id, null, null, now);
         await db.SaveChangesAsync(ct);
         return result;
     }
 
-    private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string NewToken() => Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

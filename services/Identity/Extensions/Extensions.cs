@@ -104,6 +104,7 @@ public static class Extensions
 
         builder.Services.AddScoped<TokenPrincipals>();
         builder.Services.AddScoped<PasswordResets>();
+        builder.Services.AddScoped<Invitations>();
         builder.Services.AddScoped<LmsPlatform.Identity.Application.UserService>();
         builder.Services.AddScoped<LmsPlatform.Identity.Application.OrgUnitService>();
         builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection("Identity:Imports"));

@@ -57,6 +57,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.HasIndex(u => u.CreatedAt);
             e.HasIndex(u => u.ManagerId);
             e.HasIndex(u => u.OrgUnitId);
+            e.Property(u => u.InvitedBy).HasMaxLength(300);
             e.HasOne<OrgUnit>().WithMany().HasForeignKey(u => u.OrgUnitId).OnDelete(DeleteBehavior.Restrict);
             e.Ignore(u => u.DisplayName);
             e.Ignore(u => u.ETag);
@@ -109,6 +110,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         {
             e.ToTable("password_reset_tickets");
             e.Property(t => t.TokenHash).HasMaxLength(64);
+            e.Property(t => t.Purpose).HasMaxLength(20).HasDefaultValue(PasswordResetTicket.Reset);
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasOne<User>().WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
         });

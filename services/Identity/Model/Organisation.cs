@@ -194,11 +194,14 @@ public sealed class AuditEntry
     public string? TraceId { get; set; }
 }
 
-/// <summary>A single-use, expiring password reset token; only its SHA-256 hash is kept.</summary>
+/// <summary>A single-use, expiring password token (a reset, or an invitation to set one); only its SHA-256 hash is kept.</summary>
 public sealed class PasswordResetTicket
 {
+    public const string Reset = "reset", Invitation = "invitation";
+
     public Guid Id { get; set; }
     public Guid UserId { get; set; }
+    public string Purpose { get; set; } = Reset;
     public required string TokenHash { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }

@@ -50,6 +50,9 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; set; }
+    /// <summary>When the last invitation to set a password went out, and who sent it.</summary>
+    public DateTimeOffset? InvitedAt { get; set; }
+    public string? InvitedBy { get; set; }
     public DateTimeOffset? ErasedAt { get; set; }
     /// <summary>Deleted by a SCIM client: deactivated and no longer visible to SCIM (never hard-deleted).</summary>
     public bool ScimDeleted { get; set; }
@@ -145,6 +148,24 @@ public sealed class User : IdentityUser<Guid>, IAggregate
         events.Record(new UserErased(Id, now));
         events.Record(new Audited(actor, "user.erased", "user", Id, null, new { erased = true }, now));
         return true;
+    }
+
+    /// <summary>Why the user cannot be invited, or null: only an active person who has never signed in, with an email.</summary>
+    public string? CannotInvite() =>
+        ErasedAt is not null ? "The user was erased."
+        : Status != UserStatus.Active ? "The user is not active; reactivate them first."
+        : LastSignInAt is not null ? "The user has signed in already; they can use \"Forgot your password?\"."
+        : string.IsNullOrWhiteSpace(Email) ? "The user has no email address to send the invitation to."
+        : null;
+
+    /// <summary>Records an invitation whose single-use link (<paramref name="setPasswordUrl"/>) the notification service delivers.</summary>
+    public void Invite(string setPasswordUrl, DateTimeOffset expiresAt, Actor actor, DateTimeOffset now)
+    {
+        if (CannotInvite() is { } refusal) throw new DomainRuleException("userId", refusal);
+        InvitedAt = now;
+        InvitedBy = actor.Name;
+        events.Record(new UserInvited(Id, Email!, GivenName, setPasswordUrl, expiresAt, actor.Name));
+        events.Record(new Audited(actor, "user.invited", "user", Id, null, new { expiresAt }, now));
     }
 
     private void Apply(UserInput input)

@@ -16,9 +16,13 @@ public sealed record CreateNotificationRequest(Guid? UserId, string? Subject, st
         .ToDictionary();
 }
 
-public sealed record NotificationDto(Guid Id, Guid UserId, string Channel, string Subject, string Body, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt)
+public sealed record NotificationDto(Guid Id, Guid UserId, string Channel, string Subject, string Body, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt, bool Sensitive)
 {
-    public static NotificationDto From(UserNotification n) => new(n.Id, n.UserId, n.Channel.ToString(), n.Subject, n.Body, n.CreatedAt, n.ReadAt);
+    public const string Withheld = "(This message holds a link to the recipient's account; only they can read it.)";
+
+    /// <summary>A sensitive message's body (an invitation or reset link) is shown to its recipient alone.</summary>
+    public static NotificationDto From(UserNotification n, Guid? reader) =>
+        new(n.Id, n.UserId, n.Channel.ToString(), n.Subject, n.Sensitive && reader != n.UserId ? Withheld : n.Body, n.CreatedAt, n.ReadAt, n.Sensitive);
 }
 
 public static class NotificationsApi
@@ -50,21 +54,25 @@ public static class NotificationsApi
         };
         db.Notifications.Add(notification);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/notification/notifications/{notification.Id}", NotificationDto.From(notification));
+        return TypedResults.Created($"/api/notification/notifications/{notification.Id}", NotificationDto.From(notification, null));
     }
 
-    public static async Task<Results<Ok<NotificationDto>, NotFound>> GetNotification(Guid id, NotificationDbContext db, CancellationToken ct) =>
+    public static async Task<Results<Ok<NotificationDto>, NotFound>> GetNotification(Guid id, HttpContext http, NotificationDbContext db, CancellationToken ct) =>
         await db.Notifications.AsNoTracking().FirstOrDefaultAsync(n => n.Id == id, ct) is { } n
-            ? TypedResults.Ok(NotificationDto.From(n))
+            ? TypedResults.Ok(NotificationDto.From(n, Reader(http)))
             : TypedResults.NotFound();
 
+    private static Guid? Reader(HttpContext http) =>
+        Guid.TryParse(http.User.FindFirst("sub")?.Value ?? http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var id) ? id : null;
+
     public static async Task<Results<Ok<Page<NotificationDto>>, ValidationProblem>> ListNotifications(
-        [AsParameters] PageRequest paging, Guid? userId, NotificationDbContext db, CancellationToken ct)
+        [AsParameters] PageRequest paging, Guid? userId, HttpContext http, NotificationDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var query = db.Notifications.AsNoTracking();
         if (userId is { } u) query = query.Where(n => n.UserId == u);
-        return TypedResults.Ok(await query.OrderByDescending(n => n.CreatedAt).ThenBy(n => n.Id)
-            .Select(n => NotificationDto.From(n)).ToPageAsync(paging, ct));
+        var reader = Reader(http);
+        var page = await query.OrderByDescending(n => n.CreatedAt).ThenBy(n => n.Id).ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(n => NotificationDto.From(n, reader)));
     }
 }

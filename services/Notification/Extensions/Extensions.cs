@@ -21,6 +21,9 @@ public static class Extensions
             bus.AddIdempotentConsumer<UserDeactivatedConsumer>();
             bus.AddIdempotentConsumer<UserReactivatedConsumer>();
             bus.AddIdempotentConsumer<UserErasedConsumer>();
+            // Links to an account: invitations and password resets.
+            bus.AddIdempotentConsumer<UserInvitedConsumer>();
+            bus.AddIdempotentConsumer<PasswordResetRequestedConsumer>();
         });
     }
 }

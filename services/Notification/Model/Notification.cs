@@ -17,4 +17,6 @@ public sealed class UserNotification
     public required string Body { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ReadAt { get; set; }
+    /// <summary>Carries a single-use link to the recipient's account: its body is shown to the recipient only.</summary>
+    public bool Sensitive { get; set; }
 }

@@ -115,6 +115,15 @@ public static partial class Oidc
     }
 
     public static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>Opens a page with a form, as a browser would, and posts the form with its antiforgery token and these fields.</summary>
+    public static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string pageUrl, string action, Dictionary<string, string> fields)
+    {
+        var page = await browser.GetStringAsync(pageUrl);
+        var token = AntiforgeryField().Match(page);
+        Assert.True(token.Success, $"{pageUrl} has an antiforgery field");
+        fields[token.Groups[1].Value] = WebUtility.HtmlDecode(token.Groups[2].Value);
+        return await browser.PostAsync(action, new FormUrlEncodedContent(fields));
+    }
 
     [GeneratedRegex("<input type=\"hidden\" name=\"([^\"]*RequestVerificationToken[^\"]*)\" value=\"([^\"]+)\">")]
     private static partial Regex AntiforgeryField();

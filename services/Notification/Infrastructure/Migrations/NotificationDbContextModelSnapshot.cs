@@ -117,6 +117,9 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("ReadAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("Sensitive")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Subject")
                         .IsRequired()
                         .HasMaxLength(200)
