@@ -48,6 +48,30 @@ public class GatewayTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Guessing_one_accounts_password_is_stopped_with_429_and_retry_after()
+    {
+        using var browser = Identity.Oidc.Browser(platform.App);
+        var email = $"guessed.{Guid.NewGuid():N}@example.org";
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 11; i++)
+        {
+            using var attempt = await Identity.Oidc.PostLoginAsync(browser, "/account/login", email, $"guess-{i}");
+            statuses.Add(attempt.StatusCode);
+            if (attempt.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.True(int.TryParse(attempt.Headers.GetValues("Retry-After").Single(), out var seconds) && seconds is > 0 and <= 300);
+                Assert.Equal("application/problem+json", attempt.Content.Headers.ContentType!.MediaType);
+            }
+        }
+        // The default budget: ten attempts per account in five minutes, whatever the answer.
+        Assert.All(statuses.Take(10), s => Assert.Equal(HttpStatusCode.BadRequest, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[10]);
+        // Another account from the same address is not held back.
+        using var other = await Identity.Oidc.PostLoginAsync(browser, "/account/login", $"other.{Guid.NewGuid():N}@example.org", "guess");
+        Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);
+    }
+
+    [Fact]
     public async Task The_api_reference_page_lists_every_service()
     {
         using var page = await platform.Anonymous.GetAsync("/docs");

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace LmsPlatform.Gateway.Extensions;
+
+/// <summary>
+/// Limits on the endpoints where someone guesses passwords or floods mailboxes: sign-in, the token endpoint, forgot
+/// and reset password, setting a password from an invitation, and sending invitations. Each caller address has a
+/// budget (generous: a company's offices sign in through few addresses), and so has each account (the email, the
+/// client id, the reset token), whichever address it comes from. Beyond either: 429 with Retry-After. The budgets are
+/// per gateway replica (ADR 0009).
+/// </summary>
+public sealed class AuthRateLimitOptions
+{
+    public int PerAddressPermits { get; set; } = 300;
+    public TimeSpan PerAddressWindow { get; set; } = TimeSpan.FromMinutes(1);
+    public int PerAccountPermits { get; set; } = 10;
+    public TimeSpan PerAccountWindow { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+public static class AuthRateLimits
+{
+    private const string AccountKey = "lms.rate-limit.account";
+
+    /// <summary>The limited POST endpoints, and the form or JSON field that names the account each is about.</summary>
+    private static readonly (string Path, string? AccountField)[] Limited =
+    [
+        ("/account/login", "email"),
+        ("/account/forgot-password", "email"),
+        ("/account/reset-password", "token"),
+        ("/account/set-password", "token"),
+        ("/connect/token", "client_id"),
+        ("/api/identity/password/forgot", "email"),
+        ("/api/identity/password/reset", "token"),
+        ("/api/identity/invitations", null),
+    ];
+
+    public static void AddAuthRateLimits(this IHostApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Gateway:RateLimits").Get<AuthRateLimitOptions>() ?? new AuthRateLimitOptions();
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.GlobalLimiter = Limiter(options);
+            limiter.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.PerAccountWindow;
+                var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+                http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await http.Response.WriteAsJsonAsync(new ProblemDetails
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many attempts",
+                    Detail = $"Too many attempts from here or for this account; try again in {seconds} seconds.",
+                }, (JsonSerializerOptions?)null, "application/problem+json", ct);
+            };
+        });
+    }
+
+    /// <summary>The two budgets, chained: a request is let through only when both its address and its account have one left.</summary>
+    public static PartitionedRateLimiter<HttpContext> Limiter(AuthRateLimitOptions options) => PartitionedRateLimiter.CreateChained(
+        PartitionedRateLimiter.Create<HttpContext, string>(http => IsLimited(http) is null
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetFixedWindowLimiter("address:" + http.Connection.RemoteIpAddress, _ => Window(options.PerAddressPermits, options.PerAddressWindow))),
+        PartitionedRateLimiter.Create<HttpContext, string>(http => http.Items[AccountKey] is not string account
+            ? RateLimitPartition.GetNoLimiter("")
+            : RateLimitPartition.GetFixedWindowLimiter("account:" + account, _ => Window(options.PerAccountPermits, options.PerAccountWindow))));
+
+    private static FixedWindowRateLimiterOptions Window(int permits, TimeSpan window) =>
+        new() { PermitLimit = permits, Window = window, QueueLimit = 0, AutoReplenishment = true };
+
+    /// <summary>Names the account of a limited request (read from its small form or JSON body, which stays readable for the proxy), then applies the limits.</summary>
+    public static void UseAuthRateLimits(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            await NameAccountAsync(http);
+            await next(http);
+        });
+        app.UseRateLimiter();
+    }
+
+    public static async Task NameAccountAsync(HttpContext http)
+    {
+        if (IsLimited(http) is { } limited) http.Items[AccountKey] = await AccountOfAsync(http, limited.AccountField);
+    }
+
+    public static (string Path, string? AccountField)? IsLimited(HttpContext http)
+    {
+        if (!HttpMethods.IsPost(http.Request.Method)) return null;
+        var path = http.Request.Path.Value ?? "";
+        foreach (var limited in Limited)
+            if (string.Equals(path.TrimEnd('/'), limited.Path, StringComparison.OrdinalIgnoreCase)) return limited;
+        // An invitation sent (again) to one person: the account is the person.
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments is ["api", "identity", "users", _, "invitation"] ? (path, null) : null;
+    }
+
+    public static async Task<string?> AccountOfAsync(HttpContext http, string? field)
+    {
+        var segments = (http.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is ["api", "identity", "users", var userId, "invitation"]) return "user:" + userId.ToLowerInvariant();
+        if (field is null || http.Request.ContentLength is > 16 * 1024) return null;
+        http.Request.EnableBuffering();
+        try
+        {
+            string? value;
+            if (http.Request.HasFormContentType)
+            {
+                var form = await http.Request.ReadFormAsync(http.RequestAborted);
+                value = form[field].FirstOrDefault() ?? (field == "client_id" ? form["username"].FirstOrDefault() : null);
+            }
+            else
+            {
+                using var json = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+                value = json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String
+                    ? v.GetString() : null;
+            }
+            if (string.IsNullOrWhiteSpace(value)) return null;
+            // Tokens are secrets: the partition key holds their hash, never the token.
+            return field == "token" ? "token:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32] : $"{field}:{value.Trim().ToLowerInvariant()}";
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or BadHttpRequestException)
+        {
+            return null; // malformed: the service answers it
+        }
+        finally
+        {
+            http.Request.Body.Position = 0;
+        }
+    }
+}
