@@ -9,6 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseScimErrors();
 app.UseAntiforgery();
 app.MapConnectEndpoints();
 app.MapAccountPages();

@@ -58,6 +58,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.HasIndex(u => u.ManagerId);
             e.HasIndex(u => u.OrgUnitId);
             e.Property(u => u.InvitedBy).HasMaxLength(300);
+            e.Property(u => u.Department).HasMaxLength(200);
             e.HasOne<OrgUnit>().WithMany().HasForeignKey(u => u.OrgUnitId).OnDelete(DeleteBehavior.Restrict);
             e.Ignore(u => u.DisplayName);
             e.Ignore(u => u.ETag);

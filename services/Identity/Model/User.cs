@@ -41,6 +41,8 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public string? ExternalId { get; set; }
     /// <summary>The provisioning client's own id for the user (SCIM externalId).</summary>
     public string? ScimExternalId { get; set; }
+    /// <summary>The department a provisioning client sent (SCIM's enterprise department), as text: it need not name an org unit.</summary>
+    public string? Department { get; set; }
     public string? JobTitle { get; set; }
     public string? Location { get; set; }
     public DateOnly? HireDate { get; set; }
@@ -137,6 +139,7 @@ public sealed class User : IdentityUser<Guid>, IAggregate
         FamilyName = "User";
         ExternalId = null;
         ScimExternalId = null;
+        Department = null;
         JobTitle = null;
         Location = null;
         HireDate = null;

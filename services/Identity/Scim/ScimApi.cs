@@ -9,6 +9,7 @@ using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Identity.Scim;
@@ -42,6 +43,9 @@ public static partial class ScimApi
         ["active"] = u => u.Status == UserStatus.Active,
         ["emails"] = u => u.Email,
         ["emails.value"] = u => u.Email,
+        // A user has one email, their work address, which is primary.
+        ["emails.type"] = u => "work",
+        ["emails.primary"] = u => true,
         ["addresses.locality"] = u => u.Location,
         ["employeeNumber"] = u => u.ExternalId,
         [Enterprise + ":employeeNumber"] = u => u.ExternalId,
@@ -66,7 +70,11 @@ public static partial class ScimApi
             .AddEndpointFilter(async (context, next) =>
             {
                 var user = context.HttpContext.User;
-                if (user.Identity?.IsAuthenticated != true) return Error(401, null, "A bearer token with the scim scope is required.");
+                if (user.Identity?.IsAuthenticated != true)
+                {
+                    context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer realm=\"scim\", scope=\"scim\"";
+                    return Error(401, null, "A bearer token with the scim scope is required.");
+                }
                 if (!user.HasClaim(LmsClaims.Permission, Permissions.ScimProvision)) return Error(403, null, "The token does not carry the scim scope.");
                 try { return await InTransactionAsync(context, next); }
                 catch (ScimFilterException ex) { return Error(400, "invalidFilter", ex.Message); }
@@ -76,8 +84,16 @@ public static partial class ScimApi
             });
 
         scim.MapGet("/ServiceProviderConfig", ServiceProviderConfig);
-        scim.MapGet("/ResourceTypes", (HttpContext http) => Json(ListOf([ResourceType("User", "/Users", UserSchema, true), ResourceType("Group", "/Groups", GroupSchema, false)])));
-        scim.MapGet("/Schemas", () => Json(ListOf([SchemaOf(UserSchema, "User"), SchemaOf(GroupSchema, "Group"), SchemaOf(Enterprise, "EnterpriseUser")])));
+        scim.MapGet("/ResourceTypes", (HttpContext http) => Json(ListOf([.. ResourceTypes(http)])));
+        scim.MapGet("/ResourceTypes/{id}", (string id, HttpContext http) =>
+            ResourceTypes(http).FirstOrDefault(r => string.Equals((string?)r["id"], id, StringComparison.OrdinalIgnoreCase)) is { } type
+                ? Json(type) : Error(404, null, $"Resource type '{id}' not found."));
+        scim.MapGet("/Schemas", (HttpContext http) => Json(ListOf([.. Schemas(http)])));
+        scim.MapGet("/Schemas/{id}", (string id, HttpContext http) =>
+            Schemas(http).FirstOrDefault(r => string.Equals((string?)r["id"], id, StringComparison.OrdinalIgnoreCase)) is { } schema
+                ? Json(schema) : Error(404, null, $"Schema '{id}' not found."));
+        // Bulk is not offered (ServiceProviderConfig says so); a client that tries is told plainly.
+        scim.MapPost("/Bulk", () => Error(501, null, "Bulk operations are not supported; send each operation on its own."));
 
         scim.MapGet("/Users", ListUsers);
         scim.MapGet("/Users/{id:guid}", GetUser);
@@ -126,7 +142,7 @@ public static partial class ScimApi
         ["bulk"] = new JsonObject { ["supported"] = false, ["maxOperations"] = 0, ["maxPayloadSize"] = 0 },
         ["filter"] = new JsonObject { ["supported"] = true, ["maxResults"] = MaxCount },
         ["changePassword"] = new JsonObject { ["supported"] = false },
-        ["sort"] = new JsonObject { ["supported"] = false },
+        ["sort"] = new JsonObject { ["supported"] = true },
         ["etag"] = new JsonObject { ["supported"] = true },
         ["authenticationSchemes"] = new JsonArray(new JsonObject
         {
@@ -135,37 +151,62 @@ public static partial class ScimApi
         }),
     });
 
-    private static JsonObject ResourceType(string name, string endpoint, string schema, bool enterprise)
+    private static IEnumerable<JsonObject> ResourceTypes(HttpContext http) =>
+        [ResourceType("User", "/Users", UserSchema, true, http), ResourceType("Group", "/Groups", GroupSchema, false, http)];
+
+    private static JsonObject ResourceType(string name, string endpoint, string schema, bool enterprise, HttpContext http)
     {
         var type = new JsonObject
         {
             ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:ResourceType"),
             ["id"] = name, ["name"] = name, ["endpoint"] = endpoint, ["schema"] = schema,
-            ["meta"] = new JsonObject { ["resourceType"] = "ResourceType" },
+            ["meta"] = new JsonObject { ["resourceType"] = "ResourceType", ["location"] = $"{BaseUrl(http)}/ResourceTypes/{name}" },
         };
         if (enterprise) type["schemaExtensions"] = new JsonArray(new JsonObject { ["schema"] = Enterprise, ["required"] = false });
         return type;
     }
 
-    private static JsonObject SchemaOf(string id, string name)
+    /// <summary>The schemas (RFC 7643 §7) of what this server keeps, complex attributes with their sub-attributes.</summary>
+    private static IEnumerable<JsonObject> Schemas(HttpContext http)
     {
-        static JsonObject Attr(string name, string type = "string", bool required = false, bool multi = false, string uniqueness = "none") => new()
+        static JsonObject Attr(string name, string type = "string", bool required = false, bool multi = false, string uniqueness = "none",
+            string mutability = "readWrite", string returned = "default", bool caseExact = false, JsonObject[]? sub = null, string[]? canonical = null)
         {
-            ["name"] = name, ["type"] = type, ["multiValued"] = multi, ["required"] = required, ["caseExact"] = false,
-            ["mutability"] = name == "id" ? "readOnly" : "readWrite", ["returned"] = "default", ["uniqueness"] = uniqueness,
-        };
-        JsonArray attributes = id switch
-        {
-            UserSchema => [Attr("userName", required: true, uniqueness: "server"), Attr("name", "complex"), Attr("displayName"), Attr("title"),
-                Attr("active", "boolean"), Attr("emails", "complex", multi: true), Attr("addresses", "complex", multi: true), Attr("externalId")],
-            GroupSchema => [Attr("displayName", required: true), Attr("members", "complex", multi: true), Attr("externalId")],
-            _ => [Attr("employeeNumber", uniqueness: "server"), Attr("department"), Attr("manager", "complex")],
-        };
-        return new JsonObject
+            var attribute = new JsonObject
+            {
+                ["name"] = name, ["type"] = type, ["multiValued"] = multi, ["description"] = name, ["required"] = required,
+                ["caseExact"] = caseExact, ["mutability"] = mutability, ["returned"] = returned, ["uniqueness"] = uniqueness,
+            };
+            if (sub is not null) attribute["subAttributes"] = new JsonArray([.. sub]);
+            if (canonical is not null) attribute["canonicalValues"] = new JsonArray([.. canonical.Select(c => (JsonNode)c)]);
+            if (type == "reference") attribute["referenceTypes"] = new JsonArray("User", "Group");
+            return attribute;
+        }
+        JsonObject Schema(string id, string name, params JsonObject[] attributes) => new()
         {
             ["schemas"] = new JsonArray("urn:ietf:params:scim:schemas:core:2.0:Schema"),
-            ["id"] = id, ["name"] = name, ["attributes"] = attributes, ["meta"] = new JsonObject { ["resourceType"] = "Schema" },
+            ["id"] = id, ["name"] = name, ["description"] = name, ["attributes"] = new JsonArray([.. attributes]),
+            ["meta"] = new JsonObject { ["resourceType"] = "Schema", ["location"] = $"{BaseUrl(http)}/Schemas/{id}" },
         };
+        return
+        [
+            Schema(UserSchema, "User",
+                Attr("userName", required: true, uniqueness: "server"),
+                Attr("name", "complex", sub: [Attr("formatted", mutability: "readOnly"), Attr("givenName"), Attr("familyName")]),
+                Attr("displayName", mutability: "readOnly"),
+                Attr("title"),
+                Attr("active", "boolean"),
+                Attr("emails", "complex", multi: true, sub: [Attr("value"), Attr("type", canonical: ["work"]), Attr("primary", "boolean")]),
+                Attr("addresses", "complex", multi: true, sub: [Attr("type", canonical: ["work"]), Attr("locality")])),
+            Schema(GroupSchema, "Group",
+                Attr("displayName", required: true),
+                Attr("members", "complex", multi: true, sub: [Attr("value", mutability: "immutable"), Attr("$ref", "reference", mutability: "immutable"),
+                    Attr("display", mutability: "readOnly"), Attr("type", mutability: "immutable", canonical: ["User"])])),
+            Schema(Enterprise, "EnterpriseUser",
+                Attr("employeeNumber", uniqueness: "server"),
+                Attr("department"),
+                Attr("manager", "complex", sub: [Attr("value"), Attr("$ref", "reference"), Attr("displayName", mutability: "readOnly")])),
+        ];
     }
 
     private static JsonObject ListOf(IReadOnlyList<JsonNode> resources, int? total = null, int start = 1) => new()
@@ -197,6 +238,24 @@ public static partial class ScimApi
 
     private static IResult Json(JsonNode node, int status = 200) =>
         Results.Text(node.ToJsonString(), ContentType, System.Text.Encoding.UTF8, status);
+
+    /// <summary>
+    /// What routing answers by itself under /scim/v2 (an unknown path, a method a path does not take) is a SCIM error
+    /// too, in SCIM's media type, as identity providers expect of every response there.
+    /// </summary>
+    public static IApplicationBuilder UseScimErrors(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        await next(http);
+        if (!http.Request.Path.StartsWithSegments("/scim/v2") || http.Response.HasStarted || http.Response.StatusCode < 400
+            || http.Response.ContentLength > 0 || http.Response.ContentType is not null) return;
+        var status = http.Response.StatusCode;
+        await Error(status, null, status switch
+        {
+            404 => $"Nothing is at {http.Request.Path}.",
+            405 => $"{http.Request.Method} is not allowed on {http.Request.Path}.",
+            _ => ReasonPhrases.GetReasonPhrase(status),
+        }).ExecuteAsync(http);
+    });
 
     public static IResult Error(int status, string? scimType, string detail)
     {

@@ -8,7 +8,8 @@ public sealed class ScimFilterException(string message) : Exception(message);
 
 /// <summary>
 /// SCIM filters (RFC 7644 §3.4.2.2) compiled to a LINQ predicate that EF Core translates to SQL: eq, ne, co, sw, ew,
-/// pr, gt, ge, lt, le, combined with and, or, not and parentheses. Attribute names are case-insensitive and map to
+/// pr, gt, ge, lt, le, combined with and, or, not and parentheses, and value paths (<c>emails[type eq "work" and
+/// value co "@example.org"]</c>, whose inner attributes are sub-attributes of the outer one). Attribute names are case-insensitive and map to
 /// properties through <paramref name="attributes"/>; string comparisons ignore case, as SCIM's caseExact=false
 /// attributes require.
 /// </summary>
@@ -36,7 +37,7 @@ public static class ScimFilter
         {
             var c = text[i];
             if (char.IsWhiteSpace(c)) { i++; continue; }
-            if (c is '(' or ')') { tokens.Add(c.ToString()); i++; continue; }
+            if (c is '(' or ')' or '[' or ']') { tokens.Add(c.ToString()); i++; continue; }
             if (c == '"')
             {
                 var value = new System.Text.StringBuilder("\"");
@@ -52,10 +53,8 @@ public static class ScimFilter
                 continue;
             }
             var start = i;
-            while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] is not '(' and not ')') i++;
-            var word = text[start..i];
-            if (word.Contains('[')) throw new ScimFilterException($"Value-path filters such as '{word}' are not supported; filter on the attribute itself.");
-            tokens.Add(word);
+            while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] is not '(' and not ')' and not '[' and not ']') i++;
+            tokens.Add(text[start..i]);
         }
         return tokens;
     }
@@ -63,6 +62,8 @@ public static class ScimFilter
     private sealed class Parser<T>(List<string> tokens, IReadOnlyDictionary<string, Expression<Func<T, object?>>> attributes, ParameterExpression x)
     {
         private int _at;
+        /// <summary>Inside a value path ("emails[...]"): the outer attribute, which the inner names are sub-attributes of.</summary>
+        private string _prefix = "";
         public bool AtEnd => _at >= tokens.Count;
         public string Current => AtEnd ? "end of filter" : tokens[_at];
 
@@ -104,12 +105,22 @@ public static class ScimFilter
                 if (!Accept(")")) throw new ScimFilterException("A ')' is missing.");
                 return inner;
             }
+            if (_at + 1 < tokens.Count && tokens[_at + 1] == "[")
+            {
+                if (_prefix.Length > 0) throw new ScimFilterException("Value paths cannot be nested.");
+                _prefix = tokens[_at] + ".";
+                _at += 2;
+                var inner = ParseOr();
+                _prefix = "";
+                if (!Accept("]")) throw new ScimFilterException("A ']' is missing.");
+                return inner;
+            }
             return ParseComparison();
         }
 
         private Expression ParseComparison()
         {
-            var path = Next("an attribute");
+            var path = _prefix + Next("an attribute");
             var selector = attributes.FirstOrDefault(a => string.Equals(a.Key, path, StringComparison.OrdinalIgnoreCase)).Value
                            ?? throw new ScimFilterException($"'{path}' is not an attribute that can be filtered on.");
             var member = new ParameterReplacer(selector.Parameters[0], x).Visit(selector.Body);

@@ -18,23 +18,27 @@ public static partial class ScimApi
 {
     private enum Membership { Add, Remove, Replace }
 
-    private static async Task<IResult> ListGroups(HttpContext http, IdentityDbContext db, string? filter, int? startIndex, int? count, string? excludedAttributes, CancellationToken ct)
+    private static async Task<IResult> ListGroups(HttpContext http, IdentityDbContext db, string? filter, int? startIndex, int? count,
+        string? sortBy, string? sortOrder, string? attributes, string? excludedAttributes, CancellationToken ct)
     {
         var query = db.OrgUnits.AsNoTracking().Where(o => o.Active);
         if (!string.IsNullOrWhiteSpace(filter)) query = query.Where(ScimFilter.Parse(filter, GroupAttributes));
         var (start, take) = Paging(startIndex, count);
         var total = await query.CountAsync(ct);
-        var units = await query.OrderBy(o => o.CreatedAt).ThenBy(o => o.Id).Skip(start - 1).Take(take).ToListAsync(ct);
-        var withMembers = excludedAttributes?.Contains("members", StringComparison.OrdinalIgnoreCase) != true;
+        var units = await ScimQuery.Sort(query, sortBy, sortOrder, GroupAttributes, o => o.Id, o => o.CreatedAt).Skip(start - 1).Take(take).ToListAsync(ct);
+        // Members are the costly part of a group: read only when they are returned.
+        var withMembers = excludedAttributes?.Contains("members", StringComparison.OrdinalIgnoreCase) != true
+                          && (string.IsNullOrWhiteSpace(attributes) || attributes.Contains("members", StringComparison.OrdinalIgnoreCase));
         var resources = new List<JsonNode>();
-        foreach (var unit in units) resources.Add(await ToScimAsync(unit, withMembers, db, http, ct));
+        foreach (var unit in units) resources.Add(ScimQuery.Shape(await ToScimAsync(unit, withMembers, db, http, ct), attributes, excludedAttributes));
         return Json(ListOf(resources, total, start));
     }
 
-    private static async Task<IResult> GetGroup(Guid id, HttpContext http, IdentityDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetGroup(Guid id, HttpContext http, IdentityDbContext db, string? attributes, string? excludedAttributes, CancellationToken ct)
     {
         var unit = await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id && o.Active, ct);
-        return unit is null ? Error(404, null, $"Group {id} not found.") : Json(await ToScimAsync(unit, true, db, http, ct));
+        return unit is null ? Error(404, null, $"Group {id} not found.")
+            : Json(ScimQuery.Shape(await ToScimAsync(unit, true, db, http, ct), attributes, excludedAttributes));
     }
 
     private static async Task<IResult> CreateGroup(HttpContext http, IdentityDbContext db, OrgUnitService units, UserService users, CancellationToken ct)

@@ -26,13 +26,22 @@ internal sealed class ScimUserState
     public Guid? OrgUnitId { get; set; }
     public DateOnly? HireDate { get; set; }
     public bool? Active { get; set; }
+    /// <summary>The enterprise department as the provider sent it, kept even when it names no org unit.</summary>
+    public string? Department { get; set; }
 
     public static ScimUserState From(User u, IReadOnlyDictionary<Guid, string> departments) => new()
     {
         Email = u.Email, GivenName = u.GivenName, FamilyName = u.FamilyName, JobTitle = u.JobTitle, Location = u.Location,
         EmployeeNumber = u.ExternalId, ScimExternalId = u.ScimExternalId, ManagerId = u.ManagerId, OrgUnitId = u.OrgUnitId,
-        HireDate = u.HireDate, Active = u.Status == UserStatus.Active,
+        HireDate = u.HireDate, Active = u.Status == UserStatus.Active, Department = u.Department,
     };
+
+    /// <summary>What SCIM keeps on the user beyond the HR attributes: its own external id and the department's text.</summary>
+    public void ApplyScimAttributes(User user)
+    {
+        user.ScimExternalId = ScimExternalId;
+        user.Department = Department;
+    }
 
     public UserInput ToInput() => new(Email, GivenName, FamilyName, EmployeeNumber, JobTitle, Location, HireDate, ManagerId, OrgUnitId);
 
@@ -92,11 +101,14 @@ internal sealed class ScimUserState
                 ManagerId = managerId;
                 break;
             case "department":
+                // A department that names an active org unit (by external id or name) places the user there; one that
+                // names none is kept as the provider's text and leaves the placement as it was.
                 var department = Text(value);
+                Department = department;
                 if (department is null) { OrgUnitId = null; break; }
-                OrgUnitId = await db.OrgUnits.Where(u => u.Active && (u.ExternalId == department || u.Name == department))
-                                .OrderBy(u => u.ExternalId == department ? 0 : 1).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct)
-                            ?? throw new ScimException(400, "invalidValue", $"department '{department}' matches no active org unit (by external id or name).");
+                if (await db.OrgUnits.Where(u => u.Active && (u.ExternalId == department || u.Name == department))
+                        .OrderBy(u => u.ExternalId == department ? 0 : 1).Select(u => (Guid?)u.Id).FirstOrDefaultAsync(ct) is { } unit)
+                    OrgUnitId = unit;
                 break;
         }
     }

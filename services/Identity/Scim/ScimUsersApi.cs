@@ -17,23 +17,24 @@ public static partial class ScimApi
 {
     // ---------- Users ----------
 
-    private static async Task<IResult> ListUsers(HttpContext http, IdentityDbContext db, string? filter, int? startIndex, int? count, CancellationToken ct)
+    private static async Task<IResult> ListUsers(HttpContext http, IdentityDbContext db, string? filter, int? startIndex, int? count,
+        string? sortBy, string? sortOrder, string? attributes, string? excludedAttributes, CancellationToken ct)
     {
         var query = db.Users.AsNoTracking().Where(u => !u.ScimDeleted);
         if (!string.IsNullOrWhiteSpace(filter)) query = query.Where(ScimFilter.Parse(filter, UserAttributes));
         var (start, take) = Paging(startIndex, count);
         var total = await query.CountAsync(ct);
-        var users = await query.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Skip(start - 1).Take(take).ToListAsync(ct);
+        var users = await ScimQuery.Sort(query, sortBy, sortOrder, UserAttributes, u => u.Id, u => u.CreatedAt).Skip(start - 1).Take(take).ToListAsync(ct);
         var departments = await DepartmentsAsync(db, users, ct);
-        return Json(ListOf(users.Select(u => ToScim(u, departments, http)).ToList<JsonNode>(), total, start));
+        return Json(ListOf(users.Select(u => ScimQuery.Shape(ToScim(u, departments, http), attributes, excludedAttributes)).ToList<JsonNode>(), total, start));
     }
 
-    private static async Task<IResult> GetUser(Guid id, HttpContext http, IdentityDbContext db, CancellationToken ct)
+    private static async Task<IResult> GetUser(Guid id, HttpContext http, IdentityDbContext db, string? attributes, string? excludedAttributes, CancellationToken ct)
     {
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id && !u.ScimDeleted, ct);
         if (user is null) return Error(404, null, $"User {id} not found.");
         http.Response.Headers.ETag = Version(user);
-        return Json(ToScim(user, await DepartmentsAsync(db, [user], ct), http));
+        return Json(ScimQuery.Shape(ToScim(user, await DepartmentsAsync(db, [user], ct), http), attributes, excludedAttributes));
     }
 
     private static async Task<IResult> CreateUser(HttpContext http, IdentityDbContext db, UserService users, CancellationToken ct)
@@ -51,7 +52,7 @@ public static partial class ScimApi
             return await SaveUserAsync(http, db, users, existing, state, null, 201, ct);
         }
         if (existing is not null) throw new ScimException(409, "uniqueness", $"A user with userName '{email}' exists already.");
-        var created = Unwrap(await users.CreateAsync(state.ToInput(), Actor.From(http), ct, u => u.ScimExternalId = state.ScimExternalId,
+        var created = Unwrap(await users.CreateAsync(state.ToInput(), Actor.From(http), ct, state.ApplyScimAttributes,
             state.Active == false ? UserStatus.Deactivated : UserStatus.Active));
         http.Response.Headers.Location = $"{BaseUrl(http)}/Users/{created.Id}";
         http.Response.Headers.ETag = Version(created);
@@ -111,9 +112,8 @@ public static partial class ScimApi
         if (ETags.IsStale(ifMatch, Version(user)))
             throw new ScimException(412, null, "The resource was changed since the version in If-Match.");
         var actor = Actor.From(http);
-        var scimExternalId = state.ScimExternalId;
         var wanted = state.Active ?? user.Status == UserStatus.Active;
-        var updated = Unwrap(await users.UpdateAsync(user, state.ToInput(), null, actor, ct, u => u.ScimExternalId = scimExternalId,
+        var updated = Unwrap(await users.UpdateAsync(user, state.ToInput(), null, actor, ct, state.ApplyScimAttributes,
             wanted == (user.Status == UserStatus.Active) ? null : wanted ? UserStatus.Active : UserStatus.Deactivated, "SCIM"));
         http.Response.Headers.ETag = Version(updated);
         return Json(ToScim(updated, await DepartmentsAsync(db, [updated], ct), http), status);
@@ -133,7 +133,8 @@ public static partial class ScimApi
     private static JsonObject ToScim(User u, IReadOnlyDictionary<Guid, string> departments, HttpContext http)
     {
         var enterprise = new JsonObject { ["employeeNumber"] = u.ExternalId };
-        if (u.OrgUnitId is { } unit && departments.TryGetValue(unit, out var department)) enterprise["department"] = department;
+        if (u.OrgUnitId is { } unit && departments.TryGetValue(unit, out var department)) enterprise["department"] = u.Department ?? department;
+        else if (u.Department is not null) enterprise["department"] = u.Department;
         if (u.ManagerId is { } manager) enterprise["manager"] = new JsonObject { ["value"] = manager.ToString(), ["$ref"] = $"{BaseUrl(http)}/Users/{manager}" };
         var resource = new JsonObject
         {
