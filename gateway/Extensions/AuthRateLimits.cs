@@ -113,7 +113,10 @@ public static class AuthRateLimits
             if (http.Request.HasFormContentType)
             {
                 var form = await http.Request.ReadFormAsync(http.RequestAborted);
-                value = form[field].FirstOrDefault() ?? (field == "client_id" ? form["username"].FirstOrDefault() : null);
+                // At the token endpoint only a client's own secret is guessed: a code or refresh token is single-use or
+                // long and random, and every person's sign-in uses the portal's one client id.
+                if (field == "client_id" && form["grant_type"] != "client_credentials") return null;
+                value = form[field].FirstOrDefault();
             }
             else
             {

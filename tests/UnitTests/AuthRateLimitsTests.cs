@@ -38,6 +38,13 @@ public class AuthRateLimitsTests
         // Forgot password (JSON) counts against the same account.
         Assert.False(await AllowedAsync(limiter, await RequestAsync("/api/identity/password/forgot", "198.51.100.10", """{"email":"ada@example.org"}""", "application/json")));
         Assert.True(await AllowedAsync(limiter, await RequestAsync("/account/login", "198.51.100.9", "email=grace%40example.org&password=y")));
+
+        // Everyone's code exchange names the portal's client id: that is no account, only the address counts.
+        for (var i = 0; i < 5; i++)
+            Assert.True(await AllowedAsync(limiter, await RequestAsync("/connect/token", $"203.0.113.{i + 1}", "grant_type=authorization_code&client_id=lms-portal&code=x")));
+        for (var i = 0; i < 3; i++)
+            Assert.True(await AllowedAsync(limiter, await RequestAsync("/connect/token", $"203.0.113.{i + 1}", "grant_type=client_credentials&client_id=hr-feed")));
+        Assert.False(await AllowedAsync(limiter, await RequestAsync("/connect/token", "203.0.113.9", "grant_type=client_credentials&client_id=hr-feed")));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using static LmsPlatform.Catalogue.Apis.CoursesApi;
+using static LmsPlatform.Catalogue.Apis.CatalogueResults;
 
 namespace LmsPlatform.Catalogue.Apis;
 

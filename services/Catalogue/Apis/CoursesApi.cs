@@ -10,6 +10,7 @@ using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using static LmsPlatform.Catalogue.Apis.CatalogueResults;
 
 namespace LmsPlatform.Catalogue.Apis;
 
@@ -18,7 +19,7 @@ public static class CoursesApi
     public static IEndpointRouteBuilder MapCoursesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/catalogue/courses").WithTags("Courses");
-        api.MapPost("/", CreateCourse).WithName("CreateCourse").WithSummary("Create a course with its first draft; publishes CourseCreated").RequireAuthorization(Permissions.CatalogueManage);
+        api.MapPost("/", CreateCourse).WithName("CreateCourse").WithSummary("Create a course with its first draft").RequireAuthorization(Permissions.CatalogueManage);
         api.MapGet("/", ListCourses).WithName("ListCourses").WithSummary("Courses in every status: all for administrators, their own for training managers").RequireAuthorization(Permissions.CatalogueManage);
         api.MapGet("/{id:guid}", GetCourse).WithName("GetCourse").WithSummary("The published course, if the caller may see it (cached in Redis)").RequireAuthorization(Permissions.CatalogueRead);
         api.MapGet("/{id:guid}/versions", ListCourseVersions).WithName("ListCourseVersions").WithSummary("The course's version history").RequireAuthorization(Permissions.CatalogueManage);
@@ -44,19 +45,14 @@ public static class CoursesApi
                 : Forbidden("Only an administrator may create a course owned by someone else.");
 
         var now = time.GetUtcNow();
-        var course = new Course
-        {
-            Id = Guid.CreateVersion7(), Code = request.Code!.Trim().ToUpperInvariant(), Status = LifecycleStatus.Draft, HasDraft = true,
-            OwnerUserId = owner.UserId, OwnerOrgUnitId = owner.OrgUnitId, CreatedAt = now, UpdatedAt = now,
-        };
+        var course = Course.Create(request.Code!, owner.UserId, owner.OrgUnitId, now);
         var draft = new CourseVersion { Id = Guid.CreateVersion7(), CourseId = course.Id, Title = "", CreatedAt = now, UpdatedAt = now, UpdatedBy = owner.UserId };
         request.Draft!.ApplyTo(draft);
         if (await ItemRules.CheckReferencesAsync(draft, course.Id, db, ct) is { Count: > 0 } refErrors) return TypedResults.ValidationProblem(Prefixed(refErrors));
-        if (await CodeTakenAsync(db, course.Code, ct)) return Problems.Conflict($"The code '{course.Code}' is taken.", "code");
+        if (await ItemRules.CodeTakenAsync(db, course.Code, ct)) return Problems.Conflict($"The code '{course.Code}' is taken.", "code");
 
         db.Courses.Add(course);
         db.CourseVersions.Add(draft);
-        db.AddIntegrationEvent(new CourseCreated(course.Id, course.Code, draft.Title, now));
         try
         {
             await db.SaveChangesAsync(ct);
@@ -154,10 +150,9 @@ public static class CoursesApi
         if (course is null) return TypedResults.NotFound();
         var caller = CatalogueCaller.From(http.User);
         if (!caller.CanManage(course)) return NotYours();
-        if (course.HasDraft) return Problems.Conflict("The course has an open draft already.", "draft");
-        if (course.Status == LifecycleStatus.Archived) return Problems.Conflict("The course is archived.", "status");
-        var published = await db.CourseVersions.AsNoTracking().FirstAsync(v => v.CourseId == id && v.Number == course.PublishedVersion, ct);
         var now = time.GetUtcNow();
+        course.OpenDraft(now);
+        var published = await db.CourseVersions.AsNoTracking().FirstAsync(v => v.CourseId == id && v.Number == course.PublishedVersion, ct);
         var draft = new CourseVersion
         {
             Id = Guid.CreateVersion7(), CourseId = id, Title = published.Title, Summary = published.Summary, Description = published.Description,
@@ -166,8 +161,6 @@ public static class CoursesApi
             DurationMinutes = published.DurationMinutes, Sections = published.Sections, CreatedAt = now, UpdatedAt = now, UpdatedBy = caller.UserId ?? Guid.Empty,
         };
         db.CourseVersions.Add(draft);
-        course.HasDraft = true;
-        course.UpdatedAt = now;
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         http.Response.Headers.ETag = draft.ETag;
         return TypedResults.Created($"/api/catalogue/courses/{id}/draft", await ViewAsync(db, course, draft, ct));
@@ -181,21 +174,20 @@ public static class CoursesApi
         if (course is null) return TypedResults.NotFound();
         var caller = CatalogueCaller.From(http.User);
         if (!caller.CanManage(course)) return NotYours();
-        if (course.Status == LifecycleStatus.Archived) return Problems.Conflict("The course is archived.", "status");
+        course.EnsureNotArchived();
         var now = time.GetUtcNow();
         var draft = await db.CourseVersions.FirstOrDefaultAsync(v => v.CourseId == id && v.Number == null, ct);
         if (draft is null)
         {
             draft = new CourseVersion { Id = Guid.CreateVersion7(), CourseId = id, Title = "", CreatedAt = now };
             db.CourseVersions.Add(draft);
-            course.HasDraft = true;
         }
         else if (ETags.IsStale(http.Request.Headers.IfMatch.FirstOrDefault(), draft.ETag))
             return Problems.Conflict("The draft was changed by someone else since you read it; read it again and retry.", "etag");
         request.ApplyTo(draft);
         draft.UpdatedAt = now;
         draft.UpdatedBy = caller.UserId ?? Guid.Empty;
-        course.UpdatedAt = now;
+        course.DraftEdited(now);
         if (await ItemRules.CheckReferencesAsync(draft, id, db, ct) is { Count: > 0 } refErrors) return TypedResults.ValidationProblem(refErrors);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         http.Response.Headers.ETag = draft.ETag;
@@ -209,7 +201,7 @@ public static class CoursesApi
         if (course is null) return TypedResults.NotFound();
         var caller = CatalogueCaller.From(http.User);
         if (!caller.CanManage(course)) return NotYours();
-        if (course.Status == LifecycleStatus.Archived) return Problems.Conflict("The course is archived; it cannot be published again.", "status");
+        course.EnsureNotArchived("published again");
         var draft = await db.CourseVersions.FirstOrDefaultAsync(v => v.CourseId == id && v.Number == null, ct);
         if (draft is null) return Problems.Conflict("There is no draft to publish.", "draft");
         if (ETags.IsStale(http.Request.Headers.IfMatch.FirstOrDefault(), draft.ETag))
@@ -218,13 +210,10 @@ public static class CoursesApi
         var errors = new ValidationErrors();
         CourseRules.CheckPublishable(draft, errors);
         await ItemRules.CheckPublishableAsync(draft, errors, db, ct);
-        if (!errors.IsValid) return Unpublishable("The course cannot be published yet.", errors);
+        if (!errors.IsValid) return Unpublishable(course, errors);
 
-        var now = time.GetUtcNow();
-        var number = ItemRules.Publish(course, draft, caller.UserId, now);
+        course.Publish(draft, caller.UserId, time.GetUtcNow());
         await ItemRules.UpsertEntryAsync(db, course, ItemKind.Course, draft, draft.DeliveryType, draft.DurationMinutes, ct);
-        db.AddIntegrationEvent(new CoursePublished(course.Id, course.Code, number, draft.Title, draft.CategoryId!.Value, draft.Language,
-            draft.DeliveryType.Name(), draft.DurationMinutes, draft.Activities.Where(a => a.Required).Select(a => a.Id).ToList(), draft.Compliance, now));
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         await cache.InvalidateAsync();
         return TypedResults.Ok(await ViewAsync(db, course, draft, ct));
@@ -236,8 +225,8 @@ public static class CoursesApi
         var course = await db.Courses.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (course is null) return TypedResults.NotFound();
         if (!CatalogueCaller.From(http.User).CanManage(course)) return NotYours();
-        if (course.Status == LifecycleStatus.Archived) return Problems.Conflict("The course is archived already.", "status");
-        await ArchiveAsync(db, course, time.GetUtcNow(), ct);
+        course.Archive(time.GetUtcNow());
+        await ItemRules.RemoveEntryAsync(db, course, ct);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         await cache.InvalidateAsync();
         return TypedResults.Ok(await LatestViewAsync(db, course, ct));
@@ -251,16 +240,10 @@ public static class CoursesApi
         var course = await db.Courses.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (course is null) return TypedResults.NotFound();
         if (!CatalogueCaller.From(http.User).CanManage(course)) return NotYours();
-        if (successorId == id) return Problems.Conflict("A course cannot replace itself.", "replacedByCourseId");
-        var successor = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.Id == successorId, ct);
+        var successor = successorId == id ? course : await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.Id == successorId, ct);
         if (successor is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["replacedByCourseId"] = ["is not a known course"] });
-        if (successor.Status != LifecycleStatus.Published) return Problems.Conflict($"{successor.Code} is not published; a course can only be replaced by a published one.", "replacedByCourseId");
-        if (course.ReplacedByCourseId == successorId) return TypedResults.Ok(await LatestViewAsync(db, course, ct));
-
-        var now = time.GetUtcNow();
-        if (course.Status != LifecycleStatus.Archived) await ArchiveAsync(db, course, now, ct);
-        course.ReplacedByCourseId = successorId;
-        db.AddIntegrationEvent(new CourseReplaced(course.Id, successorId, now));
+        if (!course.ReplaceWith(successor, time.GetUtcNow())) return TypedResults.Ok(await LatestViewAsync(db, course, ct));
+        await ItemRules.RemoveEntryAsync(db, course, ct);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         await cache.InvalidateAsync();
         return TypedResults.Ok(await LatestViewAsync(db, course, ct));
@@ -275,20 +258,6 @@ public static class CoursesApi
         return ToResult(await Prerequisites.SetAsync(db, cache, course, ItemKind.Course, request.Items ?? [], ct));
     }
 
-    private static async Task ArchiveAsync(CatalogueDbContext db, Course course, DateTimeOffset now, CancellationToken ct)
-    {
-        await ItemRules.ArchiveAsync(db, course, now, ct);
-        db.AddIntegrationEvent(new CourseArchived(course.Id, course.Code, course.PublishedVersion, now));
-    }
-
-    internal static Results<Ok<List<ItemRef>>, ValidationProblem, NotFound, Conflict<ProblemDetails>, ProblemHttpResult> ToResult(Outcome<List<ItemRef>> outcome) => outcome switch
-    {
-        Outcome<List<ItemRef>>.Ok ok => TypedResults.Ok(ok.Value),
-        Outcome<List<ItemRef>>.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
-        Outcome<List<ItemRef>>.Conflict conflict => Problems.Conflict(conflict.Detail, conflict.Field),
-        _ => TypedResults.NotFound(),
-    };
-
     private static async Task<CourseView> LatestViewAsync(CatalogueDbContext db, Course course, CancellationToken ct)
     {
         var version = await db.CourseVersions.AsNoTracking().Where(v => v.CourseId == course.Id)
@@ -301,39 +270,6 @@ public static class CoursesApi
         await ItemRules.CategoryOfAsync(db, v.CategoryId, ct), v.Tags, v.Language, v.DeliveryType.Name(), v.DurationMinutes, v.Sections, v.Compliance,
         new VisibilityView(v.VisibleToEveryone, v.AudienceOrgUnitIds), new OwnerView(course.OwnerOrgUnitId, course.OwnerUserId),
         await ItemRules.PrerequisitesOfAsync(db, course.Id, ct), course.ReplacedByCourseId, v.PublishedAt, v.UpdatedAt);
-
-    internal static async Task<bool> CodeTakenAsync(CatalogueDbContext db, string code, CancellationToken ct) =>
-        await db.Courses.AnyAsync(c => c.Code == code, ct) || await db.LearningPaths.AnyAsync(p => p.Code == code, ct);
-
-    /// <summary>Saves; a concurrent change to the same item (xmin) or a second draft becomes a 409.</summary>
-    internal static async Task<Conflict<ProblemDetails>?> SaveAsync(CatalogueDbContext db, CancellationToken ct)
-    {
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return null;
-        }
-        catch (Exception ex) when (ex is DbUpdateConcurrencyException || ex is DbUpdateException u && u.IsUniqueViolation())
-        {
-            return Problems.Conflict("Someone else changed this at the same time; read it again and retry.", "etag");
-        }
-    }
-
-    internal static ProblemHttpResult NotYours() => Forbidden("Only the owner or an administrator may change this.");
-
-    internal static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: detail);
-
-    internal static UnprocessableEntity<ProblemDetails> Unpublishable(string title, ValidationErrors errors) => TypedResults.UnprocessableEntity(new ProblemDetails
-    {
-        Status = StatusCodes.Status422UnprocessableEntity,
-        Title = title,
-        Type = "https://tools.ietf.org/html/rfc9110#section-15.5.21",
-        Extensions = { ["errors"] = errors.ToDictionary() },
-    });
-
-    internal static Dictionary<string, string[]> Prefixed(Dictionary<string, string[]> errors) =>
-        errors.ToDictionary(e => $"draft.{e.Key}", e => e.Value);
 }
 
 public static class CourseRules

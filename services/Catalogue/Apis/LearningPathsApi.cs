@@ -10,7 +10,7 @@ using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using static LmsPlatform.Catalogue.Apis.CoursesApi;
+using static LmsPlatform.Catalogue.Apis.CatalogueResults;
 
 namespace LmsPlatform.Catalogue.Apis;
 
@@ -43,15 +43,11 @@ public static class LearningPathsApi
                 : Forbidden("Only an administrator may create a learning path owned by someone else.");
 
         var now = time.GetUtcNow();
-        var path = new LearningPath
-        {
-            Id = Guid.CreateVersion7(), Code = request.Code!.Trim().ToUpperInvariant(), Status = LifecycleStatus.Draft, HasDraft = true,
-            OwnerUserId = owner.UserId, OwnerOrgUnitId = owner.OrgUnitId, CreatedAt = now, UpdatedAt = now,
-        };
+        var path = LearningPath.Create(request.Code!, owner.UserId, owner.OrgUnitId, now);
         var draft = new LearningPathVersion { Id = Guid.CreateVersion7(), LearningPathId = path.Id, Title = "", CreatedAt = now, UpdatedAt = now, UpdatedBy = owner.UserId };
         request.Draft!.ApplyTo(draft);
         if (await CheckReferencesAsync(draft, path.Id, db, ct) is { Count: > 0 } refErrors) return TypedResults.ValidationProblem(Prefixed(refErrors));
-        if (await CodeTakenAsync(db, path.Code, ct)) return Problems.Conflict($"The code '{path.Code}' is taken.", "code");
+        if (await ItemRules.CodeTakenAsync(db, path.Code, ct)) return Problems.Conflict($"The code '{path.Code}' is taken.", "code");
         db.LearningPaths.Add(path);
         db.LearningPathVersions.Add(draft);
         if (await SaveAsync(db, ct) is not null) return Problems.Conflict($"The code '{path.Code}' is taken.", "code");
@@ -117,21 +113,20 @@ public static class LearningPathsApi
         if (path is null) return TypedResults.NotFound();
         var caller = CatalogueCaller.From(http.User);
         if (!caller.CanManage(path)) return NotYours();
-        if (path.Status == LifecycleStatus.Archived) return Problems.Conflict("The learning path is archived.", "status");
+        path.EnsureNotArchived();
         var now = time.GetUtcNow();
         var draft = await db.LearningPathVersions.FirstOrDefaultAsync(v => v.LearningPathId == id && v.Number == null, ct);
         if (draft is null)
         {
             draft = new LearningPathVersion { Id = Guid.CreateVersion7(), LearningPathId = id, Title = "", CreatedAt = now };
             db.LearningPathVersions.Add(draft);
-            path.HasDraft = true;
         }
         else if (ETags.IsStale(http.Request.Headers.IfMatch.FirstOrDefault(), draft.ETag))
             return Problems.Conflict("The draft was changed by someone else since you read it; read it again and retry.", "etag");
         request.ApplyTo(draft);
         draft.UpdatedAt = now;
         draft.UpdatedBy = caller.UserId ?? Guid.Empty;
-        path.UpdatedAt = now;
+        path.DraftEdited(now);
         if (await CheckReferencesAsync(draft, id, db, ct) is { Count: > 0 } refErrors) return TypedResults.ValidationProblem(refErrors);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         http.Response.Headers.ETag = draft.ETag;
@@ -145,7 +140,7 @@ public static class LearningPathsApi
         if (path is null) return TypedResults.NotFound();
         var caller = CatalogueCaller.From(http.User);
         if (!caller.CanManage(path)) return NotYours();
-        if (path.Status == LifecycleStatus.Archived) return Problems.Conflict("The learning path is archived; it cannot be published again.", "status");
+        path.EnsureNotArchived("published again");
         var draft = await db.LearningPathVersions.FirstOrDefaultAsync(v => v.LearningPathId == id && v.Number == null, ct);
         if (draft is null) return Problems.Conflict("There is no draft to publish.", "draft");
         if (ETags.IsStale(http.Request.Headers.IfMatch.FirstOrDefault(), draft.ETag))
@@ -159,14 +154,11 @@ public static class LearningPathsApi
         errors.Check(notPublished.Count == 0, "courses", $"every course must be published: {string.Join(", ", notPublished)}");
         errors.Check(draft.Steps.Any(s => s.Required) || draft.OptionalToComplete > 0, "optionalToComplete", "a path with no required course must ask for at least one optional one");
         await ItemRules.CheckPublishableAsync(draft, errors, db, ct);
-        if (!errors.IsValid) return Unpublishable("The learning path cannot be published yet.", errors);
+        if (!errors.IsValid) return Unpublishable(path, errors);
 
-        var now = time.GetUtcNow();
-        var number = ItemRules.Publish(path, draft, caller.UserId, now);
+        path.Publish(draft, caller.UserId, time.GetUtcNow());
         var (delivery, duration) = Shape(draft, courses);
         await ItemRules.UpsertEntryAsync(db, path, ItemKind.LearningPath, draft, delivery, duration, ct);
-        db.AddIntegrationEvent(new LearningPathPublished(path.Id, path.Code, number, draft.Title,
-            draft.Steps.Select((s, i) => new LearningPathCourse(s.CourseId, i + 1, s.Required)).ToList(), draft.OptionalToComplete, draft.Compliance, now));
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         await cache.InvalidateAsync();
         return TypedResults.Ok(await ViewAsync(db, path, draft, ct));
@@ -178,10 +170,8 @@ public static class LearningPathsApi
         var path = await db.LearningPaths.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (path is null) return TypedResults.NotFound();
         if (!CatalogueCaller.From(http.User).CanManage(path)) return NotYours();
-        if (path.Status == LifecycleStatus.Archived) return Problems.Conflict("The learning path is archived already.", "status");
-        var now = time.GetUtcNow();
-        await ItemRules.ArchiveAsync(db, path, now, ct);
-        db.AddIntegrationEvent(new LearningPathArchived(path.Id, path.Code, path.PublishedVersion, now));
+        path.Archive(time.GetUtcNow());
+        await ItemRules.RemoveEntryAsync(db, path, ct);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         await cache.InvalidateAsync();
         var latest = await db.LearningPathVersions.AsNoTracking().Where(v => v.LearningPathId == id).OrderByDescending(v => v.Number ?? 0).FirstAsync(ct);

@@ -37,20 +37,6 @@ public static class ItemRules
                 "compliance.refresherCourseId", "must be a published course");
     }
 
-    /// <summary>Marks the draft as the next published version of its item.</summary>
-    public static int Publish(CatalogueItem item, ItemVersion draft, Guid? by, DateTimeOffset now)
-    {
-        var number = (item.PublishedVersion ?? 0) + 1;
-        draft.Number = number;
-        draft.PublishedAt = now;
-        draft.PublishedBy = by;
-        item.PublishedVersion = number;
-        item.HasDraft = false;
-        item.Status = LifecycleStatus.Published;
-        item.UpdatedAt = now;
-        return number;
-    }
-
     /// <summary>Writes (or rewrites) the item's search entry from its newly published version.</summary>
     public static async Task UpsertEntryAsync(CatalogueDbContext db, CatalogueItem item, ItemKind kind, ItemVersion version,
         DeliveryType deliveryType, int durationMinutes, CancellationToken ct)
@@ -77,13 +63,15 @@ public static class ItemRules
         entry.PublishedAt = version.PublishedAt!.Value;
     }
 
-    /// <summary>Marks the item archived and takes it out of search (in the same SaveChanges as the caller's event).</summary>
-    public static async Task ArchiveAsync(CatalogueDbContext db, CatalogueItem item, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Takes an archived item out of search, in the same SaveChanges as its archive.</summary>
+    public static async Task RemoveEntryAsync(CatalogueDbContext db, CatalogueItem item, CancellationToken ct)
     {
-        item.Status = LifecycleStatus.Archived;
-        item.UpdatedAt = now;
         if (await db.Entries.FindAsync([item.Id], ct) is { } entry) db.Entries.Remove(entry);
     }
+
+    /// <summary>True when a course or a path has the code already (codes are unique across both).</summary>
+    public static async Task<bool> CodeTakenAsync(CatalogueDbContext db, string code, CancellationToken ct) =>
+        await db.Courses.AnyAsync(c => c.Code == code, ct) || await db.LearningPaths.AnyAsync(p => p.Code == code, ct);
 
     public static async Task<List<ItemRef>> PrerequisitesOfAsync(CatalogueDbContext db, Guid itemId, CancellationToken ct)
     {

@@ -15,8 +15,8 @@ public sealed class OrgUnitCreatedConsumer(CatalogueDbContext db) : IdempotentCo
     // with one statement that cannot collide with the other, and a late OrgUnitCreated does not undo a change.
     protected override async Task HandleAsync(OrgUnitCreated message, CancellationToken cancellationToken) =>
         await Db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO org_units ("Id", "Name", "ParentId", "Active") VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, TRUE)
-            ON CONFLICT ("Id") DO NOTHING
+            INSERT INTO org_units (id, name, parent_id, active) VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, TRUE)
+            ON CONFLICT (id) DO NOTHING
             """, cancellationToken);
 }
 
@@ -24,8 +24,8 @@ public sealed class OrgUnitChangedConsumer(CatalogueDbContext db, CatalogueCache
 {
     protected override async Task HandleAsync(OrgUnitChanged message, CancellationToken cancellationToken) =>
         await Db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO org_units ("Id", "Name", "ParentId", "Active") VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, {message.Active})
-            ON CONFLICT ("Id") DO UPDATE SET "Name" = excluded."Name", "ParentId" = excluded."ParentId", "Active" = excluded."Active"
+            INSERT INTO org_units (id, name, parent_id, active) VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, {message.Active})
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, active = excluded.active
             """, cancellationToken);
 
     /// <summary>A move changes who sees what, and cached searches are keyed by org unit.</summary>

@@ -1,7 +1,33 @@
+using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Catalogue;
+
 namespace LmsPlatform.Catalogue.Model;
 
 /// <summary>A programme: an ordered set of courses, each required or optional.</summary>
-public sealed class LearningPath : CatalogueItem;
+public sealed class LearningPath : CatalogueItem
+{
+    private LearningPath() { }
+
+    public override string Noun => "learning path";
+
+    public static LearningPath Create(string code, Guid ownerUserId, Guid? ownerOrgUnitId, DateTimeOffset now)
+    {
+        var path = new LearningPath();
+        path.Start(code, ownerUserId, ownerOrgUnitId, now);
+        return path;
+    }
+
+    /// <summary>Publishes the draft (its courses checked published by the caller) as the next version.</summary>
+    public int Publish(LearningPathVersion draft, Guid? by, DateTimeOffset now)
+    {
+        var number = PublishDraft(draft, by, now);
+        Record(new LearningPathPublished(Id, Code, number, draft.Title,
+            draft.Steps.Select((s, i) => new LearningPathCourse(s.CourseId, i + 1, s.Required)).ToList(), draft.OptionalToComplete, draft.Compliance, now));
+        return number;
+    }
+
+    protected override IIntegrationEvent ArchivedEvent(DateTimeOffset now) => new LearningPathArchived(Id, Code, PublishedVersion, now);
+}
 
 public sealed class LearningPathVersion : ItemVersion
 {

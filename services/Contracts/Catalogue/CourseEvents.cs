@@ -1,8 +1,5 @@
 namespace LmsPlatform.Contracts.Catalogue;
 
-/// <summary>A course was created as a draft in the catalogue.</summary>
-public sealed record CourseCreated(Guid CourseId, string Code, string Title, DateTimeOffset CreatedAt) : IIntegrationEvent;
-
 /// <summary>
 /// The rules a course or learning path sets for compliance training. All optional: a course without them is simply
 /// offered. <see cref="DueFrom"/> is <c>assignment</c> or <c>hire</c>: the due date is <see cref="DueWithinDays"/>

@@ -211,7 +211,8 @@ public class CatalogueSearchTests(PlatformFixture platform)
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("javascript:", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(1, await OutboxCountAsync(platform, "CourseCreated", id, "courseId"));
+        // Publishing is announced once (a draft is not announced: nothing consumes it).
+        Assert.Equal(1, await OutboxCountAsync(platform, "CoursePublished", id, "courseId"));
     }
 
     private static async Task<Guid> CreateOrgUnitAsync(HttpClient admin, string name, Guid? parentId)

@@ -64,6 +64,9 @@ public class OrgUnitRulesTests(PlatformFixture platform)
             $"AND payload->'changed' ? 'path' AND {(contains ? "" : "NOT")} payload->'path' ? '{containing}'");
         Assert.Equal(1, await PathEventsAsync(middle, elsewhere));
         Assert.Equal(1, await PathEventsAsync(leaf, elsewhere));
+        // The catalogue's copy of the tree follows (it decides who sees what).
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.CatalogueDb,
+            $"SELECT count(*) FROM org_units WHERE id = '{top}' AND parent_id = '{elsewhere}'"), n => n == 1, TimeSpan.FromSeconds(30), "the catalogue's copy moved");
 
         // The import moves it back to the root: the leaf's new path comes from the same rule.
         var job = await Imports.UploadAsync(platform.Gateway, $"external_id,name,parent_external_id\ntop-{t},Top {t},\n", kind: "org-units");
