@@ -95,7 +95,7 @@ public abstract class PersonCopy
         ManagerId = profile.ManagerId;
         OrgUnitId = profile.OrgUnitId;
         if (Erased) return;
-        Email = profile.Email;
+        Email = profile.Email ?? ""; // a directory record may have none
         GivenName = profile.GivenName;
         FamilyName = profile.FamilyName;
         DisplayName = $"{profile.GivenName} {profile.FamilyName}".Trim();

@@ -1,8 +1,9 @@
 namespace LmsPlatform.Contracts.Identity;
 
 /// <summary>The HR attributes of a user that other services (audience rules, reports) follow.</summary>
+/// <remarks><see cref="Email"/> is null for a directory record provisioned without one (SCIM needs only a user name).</remarks>
 public sealed record UserProfile(
-    string Email,
+    string? Email,
     string GivenName,
     string FamilyName,
     string? ExternalId,
@@ -17,7 +18,7 @@ public sealed record UserProfile(
 /// <remarks>Version 2 added <see cref="Profile"/>; it is null in messages written before it existed.</remarks>
 public sealed record UserCreated(
     Guid UserId,
-    string Email,
+    string? Email,
     string GivenName,
     string FamilyName,
     string? ExternalId,

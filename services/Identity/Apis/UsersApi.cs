@@ -18,13 +18,13 @@ public sealed record UserRequest(
 }
 
 public sealed record UserDto(
-    Guid Id, string Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
+    Guid Id, string? Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
     DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? LastSignInAt, bool LockedOut, DateTimeOffset? InvitedAt, string? InvitedBy)
+    DateTimeOffset? LastSignInAt, bool LockedOut, DateTimeOffset? InvitedAt, string? InvitedBy, string UserName)
 {
-    public static UserDto From(User u) => new(u.Id, u.Email!, u.GivenName, u.FamilyName, u.ExternalId, u.JobTitle, u.Location,
+    public static UserDto From(User u) => new(u.Id, u.Email, u.GivenName, u.FamilyName, u.ExternalId, u.JobTitle, u.Location,
         u.HireDate, u.ManagerId, u.OrgUnitId, u.Status.ToString(), u.CreatedAt, u.UpdatedAt, u.LastSignInAt,
-        u.LockoutEnd > DateTimeOffset.UtcNow, u.InvitedAt, u.InvitedBy);
+        u.LockoutEnd > DateTimeOffset.UtcNow, u.InvitedAt, u.InvitedBy, u.UserName!);
 }
 
 /// <summary>Filters of the user list; <see cref="SignedIn"/> false finds the people who have never signed in, <see cref="Invited"/> whether an invitation went out.</summary>
@@ -124,7 +124,7 @@ public static class UsersApi
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
             var pattern = $"%{Like(filter.Search.Trim())}%";
-            query = query.Where(u => EF.Functions.ILike(u.Email!, pattern) || EF.Functions.ILike(u.GivenName, pattern)
+            query = query.Where(u => EF.Functions.ILike(u.UserName!, pattern) || EF.Functions.ILike(u.Email!, pattern) || EF.Functions.ILike(u.GivenName, pattern)
                                      || EF.Functions.ILike(u.FamilyName, pattern) || EF.Functions.ILike(u.GivenName + " " + u.FamilyName, pattern)
                                      || u.ExternalId == filter.Search.Trim());
         }

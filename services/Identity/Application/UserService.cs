@@ -66,9 +66,13 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
 
     private async Task<Outcome<User>?> CheckAsync(Guid userId, UserInput input, CancellationToken ct)
     {
-        var normalized = User.Normalize(input.Email!);
-        if (await db.Users.AnyAsync(u => u.NormalizedEmail == normalized && u.Id != userId, ct))
-            return new Outcome<User>.Conflict($"A user with the email '{input.Email!.Trim()}' exists already.", "email");
+        var userName = User.Normalize(input.LoginName);
+        if (await db.Users.AnyAsync(u => u.NormalizedUserName == userName && u.Id != userId, ct))
+            return input.UserName is null
+                ? new Outcome<User>.Conflict($"A user with the email '{input.LoginName}' exists already.", "email")
+                : new Outcome<User>.Conflict($"A user with the userName '{input.LoginName}' exists already.", "userName");
+        if (TextInput.Clean(input.Email) is { } email && await db.Users.AnyAsync(u => u.NormalizedEmail == User.Normalize(email) && u.Id != userId, ct))
+            return new Outcome<User>.Conflict($"A user with the email '{email}' exists already.", "email");
         var externalId = TextInput.Clean(input.ExternalId);
         if (externalId is not null && await db.Users.AnyAsync(u => u.ExternalId == externalId && u.Id != userId, ct))
             return new Outcome<User>.Conflict($"A user with the external id '{externalId}' exists already.", "externalId");

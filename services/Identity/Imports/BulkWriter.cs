@@ -69,8 +69,8 @@ public static class BulkWriter
                         w.Write(u.ScimDeleted, NpgsqlDbType.Boolean);
                         Nullable(w, u.UserName, NpgsqlDbType.Varchar);
                         Nullable(w, u.NormalizedUserName, NpgsqlDbType.Varchar);
-                        w.Write(u.Email!, NpgsqlDbType.Varchar);
-                        w.Write(u.NormalizedEmail!, NpgsqlDbType.Varchar);
+                        Nullable(w, u.Email, NpgsqlDbType.Varchar);
+                        Nullable(w, u.NormalizedEmail, NpgsqlDbType.Varchar);
                         w.Write(u.EmailConfirmed, NpgsqlDbType.Boolean);
                         Nullable(w, u.SecurityStamp, NpgsqlDbType.Text);
                         Nullable(w, u.ConcurrencyStamp, NpgsqlDbType.Text);
@@ -133,8 +133,8 @@ public static class BulkWriter
             var u = c.User;
             w.Write(u.Id, NpgsqlDbType.Uuid);
             Nullable(w, c.ExpectedStamp, NpgsqlDbType.Text);
-            w.Write(u.Email!, NpgsqlDbType.Varchar);
-            w.Write(u.NormalizedEmail!, NpgsqlDbType.Varchar);
+            Nullable(w, u.Email, NpgsqlDbType.Varchar);
+            Nullable(w, u.NormalizedEmail, NpgsqlDbType.Varchar);
             Nullable(w, u.UserName, NpgsqlDbType.Varchar);
             Nullable(w, u.NormalizedUserName, NpgsqlDbType.Varchar);
             w.Write(u.GivenName, NpgsqlDbType.Varchar);

@@ -167,7 +167,7 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
         OrgUnitPlan? unitPlan = null;
         if (job.Kind == ImportKind.Users)
         {
-            var existing = await db.Users.AsNoTracking().Select(u => new ExistingUser(u.Id, u.ExternalId, u.NormalizedEmail!, u.Email!, u.GivenName,
+            var existing = await db.Users.AsNoTracking().Select(u => new ExistingUser(u.Id, u.ExternalId, u.NormalizedEmail, u.Email, u.GivenName,
                 u.FamilyName, u.JobTitle, u.Location, u.HireDate, u.ManagerId, u.OrgUnitId, u.Status)).ToListAsync(ct);
             var units = await db.OrgUnits.AsNoTracking().Where(o => o.Active && o.ExternalId != null).ToDictionaryAsync(o => o.ExternalId!, o => o.Id, ct);
             userPlan = UserImportPlanner.Plan(csv, existing, units, job.DeactivateMissing, now);

@@ -14,7 +14,7 @@ public sealed record UserRow(int Row, string ExternalId, string Email, string Gi
     string? Location, DateOnly? HireDate, string? ManagerExternalId, string? OrgUnitExternalId, UserStatus? Status);
 
 /// <summary>What the database holds of a user, as far as an import compares it.</summary>
-public sealed record ExistingUser(Guid Id, string? ExternalId, string NormalizedEmail, string Email, string GivenName, string FamilyName,
+public sealed record ExistingUser(Guid Id, string? ExternalId, string? NormalizedEmail, string? Email, string GivenName, string FamilyName,
     string? JobTitle, string? Location, DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, UserStatus Status);
 
 public sealed record ImportPlan(IReadOnlyList<PlannedChange> Changes, IReadOnlyList<RowError> Errors, IReadOnlyDictionary<Guid, UserRow> Rows,
@@ -67,7 +67,8 @@ public static class UserImportPlanner
         var valid = parsed.Where(u => !refused.Contains(u.Row)).ToList();
 
         var byExternalId = existing.Where(e => e.ExternalId is not null).ToDictionary(e => e.ExternalId!, StringComparer.Ordinal);
-        var byEmail = existing.ToDictionary(e => e.NormalizedEmail, StringComparer.Ordinal);
+        // A directory record provisioned by SCIM may have no email.
+        var byEmail = existing.Where(e => e.NormalizedEmail is not null).ToDictionary(e => e.NormalizedEmail!, StringComparer.Ordinal);
 
         // Who each row is: an existing user or a new id (generated now, so that managers in the same file resolve).
         var ids = new Dictionary<string, Guid>(StringComparer.Ordinal);

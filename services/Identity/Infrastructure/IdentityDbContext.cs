@@ -43,8 +43,11 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         modelBuilder.Entity<User>(e =>
         {
             e.ToTable("users");
-            e.Property(u => u.Email).HasMaxLength(254).IsRequired();
-            e.Property(u => u.NormalizedEmail).HasMaxLength(254).IsRequired();
+            // A directory record provisioned by SCIM may have no email; the user name is always there.
+            e.Property(u => u.Email).HasMaxLength(254);
+            e.Property(u => u.NormalizedEmail).HasMaxLength(254);
+            e.Property(u => u.UserName).HasMaxLength(256).IsRequired();
+            e.Property(u => u.NormalizedUserName).HasMaxLength(256).IsRequired();
             e.HasIndex(u => u.NormalizedEmail).IsUnique().HasDatabaseName("ix_users_normalized_email");
             e.Property(u => u.GivenName).HasMaxLength(100);
             e.Property(u => u.FamilyName).HasMaxLength(100);

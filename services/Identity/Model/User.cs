@@ -8,18 +8,30 @@ namespace LmsPlatform.Identity.Model;
 
 public enum UserStatus { Active, Suspended, Deactivated }
 
-/// <summary>The HR attributes an administrator, SCIM client or import sets on a user.</summary>
+/// <summary>
+/// The attributes an administrator, SCIM client or import sets on a user. A person an administrator or an HR file adds
+/// needs an email (which is also their user name) and names; a directory record from a provisioning client
+/// (<see cref="UserName"/> set) needs only its user name, as SCIM's schema says, and may have no email.
+/// </summary>
 public sealed record UserInput(
     string? Email, string? GivenName, string? FamilyName, string? ExternalId = null, string? JobTitle = null,
-    string? Location = null, DateOnly? HireDate = null, Guid? ManagerId = null, Guid? OrgUnitId = null)
+    string? Location = null, DateOnly? HireDate = null, Guid? ManagerId = null, Guid? OrgUnitId = null, string? UserName = null)
 {
-    public ValidationErrors Validate() => new ValidationErrors()
-        .Email("email", Email)
-        .Required("givenName", GivenName, 100)
-        .Required("familyName", FamilyName, 100)
-        .MaxLength("externalId", ExternalId, 64)
-        .MaxLength("jobTitle", JobTitle, 200)
-        .MaxLength("location", Location, 200);
+    public ValidationErrors Validate()
+    {
+        var errors = new ValidationErrors();
+        if (UserName is null) errors.Email("email", Email).Required("givenName", GivenName, 100).Required("familyName", FamilyName, 100);
+        else
+        {
+            errors.Required("userName", UserName, 254);
+            if (Email is not null) errors.Email("email", Email);
+            errors.MaxLength("givenName", GivenName, 100).MaxLength("familyName", FamilyName, 100);
+        }
+        return errors.MaxLength("externalId", ExternalId, 64).MaxLength("jobTitle", JobTitle, 200).MaxLength("location", Location, 200);
+    }
+
+    /// <summary>The name the user is known by: the user name when given, else the email.</summary>
+    public string LoginName => (UserName ?? Email ?? "").Trim();
 }
 
 /// <summary>
@@ -61,9 +73,12 @@ public sealed class User : IdentityUser<Guid>, IAggregate
 
     public string DisplayName => $"{GivenName} {FamilyName}".Trim();
 
-    public static string Normalize(string email) => email.Trim().ToUpperInvariant();
+    public static string Normalize(string value) => value.Trim().ToUpperInvariant();
 
-    public static User New(string email, string givenName, string familyName, DateTimeOffset now) => new User
+    /// <summary>A new user whose user name is their email.</summary>
+    public static User New(string email, string givenName, string familyName, DateTimeOffset now) => New(email, email, givenName, familyName, now);
+
+    public static User New(string userName, string? email, string givenName, string familyName, DateTimeOffset now) => new User
     {
         Id = Guid.CreateVersion7(now),
         SecurityStamp = Guid.NewGuid().ToString("N"),
@@ -72,14 +87,24 @@ public sealed class User : IdentityUser<Guid>, IAggregate
         CreatedAt = now,
         GivenName = givenName,
         FamilyName = familyName,
-    }.WithEmail(email, now);
+    }.WithUserName(userName, now).WithEmail(email, now);
 
-    public User WithEmail(string email, DateTimeOffset now)
+    public User WithUserName(string userName, DateTimeOffset now)
     {
-        Email = UserName = email.Trim();
-        NormalizedEmail = NormalizedUserName = Normalize(email);
+        UserName = userName.Trim();
+        NormalizedUserName = Normalize(userName);
         return Touch(now);
     }
+
+    public User WithEmail(string? email, DateTimeOffset now)
+    {
+        Email = TextInput.Clean(email);
+        NormalizedEmail = Email is null ? null : Normalize(Email);
+        return Touch(now);
+    }
+
+    /// <summary>True while the user name is the email (every user but a directory record with a name of its own): they change together.</summary>
+    public bool UserNameIsEmail => Email is not null && string.Equals(NormalizedUserName, NormalizedEmail, StringComparison.Ordinal);
 
     /// <summary>Marks a change: a new ETag and update time.</summary>
     public User Touch(DateTimeOffset now)
@@ -94,13 +119,13 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     /// <summary>A new user with <paramref name="input"/>'s attributes (validated by the caller): announced and audited.</summary>
     public static User Register(UserInput input, Actor actor, DateTimeOffset now, Guid? id = null, UserStatus status = UserStatus.Active, Action<User>? extra = null)
     {
-        var user = New(input.Email!, input.GivenName!.Trim(), input.FamilyName!.Trim(), now);
+        var user = New(input.LoginName, input.Email, input.GivenName?.Trim() ?? "", input.FamilyName?.Trim() ?? "", now);
         if (id is { } given) user.Id = given;
         user.Apply(input);
         user.Status = status;
         extra?.Invoke(user);
         var profile = user.Profile();
-        user.events.Record(new UserCreated(user.Id, user.Email!, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile });
+        user.events.Record(new UserCreated(user.Id, user.Email, user.GivenName, user.FamilyName, user.ExternalId, now) { Profile = profile });
         user.events.Record(new Audited(actor, "user.created", "user", user.Id, null, profile, now));
         return user;
     }
@@ -112,9 +137,11 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public bool Change(UserInput input, Actor actor, DateTimeOffset now, UserStatus? status = null, string reason = "")
     {
         var before = Profile();
-        if (!string.Equals(Email, input.Email!.Trim(), StringComparison.Ordinal)) WithEmail(input.Email, now);
-        GivenName = input.GivenName!.Trim();
-        FamilyName = input.FamilyName!.Trim();
+        var userName = input.UserName?.Trim() ?? (UserNameIsEmail ? input.Email?.Trim() : null);
+        if (userName is not null && !string.Equals(UserName, userName, StringComparison.Ordinal)) WithUserName(userName, now);
+        if (!string.Equals(Email, TextInput.Clean(input.Email), StringComparison.Ordinal)) WithEmail(input.Email, now);
+        GivenName = input.GivenName?.Trim() ?? "";
+        FamilyName = input.FamilyName?.Trim() ?? "";
         Apply(input);
         return Changed(before, status ?? Status, reason, actor, now);
     }
@@ -134,7 +161,7 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public bool Erase(Actor actor, DateTimeOffset now)
     {
         if (ErasedAt is not null) return false;
-        WithEmail($"erased-{Id:N}@erased.invalid", now);
+        WithUserName($"erased-{Id:N}@erased.invalid", now).WithEmail($"erased-{Id:N}@erased.invalid", now);
         GivenName = "Erased";
         FamilyName = "User";
         ExternalId = null;
@@ -202,7 +229,7 @@ public sealed class User : IdentityUser<Guid>, IAggregate
         return true;
     }
 
-    public UserProfile Profile() => new(Email ?? "", GivenName, FamilyName, ExternalId, JobTitle, Location, HireDate, ManagerId, OrgUnitId, Status.ToString());
+    public UserProfile Profile() => new(Email, GivenName, FamilyName, ExternalId, JobTitle, Location, HireDate, ManagerId, OrgUnitId, Status.ToString());
 
     /// <summary>The attributes (camelCase) whose values differ between two profiles.</summary>
     public static IReadOnlyList<string> Changes(UserProfile before, UserProfile after)

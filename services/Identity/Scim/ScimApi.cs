@@ -34,7 +34,7 @@ public static partial class ScimApi
     private static readonly Dictionary<string, Expression<Func<User, object?>>> UserAttributes = new(StringComparer.OrdinalIgnoreCase)
     {
         ["id"] = u => u.Id,
-        ["userName"] = u => u.Email,
+        ["userName"] = u => u.UserName,
         ["externalId"] = u => u.ScimExternalId,
         ["name.givenName"] = u => u.GivenName,
         ["name.familyName"] = u => u.FamilyName,
@@ -43,9 +43,9 @@ public static partial class ScimApi
         ["active"] = u => u.Status == UserStatus.Active,
         ["emails"] = u => u.Email,
         ["emails.value"] = u => u.Email,
-        // A user has one email, their work address, which is primary.
-        ["emails.type"] = u => "work",
-        ["emails.primary"] = u => true,
+        // A user has at most one email, their work address, which is primary.
+        ["emails.type"] = u => u.Email == null ? null : "work",
+        ["emails.primary"] = u => u.Email != null,
         ["addresses.locality"] = u => u.Location,
         ["employeeNumber"] = u => u.ExternalId,
         [Enterprise + ":employeeNumber"] = u => u.ExternalId,

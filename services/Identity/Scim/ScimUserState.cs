@@ -15,6 +15,8 @@ internal sealed class ScimUserState
 {
     private const string Enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
+    public string? UserName { get; set; }
+    /// <summary>The work email; when the provider sends none, a userName that is an email address serves as one.</summary>
     public string? Email { get; set; }
     public string? GivenName { get; set; }
     public string? FamilyName { get; set; }
@@ -31,7 +33,7 @@ internal sealed class ScimUserState
 
     public static ScimUserState From(User u, IReadOnlyDictionary<Guid, string> departments) => new()
     {
-        Email = u.Email, GivenName = u.GivenName, FamilyName = u.FamilyName, JobTitle = u.JobTitle, Location = u.Location,
+        UserName = u.UserName, Email = u.Email, GivenName = u.GivenName, FamilyName = u.FamilyName, JobTitle = u.JobTitle, Location = u.Location,
         EmployeeNumber = u.ExternalId, ScimExternalId = u.ScimExternalId, ManagerId = u.ManagerId, OrgUnitId = u.OrgUnitId,
         HireDate = u.HireDate, Active = u.Status == UserStatus.Active, Department = u.Department,
     };
@@ -43,7 +45,11 @@ internal sealed class ScimUserState
         user.Department = Department;
     }
 
-    public UserInput ToInput() => new(Email, GivenName, FamilyName, EmployeeNumber, JobTitle, Location, HireDate, ManagerId, OrgUnitId);
+    public UserInput ToInput() => new(Email ?? (IsEmail(UserName) ? UserName : null), GivenName, FamilyName, EmployeeNumber, JobTitle, Location,
+        HireDate, ManagerId, OrgUnitId, UserName ?? "");
+
+    private static bool IsEmail(string? text) =>
+        text is not null && System.Net.Mail.MailAddress.TryCreate(text, out var address) && address.Address == text.Trim();
 
     public async Task SetAsync(string path, JsonNode? value, IdentityDbContext db, CancellationToken ct)
     {
@@ -63,7 +69,7 @@ internal sealed class ScimUserState
         }
         switch (p.ToLowerInvariant())
         {
-            case "username": Email = Text(value); break;
+            case "username": UserName = Text(value); break;
             case "externalid": ScimExternalId = Text(value); break;
             case "title": JobTitle = Text(value); break;
             case "active": Active = Bool(value); break;
@@ -77,6 +83,7 @@ internal sealed class ScimUserState
                 var primary = emails.FirstOrDefault(e => e?["primary"]?.GetValueKind() == System.Text.Json.JsonValueKind.True) ?? emails.FirstOrDefault();
                 if (primary?["value"] is { } email) Email = Text(email);
                 break;
+            case "emails" when value is null: Email = null; break;
             case "emails.value" or "emails[type eq \"work\"].value" or "emails[primary eq true].value":
                 if (value is not null) Email = Text(value);
                 break;

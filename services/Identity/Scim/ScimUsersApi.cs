@@ -42,16 +42,16 @@ public static partial class ScimApi
         var body = await ReadAsync(http, ct);
         var state = new ScimUserState();
         foreach (var (name, value) in body.AsObject()) await state.SetAsync(name, value, db, ct);
-        var email = state.Email ?? throw new ScimException(400, "invalidValue", "userName is required.");
+        var userName = state.UserName ?? throw new ScimException(400, "invalidValue", "userName is required.");
         // A user deleted through SCIM (deactivated, hidden) comes back when provisioned again.
-        var existing = await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == User.Normalize(email), ct);
+        var existing = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUserName == User.Normalize(userName), ct);
         if (existing is { ScimDeleted: true })
         {
             existing.ScimDeleted = false;
             state.Active ??= true;
             return await SaveUserAsync(http, db, users, existing, state, null, 201, ct);
         }
-        if (existing is not null) throw new ScimException(409, "uniqueness", $"A user with userName '{email}' exists already.");
+        if (existing is not null) throw new ScimException(409, "uniqueness", $"A user with userName '{userName}' exists already.");
         var created = Unwrap(await users.CreateAsync(state.ToInput(), Actor.From(http), ct, state.ApplyScimAttributes,
             state.Active == false ? UserStatus.Deactivated : UserStatus.Active));
         http.Response.Headers.Location = $"{BaseUrl(http)}/Users/{created.Id}";
@@ -141,12 +141,11 @@ public static partial class ScimApi
             ["schemas"] = new JsonArray(UserSchema, Enterprise),
             ["id"] = u.Id.ToString(),
             ["externalId"] = u.ScimExternalId,
-            ["userName"] = u.Email,
+            ["userName"] = u.UserName,
             ["name"] = new JsonObject { ["givenName"] = u.GivenName, ["familyName"] = u.FamilyName, ["formatted"] = u.DisplayName },
             ["displayName"] = u.DisplayName,
             ["title"] = u.JobTitle,
             ["active"] = u.Status == UserStatus.Active,
-            ["emails"] = new JsonArray(new JsonObject { ["value"] = u.Email, ["type"] = "work", ["primary"] = true }),
             [Enterprise] = enterprise,
             ["meta"] = new JsonObject
             {
@@ -154,6 +153,7 @@ public static partial class ScimApi
                 ["location"] = $"{BaseUrl(http)}/Users/{u.Id}", ["version"] = Version(u),
             },
         };
+        if (u.Email is not null) resource["emails"] = new JsonArray(new JsonObject { ["value"] = u.Email, ["type"] = "work", ["primary"] = true });
         if (u.Location is not null) resource["addresses"] = new JsonArray(new JsonObject { ["type"] = "work", ["locality"] = u.Location });
         return resource;
     }

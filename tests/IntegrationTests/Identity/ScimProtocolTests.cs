@@ -109,4 +109,38 @@ public class ScimProtocolTests(PlatformFixture platform)
         Assert.False(without.GetProperty(Enterprise).TryGetProperty("department", out _));
         Assert.True(without.TryGetProperty("userName", out _));
     }
+
+    [Fact]
+    public async Task Only_a_user_name_is_needed_and_a_person_without_email_is_invited_once_they_have_one()
+    {
+        using var scim = await ScimClient.CreateAsync(platform);
+        var userName = $"jdoe-{Guid.NewGuid():N}"[..13];
+        using var created = await scim.PostAsync("/scim/v2/Users", ScimClient.Body(new { schemas = new[] { UserSchema }, userName }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var user = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var id = user.GetProperty("id").GetString()!;
+        Assert.Equal(userName, user.GetProperty("userName").GetString());
+        Assert.False(user.TryGetProperty("emails", out _));
+        using (var twice = await scim.PostAsync("/scim/v2/Users", ScimClient.Body(new { schemas = new[] { UserSchema }, userName = userName.ToUpperInvariant() })))
+            Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+
+        // In the directory, but nobody to send an invitation to.
+        var listed = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
+        Assert.Equal(JsonValueKind.Null, listed.GetProperty("email").ValueKind);
+        Assert.Equal(userName, listed.GetProperty("userName").GetString());
+        using (var refused = await platform.Gateway.PostAsync($"/api/identity/users/{id}/invitation", null))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("no email", await refused.Content.ReadAsStringAsync());
+        }
+
+        var email = $"{userName}@example.org";
+        Assert.Equal(HttpStatusCode.OK, (await ScimClient.PatchAsync(scim, $"/scim/v2/Users/{id}",
+            new { op = "add", path = "emails", value = new[] { new { value = email, type = "work", primary = true } } })).StatusCode);
+        var patched = await scim.GetFromJsonAsync<JsonElement>($"/scim/v2/Users/{id}");
+        Assert.Equal(email, patched.GetProperty("emails")[0].GetProperty("value").GetString());
+        Assert.Equal(userName, patched.GetProperty("userName").GetString());
+        using var invited = await platform.Gateway.PostAsync($"/api/identity/users/{id}/invitation", null);
+        Assert.Equal(HttpStatusCode.Accepted, invited.StatusCode);
+    }
 }
