@@ -29,7 +29,11 @@ public static class AccountPages
         account.MapGet("/reset-password", ResetForm);
         account.MapPost("/reset-password", Reset);
         // An invitation's link: the same single-use ticket as a reset, worded for someone setting their first password.
-        account.MapGet("/set-password", (HttpContext http, IAntiforgery antiforgery, string? token) => ResetPage(http, antiforgery, token, error: null, invitation: true));
+        account.MapGet("/set-password", async (HttpContext http, IAntiforgery antiforgery, string? token, PasswordResets resets, CancellationToken ct) =>
+            await resets.InvitedEmailAsync(token, ct) is { } email
+                ? ResetPage(http, antiforgery, token, error: null, invitation: true, account: email)
+                // Said before anyone types a password: the link cannot be used.
+                : Page(http, "This link cannot be used", "<p role=\"alert\">The invitation link is invalid, used or expired. Ask your administrator to send a new one, or <a href=\"/account/login\">sign in</a> if you have set your password already.</p>", 400));
         account.MapPost("/set-password", (HttpContext http, IAntiforgery antiforgery, [FromForm] string? token, [FromForm] string? password, PasswordResets resets, CancellationToken ct) =>
             Reset(http, antiforgery, token, password, resets, ct, invitation: true));
         return app;
@@ -111,9 +115,10 @@ public static class AccountPages
         <p><a href="/account/forgot-password">Forgot your password?</a></p>
         """, error is null ? 200 : 400);
 
-    private static IResult ResetPage(HttpContext http, IAntiforgery antiforgery, string? token, string? error, bool invitation = false) =>
+    private static IResult ResetPage(HttpContext http, IAntiforgery antiforgery, string? token, string? error, bool invitation = false, string? account = null) =>
         Page(http, invitation ? "Welcome: choose your password" : "Choose a new password", $"""
         {Error(error)}
+        {(account is null ? "" : $"<p>You will sign in as <strong>{Encode(account)}</strong>.</p>")}
         <form method="post" action="/account/{(invitation ? "set-password" : "reset-password")}">
           {Token(http, antiforgery)}
           <input type="hidden" name="token" value="{Encode(token)}">

@@ -38,6 +38,18 @@ public sealed class PasswordResets(IdentityDbContext db, UserManager<User> users
         await db.SaveChangesAsync(ct);
     }
 
+    /// <summary>Whose account a usable invitation link is for (its email), without spending it; null when the link is invalid, used or expired.</summary>
+    public async Task<string?> InvitedEmailAsync(string? token, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(token)) return null;
+        var hash = Hash(token);
+        var now = time.GetUtcNow();
+        return await (from t in db.PasswordResetTickets
+                      join u in db.Users on t.UserId equals u.Id
+                      where t.TokenHash == hash && t.Purpose == PasswordResetTicket.Invitation && t.UsedAt == null && t.ExpiresAt > now && u.Status == UserStatus.Active
+                      select u.Email).FirstOrDefaultAsync(ct);
+    }
+
     /// <summary>Sets the new password if the token is known, unused and unexpired; the token is spent either way it is used.</summary>
     public async Task<IdentityResult> RedeemAsync(string token, string newPassword, Actor actor, CancellationToken ct)
     {

@@ -56,18 +56,21 @@ public class InvitationTests(PlatformFixture platform)
         var second = await InvitationLinkAsync(id);
         Assert.NotEqual(first, second);
         var password = "Pw-" + Guid.NewGuid().ToString("N");
-        using (var old = await SetPasswordAsync(first, password))
+        using var browser = Oidc.Browser(platform.App);
+        async Task AssertUnusableAsync(string link)
         {
-            Assert.Equal(HttpStatusCode.BadRequest, old.StatusCode);
-            Assert.Contains("invalid, used or expired", await old.Content.ReadAsStringAsync());
+            using var page = await browser.GetAsync(link);
+            Assert.Equal(HttpStatusCode.BadRequest, page.StatusCode);
+            Assert.Contains("invalid, used or expired", await page.Content.ReadAsStringAsync());
         }
+        await AssertUnusableAsync(first);
+        Assert.Contains($"You will sign in as <strong>{email}</strong>", await browser.GetStringAsync(second));
         using (var set = await SetPasswordAsync(second, password))
         {
             Assert.Equal(HttpStatusCode.OK, set.StatusCode);
             Assert.Contains("Your password has been set", await set.Content.ReadAsStringAsync());
         }
-        using (var again = await SetPasswordAsync(second, "Pw-" + Guid.NewGuid().ToString("N")))
-            Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode); // single use
+        await AssertUnusableAsync(second); // single use
 
         var tokens = await Oidc.SignInAsync(platform.App, email, password);
         Assert.False(string.IsNullOrEmpty(tokens.AccessToken));
