@@ -1,11 +1,12 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
 namespace LmsPlatform.Identity.Infrastructure.Migrations
 {
     /// <inheritdoc />
-    public partial class DirectoryUsersWithoutEmail : Migration
+    public partial class InvitationsAndDirectoryUsers : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -53,11 +54,55 @@ namespace LmsPlatform.Identity.Infrastructure.Migrations
                 oldClrType: typeof(string),
                 oldType: "character varying(254)",
                 oldMaxLength: 254);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Department",
+                table: "users",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "InvitedAt",
+                table: "users",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "InvitedBy",
+                table: "users",
+                type: "character varying(300)",
+                maxLength: 300,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "Purpose",
+                table: "password_reset_tickets",
+                type: "character varying(20)",
+                maxLength: 20,
+                nullable: false,
+                defaultValue: "reset");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "Department",
+                table: "users");
+
+            migrationBuilder.DropColumn(
+                name: "InvitedAt",
+                table: "users");
+
+            migrationBuilder.DropColumn(
+                name: "InvitedBy",
+                table: "users");
+
+            migrationBuilder.DropColumn(
+                name: "Purpose",
+                table: "password_reset_tickets");
+
             migrationBuilder.AlterColumn<string>(
                 name: "UserName",
                 table: "users",
