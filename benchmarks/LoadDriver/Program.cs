@@ -22,7 +22,13 @@ using Npgsql;
 var scenario = args.FirstOrDefault() ?? "identity-import";
 Console.WriteLine("Starting the platform…");
 // Durable PostgreSQL (fsync, synchronous commit), as ./lms run has it: the figures are what an installation gets.
-await using var app = await TestPlatform.StartAsync(durable: true);
+// The gateway's sign-in budgets (Gateway:RateLimits) would stop the token scenario after a few requests: it measures
+// what the token endpoint can do, so the budgets are lifted here.
+await using var app = await TestPlatform.StartAsync(durable: true, settings: new Dictionary<(string, string), string>
+{
+    [(ResourceNames.Gateway, "Gateway__RateLimits__PerAddressPermits")] = "100000000",
+    [(ResourceNames.Gateway, "Gateway__RateLimits__PerAccountPermits")] = "100000000",
+});
 // Ctrl+C or SIGTERM stops the platform it started; otherwise its servers and services would outlive the driver.
 void StopOnSignal(PosixSignalContext context)
 {

@@ -45,10 +45,12 @@ public sealed class TestPlatform : IAsyncDisposable
     public string AdminPassword => Services.GetRequiredService<PlatformData>().Secret(LmsTopology.AdminPasswordSecret);
 
     /// <param name="durable">PostgreSQL with fsync and synchronous commit, as <c>./lms run</c> has it (the load driver); tests go without.</param>
-    public static async Task<TestPlatform> StartAsync(CancellationToken cancellationToken = default, bool durable = false)
+    /// <param name="settings">Environment variables for services from their first start: (service, variable) to value.</param>
+    public static async Task<TestPlatform> StartAsync(CancellationToken cancellationToken = default, bool durable = false,
+        IReadOnlyDictionary<(string Service, string Key), string>? settings = null)
     {
         var data = Path.Combine(Path.GetTempPath(), "lms-test-" + Guid.NewGuid().ToString("N")[..12]);
-        var overrides = new ConcurrentDictionary<(string, string), string>();
+        var overrides = new ConcurrentDictionary<(string, string), string>(settings ?? new Dictionary<(string, string), string>());
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(
         [
             $"--{PlatformData.DirectoryKey}={data}",
