@@ -103,13 +103,16 @@ public static class LmsTopology
             .WithReference(notification)
             .WithReference(analytics);
         if (gatewayPort != 0) gateway.WithEndpoint("http", e => e.Port = e.TargetPort = gatewayPort);
+        // The portal calls the APIs through the gateway, which serves it at "/".
+        var portal = builder.AddService<Projects.Portal>(ResourceNames.Portal);
+        gateway.WithReference(portal);
 
         // Tokens are issued for the gateway's public address: the proxy's address here, the ingress's in production.
         var publicUrl = builder.Configuration["Gateway:PublicUrl"];
         var issuer = publicUrl is { Length: > 0 }
             ? ReferenceExpression.Create($"{publicUrl}")
             : ReferenceExpression.Create($"{gateway.GetEndpoint("http").Property(EndpointProperty.Url)}");
-        foreach (var service in new[] { identity, catalogue, enrolment, content, notification, analytics, gateway })
+        foreach (var service in new[] { identity, catalogue, enrolment, content, notification, analytics, gateway, portal })
             service.WithEnvironment("Identity__Issuer", issuer).WithRestartOnFailure();
 
         builder.Services.AddSingleton<Watchdog>();

@@ -48,14 +48,22 @@ public static class GatewayExtensions
             ClusterId = r.Service,
             Order = -1,
             Match = new RouteMatch { Path = OpenApiPath(r.PathPrefix), Methods = ["GET"] },
-        }.WithTransformPathSet("/openapi/v1.json"))).ToList();
-
-        var clusters = ResourceNames.GatewayRoutes.Select(r => new ClusterConfig
+        }.WithTransformPathSet("/openapi/v1.json")))
+        // Everything else is the portal's: its pages, its sign-in callback, its files. Last, so every route above wins.
+        .Append(new RouteConfig
         {
-            ClusterId = r.Service,
+            RouteId = ResourceNames.Portal,
+            ClusterId = ResourceNames.Portal,
+            Order = int.MaxValue,
+            Match = new RouteMatch { Path = "/{**catch-all}" },
+        }).ToList();
+
+        var clusters = ResourceNames.GatewayRoutes.Select(r => r.Service).Append(ResourceNames.Portal).Select(service => new ClusterConfig
+        {
+            ClusterId = service,
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                [r.Service] = new() { Address = $"http://{r.Service}" },
+                [service] = new() { Address = $"http://{service}" },
             },
         }).ToList();
 

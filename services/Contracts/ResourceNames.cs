@@ -17,6 +17,8 @@ public static class ResourceNames
     public const string NotificationApi = "notification-api";
     public const string AnalyticsApi = "analytics-api";
     public const string Gateway = "gateway";
+    /// <summary>The web application for people (administrators, training managers, managers, learners), at the gateway's <c>/</c>.</summary>
+    public const string Portal = "portal";
 
     public const string IdentityDb = "identitydb";
     public const string CatalogueDb = "cataloguedb";

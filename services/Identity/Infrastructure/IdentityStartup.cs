@@ -54,6 +54,7 @@ public sealed class IdentityStartup(IServiceProvider services, SigningKeyRing ke
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var uri in redirects) descriptor.RedirectUris.Add(new Uri(uri));
         descriptor.PostLogoutRedirectUris.Add(new Uri($"{issuer}/portal/"));
+        descriptor.PostLogoutRedirectUris.Add(new Uri($"{issuer}/portal/signout-callback"));
 
         if (await applications.FindByClientIdAsync(PortalClientId, ct) is { } existing)
             await applications.UpdateAsync(existing, descriptor, ct);
