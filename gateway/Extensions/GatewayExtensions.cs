@@ -91,6 +91,9 @@ public static class GatewayExtensions
     public static void MapGateway(this WebApplication app)
     {
         app.MapReverseProxy(proxy => proxy.UseRequestLimits());
+        // An API path no service answers is an API client's mistake: a 404 ProblemDetails, not the portal's page.
+        app.Map("/api/{**rest}", () => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: "No service answers this path.")).AllowAnonymous();
         app.MapApiReference();
     }
 

@@ -54,6 +54,10 @@ public static class PortalExtensions
                 options.CorrelationCookie.SameSite = options.NonceCookie.SameSite = SameSiteMode.Lax;
                 options.CorrelationCookie.SecurePolicy = options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             });
+        // Sign-ins live on the server (SessionTickets); one replica's memory for now, the shared cache when there are more.
+        builder.Services.AddDistributedMemoryCache();
+        builder.Services.AddSingleton<SessionTickets>();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, UseSessionTickets>();
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddHttpContextAccessor();
