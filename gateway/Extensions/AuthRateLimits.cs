@@ -64,7 +64,8 @@ public static class AuthRateLimits
 
     /// <summary>The two budgets, chained: a request is let through only when both its address and its account have one left.</summary>
     public static PartitionedRateLimiter<HttpContext> Limiter(AuthRateLimitOptions options) => PartitionedRateLimiter.CreateChained(
-        PartitionedRateLimiter.Create<HttpContext, string>(http => IsLimited(http) is null
+        // A limited request is one whose account NameAccountAsync looked for (found or not).
+        PartitionedRateLimiter.Create<HttpContext, string>(http => !http.Items.ContainsKey(AccountKey)
             ? RateLimitPartition.GetNoLimiter("")
             : RateLimitPartition.GetFixedWindowLimiter("address:" + http.Connection.RemoteIpAddress, _ => Window(options.PerAddressPermits, options.PerAddressWindow))),
         PartitionedRateLimiter.Create<HttpContext, string>(http => http.Items[AccountKey] is not string account
@@ -87,24 +88,24 @@ public static class AuthRateLimits
 
     public static async Task NameAccountAsync(HttpContext http)
     {
-        if (IsLimited(http) is { } limited) http.Items[AccountKey] = await AccountOfAsync(http, limited.AccountField);
+        if (IsLimited(http) is { } limited) http.Items[AccountKey] = limited.Account ?? await AccountOfAsync(http, limited.AccountField);
     }
 
-    public static (string Path, string? AccountField)? IsLimited(HttpContext http)
+    /// <summary>Whether the request is limited; if so, the field naming its account, or the account itself when the path names it.</summary>
+    private static (string? AccountField, string? Account)? IsLimited(HttpContext http)
     {
         if (!HttpMethods.IsPost(http.Request.Method)) return null;
         var path = http.Request.Path.Value ?? "";
         foreach (var limited in Limited)
-            if (string.Equals(path.TrimEnd('/'), limited.Path, StringComparison.OrdinalIgnoreCase)) return limited;
+            if (string.Equals(path.TrimEnd('/'), limited.Path, StringComparison.OrdinalIgnoreCase)) return (limited.AccountField, null);
         // An invitation sent (again) to one person: the account is the person.
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        return segments is ["api", "identity", "users", _, "invitation"] ? (path, null) : null;
+        return path.Split('/', StringSplitOptions.RemoveEmptyEntries) is ["api", "identity", "users", var userId, "invitation"]
+            ? (null, "user:" + userId.ToLowerInvariant())
+            : null;
     }
 
-    public static async Task<string?> AccountOfAsync(HttpContext http, string? field)
+    private static async Task<string?> AccountOfAsync(HttpContext http, string? field)
     {
-        var segments = (http.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments is ["api", "identity", "users", var userId, "invitation"]) return "user:" + userId.ToLowerInvariant();
         if (field is null || http.Request.ContentLength is > 16 * 1024) return null;
         http.Request.EnableBuffering();
         try

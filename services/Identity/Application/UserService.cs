@@ -36,8 +36,7 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
         var errors = input.Validate();
         if (!errors.IsValid) return new Outcome<User>.Invalid(errors.ToDictionary());
         if (await CheckAsync(user.Id, input, ct) is { } refused) return refused;
-        if (status == UserStatus.Active && user.ErasedAt is not null)
-            return new Outcome<User>.Conflict("An erased user cannot be reactivated.", "status");
+        if (status is { } wanted && user.CannotSetStatus(wanted) is { } statusRefused) return new Outcome<User>.Conflict(statusRefused, "status");
         extra?.Invoke(user);
         var now = time.GetUtcNow();
         if (!user.Change(input, actor, now, status, reason))
@@ -51,7 +50,7 @@ public sealed class UserService(IdentityDbContext db, TimeProvider time)
     public async Task<Outcome<User>> SetStatusAsync(User user, UserStatus status, string reason, Actor actor, CancellationToken ct)
     {
         if (user.Status == status) return user;
-        if (user.ErasedAt is not null) return new Outcome<User>.Conflict("An erased user cannot be reactivated.", "status");
+        if (user.CannotSetStatus(status) is { } refused) return new Outcome<User>.Conflict(refused, "status");
         user.SetStatus(status, reason, actor, time.GetUtcNow());
         return await SaveAsync(user, ct);
     }

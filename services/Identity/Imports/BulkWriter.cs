@@ -25,7 +25,7 @@ public sealed class UserBatch
         foreach (var domainEvent in user.TakeDomainEvents())
         {
             if (domainEvent is IIntegrationEvent integrationEvent) Events.Add(OutboxMessageFactory.Create(integrationEvent, now));
-            if (domainEvent is Audited a) Audit.Add(AuditExtensions.Entry(a.Actor, a.Action, a.EntityType, a.EntityId, a.Before, a.After, a.At));
+            if (domainEvent is Audited audited) Audit.Add(AuditExtensions.Entry(audited));
         }
     }
 }

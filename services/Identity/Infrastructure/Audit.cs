@@ -36,6 +36,9 @@ public static class AuditExtensions
         return entry;
     }
 
+    /// <summary>The audit entry of an aggregate's <see cref="Audited"/> event.</summary>
+    public static AuditEntry Entry(Audited a) => Entry(a.Actor, a.Action, a.EntityType, a.EntityId, a.Before, a.After, a.At);
+
     public static AuditEntry Entry(Actor actor, string action, string entityType, object entityId, object? before, object? after, DateTimeOffset? at = null) =>
         new AuditEntry
         {

@@ -19,7 +19,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     /// <summary>An aggregate's <see cref="Audited"/> event becomes an audit entry, saved with the change it records.</summary>
     public void Handle(object domainEvent)
     {
-        if (domainEvent is Audited a) this.Audit(a.Actor, a.Action, a.EntityType, a.EntityId, a.Before, a.After, a.At);
+        if (domainEvent is Audited audited) AuditEntries.Add(AuditExtensions.Entry(audited));
     }
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();

@@ -136,6 +136,7 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     /// </summary>
     public bool Change(UserInput input, Actor actor, DateTimeOffset now, UserStatus? status = null, string reason = "")
     {
+        EnsureStatusAllowed(status ?? Status);
         var before = Profile();
         var userName = input.UserName?.Trim() ?? (UserNameIsEmail ? input.Email?.Trim() : null);
         if (userName is not null && !string.Equals(UserName, userName, StringComparison.Ordinal)) WithUserName(userName, now);
@@ -150,8 +151,17 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public bool SetStatus(UserStatus status, string reason, Actor actor, DateTimeOffset now)
     {
         if (status == Status) return false;
-        if (ErasedAt is not null) throw new DomainRuleException("status", "An erased user cannot be reactivated.");
+        EnsureStatusAllowed(status);
         return Changed(Profile(), status, reason, actor, now);
+    }
+
+    /// <summary>Why the status cannot become <paramref name="status"/>, or null: an erased user's status is final.</summary>
+    public string? CannotSetStatus(UserStatus status) =>
+        status != Status && ErasedAt is not null ? "An erased user cannot be reactivated." : null;
+
+    private void EnsureStatusAllowed(UserStatus status)
+    {
+        if (CannotSetStatus(status) is { } refusal) throw new DomainRuleException("status", refusal);
     }
 
     /// <summary>
