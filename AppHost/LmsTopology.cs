@@ -104,7 +104,8 @@ public static class LmsTopology
             .WithReference(analytics);
         if (gatewayPort != 0) gateway.WithEndpoint("http", e => e.Port = e.TargetPort = gatewayPort);
         // The portal calls the APIs through the gateway, which serves it at "/".
-        var portal = builder.AddService<Projects.Portal>(ResourceNames.Portal);
+        // Its sign-ins and cookie keys live in Redis, so any replica serves anyone and a restart signs nobody out.
+        var portal = builder.AddService<Projects.Portal>(ResourceNames.Portal).WithReference(redis).WaitFor(redis);
         gateway.WithReference(portal);
 
         // Tokens are issued for the gateway's public address: the proxy's address here, the ingress's in production.

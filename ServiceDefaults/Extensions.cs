@@ -82,6 +82,11 @@ public static class ServiceDefaultsExtensions
         // And the four lines HttpClient writes per outgoing request (the gateway's health probes of every service, every
         // few seconds): traces record them.
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // The resilience handler writes two lines per call that was neither retried nor broken (the portal makes
+        // several per page); retries and open circuits are warnings and stay.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // The Redis client's connection handshake is about 60 Information lines at each start and reconnect.
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
         // A failing check is logged at Error on every probe (every few seconds while a dependency starts or is away):
         // noise that buries real errors. Health is read where it belongs: /health and the dashboard's health column.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);

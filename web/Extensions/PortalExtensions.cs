@@ -1,19 +1,32 @@
-using System.Net.Http.Headers;
+using System.Security.Claims;
+using LmsPlatform.Contracts;
 using LmsPlatform.Portal.Components;
+using LmsPlatform.Portal.Security;
+using LmsPlatform.Portal.Services;
+using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Radzen;
+using StackExchange.Redis;
 
 namespace LmsPlatform.Portal.Extensions;
 
 /// <summary>
 /// The portal: a Blazor web app behind the gateway at <c>/</c>. People sign in with OpenID Connect (authorization code
 /// with PKCE, the public client <c>lms-portal</c>) against identity on the same origin; the portal keeps their tokens in
-/// its cookie and calls the APIs through the gateway with the access token. It has no database.
+/// the session store (<see cref="SessionTickets"/>) and calls the APIs through the gateway with the access token
+/// (<see cref="GatewayApi"/>). It has no database.
 /// </summary>
 public static class PortalExtensions
 {
@@ -23,6 +36,16 @@ public static class PortalExtensions
     {
         var issuer = builder.Configuration[SecurityExtensions.IssuerKey]
                      ?? throw new InvalidOperationException($"{SecurityExtensions.IssuerKey} (the gateway's public address) is not configured.");
+        // Sign-ins and the keys that protect the cookies live in Redis: every replica serves every person, and a
+        // restart of the portal signs nobody out.
+        builder.AddRedisCache(ResourceNames.Redis);
+        builder.Services.AddStackExchangeRedisCache(_ => { });
+        builder.Services.AddOptions<RedisCacheOptions>().Configure<IServiceProvider>((options, services) =>
+            options.ConnectionMultiplexerFactory = () => Task.FromResult(services.GetRequiredService<IConnectionMultiplexer>()));
+        builder.Services.AddDataProtection().SetApplicationName("lms-portal");
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<IServiceProvider>((options, services) =>
+            options.XmlRepository = new RedisXmlRepository(() => services.GetRequiredService<IConnectionMultiplexer>().GetDatabase(), "portal:data-protection-keys"));
+
         builder.Services.AddAuthentication(options =>
             {
                 options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
@@ -33,6 +56,20 @@ public static class PortalExtensions
                 options.Cookie.Name = "lms.portal";
                 options.Cookie.SameSite = SameSiteMode.Lax;
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                // A working day; not sliding, because a sliding renewal writes back the ticket read at the start of
+                // the request and would undo a token refresh made during it.
+                options.ExpireTimeSpan = TimeSpan.FromHours(10);
+                options.SlidingExpiration = false;
+                options.AccessDeniedPath = "/forbidden";
+                // A page the person may not open: the 403 page names the permissions its endpoint asks for that they lack.
+                options.Events.OnRedirectToAccessDenied = context =>
+                {
+                    var missing = (context.HttpContext.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>() ?? [])
+                        .Select(a => a.Policy).OfType<string>().Where(p => !context.HttpContext.User.Can(p)).Distinct();
+                    var target = QueryHelpers.AddQueryString("/forbidden", missing.Select(p => new KeyValuePair<string, string?>("missing", p)));
+                    context.Response.Redirect(context.Request.PathBase + target);
+                    return Task.CompletedTask;
+                };
             })
             .AddOpenIdConnect(options =>
             {
@@ -53,20 +90,32 @@ public static class PortalExtensions
                 options.SignedOutRedirectUri = "/";
                 options.CorrelationCookie.SameSite = options.NonceCookie.SameSite = SameSiteMode.Lax;
                 options.CorrelationCookie.SecurePolicy = options.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                // The id token says who the person is; what they may do comes from identity, once, at sign-in.
+                options.Events.OnTokenValidated = async context =>
+                {
+                    if (context.TokenEndpointResponse?.AccessToken is { } token && context.Principal?.Identity is ClaimsIdentity identity)
+                        await PortalSession.LoadPermissionsAsync(
+                            context.HttpContext.RequestServices.GetRequiredService<IHttpClientFactory>().CreateClient(GatewayClient),
+                            token, identity, context.HttpContext.RequestAborted);
+                };
             });
-        // Sign-ins live on the server (SessionTickets); one replica's memory for now, the shared cache when there are more.
-        builder.Services.AddDistributedMemoryCache();
         builder.Services.AddSingleton<SessionTickets>();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IPostConfigureOptions<CookieAuthenticationOptions>, UseSessionTickets>();
+        builder.Services.AddSingleton<IAuthorizationPolicyProvider, PermissionPolicies>();
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
-        // The APIs, through the gateway, with the signed-in person's access token.
-        builder.Services.AddTransient<AccessTokenHandler>();
+        // The APIs, through the gateway, as the signed-in person. A change is never sent twice: only reads are retried.
+        builder.Services.AddScoped<PortalSession>();
+        builder.Services.AddScoped<GatewayApi>();
+        builder.Services.AddScoped<OrgUnitNames>();
+#pragma warning disable EXTEXP0001 // replacing the defaults' handler is the documented way to change it for one client
         builder.Services.AddHttpClient(GatewayClient, client => client.BaseAddress = new Uri(issuer.TrimEnd('/') + "/"))
-            .AddHttpMessageHandler<AccessTokenHandler>();
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
+#pragma warning restore EXTEXP0001
     }
 
     public static WebApplication UsePortal(this WebApplication app)
@@ -96,16 +145,5 @@ public static class PortalExtensions
         app.MapPost("/sign-out", () => TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])).RequireAuthorization();
         return app;
-    }
-}
-
-/// <summary>Adds the signed-in person's access token to a call to the gateway.</summary>
-public sealed class AccessTokenHandler(IHttpContextAccessor accessor) : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        if (accessor.HttpContext is { } http && await http.GetTokenAsync("access_token") is { } token)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await base.SendAsync(request, cancellationToken);
     }
 }

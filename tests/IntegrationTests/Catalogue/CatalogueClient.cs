@@ -51,6 +51,14 @@ public static class CatalogueClient
         return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
     }
 
+    public static async Task<Guid> CreatePathAsync(HttpClient client, string code, object draft)
+    {
+        using var response = await client.PostAsJsonAsync("/api/catalogue/paths", new { code, draft });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"create {code}: {(int)response.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
     public static async Task<JsonElement> PublishAsync(HttpClient client, string what, Guid id)
     {
         using var response = await client.PostAsync($"/api/catalogue/{what}/{id}/publish", null);

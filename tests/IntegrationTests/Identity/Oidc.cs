@@ -141,6 +141,13 @@ public static class People
 
     public static async Task<(Guid Id, string Email, Tokens Tokens)> CreateSignedInAsync(TestPlatform app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles, Guid? orgUnitId = null)
     {
+        var (id, email, password) = await CreateWithPasswordAsync(app, admin, tag, scopeOrgUnitId, roles, orgUnitId);
+        return (id, email, await Oidc.SignInAsync(app, email, password));
+    }
+
+    /// <summary>Creates a user as the admin, grants the roles and sets a password, for a test that signs in itself (a browser).</summary>
+    public static async Task<(Guid Id, string Email, string Password)> CreateWithPasswordAsync(TestPlatform app, HttpClient admin, string tag, Guid? scopeOrgUnitId, string[] roles, Guid? orgUnitId = null)
+    {
         var email = $"{tag}.{Guid.NewGuid():N}@example.org";
         using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email, givenName = tag, familyName = "Tester", orgUnitId }))
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -150,7 +157,7 @@ public static class People
                 Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         await SetPasswordAsync(app, email, password);
-        return (id, email, await Oidc.SignInAsync(app, email, password));
+        return (id, email, password);
     }
 
     public static async Task SetPasswordAsync(TestPlatform app, string email, string password)

@@ -1,66 +1,130 @@
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
+using System.Net.Http.Json;
+using System.Text.Json;
 using LmsPlatform.AppHost;
+using LmsPlatform.Contracts;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using StackExchange.Redis;
+using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 
 namespace LmsPlatform.IntegrationTests.Portal;
 
-/// <summary>The portal in a real browser (Debian's chromium, driven by Playwright): sign-in, the home page, accessibility.</summary>
-public class PortalTests(PlatformFixture platform)
+/// <summary>The portal's shell in a real browser: sign-in and sign-out, the menu by permission, the 403 page, sessions and their refresh.</summary>
+public class PortalTests(PlatformFixture platform) : IAsyncLifetime
 {
-    private static readonly string[] WcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+    private PortalBrowser _browser = null!;
 
-    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-    {
-        ExecutablePath = "/usr/bin/chromium",
-        Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
+
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
 
     [Fact]
-    public async Task A_person_signs_in_from_the_front_door_and_lands_on_an_accessible_home_page()
+    public async Task A_person_signs_in_with_the_keyboard_from_the_front_door_lands_on_an_accessible_home_page_and_signs_out()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await LaunchAsync(playwright);
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = platform.App.GatewayUrl.ToString(), ViewportSize = new() { Width = 360, Height = 740 } });
+        var page = await _browser.NewPageAsync(Narrow);
+        await JourneyAsync(page, "sign-in", async () =>
+        {
+            await page.GotoAsync("/");
+            // Keyboard only: the sign-in form's fields and button in order, Enter to send.
+            await TabToAsync(page, page.GetByLabel("Email"));
+            await page.Keyboard.TypeAsync(LmsTopology.AdminEmail);
+            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.TypeAsync(Identity.Oidc.AdminPassword(platform.App));
+            await page.Keyboard.PressAsync("Enter");
 
-        try
-        {
-            await SignInAndOutAsync(page);
-        }
-        catch
-        {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("failed-sign-in"), FullPage = true });
-            throw;
-        }
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Welcome, First");
+            Assert.Equal(platform.App.GatewayUrl.ToString().TrimEnd('/') + "/", page.Url);
+            await AssertAccessibleAsync(page, "home-360");
+
+            // Signing out ends the portal's session: the home page asks for a sign-in again.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+            await page.GotoAsync("/");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Sign in");
+        });
     }
 
-    /// <summary>Where a browser test keeps its screenshots: artifacts/screenshots (git-ignored), for a person to look at.</summary>
-    private static string Screenshot(string name)
+    [Fact]
+    public async Task A_learner_sees_only_learner_pages_and_a_page_they_may_not_open_says_which_permission_is_missing()
     {
-        var folder = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "screenshots");
-        Directory.CreateDirectory(folder);
-        return Path.GetFullPath(Path.Combine(folder, $"{name}.png"));
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "learner", null, []);
+        var page = await _browser.NewPageAsync();
+        await JourneyAsync(page, "learner-menu", async () =>
+        {
+            await SignInAsync(page, email, password);
+            var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
+            await Assertions.Expect(menu.GetByRole(AriaRole.Link, new() { Name = "Catalogue" })).ToBeVisibleAsync();
+            await Assertions.Expect(menu.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToHaveCountAsync(0);
+
+            await page.GotoAsync("/admin/users");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("You cannot open this page");
+            await Assertions.Expect(page.GetByText("see people (users.read)")).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "forbidden-1280");
+
+            await page.GotoAsync("/no/such/page");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Page not found");
+            await AssertAccessibleAsync(page, "not-found-1280");
+        });
+        // The administrator's menu has the administration pages.
+        var admin = await _browser.NewPageAsync();
+        await SignInAsAdminAsync(admin, platform);
+        await Assertions.Expect(admin.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
     }
 
-    private async Task SignInAndOutAsync(IPage page)
+    /// <summary>
+    /// A session is kept in Redis, encrypted with keys every replica shares: this test reads it as another replica would
+    /// and moves its access token's expiry into the past. The next page must still work, with a refreshed token written
+    /// back, and (identity rolls refresh tokens) a refresh token that was not spent before.
+    /// </summary>
+    [Fact]
+    public async Task An_expiring_access_token_is_refreshed_from_the_shared_session_and_the_person_stays_signed_in()
     {
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "refresh", null, []);
+        var page = await _browser.NewPageAsync();
+        await SignInAsync(page, email, password);
+        await Assertions.Expect(Heading(page)).ToHaveTextAsync("Welcome, refresh");
+
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString(ResourceNames.Redis)!);
+        var protector = Replica(redis).CreateProtector("LmsPlatform.Portal.SessionTickets");
+        var database = redis.GetDatabase();
+        var key = await SessionOfAsync(redis, protector, email);
+        var ticket = TicketSerializer.Default.Deserialize(protector.Unprotect((byte[])(await database.HashGetAsync(key, "data"))!))!;
+        var (access, refresh) = (ticket.Properties.GetTokenValue("access_token"), ticket.Properties.GetTokenValue("refresh_token"));
+        ticket.Properties.UpdateTokenValue("expires_at", DateTimeOffset.UtcNow.AddMinutes(-1).ToString("o"));
+        await database.HashSetAsync(key, "data", protector.Protect(TicketSerializer.Default.Serialize(ticket)));
+
+        await page.GotoAsync("/profile");
+        await JourneyAsync(page, "refresh", () => Assertions.Expect(page.GetByText(email).First).ToBeVisibleAsync());
+        var renewed = TicketSerializer.Default.Deserialize(protector.Unprotect((byte[])(await database.HashGetAsync(key, "data"))!))!;
+        Assert.NotEqual(access, renewed.Properties.GetTokenValue("access_token"));
+        Assert.NotEqual(refresh, renewed.Properties.GetTokenValue("refresh_token"));
+        Assert.True(DateTimeOffset.Parse(renewed.Properties.GetTokenValue("expires_at")!) > DateTimeOffset.UtcNow.AddMinutes(5));
+
+        // Another page after the refresh uses the new tokens, not the spent ones.
         await page.GotoAsync("/");
-        await page.GetByLabel("Email").FillAsync(LmsTopology.AdminEmail);
-        await page.GetByLabel("Password").FillAsync(Identity.Oidc.AdminPassword(platform.App));
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(Heading(page)).ToHaveTextAsync("Welcome, refresh");
+    }
 
-        var heading = page.GetByRole(AriaRole.Heading, new() { Level = 1 });
-        await Assertions.Expect(heading).ToHaveTextAsync("Welcome, First");
-        Assert.Equal(platform.App.GatewayUrl.ToString().TrimEnd('/') + "/", page.Url);
+    /// <summary>The portal's data protection as a second replica sees it: the same application name and key ring in Redis.</summary>
+    private static IDataProtectionProvider Replica(IConnectionMultiplexer redis)
+    {
+        var services = new ServiceCollection();
+        services.AddDataProtection().SetApplicationName("lms-portal");
+        services.Configure<KeyManagementOptions>(o => o.XmlRepository = new RedisXmlRepository(() => redis.GetDatabase(), "portal:data-protection-keys"));
+        return services.BuildServiceProvider().GetRequiredService<IDataProtectionProvider>();
+    }
 
-        var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. WcagTags] } });
-        Assert.True(axe.Violations.Length == 0, string.Join("\n", axe.Violations.Select(v => $"{v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}")));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("home-360"), FullPage = true });
-
-        // Signing out ends the portal's session: the home page asks for a sign-in again.
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.GotoAsync("/");
-        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Sign in");
+    private static async Task<RedisKey> SessionOfAsync(IConnectionMultiplexer redis, IDataProtector protector, string email)
+    {
+        var server = redis.GetServers()[0];
+        await foreach (var key in server.KeysAsync(pattern: "portal:session:*"))
+        {
+            var ticket = TicketSerializer.Default.Deserialize(protector.Unprotect((byte[])(await redis.GetDatabase().HashGetAsync(key, "data"))!));
+            if (ticket?.Principal.FindFirst("email")?.Value == email) return key;
+        }
+        throw new InvalidOperationException($"no portal session in Redis for {email}");
     }
 }

@@ -1,0 +1,114 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using LmsPlatform.AppHost;
+using Microsoft.Playwright;
+
+namespace LmsPlatform.IntegrationTests.Portal;
+
+/// <summary>
+/// The portal in a real browser: Debian's chromium, driven by Playwright, one browser per test class. Pages are opened
+/// at the gateway's address (the one the sign-in redirects are registered for), signed in through identity's own
+/// sign-in page, checked with axe (WCAG 2.2 AA) and photographed into artifacts/screenshots for a person to look at.
+/// </summary>
+public sealed class PortalBrowser : IAsyncDisposable
+{
+    public static readonly string[] WcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+    public const int Wide = 1280, Narrow = 360;
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly Uri _gateway;
+
+    private PortalBrowser(IPlaywright playwright, IBrowser browser, Uri gateway) => (_playwright, _browser, _gateway) = (playwright, browser, gateway);
+
+    public static async Task<PortalBrowser> LaunchAsync(PlatformFixture platform)
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        return new PortalBrowser(playwright, browser, platform.App.GatewayUrl);
+    }
+
+    /// <summary>A fresh browser context (no cookies) at the given width.</summary>
+    public async Task<IPage> NewPageAsync(int width = Wide)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = _gateway.ToString(), ViewportSize = new() { Width = width, Height = width == Narrow ? 740 : 900 },
+        });
+        context.SetDefaultTimeout(20_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Opens <paramref name="path"/>, signs in on identity's page when asked, and waits to be back.</summary>
+    public static async Task SignInAsync(IPage page, string email, string password, string path = "/")
+    {
+        await page.GotoAsync(path);
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal) && !url.Contains("/connect/", StringComparison.Ordinal));
+    }
+
+    public static Task SignInAsAdminAsync(IPage page, PlatformFixture platform, string path = "/") =>
+        SignInAsync(page, LmsTopology.AdminEmail, Identity.Oidc.AdminPassword(platform.App), path);
+
+    public static ILocator Heading(IPage page) => page.GetByRole(AriaRole.Heading, new() { Level = 1 });
+
+    /// <summary>axe finds no WCAG 2.2 A/AA violation on the page as it is now; then a screenshot for people to look at.</summary>
+    public static async Task AssertAccessibleAsync(IPage page, string screenshot)
+    {
+        var axe = await page.RunAxe(new AxeRunOptions { RunOnly = new RunOnlyOptions { Type = "tag", Values = [.. WcagTags] } });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot(screenshot), FullPage = true });
+        Assert.True(axe.Violations.Length == 0, $"{page.Url}: " + string.Join("\n", axe.Violations.Select(v => $"{v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}")));
+    }
+
+    /// <summary>Runs a journey; on failure keeps a screenshot of where it stopped.</summary>
+    public static async Task JourneyAsync(IPage page, string name, Func<Task> journey)
+    {
+        try
+        {
+            await journey();
+        }
+        catch
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot($"failed-{name}"), FullPage = true });
+            throw;
+        }
+    }
+
+    /// <summary>Where browser tests keep their screenshots: artifacts/screenshots (git-ignored).</summary>
+    public static string Screenshot(string name)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.GetFullPath(Path.Combine(folder, $"{name}.png"));
+    }
+
+    /// <summary>Presses Tab until the focused element matches, and fails after <paramref name="most"/> presses: a keyboard user's way there.</summary>
+    public static async Task TabToAsync(IPage page, ILocator target, int most = 30)
+    {
+        for (var i = 0; i < most; i++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await target.EvaluateAsync<bool>("e => e === document.activeElement"))
+            {
+                // Visible focus (WCAG 2.4.7): the focused control draws an outline.
+                var outline = await target.EvaluateAsync<string>("e => getComputedStyle(e).outlineStyle + ' ' + getComputedStyle(e).outlineWidth");
+                Assert.False(outline.StartsWith("none", StringComparison.Ordinal) || outline.EndsWith(" 0px", StringComparison.Ordinal), $"{target} has focus but no visible outline ({outline})");
+                return;
+            }
+        }
+        Assert.Fail($"{target} was not reached with {most} presses of Tab");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}

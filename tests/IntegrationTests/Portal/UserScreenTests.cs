@@ -1,0 +1,119 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
+
+namespace LmsPlatform.IntegrationTests.Portal;
+
+/// <summary>An administrator manages people in the browser: find, create, edit (with a conflict), deactivate, invite, erase.</summary>
+public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
+{
+    private PortalBrowser _browser = null!;
+
+    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
+
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
+
+    [Fact]
+    public async Task An_administrator_creates_a_person_sees_refusals_beside_the_field_and_finds_them_by_filter()
+    {
+        var tag = "Mara" + Guid.NewGuid().ToString("N")[..6];
+        var page = await _browser.NewPageAsync();
+        await JourneyAsync(page, "user-create", async () =>
+        {
+            await SignInAsAdminAsync(page, platform, "/admin/users");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Users");
+            await AssertAccessibleAsync(page, "users-1280");
+
+            await page.GetByRole(AriaRole.Link, new() { Name = "New user" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("New user");
+            await page.GetByLabel("Given name").FillAsync(tag);
+            await page.GetByLabel("Family name").FillAsync("Okafor");
+            await page.GetByLabel("Email").FillAsync("not an email");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+
+            // The API's refusal is shown beside the field it names, and the field says it is invalid.
+            var email = page.GetByLabel("Email");
+            await Assertions.Expect(email).ToHaveAttributeAsync("aria-invalid", "true");
+            await Assertions.Expect(page.Locator("#email-error")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Check the highlighted fields");
+            await AssertAccessibleAsync(page, "user-invalid-1280");
+
+            await email.FillAsync($"{tag.ToLowerInvariant()}@example.org");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} Okafor");
+            await Assertions.Expect(page.GetByText("not yet")).ToBeVisibleAsync();
+
+            // The list finds them; the filters are in the address.
+            await page.GotoAsync("/admin/users");
+            await page.GetByLabel("Name, email, sign-in name or employee number").FillAsync(tag);
+            await page.GetByLabel("Signed in").SelectOptionAsync("false");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 person");
+            Assert.Contains($"search={tag}", page.Url);
+            Assert.Contains("signedIn=false", page.Url);
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{tag} Okafor" })).ToBeVisibleAsync();
+        });
+    }
+
+    [Fact]
+    public async Task Two_administrators_edit_the_same_person_and_the_second_is_told_to_reload_instead_of_overwriting()
+    {
+        var (id, _, _) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "conflict", null, []);
+        var first = await _browser.NewPageAsync();
+        var second = await _browser.NewPageAsync(Narrow);
+        await JourneyAsync(second, "user-conflict", async () =>
+        {
+            await SignInAsAdminAsync(first, platform, $"/admin/users/{id}");
+            await SignInAsAdminAsync(second, platform, $"/admin/users/{id}");
+            await Assertions.Expect(first.GetByLabel("Job title")).ToBeEditableAsync();
+            await Assertions.Expect(second.GetByLabel("Job title")).ToBeEditableAsync();
+
+            await first.GetByLabel("Job title").FillAsync("Engineer");
+            await first.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+            await Assertions.Expect(first.GetByRole(AriaRole.Status)).ToHaveTextAsync("Saved.");
+
+            await second.GetByLabel("Location").FillAsync("Lagos");
+            await second.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+            var alert = second.GetByRole(AriaRole.Alert);
+            await Assertions.Expect(alert).ToContainTextAsync("Someone else changed this first");
+            await AssertAccessibleAsync(second, "user-conflict-360");
+
+            // Nothing of the second edit was written; reloading shows the first one's change.
+            var user = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
+            Assert.Equal("Engineer", user.GetProperty("jobTitle").GetString());
+            Assert.Equal(JsonValueKind.Null, user.GetProperty("location").ValueKind);
+            await alert.GetByRole(AriaRole.Button, new() { Name = "Load the latest version" }).ClickAsync();
+            await Assertions.Expect(second.GetByLabel("Job title")).ToHaveValueAsync("Engineer");
+        });
+    }
+
+    [Fact]
+    public async Task An_administrator_invites_deactivates_reactivates_and_erases_a_person_with_a_typed_confirmation()
+    {
+        var (id, email, _) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "Lifecycle", null, []);
+        var page = await _browser.NewPageAsync();
+        await JourneyAsync(page, "user-lifecycle", async () =>
+        {
+            await SignInAsAdminAsync(page, platform, $"/admin/users/{id}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Invitation sent to {email}");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send a new invitation" })).ToBeVisibleAsync();
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Deactivated");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Reactivate" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Reactivated");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Erase personal data…" }).ClickAsync();
+            var erase = page.GetByRole(AriaRole.Button, new() { Name = "Erase", Exact = true });
+            await Assertions.Expect(erase).ToBeDisabledAsync();
+            await page.GetByLabel("Name of the person to erase").FillAsync("Lifecycle Tester");
+            await AssertAccessibleAsync(page, "user-erase-1280");
+            await erase.ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("erased");
+        });
+        var user = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
+        Assert.NotEqual(email, user.GetProperty("email").GetString());
+    }
+}

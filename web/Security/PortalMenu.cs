@@ -1,0 +1,34 @@
+using System.Security.Claims;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.Portal.Services;
+
+namespace LmsPlatform.Portal.Security;
+
+public sealed record MenuLink(string Title, string Href, string? Permission);
+
+public sealed record MenuSection(string Title, IReadOnlyList<MenuLink> Links);
+
+/// <summary>
+/// The portal's menu, in one place: each link names the permission its page needs, so a learner sees the learner
+/// pages, a training manager also the catalogue's management, an administrator everything; a department administrator
+/// holds the administrator's permissions and sees their subtree's data in the same screens.
+/// </summary>
+public static class PortalMenu
+{
+    public static readonly IReadOnlyList<MenuSection> Sections =
+    [
+        new("Learning", [
+            new("Home", "", null),
+            new("Catalogue", "catalogue", Permissions.CatalogueRead),
+            new("Profile", "profile", null),
+        ]),
+        new("Administration", [
+            new("Users", "admin/users", Permissions.UsersRead),
+            new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),
+        ]),
+    ];
+
+    public static IEnumerable<MenuSection> For(ClaimsPrincipal user) =>
+        Sections.Select(s => s with { Links = [.. s.Links.Where(l => l.Permission is null || user.Can(l.Permission))] })
+            .Where(s => s.Links.Count > 0);
+}

@@ -1,0 +1,62 @@
+using LmsPlatform.Contracts.Catalogue;
+
+namespace LmsPlatform.Portal.Services;
+
+// The parts of the APIs' answers the portal shows. The portal reads JSON; it shares no types with the services beyond
+// the published contracts, so a service may add fields without breaking it.
+
+public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long TotalCount)
+{
+    public int PageCount => PageSize <= 0 ? 0 : (int)((TotalCount + PageSize - 1) / PageSize);
+}
+
+public sealed record Me(UserView User, string[] Roles, string[] ScopedRoles, string[] Permissions);
+
+public sealed record UserView(
+    Guid Id, string? Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
+    DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastSignInAt, bool LockedOut, DateTimeOffset? InvitedAt, string? InvitedBy, string UserName)
+{
+    public string Name => $"{GivenName} {FamilyName}".Trim();
+}
+
+public sealed record OrgUnitView(Guid Id, string Name, string? ExternalId, Guid? ParentId, Guid[] Path, bool Active, DateTimeOffset UpdatedAt);
+
+public sealed record SearchHit(
+    Guid Id, string Kind, string Code, int Version, string Title, string? Summary, Guid? CategoryId, string[] Tags,
+    string Language, string DeliveryType, int DurationMinutes, DateTimeOffset PublishedAt);
+
+public sealed record FacetValue(string Value, string? Label, long Count);
+
+public sealed record SearchFacets(
+    FacetValue[] Categories, FacetValue[] Tags, FacetValue[] Languages, FacetValue[] DeliveryTypes, FacetValue[] Kinds, FacetValue[] Durations);
+
+public sealed record SearchResults(SearchHit[] Items, int PageNumber, int PageSize, long TotalCount, SearchFacets Facets)
+{
+    public int PageCount => PageSize <= 0 ? 0 : (int)((TotalCount + PageSize - 1) / PageSize);
+}
+
+public sealed record CategoryRef(Guid Id, string Name);
+
+public sealed record ItemRef(Guid Id, string Kind, string Code, string? Title);
+
+public sealed record ActivityView(Guid Id, string Kind, string Title, Guid? ContentItemId, string? Url, int? DurationMinutes, bool Required);
+
+public sealed record SectionView(Guid Id, string Title, ActivityView[] Activities);
+
+public sealed record VisibilityView(bool Everyone, Guid[] OrgUnitIds);
+
+public sealed record CourseView(
+    Guid Id, string Code, string Status, int? Version, bool IsDraft, string Title, string? Summary, string? Description, string? DescriptionHtml,
+    CategoryRef? Category, string[] Tags, string Language, string DeliveryType, int DurationMinutes, SectionView[] Sections,
+    ComplianceSettings Compliance, VisibilityView Visibility, ItemRef[] Prerequisites, Guid? ReplacedByCourseId,
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
+
+public sealed record PathCourseView(Guid CourseId, int Position, bool Required, string? Code, string? Title, string? Status);
+
+public sealed record LearningPathView(
+    Guid Id, string Code, string Status, int? Version, bool IsDraft, string Title, string? Summary, string? Description, string? DescriptionHtml,
+    CategoryRef? Category, string[] Tags, string Language, PathCourseView[] Courses, int OptionalToComplete, int DurationMinutes,
+    ComplianceSettings Compliance, VisibilityView Visibility, ItemRef[] Prerequisites, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
+
+public sealed record CategoryView(Guid Id, string Name, Guid? ParentId, Guid[] Path);
