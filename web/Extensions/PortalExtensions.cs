@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Security;
 using LmsPlatform.Portal.Components;
 using LmsPlatform.Portal.Security;
 using LmsPlatform.Portal.Services;
@@ -142,6 +143,9 @@ public static class PortalExtensions
         {
             RedirectUri = returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/",
         })).AllowAnonymous();
+        // Files the APIs stream, passed on with the person's token (a browser's link cannot carry it).
+        app.MapGet("/admin/audit/export", (HttpContext http, GatewayApi api) =>
+            api.DownloadAsync("api/identity/audit/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.AuditRead);
         app.MapPost("/sign-out", () => TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])).RequireAuthorization();
         return app;

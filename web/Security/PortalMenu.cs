@@ -25,6 +25,10 @@ public static class PortalMenu
         new("Administration", [
             new("Users", "admin/users", Permissions.UsersRead),
             new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),
+            new("Roles", "admin/roles", Permissions.RolesRead),
+            new("Checks", "admin/checks", Permissions.UsersRead),
+            new("Audit log", "admin/audit", Permissions.AuditRead),
+            new("Integration clients", "admin/clients", Permissions.ClientsManage),
         ]),
     ];
 

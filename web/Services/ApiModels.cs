@@ -60,3 +60,14 @@ public sealed record LearningPathView(
     ComplianceSettings Compliance, VisibilityView Visibility, ItemRef[] Prerequisites, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
 
 public sealed record CategoryView(Guid Id, string Name, Guid? ParentId, Guid[] Path);
+
+public sealed record RoleAssignmentView(Guid Id, Guid UserId, string Role, Guid? ScopeOrgUnitId, DateTimeOffset CreatedAt, string? CreatedBy, string[] Permissions);
+
+public sealed record ClientView(string ClientId, string DisplayName, string[] Permissions, bool Scim, DateTimeOffset CreatedAt, string? CreatedBy);
+
+public sealed record CreatedClientView(string ClientId, string ClientSecret, string DisplayName, string[] Permissions, bool Scim);
+
+public sealed record AuditEntryView(Guid Id, DateTimeOffset OccurredAt, string? ActorId, string ActorName, string Action, string EntityType,
+    string EntityId, string? Before, string? After, string? IpAddress, string? TraceId);
+
+public sealed record DuplicateCandidateView(string Reason, UserView[] Users);

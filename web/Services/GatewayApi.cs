@@ -98,6 +98,37 @@ public sealed class GatewayApi(IHttpClientFactory clients, PortalSession session
         }
     }
 
+    /// <summary>
+    /// Passes a file the API streams (a CSV export, an error report) on to the person's browser as it comes, with the
+    /// API's file name; a refusal becomes the portal's error page, never the API's JSON.
+    /// </summary>
+    public async Task<IResult> DownloadAsync(string path, CancellationToken ct)
+    {
+        if (await session.AccessTokenAsync(ct) is not { } token) return Results.Redirect("/sign-in");
+        var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await clients.CreateClient(PortalExtensions.GatewayClient).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            return Results.StatusCode((int)response.StatusCode);
+        }
+        return new StreamedFile(response);
+    }
+
+    private sealed class StreamedFile(HttpResponseMessage response) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext http)
+        {
+            using (response)
+            {
+                http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/octet-stream";
+                if (response.Content.Headers.ContentDisposition is { } disposition) http.Response.Headers.ContentDisposition = disposition.ToString();
+                await response.Content.CopyToAsync(http.Response.Body, http.RequestAborted);
+            }
+        }
+    }
+
     private static async Task<Problem> ReadProblemAsync(HttpResponseMessage response, CancellationToken ct)
     {
         var fallback = Problem.From(response.StatusCode);

@@ -19,14 +19,19 @@ namespace LmsPlatform.Portal.Services;
 /// refresh that fails ends the session: the next page asks the person to sign in again.
 /// </summary>
 public sealed class PortalSession(
-    AuthenticationStateProvider authentication, SessionTickets tickets, IOptionsMonitor<OpenIdConnectOptions> oidc,
+    AuthenticationStateProvider authentication, IHttpContextAccessor http, SessionTickets tickets, IOptionsMonitor<OpenIdConnectOptions> oidc,
     IHttpClientFactory clients, TimeProvider clock, ILogger<PortalSession> logger)
 {
     /// <summary>Refresh this long before the access token expires, so a call never leaves with a token about to die.</summary>
     private static readonly TimeSpan Margin = TimeSpan.FromSeconds(60);
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Refreshing = new();
 
-    public async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
+    /// <summary>
+    /// The person: from the request when there is one (pages, and the portal's own endpoints, where no authentication
+    /// state is set), else from the interactive screen's authentication state.
+    /// </summary>
+    public async Task<ClaimsPrincipal> UserAsync() =>
+        http.HttpContext?.User is { Identity.IsAuthenticated: true } user ? user : (await authentication.GetAuthenticationStateAsync()).User;
 
     /// <summary>A valid access token for the signed-in person, or null when nobody is signed in or the session ended.</summary>
     public async Task<string?> AccessTokenAsync(CancellationToken ct = default)
