@@ -28,7 +28,14 @@ public static class CatalogueSearch
     private static readonly string[] Tags = Topics.Take(30).Select(t => t.Replace('-', ' ')).Concat(["mandatory", "new starters", "managers", "regulatory", "soft skills"]).ToArray();
     private static readonly string[] LanguagePool = ["en", "en", "en", "en", "en", "en", "de", "fr", "es", "pt-BR"];
 
-    public static async Task RunAsync(TestPlatform app, HttpClient admin, Uri gateway, int courses, int paths, int seconds, int concurrency, int rate)
+    /// <summary>The generated catalogue, the learner who searches it, and the mix of searches.</summary>
+    public sealed record Catalogue(string Email, string Password, List<string> Queries);
+
+    /// <summary>
+    /// Builds the catalogue through the API (an org tree, categories, courses and paths, 10 % of them visible to one
+    /// division only) and a learner in one of its departments.
+    /// </summary>
+    public static async Task<Catalogue> GenerateAsync(TestPlatform app, HttpClient admin, Uri gateway, int courses, int paths)
     {
         var random = new Random(42);
         // The org tree: five divisions with three departments each; identity tells the catalogue about them.
@@ -97,9 +104,14 @@ public static class CatalogueSearch
         await PostIdAsync(admin, "/api/identity/users", new { email, givenName = "Load", familyName = "Learner", orgUnitId = departments[0] });
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         await SetPasswordAsync(app, gateway, email, password);
-        var token = await Portal.SignInAsync(gateway, email, password);
 
-        var queries = Queries(categories, random);
+        return new Catalogue(email, password, Queries(categories, random));
+    }
+
+    public static async Task RunAsync(TestPlatform app, HttpClient admin, Uri gateway, int courses, int paths, int seconds, int concurrency, int rate)
+    {
+        var (email, password, queries) = await GenerateAsync(app, admin, gateway, courses, paths);
+        var token = await Portal.SignInAsync(gateway, email, password);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { BaseAddress = gateway };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var visible = await http.GetFromJsonAsync<JsonElement>("/api/catalogue/search?pageSize=1");

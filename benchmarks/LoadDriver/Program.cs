@@ -16,6 +16,7 @@ using Npgsql;
 // gateway. Usage: dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll identity-import [users=100000] [--update] [--consumers-stopped]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll portal-search [courses=20000] [paths=1000] [seconds=30] [users=50] [think=1]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll gateway     (the hello-world baseline alone)
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
@@ -51,6 +52,11 @@ switch (scenario)
         await CatalogueSearch.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "20000"), int.Parse(args.ElementAtOrDefault(2) ?? "1000"),
             int.Parse(args.ElementAtOrDefault(3) ?? "30"), int.Parse(args.ElementAtOrDefault(4) ?? "50"), int.Parse(args.ElementAtOrDefault(5) ?? "500"));
         await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null);
+        break;
+    case "portal-search":
+        await PortalSearch.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "20000"), int.Parse(args.ElementAtOrDefault(2) ?? "1000"),
+            int.Parse(args.ElementAtOrDefault(3) ?? "30"), int.Parse(args.ElementAtOrDefault(4) ?? "50"),
+            double.Parse(args.ElementAtOrDefault(5) ?? "1", System.Globalization.CultureInfo.InvariantCulture));
         break;
     case "baselines": await PrintBaselinesAsync(copy: true, rabbit: true, gateway: true, importRate: null); break;
     case "gateway": await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null); break;

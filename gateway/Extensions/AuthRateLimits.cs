@@ -52,6 +52,23 @@ public static class AuthRateLimits
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                // A person at the sign-in page gets a page, not JSON; programs get ProblemDetails.
+                if (http.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase))
+                {
+                    var minutes = (seconds + 59) / 60;
+                    http.Response.ContentType = "text/html; charset=utf-8";
+                    await http.Response.WriteAsync($"""
+                        <!DOCTYPE html>
+                        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+                        <title>Too many attempts</title></head>
+                        <body style="font: 1rem/1.5 system-ui, sans-serif; max-width: 36rem; margin: 2rem auto; padding: 0 1rem">
+                        <main><h1>Too many attempts</h1>
+                        <p>There have been too many sign-in attempts from here or for this account. Wait {minutes} minute{(minutes == 1 ? "" : "s")}, then <a href="/">try again</a>.</p>
+                        <p>If you did not make these attempts, tell your administrator.</p></main>
+                        </body></html>
+                        """, ct);
+                    return;
+                }
                 await http.Response.WriteAsJsonAsync(new ProblemDetails
                 {
                     Status = StatusCodes.Status429TooManyRequests,

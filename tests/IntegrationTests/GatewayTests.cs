@@ -66,6 +66,16 @@ public class GatewayTests(PlatformFixture platform)
         // The default budget: ten attempts per account in five minutes, whatever the answer.
         Assert.All(statuses.Take(10), s => Assert.Equal(HttpStatusCode.BadRequest, s));
         Assert.Equal(HttpStatusCode.TooManyRequests, statuses[10]);
+        // A person at the sign-in page (a browser asks for HTML) gets a page that says how long to wait, not JSON.
+        using var page = new HttpRequestMessage(HttpMethod.Post, "/account/login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["email"] = email, ["password"] = "guess-11" }),
+        };
+        page.Headers.Accept.ParseAdd("text/html,application/xhtml+xml;q=0.9,*/*;q=0.8");
+        using var refused = await browser.SendAsync(page);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("text/html", refused.Content.Headers.ContentType!.MediaType);
+        Assert.Contains("<h1>Too many attempts</h1>", await refused.Content.ReadAsStringAsync());
         // Another account from the same address is not held back.
         using var other = await Identity.Oidc.PostLoginAsync(browser, "/account/login", $"other.{Guid.NewGuid():N}@example.org", "guess");
         Assert.Equal(HttpStatusCode.BadRequest, other.StatusCode);

@@ -22,6 +22,10 @@ public static class PortalMenu
             new("Catalogue", "catalogue", Permissions.CatalogueRead),
             new("Profile", "profile", null),
         ]),
+        new("Catalogue management", [
+            new("Courses", "manage/courses", Permissions.CatalogueManage),
+            new("Categories", "manage/categories", Permissions.CategoriesManage),
+        ]),
         new("Administration", [
             new("Users", "admin/users", Permissions.UsersRead),
             new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),

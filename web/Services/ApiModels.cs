@@ -71,3 +71,7 @@ public sealed record AuditEntryView(Guid Id, DateTimeOffset OccurredAt, string? 
     string EntityId, string? Before, string? After, string? IpAddress, string? TraceId);
 
 public sealed record DuplicateCandidateView(string Reason, UserView[] Users);
+
+public sealed record ItemSummary(Guid Id, string Code, string Title, string Status, int? PublishedVersion, bool HasDraft, Guid? OwnerOrgUnitId, Guid OwnerUserId, DateTimeOffset UpdatedAt);
+
+public sealed record VersionSummary(int? Number, bool IsDraft, string Title, DateTimeOffset? PublishedAt, Guid? PublishedBy, DateTimeOffset UpdatedAt);

@@ -24,6 +24,12 @@ public sealed record Problem(int Status, string Title, string? Detail, IReadOnly
     public IEnumerable<string> For(string field) =>
         Errors.Where(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).SelectMany(e => e.Value);
 
+    /// <summary>The same problem with a prefix taken off its field names (a create request nests the draft under "draft.").</summary>
+    public Problem WithoutPrefix(string prefix) => this with
+    {
+        Errors = Errors.ToDictionary(e => e.Key.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? e.Key[prefix.Length..] : e.Key, e => e.Value),
+    };
+
     /// <summary>The messages no field on the screen shows, so they are not lost.</summary>
     public IEnumerable<string> Besides(IEnumerable<string> shownFields)
     {

@@ -25,7 +25,7 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
         var page = await _browser.NewPageAsync();
         await JourneyAsync(page, "roles", async () =>
         {
-            await SignInAsAdminAsync(page, platform, $"/admin/roles?userId={id}");
+            await _browser.SignInAsAdminAsync(page, $"/admin/roles?userId={id}");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Roles");
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("0 assignments");
             await page.GetByLabel("Role to give").SelectOptionAsync(Roles.TrainingManager);
@@ -52,7 +52,7 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
         string secret = "";
         await JourneyAsync(page, "clients", async () =>
         {
-            await SignInAsAdminAsync(page, platform, "/admin/clients");
+            await _browser.SignInAsAdminAsync(page, "/admin/clients");
             await page.GetByLabel("Client id").FillAsync(clientId);
             await page.GetByLabel("Name").FillAsync("A reporting tool");
             await page.GetByLabel("see people (users.read)").CheckAsync();
@@ -87,7 +87,7 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
         var page = await _browser.NewPageAsync();
         await JourneyAsync(page, "audit", async () =>
         {
-            await SignInAsAdminAsync(page, platform, "/admin/audit");
+            await _browser.SignInAsAdminAsync(page, "/admin/audit");
             await page.GetByLabel("Id of the thing").FillAsync(id.ToString());
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
             // created, reset asked, reset, updated: four entries, and the CSV has the same ones.

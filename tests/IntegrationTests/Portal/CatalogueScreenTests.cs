@@ -93,7 +93,7 @@ public class CatalogueScreenTests(PlatformFixture platform) : IAsyncLifetime
         for (var i = 0; i < 22; i++)
             await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("PG"), CatalogueClient.Draft($"{word} {i:00}", category));
         var page = await _browser.NewPageAsync();
-        await SignInAsAdminAsync(page, platform, $"/catalogue?q={word}&sort=title&duration=forever");
+        await _browser.SignInAsAdminAsync(page, $"/catalogue?q={word}&sort=title&duration=forever");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "22 results" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Page 1 of 2")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();

@@ -21,7 +21,7 @@ public class OrgUnitScreenTests(PlatformFixture platform) : IAsyncLifetime
         var page = await _browser.NewPageAsync();
         await JourneyAsync(page, "org-units", async () =>
         {
-            await SignInAsAdminAsync(page, platform, "/admin/org-units");
+            await _browser.SignInAsAdminAsync(page, "/admin/org-units");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Organisation");
 
             await page.GetByLabel("New top-level unit").FillAsync($"North {tag}");

@@ -60,7 +60,7 @@ public class PortalPageMatrixTests(PlatformFixture platform) : IAsyncLifetime
         var learner = await _browser.NewPageAsync();
         var admin = await _browser.NewPageAsync();
         await SignInAsync(learner, email, password);
-        await SignInAsAdminAsync(admin, platform);
+        await _browser.SignInAsAdminAsync(admin);
         var learnerPermissions = Roles.PermissionsOf(Roles.Learner);
 
         foreach (var (route, permission) in Pages().Where(p => !Public.Contains(p.Route)).Select(p => (Route: Concrete(p.Route), p.Permission)))

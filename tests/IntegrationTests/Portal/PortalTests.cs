@@ -70,7 +70,7 @@ public class PortalTests(PlatformFixture platform) : IAsyncLifetime
         });
         // The administrator's menu has the administration pages.
         var admin = await _browser.NewPageAsync();
-        await SignInAsAdminAsync(admin, platform);
+        await _browser.SignInAsAdminAsync(admin);
         await Assertions.Expect(admin.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
     }
 

@@ -21,7 +21,7 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
         var page = await _browser.NewPageAsync();
         await JourneyAsync(page, "user-create", async () =>
         {
-            await SignInAsAdminAsync(page, platform, "/admin/users");
+            await _browser.SignInAsAdminAsync(page, "/admin/users");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Users");
             await AssertAccessibleAsync(page, "users-1280");
 
@@ -64,8 +64,8 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
         var second = await _browser.NewPageAsync(Narrow);
         await JourneyAsync(second, "user-conflict", async () =>
         {
-            await SignInAsAdminAsync(first, platform, $"/admin/users/{id}");
-            await SignInAsAdminAsync(second, platform, $"/admin/users/{id}");
+            await _browser.SignInAsAdminAsync(first, $"/admin/users/{id}");
+            await _browser.SignInAsAdminAsync(second, $"/admin/users/{id}");
             await Assertions.Expect(first.GetByLabel("Job title")).ToBeEditableAsync();
             await Assertions.Expect(second.GetByLabel("Job title")).ToBeEditableAsync();
 
@@ -95,7 +95,7 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
         var page = await _browser.NewPageAsync();
         await JourneyAsync(page, "user-lifecycle", async () =>
         {
-            await SignInAsAdminAsync(page, platform, $"/admin/users/{id}");
+            await _browser.SignInAsAdminAsync(page, $"/admin/users/{id}");
             await page.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Invitation sent to {email}");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send a new invitation" })).ToBeVisibleAsync();

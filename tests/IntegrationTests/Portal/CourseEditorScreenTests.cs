@@ -1,0 +1,124 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.IntegrationTests.Catalogue;
+using Microsoft.Playwright;
+using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
+
+namespace LmsPlatform.IntegrationTests.Portal;
+
+/// <summary>A training manager builds a course in the browser: the draft editor, publishing, prerequisites (a cycle refused), archiving.</summary>
+public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
+{
+    private PortalBrowser _browser = null!;
+
+    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
+
+    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
+
+    [Fact]
+    public async Task A_training_manager_writes_a_course_by_keyboard_publishes_it_and_is_told_a_prerequisite_would_make_a_cycle()
+    {
+        var tag = "Kestrel" + Guid.NewGuid().ToString("N")[..6];
+        var category = await CatalogueClient.CreateCategoryAsync(platform.Gateway, "Editor");
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "trainer", null, [Roles.TrainingManager]);
+        var page = await _browser.NewPageAsync();
+        await JourneyAsync(page, "course-editor", async () =>
+        {
+            await SignInAsync(page, email, password, "/manage/courses/new");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("New course");
+            await Assertions.Expect(page.GetByLabel("Code")).ToBeEditableAsync();
+
+            // Keyboard only: Tab to the code, type, Tab to the title, type.
+            await TabToAsync(page, page.GetByLabel("Code"), most: 40);
+            await page.Keyboard.TypeAsync($"{tag[..6]}-1");
+            await TabToAsync(page, page.GetByRole(AriaRole.Textbox, new() { Name = "Title", Exact = true }));
+            await page.Keyboard.TypeAsync($"{tag} basics");
+            await page.GetByLabel("Category").SelectOptionAsync(category.ToString());
+            await page.GetByLabel("Title of activity 1 of section 1").FillAsync("Watch the film");
+            await page.GetByLabel("Address of activity 1 of section 1").FillAsync("not a web address");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create the course" }).ClickAsync();
+
+            // The API refuses the address: the message is beside that field.
+            var address = page.GetByLabel("Address of activity 1 of section 1");
+            await Assertions.Expect(address).ToHaveAttributeAsync("aria-invalid", "true");
+            await AssertAccessibleAsync(page, "course-editor-invalid-1280");
+            await address.FillAsync("https://example.org/film");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create the course" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} basics");
+
+            // A second section, then publish.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add a section" }).ClickAsync();
+            await page.GetByLabel("Title of section 2").FillAsync("Practice");
+            await page.GetByLabel("Title of activity 1 of section 2").FillAsync("Workshop");
+            await page.GetByLabel("Kind of activity 1 of section 2").SelectOptionAsync("session");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The draft is saved");
+
+            // Publishing asks more than saving: the duration must be set, and the editor says so beside it.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The course cannot be published yet");
+            await Assertions.Expect(page.GetByLabel("Duration (minutes)")).ToHaveAttributeAsync("aria-invalid", "true");
+            await page.GetByLabel("Duration (minutes)").FillAsync("45");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The draft is saved");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 1 is published.");
+            await AssertAccessibleAsync(page, "course-editor-1280");
+        });
+        var mine = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses?q={tag}");
+        var first = mine.GetProperty("items")[0].GetProperty("id").GetGuid();
+        var published = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{first}");
+        Assert.Equal(2, published.GetProperty("sections").GetArrayLength());
+
+        // A second course that needs the first: making the first need the second is a cycle, refused with the API's words.
+        var second = await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("KS"), CatalogueClient.Draft($"{tag} advanced", category));
+        using (var needs = await platform.Gateway.PutAsJsonAsync($"/api/catalogue/courses/{second}/prerequisites", new { items = new[] { first } }))
+            Assert.True(needs.IsSuccessStatusCode);
+        await JourneyAsync(page, "course-prerequisites", async () =>
+        {
+            await page.GotoAsync($"/manage/courses/{first}");
+            await page.GetByLabel("Add a prerequisite").FillAsync($"{tag} advanced");
+            await page.GetByRole(AriaRole.Button, new() { Name = $"{tag} advanced" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save prerequisites" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("would make a prerequisite cycle");
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Archive without a successor" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The course is archived.");
+        });
+    }
+
+    [Fact]
+    public async Task An_administrator_shapes_the_categories_and_is_told_why_a_move_or_a_removal_is_refused()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var page = await _browser.NewPageAsync(Narrow);
+        await JourneyAsync(page, "categories", async () =>
+        {
+            await _browser.SignInAsAdminAsync(page, "/manage/categories");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Categories");
+            await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync($"Safety {tag}");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Safety {tag} is added.");
+            await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync($"Fire {tag}");
+            await page.GetByLabel("Under").SelectOptionAsync(new SelectOptionValue { Label = $"Safety {tag}" });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Fire {tag} is added.");
+            await AssertAccessibleAsync(page, "categories-360");
+
+            // Safety under Fire would be a cycle: refused, in words.
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Rename or move Safety {tag}" }).ClickAsync();
+            await page.GetByLabel($"New name of Safety {tag}").FillAsync($"Safety {tag}");
+            await page.Locator("#edit-parent").SelectOptionAsync(new SelectOptionValue { Label = $"Safety {tag} › Fire {tag}" });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("would make a cycle");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+
+            // A category with one below it cannot be removed; its child can.
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Remove Safety {tag}" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToBeVisibleAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Remove Fire {tag}" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Fire {tag} is removed.");
+        });
+    }
+}
