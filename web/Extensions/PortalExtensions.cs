@@ -146,6 +146,8 @@ public static class PortalExtensions
         // Files the APIs stream, passed on with the person's token (a browser's link cannot carry it).
         app.MapGet("/admin/audit/export", (HttpContext http, GatewayApi api) =>
             api.DownloadAsync("api/identity/audit/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.AuditRead);
+        app.MapGet("/admin/imports/{id:guid}/errors", (Guid id, HttpContext http, GatewayApi api) =>
+            api.DownloadAsync($"api/identity/imports/{id}/errors", http.RequestAborted)).RequireAuthorization(Permissions.ImportsRun);
         app.MapPost("/sign-out", () => TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])).RequireAuthorization();
         return app;

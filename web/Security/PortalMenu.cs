@@ -30,6 +30,7 @@ public static class PortalMenu
             new("Users", "admin/users", Permissions.UsersRead),
             new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),
             new("Roles", "admin/roles", Permissions.RolesRead),
+            new("Imports", "admin/imports", Permissions.ImportsRun),
             new("Checks", "admin/checks", Permissions.UsersRead),
             new("Audit log", "admin/audit", Permissions.AuditRead),
             new("Integration clients", "admin/clients", Permissions.ClientsManage),

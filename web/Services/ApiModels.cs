@@ -75,3 +75,14 @@ public sealed record DuplicateCandidateView(string Reason, UserView[] Users);
 public sealed record ItemSummary(Guid Id, string Code, string Title, string Status, int? PublishedVersion, bool HasDraft, Guid? OwnerOrgUnitId, Guid OwnerUserId, DateTimeOffset UpdatedAt);
 
 public sealed record VersionSummary(int? Number, bool IsDraft, string Title, DateTimeOffset? PublishedAt, Guid? PublishedBy, DateTimeOffset UpdatedAt);
+
+public sealed record ImportJobView(Guid Id, string Kind, string Status, string FileName, bool DeactivateMissing, bool ConfirmDeactivations,
+    int TotalRows, int ProcessedRows, int ErrorRows, int ToCreate, int ToUpdate, int ToMove, int ToDeactivate, int Unchanged,
+    double DeactivationPercent, string? Message, PlannedChangeView[]? Preview, DateTimeOffset CreatedAt, DateTimeOffset? PlannedAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string CreatedBy)
+{
+    /// <summary>Still moving: planning or applying, so the screen keeps following it.</summary>
+    public bool Running => Status is "Queued" or "Planning" or "ApplyRequested" or "Applying";
+}
+
+public sealed record PlannedChangeView(int Row, string Kind, string ExternalId, Guid Id, string? Email, string[] Changed);
