@@ -50,7 +50,9 @@ public static class RedisServerExtensions
         var config = Path.Combine(root, "redis.conf");
         File.WriteAllLines(config,
         [
-            "bind 127.0.0.1", $"port {port}", $"dir {root}", "save \"\"", $"appendonly {(data.Throwaway ? "no" : "yes")}",
+            // Append-only, even for throwaway data: the portal's sessions and data-protection keys live here, and a
+            // restarted server (a crash, the outage tests' kill -9) must come back with them, or replicas disagree on keys.
+            "bind 127.0.0.1", $"port {port}", $"dir {root}", "save \"\"", "appendonly yes",
             $"requirepass {password}",
         ]);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(config, UnixFileMode.UserRead | UnixFileMode.UserWrite);

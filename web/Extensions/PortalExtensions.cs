@@ -150,6 +150,15 @@ public static class PortalExtensions
             api.DownloadAsync($"api/identity/imports/{id}/errors", http.RequestAborted)).RequireAuthorization(Permissions.ImportsRun);
         app.MapPost("/sign-out", () => TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])).RequireAuthorization();
+        // Every device: identity revokes the person's grants and tokens, and every portal session of theirs is removed.
+        app.MapPost("/sign-out-everywhere", async (HttpContext http, GatewayApi api, SessionTickets tickets) =>
+        {
+            var revoked = await api.PostAsync<Unit>("api/identity/me/sign-out-everywhere", null, http.RequestAborted);
+            if (!revoked.Ok) return Results.Redirect("/profile?signOutFailed=true");
+            if (http.User.FindFirst("sub")?.Value is { } subject) await tickets.RemoveAllAsync(subject);
+            return TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
+                [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]);
+        }).RequireAuthorization();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace LmsPlatform.Portal.Extensions;
 
@@ -15,7 +16,7 @@ namespace LmsPlatform.Portal.Extensions;
 /// requests, interactive screens and every replica, is what keeps a refresh from signing the person out.
 /// </summary>
 /// Tickets are encrypted with the portal's data-protection keys (shared by the replicas, in Redis) before they are stored.
-public sealed class SessionTickets(IDistributedCache cache, IDataProtectionProvider protection) : ITicketStore
+public sealed class SessionTickets(IDistributedCache cache, IDataProtectionProvider protection, IConnectionMultiplexer redis) : ITicketStore
 {
     /// <summary>The claim that names the person's session, so an interactive screen can find its tokens.</summary>
     public const string SessionClaim = "portal_session";
@@ -32,8 +33,25 @@ public sealed class SessionTickets(IDistributedCache cache, IDataProtectionProvi
             identity.AddClaim(new Claim(SessionClaim, key));
         }
         await RenewAsync(key, ticket);
+        // Each person's sessions are listed, so "sign out everywhere" can end them all at once.
+        if (ticket.Principal.FindFirst("sub")?.Value is { } subject)
+        {
+            var database = redis.GetDatabase();
+            await database.SetAddAsync(SubjectKey(subject), key);
+            await database.KeyExpireAsync(SubjectKey(subject), TimeSpan.FromDays(2));
+        }
         return key;
     }
+
+    /// <summary>Ends every portal session of the person, on every device and replica.</summary>
+    public async Task RemoveAllAsync(string subject)
+    {
+        var database = redis.GetDatabase();
+        foreach (var key in await database.SetMembersAsync(SubjectKey(subject))) await RemoveAsync(key!);
+        await database.KeyDeleteAsync(SubjectKey(subject));
+    }
+
+    private static string SubjectKey(string subject) => $"portal:subject:{subject}";
 
     public Task RenewAsync(string key, AuthenticationTicket ticket) =>
         cache.SetAsync(Prefix + key, _protector.Protect(TicketSerializer.Default.Serialize(ticket)), new DistributedCacheEntryOptions

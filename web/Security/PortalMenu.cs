@@ -24,6 +24,7 @@ public static class PortalMenu
         ]),
         new("Catalogue management", [
             new("Courses", "manage/courses", Permissions.CatalogueManage),
+            new("Learning paths", "manage/paths", Permissions.CatalogueManage),
             new("Categories", "manage/categories", Permissions.CategoriesManage),
         ]),
         new("Administration", [

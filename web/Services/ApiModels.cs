@@ -17,7 +17,8 @@ public sealed record UserView(
     DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? LastSignInAt, bool LockedOut, DateTimeOffset? InvitedAt, string? InvitedBy, string UserName)
 {
-    public string Name => $"{GivenName} {FamilyName}".Trim();
+    /// <summary>The person's name; a record without one (SCIM needs only a user name) shows its user name.</summary>
+    public string Name => $"{GivenName} {FamilyName}".Trim() is { Length: > 0 } name ? name : UserName;
 }
 
 public sealed record OrgUnitView(Guid Id, string Name, string? ExternalId, Guid? ParentId, Guid[] Path, bool Active, DateTimeOffset UpdatedAt);

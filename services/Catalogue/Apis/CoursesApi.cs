@@ -79,11 +79,7 @@ public static class CoursesApi
                    join v in db.CourseVersions on c.Id equals v.CourseId
                    where (v.Number == null && c.HasDraft) || (v.Number == c.PublishedVersion && !c.HasDraft)
                    select new { c.Id, c.Code, v.Title, c.Status, c.PublishedVersion, c.HasDraft, c.OwnerOrgUnitId, c.OwnerUserId, c.UpdatedAt };
-        if (TextInput.Clean(q) is { } text)
-        {
-            var pattern = $"%{text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%";
-            rows = rows.Where(r => EF.Functions.ILike(r.Code, pattern) || EF.Functions.ILike(r.Title, pattern));
-        }
+        if (ItemRules.ContainsPattern(q) is { } pattern) rows = rows.Where(r => EF.Functions.ILike(r.Code, pattern) || EF.Functions.ILike(r.Title, pattern));
         var page = await rows.OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.Id).ToPageAsync(paging, ct);
         return TypedResults.Ok(page.Map(r => new ItemSummary(r.Id, r.Code, r.Title, r.Status.StatusName(), r.PublishedVersion, r.HasDraft, r.OwnerOrgUnitId, r.OwnerUserId, r.UpdatedAt)));
     }

@@ -21,7 +21,7 @@ public static class LearningPathsApi
     {
         var api = app.MapGroup("/api/catalogue/paths").WithTags("Learning paths");
         api.MapPost("/", CreatePath).WithName("CreateLearningPath").WithSummary("Create a learning path with its first draft").RequireAuthorization(Permissions.CatalogueManage);
-        api.MapGet("/", ListPaths).WithName("ListLearningPaths").WithSummary("Paths in every status: all for administrators, their own for training managers").RequireAuthorization(Permissions.CatalogueManage);
+        api.MapGet("/", ListPaths).WithName("ListLearningPaths").WithSummary("Paths in every status (q: title or code): all for administrators, their own for training managers").RequireAuthorization(Permissions.CatalogueManage);
         api.MapGet("/{id:guid}", GetPath).WithName("GetLearningPath").WithSummary("The published path, if the caller may see it (cached in Redis)").RequireAuthorization(Permissions.CatalogueRead);
         api.MapGet("/{id:guid}/versions/{number:int}", GetPathVersion).WithName("GetLearningPathVersion").WithSummary("One published version").RequireAuthorization(Permissions.CatalogueRead);
         api.MapGet("/{id:guid}/draft", GetPathDraft).WithName("GetLearningPathDraft").WithSummary("The open draft, with its ETag").RequireAuthorization(Permissions.CatalogueManage);
@@ -55,7 +55,7 @@ public static class LearningPathsApi
     }
 
     public static async Task<Results<Ok<Page<ItemSummary>>, ValidationProblem>> ListPaths(
-        [AsParameters] PageRequest paging, string? status, ClaimsPrincipal user, CatalogueDbContext db, CancellationToken ct)
+        [AsParameters] PageRequest paging, string? status, string? q, ClaimsPrincipal user, CatalogueDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (!ItemRules.TryParseStatus(status, out var wanted))
@@ -68,6 +68,7 @@ public static class LearningPathsApi
                    join v in db.LearningPathVersions on p.Id equals v.LearningPathId
                    where (v.Number == null && p.HasDraft) || (v.Number == p.PublishedVersion && !p.HasDraft)
                    select new { p.Id, p.Code, v.Title, p.Status, p.PublishedVersion, p.HasDraft, p.OwnerOrgUnitId, p.OwnerUserId, p.UpdatedAt };
+        if (ItemRules.ContainsPattern(q) is { } pattern) rows = rows.Where(r => EF.Functions.ILike(r.Code, pattern) || EF.Functions.ILike(r.Title, pattern));
         var page = await rows.OrderByDescending(r => r.UpdatedAt).ThenBy(r => r.Id).ToPageAsync(paging, ct);
         return TypedResults.Ok(page.Map(r => new ItemSummary(r.Id, r.Code, r.Title, r.Status.StatusName(), r.PublishedVersion, r.HasDraft, r.OwnerOrgUnitId, r.OwnerUserId, r.UpdatedAt)));
     }

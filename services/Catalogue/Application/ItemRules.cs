@@ -87,6 +87,10 @@ public static class ItemRules
     public static async Task<CategoryRef?> CategoryOfAsync(CatalogueDbContext db, Guid? categoryId, CancellationToken ct) =>
         categoryId is { } id ? await db.Categories.AsNoTracking().Where(c => c.Id == id).Select(c => new CategoryRef(c.Id, c.Name)).FirstOrDefaultAsync(ct) : null;
 
+    /// <summary>An ILIKE pattern for "title or code contains": the text cleaned, its wildcards escaped; null for no filter.</summary>
+    public static string? ContainsPattern(string? q) =>
+        TextInput.Clean(q) is { } text ? $"%{text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_")}%" : null;
+
     public static string StatusName(this LifecycleStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>Reads an optional <c>?status=</c> filter; false for a value that is not a status.</summary>

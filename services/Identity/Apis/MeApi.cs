@@ -22,6 +22,8 @@ public static class MeApi
         var me = app.MapGroup("/api/identity/me").WithTags("Me");
         me.MapGet("/", Get).WithName("Me").WithSummary("The signed-in user, with roles and permissions");
         me.MapPost("/password", ChangePassword).WithName("ChangePassword").WithSummary("Change the signed-in user's password");
+        me.MapPost("/sign-out-everywhere", SignOutEverywhere).WithName("SignOutEverywhere")
+            .WithSummary("End every session of the signed-in user: refresh tokens and grants revoked, sign-in cookies ended (access tokens run out within their lifetime)");
         me.MapGet("/team", MyTeam).WithName("MyTeam").WithSummary("The people who report to the signed-in user, directly or through the tree").RequireAuthorization(Permissions.TeamRead);
 
         var password = app.MapGroup("/api/identity/password").WithTags("Me").AllowAnonymous();
@@ -83,6 +85,28 @@ public static class MeApi
             {
                 [result.Errors.Any(e => e.Code == "InvalidToken") ? "token" : "newPassword"] = [.. result.Errors.Select(e => e.Description)],
             });
+    }
+
+    /// <summary>
+    /// Signs the person out on every device: each grant and token issued to them is revoked (no refresh works any more)
+    /// and the security stamp changes (identity's own sign-in cookies stop being accepted). Access tokens already issued
+    /// stay valid until they expire, as the services check them locally (see Identity:AccessTokenMinutes).
+    /// </summary>
+    public static async Task<Results<NoContent, NotFound>> SignOutEverywhere(HttpContext http, UserManager<User> users, IdentityDbContext db,
+        IOpenIddictAuthorizationManager authorizations, IOpenIddictTokenManager tokens, CancellationToken ct)
+    {
+        var user = await FindAsync(http, users);
+        if (user is null) return TypedResults.NotFound();
+        var subject = user.Id.ToString();
+        var revoked = 0;
+        await foreach (var authorization in authorizations.FindBySubjectAsync(subject, ct))
+            if (await authorizations.TryRevokeAsync(authorization, ct)) revoked++;
+        await foreach (var token in tokens.FindBySubjectAsync(subject, ct))
+            if (await tokens.TryRevokeAsync(token, ct)) revoked++;
+        await users.UpdateSecurityStampAsync(user);
+        db.Audit(Actor.From(http), "user.signed_out_everywhere", "user", user.Id, null, new { revoked });
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<User?> FindAsync(HttpContext http, UserManager<User> users) =>

@@ -46,6 +46,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/identity/checks/duplicates", Permissions.UsersRead),
         ("GET", "/api/identity/checks/unassigned", Permissions.UsersRead),
         ("GET", "/api/identity/me", null),
+        ("POST", "/api/identity/me/sign-out-everywhere", null),
         ("GET", "/api/identity/me/team", Permissions.TeamRead),
         ("GET", "/api/catalogue/courses", Permissions.CatalogueManage),
         ("POST", "/api/catalogue/courses", Permissions.CatalogueManage),

@@ -121,4 +121,45 @@ public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"Fire {tag} is removed.");
         });
     }
+
+    [Fact]
+    public async Task A_training_manager_builds_a_learning_path_from_courses_and_is_told_when_its_completion_rule_cannot_be_met()
+    {
+        var tag = "Osprey" + Guid.NewGuid().ToString("N")[..6];
+        var category = await CatalogueClient.CreateCategoryAsync(platform.Gateway, "Paths");
+        await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("OA"), CatalogueClient.Draft($"{tag} first", category));
+        await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("OB"), CatalogueClient.Draft($"{tag} second", category));
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "pathmaker", null, [Roles.TrainingManager]);
+        var page = await _browser.NewPageAsync();
+        await JourneyAsync(page, "path-editor", async () =>
+        {
+            await SignInAsync(page, email, password, "/manage/paths/new");
+            await Assertions.Expect(page.GetByLabel("Code")).ToBeEditableAsync();
+            await page.GetByLabel("Code").FillAsync($"{tag[..6]}-P");
+            await page.GetByRole(AriaRole.Textbox, new() { Name = "Title", Exact = true }).FillAsync($"{tag} programme");
+            await page.GetByLabel("Category").SelectOptionAsync(category.ToString());
+            foreach (var course in new[] { "first", "second" })
+            {
+                await page.GetByLabel("Add a course").FillAsync($"{tag} {course}");
+                await page.GetByRole(AriaRole.Button, new() { Name = $"{tag} {course}" }).ClickAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = $"Remove {tag} {course}" })).ToBeVisibleAsync();
+            }
+            await page.GetByRole(AriaRole.Checkbox, new() { Name = $"Required: {tag} second" }).UncheckAsync();
+            await page.GetByLabel("Optional courses needed to complete").FillAsync("2");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create the learning path" }).ClickAsync();
+            // One optional course cannot make two: the API's rule, beside the field.
+            await Assertions.Expect(page.GetByLabel("Optional courses needed to complete")).ToHaveAttributeAsync("aria-invalid", "true");
+            await page.GetByLabel("Optional courses needed to complete").FillAsync("1");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create the learning path" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} programme");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 1 is published.");
+            await AssertAccessibleAsync(page, "path-editor-1280");
+        });
+        var paths = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths?q={tag}");
+        var id = paths.GetProperty("items")[0].GetProperty("id").GetGuid();
+        var path = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths/{id}");
+        Assert.Equal(1, path.GetProperty("optionalToComplete").GetInt32());
+        Assert.Equal([true, false], path.GetProperty("courses").EnumerateArray().Select(c => c.GetProperty("required").GetBoolean()));
+    }
 }

@@ -74,6 +74,28 @@ public class PortalTests(PlatformFixture platform) : IAsyncLifetime
         await Assertions.Expect(admin.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Signing_out_everywhere_ends_the_persons_sessions_on_every_device()
+    {
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "everywhere", null, []);
+        var laptop = await _browser.NewPageAsync();
+        var phone = await _browser.NewPageAsync(Narrow);
+        await JourneyAsync(phone, "sign-out-everywhere", async () =>
+        {
+            await SignInAsync(laptop, email, password, "/profile");
+            await SignInAsync(phone, email, password);
+            await Assertions.Expect(Heading(phone)).ToHaveTextAsync("Welcome, everywhere");
+            await AssertAccessibleAsync(laptop, "profile-1280");
+
+            await laptop.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+            await laptop.GotoAsync("/");
+            await Assertions.Expect(Heading(laptop)).ToHaveTextAsync("Sign in");
+            // The phone's session is gone too, and identity asks for the password again: no silent sign-in.
+            await phone.ReloadAsync();
+            await Assertions.Expect(Heading(phone)).ToHaveTextAsync("Sign in");
+        });
+    }
+
     /// <summary>
     /// A session is kept in Redis, encrypted with keys every replica shares: this test reads it as another replica would
     /// and moves its access token's expiry into the past. The next page must still work, with a refreshed token written

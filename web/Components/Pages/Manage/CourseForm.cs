@@ -2,24 +2,12 @@ using LmsPlatform.Portal.Services;
 
 namespace LmsPlatform.Portal.Components.Pages.Manage;
 
-/// <summary>The course editor's working copy of a draft: what the form binds to, read from and written as the API's draft.</summary>
-public sealed class CourseForm
+/// <summary>The course editor's working copy of a draft: the common parts, delivery, duration, sections and activities.</summary>
+public sealed class CourseForm : ItemForm
 {
-    public string? Title { get; set; }
-    public string? Summary { get; set; }
-    public string? Description { get; set; }
-    public string? CategoryId { get; set; }
-    public string? Tags { get; set; }
-    public string? Language { get; set; } = "en";
     public string? DeliveryType { get; set; } = "e-learning";
     public int? DurationMinutes { get; set; }
     public List<SectionForm> Sections { get; set; } = [];
-    public int? DueWithinDays { get; set; }
-    public string DueFrom { get; set; } = "assignment";
-    public int? ValidityMonths { get; set; }
-    public int? RecertificationWindowDays { get; set; }
-    public bool Everyone { get; set; } = true;
-    public HashSet<Guid> OrgUnitIds { get; set; } = [];
 
     public sealed class SectionForm
     {
@@ -39,31 +27,31 @@ public sealed class CourseForm
         public bool Required { get; set; } = true;
     }
 
-    public static CourseForm From(CourseView c) => new()
+    public static CourseForm From(CourseView c)
     {
-        Title = c.Title, Summary = c.Summary, Description = c.Description, CategoryId = c.Category?.Id.ToString(),
-        Tags = string.Join(", ", c.Tags), Language = c.Language, DeliveryType = c.DeliveryType, DurationMinutes = c.DurationMinutes,
-        Sections = [.. c.Sections.Select(s => new SectionForm
+        var form = new CourseForm
         {
-            Id = s.Id, Title = s.Title,
-            Activities = [.. s.Activities.Select(a => new ActivityForm
+            DeliveryType = c.DeliveryType, DurationMinutes = c.DurationMinutes,
+            Sections = [.. c.Sections.Select(s => new SectionForm
             {
-                Id = a.Id, Kind = a.Kind, Title = a.Title, Url = a.Url, ContentItemId = a.ContentItemId?.ToString(),
-                DurationMinutes = a.DurationMinutes, Required = a.Required,
+                Id = s.Id, Title = s.Title,
+                Activities = [.. s.Activities.Select(a => new ActivityForm
+                {
+                    Id = a.Id, Kind = a.Kind, Title = a.Title, Url = a.Url, ContentItemId = a.ContentItemId?.ToString(),
+                    DurationMinutes = a.DurationMinutes, Required = a.Required,
+                })],
             })],
-        })],
-        DueWithinDays = c.Compliance.DueWithinDays, DueFrom = c.Compliance.DueFrom, ValidityMonths = c.Compliance.ValidityMonths,
-        RecertificationWindowDays = c.Compliance.RecertificationWindowDays, Everyone = c.Visibility.Everyone, OrgUnitIds = [.. c.Visibility.OrgUnitIds],
-    };
+        };
+        form.ReadCommon(c.Title, c.Summary, c.Description, c.Category, c.Tags, c.Language, c.Compliance, c.Visibility);
+        return form;
+    }
 
-    /// <summary>The draft as the API takes it; blanks are left out, so the API's rules say what is missing.</summary>
-    public object Draft() => new
+    public override object Draft()
     {
-        Title = Blank(Title), Summary = Blank(Summary), Description = Blank(Description),
-        CategoryId = Guid.TryParse(CategoryId, out var category) ? category : (Guid?)null,
-        Tags = (Tags ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        Language = Blank(Language), DeliveryType = Blank(DeliveryType), DurationMinutes,
-        Sections = Sections.Select(s => new
+        var draft = CommonDraft();
+        draft["deliveryType"] = Blank(DeliveryType);
+        draft["durationMinutes"] = DurationMinutes;
+        draft["sections"] = Sections.Select(s => new
         {
             s.Id, Title = Blank(s.Title),
             Activities = s.Activities.Select(a => new
@@ -72,10 +60,51 @@ public sealed class CourseForm
                 ContentItemId = a.Kind == "content" && Guid.TryParse(a.ContentItemId, out var content) ? content : (Guid?)null,
                 a.DurationMinutes, a.Required,
             }),
-        }),
-        Compliance = new { DueWithinDays, DueFrom, ValidityMonths, RecertificationWindowDays },
-        Visibility = new { Everyone, OrgUnitIds = Everyone ? [] : OrgUnitIds.ToArray() },
-    };
+        });
+        return draft;
+    }
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>Every field the course editor shows a message beside.</summary>
+    public IEnumerable<string> Fields() =>
+    [
+        .. CommonFields, "deliveryType", "durationMinutes",
+        .. Sections.SelectMany((s, si) => s.Activities
+            .SelectMany((_, ai) => new[] { "title", "url", "contentItemId", "durationMinutes" }.Select(f => $"sections[{si}].activities[{ai}].{f}"))
+            .Append($"sections[{si}].title")),
+    ];
+}
+
+/// <summary>The learning path editor's working copy: the common parts, its courses in order and how many optional ones complete it.</summary>
+public sealed class PathForm : ItemForm
+{
+    public List<Step> Courses { get; set; } = [];
+    public int? OptionalToComplete { get; set; }
+
+    public sealed class Step
+    {
+        public Guid CourseId { get; init; }
+        public string Title { get; init; } = "";
+        public bool Required { get; set; } = true;
+    }
+
+    public static PathForm From(LearningPathView p)
+    {
+        var form = new PathForm
+        {
+            Courses = [.. p.Courses.OrderBy(c => c.Position).Select(c => new Step { CourseId = c.CourseId, Title = c.Title ?? c.Code ?? "", Required = c.Required })],
+            OptionalToComplete = p.OptionalToComplete,
+        };
+        form.ReadCommon(p.Title, p.Summary, p.Description, p.Category, p.Tags, p.Language, p.Compliance, p.Visibility);
+        return form;
+    }
+
+    public override object Draft()
+    {
+        var draft = CommonDraft();
+        draft["courses"] = Courses.Select(c => new { c.CourseId, c.Required });
+        draft["optionalToComplete"] = OptionalToComplete;
+        return draft;
+    }
+
+    public IEnumerable<string> Fields() => [.. CommonFields, "courses", "optionalToComplete"];
 }
