@@ -7,25 +7,19 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>The administrator's other screens in the browser: roles, integration clients, the audit log with its CSV, the checks.</summary>
-public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
+public class AdminScreenTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     [Fact]
     public async Task An_administrator_gives_a_person_a_role_for_a_department_and_takes_it_away()
     {
         var tag = "Roley" + Guid.NewGuid().ToString("N")[..6];
-        using var unit = await platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name = $"Dept {tag}" });
+        using var unit = await Platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name = $"Dept {tag}" });
         var unitId = (await unit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var (id, _, _) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, tag, null, []);
-        var page = await _browser.NewPageAsync();
+        var (id, _, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, tag, null, []);
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "roles", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, $"/admin/roles?userId={id}");
+            await Browser.SignInAsAdminAsync(page, $"/admin/roles?userId={id}");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Roles");
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("0 assignments");
             await page.GetByLabel("Role to give").SelectOptionAsync(Roles.TrainingManager);
@@ -39,7 +33,7 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
             await row.GetByRole(AriaRole.Button, new() { Name = $"Remove TrainingManager from {tag} Tester" }).ClickAsync();
             await Assertions.Expect(page.GetByText($"TrainingManager removed from {tag} Tester.")).ToBeVisibleAsync();
         });
-        var assignments = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/role-assignments?userId={id}");
+        var assignments = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/role-assignments?userId={id}");
         Assert.Equal(0, assignments.GetProperty("totalCount").GetInt32());
         _ = unitId;
     }
@@ -48,11 +42,11 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
     public async Task A_client_secret_is_shown_once_and_works_and_the_client_can_be_removed()
     {
         var clientId = "portal-test-" + Guid.NewGuid().ToString("N")[..8];
-        var page = await _browser.NewPageAsync(Narrow);
+        var page = await Browser.NewPageAsync(Narrow);
         string secret = "";
         await JourneyAsync(page, "clients", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, "/admin/clients");
+            await Browser.SignInAsAdminAsync(page, "/admin/clients");
             await page.GetByLabel("Client id").FillAsync(clientId);
             await page.GetByLabel("Name").FillAsync("A reporting tool");
             await page.GetByLabel("see people (users.read)").CheckAsync();
@@ -69,7 +63,7 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
             await Assertions.Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = clientId })).ToBeVisibleAsync();
             Assert.DoesNotContain(secret, await page.ContentAsync());
         });
-        using var gateway = platform.App.CreateHttpClient(LmsPlatform.Contracts.ResourceNames.Gateway);
+        using var gateway = Platform.App.CreateHttpClient(LmsPlatform.Contracts.ResourceNames.Gateway);
         var tokens = await Identity.Oidc.ClientCredentialsAsync(gateway, clientId, secret, "lms_api");
         Assert.False(string.IsNullOrEmpty(tokens.AccessToken));
 
@@ -81,13 +75,13 @@ public class AdminScreenTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task The_audit_log_filters_by_person_and_downloads_the_same_entries_as_CSV_and_the_checks_list_people_without_a_department()
     {
-        var (id, email, _) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "Audity", null, []);
-        using (var changed = await platform.Gateway.PutAsJsonAsync($"/api/identity/users/{id}", new { email, givenName = "Audity", familyName = "Tester", jobTitle = "Auditor" }))
+        var (id, email, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "Audity", null, []);
+        using (var changed = await Platform.Gateway.PutAsJsonAsync($"/api/identity/users/{id}", new { email, givenName = "Audity", familyName = "Tester", jobTitle = "Auditor" }))
             Assert.True(changed.IsSuccessStatusCode);
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "audit", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, "/admin/audit");
+            await Browser.SignInAsAdminAsync(page, "/admin/audit");
             await page.GetByLabel("Id of the thing").FillAsync(id.ToString());
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
             // created, reset asked, reset, updated: four entries, and the CSV has the same ones.

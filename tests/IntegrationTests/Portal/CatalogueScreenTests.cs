@@ -6,40 +6,34 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A learner finds learning: catalogue search with facets and paging as links, course and path pages, by keyboard, at 1280 and 360 px.</summary>
-public class CatalogueScreenTests(PlatformFixture platform) : IAsyncLifetime
+public class CatalogueScreenTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     [Fact]
     public async Task A_learner_searches_by_keyboard_narrows_by_facet_links_and_opens_a_course_and_a_path()
     {
         // A word no other test uses, so the counts are this test's own.
         var word = "Zephyr" + Guid.NewGuid().ToString("N")[..6];
-        var category = await CatalogueClient.CreateCategoryAsync(platform.Gateway, "Portal");
-        var basics = await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("PB"),
+        var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Portal");
+        var basics = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("PB"),
             CatalogueClient.Draft($"{word} basics", category, d => { d["durationMinutes"] = 20; d["language"] = "en"; }));
-        await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("PA"),
+        await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("PA"),
             CatalogueClient.Draft($"{word} advanced", category, d => { d["durationMinutes"] = 90; d["language"] = "de"; }));
-        var advancedWithPrerequisite = await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("PX"),
+        var advancedWithPrerequisite = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("PX"),
             CatalogueClient.Draft($"{word} expert", category, d => { d["durationMinutes"] = 95; d["language"] = "de"; }));
-        using (var prerequisites = await platform.Gateway.PutAsJsonAsync($"/api/catalogue/courses/{advancedWithPrerequisite}/prerequisites", new { items = new[] { basics } }))
+        using (var prerequisites = await Platform.Gateway.PutAsJsonAsync($"/api/catalogue/courses/{advancedWithPrerequisite}/prerequisites", new { items = new[] { basics } }))
             Assert.True(prerequisites.IsSuccessStatusCode);
-        var path = await CatalogueClient.CreatePathAsync(platform.Gateway, CatalogueClient.NewCode("PP"), new Dictionary<string, object?>
+        var path = await CatalogueClient.CreatePathAsync(Platform.Gateway, CatalogueClient.NewCode("PP"), new Dictionary<string, object?>
         {
             ["title"] = $"{word} path", ["categoryId"] = category, ["language"] = "en",
             ["courses"] = new object[] { new { courseId = basics, required = true }, new { courseId = advancedWithPrerequisite, required = false } },
             ["optionalToComplete"] = 1,
         });
-        await CatalogueClient.PublishAsync(platform.Gateway, "paths", path);
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "finder", null, []);
+        await CatalogueClient.PublishAsync(Platform.Gateway, "paths", path);
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "finder", null, []);
 
         foreach (var width in new[] { Wide, Narrow })
         {
-            var page = await _browser.NewPageAsync(width);
+            var page = await Browser.NewPageAsync(width);
             await JourneyAsync(page, $"catalogue-{width}", async () =>
             {
                 await SignInAsync(page, email, password, "/catalogue");
@@ -89,11 +83,11 @@ public class CatalogueScreenTests(PlatformFixture platform) : IAsyncLifetime
     public async Task Paging_is_a_pair_of_links_and_a_bad_filter_in_the_address_is_ignored_not_an_error()
     {
         var word = "Quokka" + Guid.NewGuid().ToString("N")[..6];
-        var category = await CatalogueClient.CreateCategoryAsync(platform.Gateway, "Paging");
+        var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Paging");
         for (var i = 0; i < 22; i++)
-            await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("PG"), CatalogueClient.Draft($"{word} {i:00}", category));
-        var page = await _browser.NewPageAsync();
-        await _browser.SignInAsAdminAsync(page, $"/catalogue?q={word}&sort=title&duration=forever");
+            await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("PG"), CatalogueClient.Draft($"{word} {i:00}", category));
+        var page = await Browser.NewPageAsync();
+        await Browser.SignInAsAdminAsync(page, $"/catalogue?q={word}&sort=title&duration=forever");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "22 results" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByText("Page 1 of 2")).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();

@@ -8,21 +8,15 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A training manager builds a course in the browser: the draft editor, publishing, prerequisites (a cycle refused), archiving.</summary>
-public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
+public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     [Fact]
     public async Task A_training_manager_writes_a_course_by_keyboard_publishes_it_and_is_told_a_prerequisite_would_make_a_cycle()
     {
         var tag = "Kestrel" + Guid.NewGuid().ToString("N")[..6];
-        var category = await CatalogueClient.CreateCategoryAsync(platform.Gateway, "Editor");
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "trainer", null, [Roles.TrainingManager]);
-        var page = await _browser.NewPageAsync();
+        var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Editor");
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "trainer", null, [Roles.TrainingManager]);
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "course-editor", async () =>
         {
             await SignInAsync(page, email, password, "/manage/courses/new");
@@ -66,14 +60,14 @@ public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 1 is published.");
             await AssertAccessibleAsync(page, "course-editor-1280");
         });
-        var mine = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses?q={tag}");
+        var mine = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses?q={tag}");
         var first = mine.GetProperty("items")[0].GetProperty("id").GetGuid();
-        var published = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{first}");
+        var published = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{first}");
         Assert.Equal(2, published.GetProperty("sections").GetArrayLength());
 
         // A second course that needs the first: making the first need the second is a cycle, refused with the API's words.
-        var second = await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("KS"), CatalogueClient.Draft($"{tag} advanced", category));
-        using (var needs = await platform.Gateway.PutAsJsonAsync($"/api/catalogue/courses/{second}/prerequisites", new { items = new[] { first } }))
+        var second = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("KS"), CatalogueClient.Draft($"{tag} advanced", category));
+        using (var needs = await Platform.Gateway.PutAsJsonAsync($"/api/catalogue/courses/{second}/prerequisites", new { items = new[] { first } }))
             Assert.True(needs.IsSuccessStatusCode);
         await JourneyAsync(page, "course-prerequisites", async () =>
         {
@@ -92,10 +86,10 @@ public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
     public async Task An_administrator_shapes_the_categories_and_is_told_why_a_move_or_a_removal_is_refused()
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
-        var page = await _browser.NewPageAsync(Narrow);
+        var page = await Browser.NewPageAsync(Narrow);
         await JourneyAsync(page, "categories", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, "/manage/categories");
+            await Browser.SignInAsAdminAsync(page, "/manage/categories");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Categories");
             await page.GetByRole(AriaRole.Textbox, new() { Name = "Name", Exact = true }).FillAsync($"Safety {tag}");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
@@ -126,11 +120,11 @@ public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
     public async Task A_training_manager_builds_a_learning_path_from_courses_and_is_told_when_its_completion_rule_cannot_be_met()
     {
         var tag = "Osprey" + Guid.NewGuid().ToString("N")[..6];
-        var category = await CatalogueClient.CreateCategoryAsync(platform.Gateway, "Paths");
-        await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("OA"), CatalogueClient.Draft($"{tag} first", category));
-        await CatalogueClient.PublishedCourseAsync(platform.Gateway, CatalogueClient.NewCode("OB"), CatalogueClient.Draft($"{tag} second", category));
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "pathmaker", null, [Roles.TrainingManager]);
-        var page = await _browser.NewPageAsync();
+        var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Paths");
+        await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("OA"), CatalogueClient.Draft($"{tag} first", category));
+        await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("OB"), CatalogueClient.Draft($"{tag} second", category));
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "pathmaker", null, [Roles.TrainingManager]);
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "path-editor", async () =>
         {
             await SignInAsync(page, email, password, "/manage/paths/new");
@@ -156,9 +150,9 @@ public class CourseEditorScreenTests(PlatformFixture platform) : IAsyncLifetime
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 1 is published.");
             await AssertAccessibleAsync(page, "path-editor-1280");
         });
-        var paths = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths?q={tag}");
+        var paths = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths?q={tag}");
         var id = paths.GetProperty("items")[0].GetProperty("id").GetGuid();
-        var path = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths/{id}");
+        var path = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths/{id}");
         Assert.Equal(1, path.GetProperty("optionalToComplete").GetInt32());
         Assert.Equal([true, false], path.GetProperty("courses").EnumerateArray().Select(c => c.GetProperty("required").GetBoolean()));
     }

@@ -6,22 +6,16 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator shapes the organisation in the browser: add units, rename, move by picking a parent, deactivate.</summary>
-public class OrgUnitScreenTests(PlatformFixture platform) : IAsyncLifetime
+public class OrgUnitScreenTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     [Fact]
     public async Task An_administrator_builds_a_branch_moves_it_and_is_told_why_a_unit_with_active_units_below_cannot_be_deactivated()
     {
         var tag = Guid.NewGuid().ToString("N")[..6];
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "org-units", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, "/admin/org-units");
+            await Browser.SignInAsAdminAsync(page, "/admin/org-units");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Organisation");
 
             await page.GetByLabel("New top-level unit").FillAsync($"North {tag}");
@@ -53,7 +47,7 @@ public class OrgUnitScreenTests(PlatformFixture platform) : IAsyncLifetime
             await Assertions.Expect(page.GetByText($"South {tag} › Field sales {tag}")).ToBeVisibleAsync();
         });
 
-        var units = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/org-units?search={tag}&pageSize=10");
+        var units = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/org-units?search={tag}&pageSize=10");
         var byName = units.GetProperty("items").EnumerateArray().ToDictionary(u => u.GetProperty("name").GetString()!, u => u);
         Assert.Equal(byName[$"South {tag}"].GetProperty("id").GetGuid(), byName[$"Field sales {tag}"].GetProperty("parentId").GetGuid());
         Assert.True(byName[$"North {tag}"].GetProperty("active").GetBoolean());

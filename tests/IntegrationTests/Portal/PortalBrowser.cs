@@ -126,3 +126,14 @@ public sealed class PortalBrowser : IAsyncDisposable
         _playwright.Dispose();
     }
 }
+
+/// <summary>A class of browser tests: one browser for its tests, closed after them.</summary>
+public abstract class BrowserTests(PlatformFixture platform) : IAsyncLifetime
+{
+    protected PlatformFixture Platform { get; } = platform;
+    protected PortalBrowser Browser { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Browser = await PortalBrowser.LaunchAsync(Platform);
+
+    public async ValueTask DisposeAsync() => await Browser.DisposeAsync();
+}

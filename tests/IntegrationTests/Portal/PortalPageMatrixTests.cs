@@ -14,14 +14,8 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// needs, a person without it gets the 403 page naming it, a person with it gets the page, and the menu offers exactly
 /// the pages the person may open. The APIs check again (AuthorizationMatrixTests); this is what a person sees.
 /// </summary>
-public class PortalPageMatrixTests(PlatformFixture platform) : IAsyncLifetime
+public class PortalPageMatrixTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     private static readonly Assembly Portal = typeof(PortalMenu).Assembly;
 
     /// <summary>Each routable page and the permission its [Authorize] names (null: any signed-in person).</summary>
@@ -56,11 +50,11 @@ public class PortalPageMatrixTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task A_learner_gets_each_page_they_may_open_and_the_403_page_naming_the_permission_for_the_others()
     {
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "matrix", null, []);
-        var learner = await _browser.NewPageAsync();
-        var admin = await _browser.NewPageAsync();
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "matrix", null, []);
+        var learner = await Browser.NewPageAsync();
+        var admin = await Browser.NewPageAsync();
         await SignInAsync(learner, email, password);
-        await _browser.SignInAsAdminAsync(admin);
+        await Browser.SignInAsAdminAsync(admin);
         var learnerPermissions = Roles.PermissionsOf(Roles.Learner);
 
         foreach (var (route, permission) in Pages().Where(p => !Public.Contains(p.Route)).Select(p => (Route: Concrete(p.Route), p.Permission)))

@@ -14,18 +14,12 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>The portal's shell in a real browser: sign-in and sign-out, the menu by permission, the 403 page, sessions and their refresh.</summary>
-public class PortalTests(PlatformFixture platform) : IAsyncLifetime
+public class PortalTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     [Fact]
     public async Task A_person_signs_in_with_the_keyboard_from_the_front_door_lands_on_an_accessible_home_page_and_signs_out()
     {
-        var page = await _browser.NewPageAsync(Narrow);
+        var page = await Browser.NewPageAsync(Narrow);
         await JourneyAsync(page, "sign-in", async () =>
         {
             await page.GotoAsync("/");
@@ -33,11 +27,11 @@ public class PortalTests(PlatformFixture platform) : IAsyncLifetime
             await TabToAsync(page, page.GetByLabel("Email"));
             await page.Keyboard.TypeAsync(LmsTopology.AdminEmail);
             await page.Keyboard.PressAsync("Tab");
-            await page.Keyboard.TypeAsync(Identity.Oidc.AdminPassword(platform.App));
+            await page.Keyboard.TypeAsync(Identity.Oidc.AdminPassword(Platform.App));
             await page.Keyboard.PressAsync("Enter");
 
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Welcome, First");
-            Assert.Equal(platform.App.GatewayUrl.ToString().TrimEnd('/') + "/", page.Url);
+            Assert.Equal(Platform.App.GatewayUrl.ToString().TrimEnd('/') + "/", page.Url);
             await AssertAccessibleAsync(page, "home-360");
 
             // Signing out ends the portal's session: the home page asks for a sign-in again.
@@ -50,8 +44,8 @@ public class PortalTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task A_learner_sees_only_learner_pages_and_a_page_they_may_not_open_says_which_permission_is_missing()
     {
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "learner", null, []);
-        var page = await _browser.NewPageAsync();
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "learner", null, []);
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "learner-menu", async () =>
         {
             await SignInAsync(page, email, password);
@@ -69,17 +63,17 @@ public class PortalTests(PlatformFixture platform) : IAsyncLifetime
             await AssertAccessibleAsync(page, "not-found-1280");
         });
         // The administrator's menu has the administration pages.
-        var admin = await _browser.NewPageAsync();
-        await _browser.SignInAsAdminAsync(admin);
+        var admin = await Browser.NewPageAsync();
+        await Browser.SignInAsAdminAsync(admin);
         await Assertions.Expect(admin.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
     }
 
     [Fact]
     public async Task Signing_out_everywhere_ends_the_persons_sessions_on_every_device()
     {
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "everywhere", null, []);
-        var laptop = await _browser.NewPageAsync();
-        var phone = await _browser.NewPageAsync(Narrow);
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "everywhere", null, []);
+        var laptop = await Browser.NewPageAsync();
+        var phone = await Browser.NewPageAsync(Narrow);
         await JourneyAsync(phone, "sign-out-everywhere", async () =>
         {
             await SignInAsync(laptop, email, password, "/profile");
@@ -104,12 +98,12 @@ public class PortalTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task An_expiring_access_token_is_refreshed_from_the_shared_session_and_the_person_stays_signed_in()
     {
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "refresh", null, []);
-        var page = await _browser.NewPageAsync();
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "refresh", null, []);
+        var page = await Browser.NewPageAsync();
         await SignInAsync(page, email, password);
         await Assertions.Expect(Heading(page)).ToHaveTextAsync("Welcome, refresh");
 
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(platform.App.GetConnectionString(ResourceNames.Redis)!);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Platform.App.GetConnectionString(ResourceNames.Redis)!);
         var protector = Replica(redis).CreateProtector("LmsPlatform.Portal.SessionTickets");
         var database = redis.GetDatabase();
         var key = await SessionOfAsync(redis, protector, email);

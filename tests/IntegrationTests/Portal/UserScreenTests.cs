@@ -6,22 +6,16 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator manages people in the browser: find, create, edit (with a conflict), deactivate, invite, erase.</summary>
-public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
+public class UserScreenTests(PlatformFixture platform) : BrowserTests(platform)
 {
-    private PortalBrowser _browser = null!;
-
-    public async ValueTask InitializeAsync() => _browser = await LaunchAsync(platform);
-
-    public async ValueTask DisposeAsync() => await _browser.DisposeAsync();
-
     [Fact]
     public async Task An_administrator_creates_a_person_sees_refusals_beside_the_field_and_finds_them_by_filter()
     {
         var tag = "Mara" + Guid.NewGuid().ToString("N")[..6];
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "user-create", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, "/admin/users");
+            await Browser.SignInAsAdminAsync(page, "/admin/users");
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Users");
             await AssertAccessibleAsync(page, "users-1280");
 
@@ -59,13 +53,13 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task Two_administrators_edit_the_same_person_and_the_second_is_told_to_reload_instead_of_overwriting()
     {
-        var (id, _, _) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "conflict", null, []);
-        var first = await _browser.NewPageAsync();
-        var second = await _browser.NewPageAsync(Narrow);
+        var (id, _, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "conflict", null, []);
+        var first = await Browser.NewPageAsync();
+        var second = await Browser.NewPageAsync(Narrow);
         await JourneyAsync(second, "user-conflict", async () =>
         {
-            await _browser.SignInAsAdminAsync(first, $"/admin/users/{id}");
-            await _browser.SignInAsAdminAsync(second, $"/admin/users/{id}");
+            await Browser.SignInAsAdminAsync(first, $"/admin/users/{id}");
+            await Browser.SignInAsAdminAsync(second, $"/admin/users/{id}");
             await Assertions.Expect(first.GetByLabel("Job title")).ToBeEditableAsync();
             await Assertions.Expect(second.GetByLabel("Job title")).ToBeEditableAsync();
 
@@ -80,7 +74,7 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
             await AssertAccessibleAsync(second, "user-conflict-360");
 
             // Nothing of the second edit was written; reloading shows the first one's change.
-            var user = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
+            var user = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
             Assert.Equal("Engineer", user.GetProperty("jobTitle").GetString());
             Assert.Equal(JsonValueKind.Null, user.GetProperty("location").ValueKind);
             await alert.GetByRole(AriaRole.Button, new() { Name = "Load the latest version" }).ClickAsync();
@@ -91,11 +85,11 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
     [Fact]
     public async Task An_administrator_invites_deactivates_reactivates_and_erases_a_person_with_a_typed_confirmation()
     {
-        var (id, email, _) = await Identity.People.CreateWithPasswordAsync(platform.App, platform.Gateway, "Lifecycle", null, []);
-        var page = await _browser.NewPageAsync();
+        var (id, email, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "Lifecycle", null, []);
+        var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "user-lifecycle", async () =>
         {
-            await _browser.SignInAsAdminAsync(page, $"/admin/users/{id}");
+            await Browser.SignInAsAdminAsync(page, $"/admin/users/{id}");
             await page.GetByRole(AriaRole.Button, new() { Name = "Send invitation" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"Invitation sent to {email}");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send a new invitation" })).ToBeVisibleAsync();
@@ -113,7 +107,7 @@ public class UserScreenTests(PlatformFixture platform) : IAsyncLifetime
             await erase.ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("erased");
         });
-        var user = await platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
+        var user = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/identity/users/{id}");
         Assert.NotEqual(email, user.GetProperty("email").GetString());
     }
 }

@@ -26,13 +26,7 @@ public sealed record CatalogueQuery(string? Q, Guid? Category, string[] Tags, st
             "120-plus" => (120, null),
             _ => (null, null),
         };
-        var query = new List<KeyValuePair<string, string?>>();
-        Add(query, "q", Q);
-        Add(query, "category", Category?.ToString());
-        foreach (var tag in Tags) Add(query, "tag", tag);
-        Add(query, "language", Language);
-        Add(query, "deliveryType", DeliveryType);
-        Add(query, "kind", Kind);
+        var query = Filters();
         Add(query, "minDuration", min?.ToString());
         Add(query, "maxDuration", max?.ToString());
         Add(query, "sort", Sort);
@@ -44,6 +38,16 @@ public sealed record CatalogueQuery(string? Q, Guid? Category, string[] Tags, st
     /// <summary>The portal's own link for this state.</summary>
     public string Href()
     {
+        var query = Filters();
+        Add(query, "duration", Duration);
+        Add(query, "sort", Sort);
+        if (Page > 1) Add(query, "page", Page.ToString());
+        return QueryHelpers.AddQueryString("catalogue", query);
+    }
+
+    /// <summary>The filters the page and the API name alike.</summary>
+    private List<KeyValuePair<string, string?>> Filters()
+    {
         var query = new List<KeyValuePair<string, string?>>();
         Add(query, "q", Q);
         Add(query, "category", Category?.ToString());
@@ -51,10 +55,7 @@ public sealed record CatalogueQuery(string? Q, Guid? Category, string[] Tags, st
         Add(query, "language", Language);
         Add(query, "deliveryType", DeliveryType);
         Add(query, "kind", Kind);
-        Add(query, "duration", Duration);
-        Add(query, "sort", Sort);
-        if (Page > 1) Add(query, "page", Page.ToString());
-        return QueryHelpers.AddQueryString("catalogue", query);
+        return query;
     }
 
     public string With(Func<CatalogueQuery, CatalogueQuery> change) => (change(this) with { Page = 1 }).Href();
