@@ -106,10 +106,7 @@ public static class CoursesApi
         var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (course is null) return TypedResults.NotFound();
         if (!CatalogueCaller.From(user).CanManage(course)) return NotYours();
-        var versions = await db.CourseVersions.AsNoTracking().Where(v => v.CourseId == id)
-            .OrderBy(v => v.Number == null).ThenByDescending(v => v.Number)
-            .Select(v => new VersionSummary(v.Number, v.Number == null, v.Title, v.PublishedAt, v.PublishedBy, v.UpdatedAt)).ToListAsync(ct);
-        return TypedResults.Ok(versions);
+        return TypedResults.Ok(await ItemRules.HistoryAsync(db.CourseVersions.Where(v => v.CourseId == id), ct));
     }
 
     public static async Task<Results<Ok<CourseView>, NotFound>> GetCourseVersion(

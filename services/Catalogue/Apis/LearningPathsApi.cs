@@ -23,6 +23,7 @@ public static class LearningPathsApi
         api.MapPost("/", CreatePath).WithName("CreateLearningPath").WithSummary("Create a learning path with its first draft").RequireAuthorization(Permissions.CatalogueManage);
         api.MapGet("/", ListPaths).WithName("ListLearningPaths").WithSummary("Paths in every status (q: title or code): all for administrators, their own for training managers").RequireAuthorization(Permissions.CatalogueManage);
         api.MapGet("/{id:guid}", GetPath).WithName("GetLearningPath").WithSummary("The published path, if the caller may see it (cached in Redis)").RequireAuthorization(Permissions.CatalogueRead);
+        api.MapGet("/{id:guid}/versions", ListPathVersions).WithName("ListLearningPathVersions").WithSummary("The path's version history").RequireAuthorization(Permissions.CatalogueManage);
         api.MapGet("/{id:guid}/versions/{number:int}", GetPathVersion).WithName("GetLearningPathVersion").WithSummary("One published version").RequireAuthorization(Permissions.CatalogueRead);
         api.MapGet("/{id:guid}/draft", GetPathDraft).WithName("GetLearningPathDraft").WithSummary("The open draft, with its ETag").RequireAuthorization(Permissions.CatalogueManage);
         api.MapPut("/{id:guid}/draft", SavePathDraft).WithName("SaveLearningPathDraft").WithSummary("Replace the draft (opening one if needed); If-Match is checked").RequireAuthorization(Permissions.CatalogueManage);
@@ -75,6 +76,15 @@ public static class LearningPathsApi
 
     public static Task<Results<Ok<LearningPathView>, NotFound>> GetPath(Guid id, HttpContext http, CatalogueDbContext db, CatalogueCache cache, CancellationToken ct) =>
         GetPublishedAsync(id, null, http, db, cache, ct);
+
+    public static async Task<Results<Ok<List<VersionSummary>>, NotFound, ProblemHttpResult>> ListPathVersions(
+        Guid id, ClaimsPrincipal user, CatalogueDbContext db, CancellationToken ct)
+    {
+        var path = await db.LearningPaths.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
+        if (path is null) return TypedResults.NotFound();
+        if (!CatalogueCaller.From(user).CanManage(path)) return NotYours();
+        return TypedResults.Ok(await ItemRules.HistoryAsync(db.LearningPathVersions.Where(v => v.LearningPathId == id), ct));
+    }
 
     public static Task<Results<Ok<LearningPathView>, NotFound>> GetPathVersion(Guid id, int number, HttpContext http, CatalogueDbContext db, CatalogueCache cache, CancellationToken ct) =>
         GetPublishedAsync(id, number, http, db, cache, ct);

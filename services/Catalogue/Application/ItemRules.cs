@@ -84,6 +84,11 @@ public static class ItemRules
             courses.GetValueOrDefault(e.RequiredItemId) ?? paths.GetValueOrDefault(e.RequiredItemId) ?? "?", titles.GetValueOrDefault(e.RequiredItemId))).ToList();
     }
 
+    /// <summary>A course's or path's versions, the open draft first, then the published ones newest first.</summary>
+    public static Task<List<VersionSummary>> HistoryAsync<TVersion>(IQueryable<TVersion> versions, CancellationToken ct) where TVersion : ItemVersion =>
+        versions.AsNoTracking().OrderBy(v => v.Number == null).ThenByDescending(v => v.Number)
+            .Select(v => new VersionSummary(v.Number, v.Number == null, v.Title, v.PublishedAt, v.PublishedBy, v.UpdatedAt)).ToListAsync(ct);
+
     public static async Task<CategoryRef?> CategoryOfAsync(CatalogueDbContext db, Guid? categoryId, CancellationToken ct) =>
         categoryId is { } id ? await db.Categories.AsNoTracking().Where(c => c.Id == id).Select(c => new CategoryRef(c.Id, c.Name)).FirstOrDefaultAsync(ct) : null;
 

@@ -79,6 +79,22 @@ public static class Roles
 
     public static IReadOnlySet<string> PermissionsOf(string role) => Grants.TryGetValue(role, out var set) ? set : FrozenSet<string>.Empty;
 
+    /// <summary>
+    /// The permissions a role carries when it is granted for an org unit subtree ("Administrator of Sales EMEA"):
+    /// only those whose every use the services confine to the subtree (users and their checks, the reading of the tree
+    /// and of roles) or to what the person owns (the catalogue). The rest (imports, the audit log, granting roles,
+    /// integration clients, shaping the org tree or the categories, enrolments and reports until those services scope
+    /// them) need the role organisation-wide. Tokens carry only these, so menus and endpoints agree.
+    /// </summary>
+    public static readonly FrozenSet<string> Scopable = new[]
+    {
+        Permissions.UsersRead, Permissions.UsersWrite, Permissions.UsersErase, Permissions.OrgUnitsRead, Permissions.RolesRead,
+        Permissions.TeamRead, Permissions.CatalogueRead, Permissions.CatalogueManage, Permissions.ContentRead,
+    }.ToFrozenSet();
+
+    /// <summary>What the role carries for a subtree: its permissions that <see cref="Scopable"/> allows.</summary>
+    public static IEnumerable<string> ScopedPermissionsOf(string role) => PermissionsOf(role).Where(Scopable.Contains);
+
     /// <summary>The role's exact spelling for a case-insensitive name, or null.</summary>
     public static string? Canonical(string? role) =>
         role is null ? null : Grants.Keys.FirstOrDefault(r => string.Equals(r, role, StringComparison.OrdinalIgnoreCase));

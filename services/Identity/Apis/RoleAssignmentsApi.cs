@@ -65,10 +65,12 @@ public static class RoleAssignmentsApi
     }
 
     public static async Task<Results<Ok<Page<RoleAssignmentDto>>, ValidationProblem>> List(
-        [AsParameters] PageRequest paging, Guid? userId, string? role, IdentityDbContext db, CancellationToken ct)
+        [AsParameters] PageRequest paging, Guid? userId, string? role, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var query = db.RoleAssignments.AsNoTracking();
+        // A department administrator sees the roles of the people in their subtrees only.
+        var people = await db.UsersFor(http.User, Permissions.RolesRead, ct);
+        var query = db.RoleAssignments.AsNoTracking().Where(r => people.Any(u => u.Id == r.UserId));
         if (userId is { } u) query = query.Where(r => r.UserId == u);
         if (Roles.Canonical(role) is { } canonical) query = query.Where(r => r.Role == canonical);
         var page = await query.OrderBy(r => r.CreatedAt).ThenBy(r => r.Id).ToPageAsync(paging, ct);

@@ -21,7 +21,7 @@ public sealed record CallerScope(bool Global, IReadOnlyCollection<Guid> OrgUnitI
 
         var roots = caller.FindAll(LmsClaims.ScopedRole)
             .Select(c => c.Value.Split(':', 2))
-            .Where(p => p.Length == 2 && Roles.PermissionsOf(p[0]).Contains(permission) && Guid.TryParse(p[1], out _))
+            .Where(p => p.Length == 2 && Roles.ScopedPermissionsOf(p[0]).Contains(permission) && Guid.TryParse(p[1], out _))
             .Select(p => Guid.Parse(p[1])).Distinct().ToList();
         if (roots.Count == 0) return new CallerScope(false, []);
         var paths = await db.OrgUnits.Where(o => roots.Contains(o.Id)).Select(o => o.Path).ToListAsync(ct);

@@ -32,7 +32,9 @@ public sealed class TokenPrincipals(IdentityDbContext db)
         var globalRoles = assignments.Where(a => a.ScopeOrgUnitId is null).Select(a => a.Role).Append(Roles.Learner).Distinct().ToList();
         identity.SetClaims(Claims.Role, [.. globalRoles]);
         identity.SetClaims(LmsClaims.ScopedRole, [.. assignments.Where(a => a.ScopeOrgUnitId is not null).Select(a => $"{a.Role}:{a.ScopeOrgUnitId}")]);
-        identity.SetClaims(LmsClaims.Permission, [.. assignments.Select(a => a.Role).Append(Roles.Learner).SelectMany(Roles.PermissionsOf).Distinct().Order()]);
+        // A scoped role adds only the permissions the services can confine to its subtree (Roles.Scopable).
+        identity.SetClaims(LmsClaims.Permission, [.. globalRoles.SelectMany(Roles.PermissionsOf)
+            .Concat(assignments.Where(a => a.ScopeOrgUnitId is not null).SelectMany(a => Roles.ScopedPermissionsOf(a.Role))).Distinct().Order()]);
         return Finish(identity, scopes);
     }
 

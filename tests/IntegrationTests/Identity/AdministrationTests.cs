@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Security;
 
 namespace LmsPlatform.IntegrationTests.Identity;
 
@@ -164,5 +165,25 @@ public class AdministrationTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.Forbidden, escalate.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/identity/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/identity/clients")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await scoped.GetAsync("/api/identity/imports")).StatusCode);
+
+        // The token carries only what the subtree confines (so the portal's menu offers no page that would refuse):
+        // people, the tree to read, roles to read, the catalogue; not imports, the audit log, clients or granting roles.
+        var me = await scoped.GetFromJsonAsync<JsonElement>("/api/identity/me");
+        var permissions = me.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()!).Order().ToList();
+        Assert.Equal(Roles.PermissionsOf(Roles.Learner).Concat(Roles.ScopedPermissionsOf(Roles.Administrator)).Distinct().Order().ToList(), permissions);
+        Assert.Contains(Permissions.UsersWrite, permissions);
+        Assert.DoesNotContain(Permissions.ImportsRun, permissions);
+        Assert.DoesNotContain(Permissions.RolesAssign, permissions);
+
+        // Roles are read for the people in the subtree only.
+        var insiderId = (await inMine.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        foreach (var person in new[] { insiderId, outsiderId })
+            using (var granted = await admin.PostAsJsonAsync("/api/identity/role-assignments", new { userId = person, role = "Instructor" }))
+                Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
+        Assert.NotEmpty((await admin.GetFromJsonAsync<JsonElement>($"/api/identity/role-assignments?userId={outsiderId}")).GetProperty("items").EnumerateArray());
+        Assert.Empty((await scoped.GetFromJsonAsync<JsonElement>($"/api/identity/role-assignments?userId={outsiderId}")).GetProperty("items").EnumerateArray());
+        Assert.Contains((await scoped.GetFromJsonAsync<JsonElement>($"/api/identity/role-assignments?userId={insiderId}")).GetProperty("items").EnumerateArray(),
+            r => r.GetProperty("role").GetString() == "Instructor");
     }
 }

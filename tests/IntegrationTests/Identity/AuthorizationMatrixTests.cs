@@ -63,6 +63,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/catalogue/paths", Permissions.CatalogueManage),
         ("POST", "/api/catalogue/paths", Permissions.CatalogueManage),
         ("GET", $"/api/catalogue/paths/{Missing}", Permissions.CatalogueRead),
+        ("GET", $"/api/catalogue/paths/{Missing}/versions", Permissions.CatalogueManage),
         ("GET", $"/api/catalogue/paths/{Missing}/versions/1", Permissions.CatalogueRead),
         ("GET", $"/api/catalogue/paths/{Missing}/draft", Permissions.CatalogueManage),
         ("PUT", $"/api/catalogue/paths/{Missing}/draft", Permissions.CatalogueManage),

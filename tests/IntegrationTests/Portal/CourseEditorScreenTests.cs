@@ -11,10 +11,11 @@ namespace LmsPlatform.IntegrationTests.Portal;
 public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(platform)
 {
     [Fact]
-    public async Task A_training_manager_writes_a_course_by_keyboard_publishes_it_and_is_told_a_prerequisite_would_make_a_cycle()
+    public async Task A_training_manager_writes_a_course_by_keyboard_alone_publishes_it_and_is_told_a_prerequisite_would_make_a_cycle()
     {
         var tag = "Kestrel" + Guid.NewGuid().ToString("N")[..6];
-        var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Editor");
+        var categoryName = "Editor " + tag;
+        var categoryId = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, categoryName);
         var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "trainer", null, [Roles.TrainingManager]);
         var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "course-editor", async () =>
@@ -23,40 +24,46 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("New course");
             await Assertions.Expect(page.GetByLabel("Code")).ToBeEditableAsync();
 
-            // Keyboard only: Tab to the code, type, Tab to the title, type.
-            await TabToAsync(page, page.GetByLabel("Code"), most: 40);
-            await page.Keyboard.TypeAsync($"{tag[..6]}-1");
-            await TabToAsync(page, page.GetByRole(AriaRole.Textbox, new() { Name = "Title", Exact = true }));
-            await page.Keyboard.TypeAsync($"{tag} basics");
-            await page.GetByLabel("Category").SelectOptionAsync(category.ToString());
-            await page.GetByLabel("Title of activity 1 of section 1").FillAsync("Watch the film");
-            await page.GetByLabel("Address of activity 1 of section 1").FillAsync("not a web address");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Create the course" }).ClickAsync();
+            // Keyboard only, from the top of the page: every control is reached by Tab in reading order, with a visible
+            // focus, and every action is a key press.
+            var category = page.GetByLabel("Category");
+            await TabAndTypeAsync(page, page.GetByLabel("Code"), $"{tag[..6]}-1", most: 40);
+            await TabAndTypeAsync(page, page.GetByRole(AriaRole.Textbox, new() { Name = "Title", Exact = true }), $"{tag} basics");
+            await TabToAsync(page, category);
+            await page.Keyboard.TypeAsync(categoryName); // a closed select picks the option typed
+            await Assertions.Expect(category).ToHaveValueAsync(categoryId.ToString());
+            await TabAndTypeAsync(page, page.GetByLabel("Title of activity 1 of section 1"), "Watch the film");
+            var address = page.GetByLabel("Address of activity 1 of section 1");
+            await TabAndTypeAsync(page, address, "not a web address");
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Create the course" }));
 
             // The API refuses the address: the message is beside that field.
-            var address = page.GetByLabel("Address of activity 1 of section 1");
             await Assertions.Expect(address).ToHaveAttributeAsync("aria-invalid", "true");
             await AssertAccessibleAsync(page, "course-editor-invalid-1280");
-            await address.FillAsync("https://example.org/film");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Create the course" }).ClickAsync();
+            await TabAndTypeAsync(page, address, "https://example.org/film", backwards: true);
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Create the course" }));
             await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} basics");
 
-            // A second section, then publish.
-            await page.GetByRole(AriaRole.Button, new() { Name = "Add a section" }).ClickAsync();
-            await page.GetByLabel("Title of section 2").FillAsync("Practice");
-            await page.GetByLabel("Title of activity 1 of section 2").FillAsync("Workshop");
-            await page.GetByLabel("Kind of activity 1 of section 2").SelectOptionAsync("session");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }).ClickAsync();
+            // A second section with a live session, then publish, still by keyboard.
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Add a section" }), most: 80);
+            await TabAndTypeAsync(page, page.GetByLabel("Title of section 2"), "Practice", backwards: true); // the new section is above the button
+            var kind = page.GetByLabel("Kind of activity 1 of section 2");
+            await TabToAsync(page, kind);
+            await page.Keyboard.PressAsync("End"); // the last option: a live session
+            await Assertions.Expect(kind).ToHaveValueAsync("session");
+            await TabAndTypeAsync(page, page.GetByLabel("Title of activity 1 of section 2"), "Workshop");
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }), most: 40);
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The draft is saved");
 
             // Publishing asks more than saving: the duration must be set, and the editor says so beside it.
-            await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }));
             await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("The course cannot be published yet");
-            await Assertions.Expect(page.GetByLabel("Duration (minutes)")).ToHaveAttributeAsync("aria-invalid", "true");
-            await page.GetByLabel("Duration (minutes)").FillAsync("45");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }).ClickAsync();
+            var duration = page.GetByLabel("Duration (minutes)");
+            await Assertions.Expect(duration).ToHaveAttributeAsync("aria-invalid", "true");
+            await TabAndTypeAsync(page, duration, "45", most: 80, backwards: true);
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }), most: 80);
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The draft is saved");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }));
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 1 is published.");
             await AssertAccessibleAsync(page, "course-editor-1280");
         });
@@ -66,7 +73,7 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
         Assert.Equal(2, published.GetProperty("sections").GetArrayLength());
 
         // A second course that needs the first: making the first need the second is a cycle, refused with the API's words.
-        var second = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("KS"), CatalogueClient.Draft($"{tag} advanced", category));
+        var second = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("KS"), CatalogueClient.Draft($"{tag} advanced", categoryId));
         using (var needs = await Platform.Gateway.PutAsJsonAsync($"/api/catalogue/courses/{second}/prerequisites", new { items = new[] { first } }))
             Assert.True(needs.IsSuccessStatusCode);
         await JourneyAsync(page, "course-prerequisites", async () =>
@@ -80,6 +87,62 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
             await page.GetByRole(AriaRole.Button, new() { Name = "Archive without a successor" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The course is archived.");
         });
+    }
+
+    [Fact]
+    public async Task An_administrator_shows_a_course_to_one_department_only_in_a_new_version_and_then_replaces_it()
+    {
+        var tag = "Heron" + Guid.NewGuid().ToString("N")[..6];
+        async Task<Guid> UnitAsync(string name)
+        {
+            using var created = await Platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name });
+            return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        var (sales, support) = (await UnitAsync($"Sales {tag}"), await UnitAsync($"Support {tag}"));
+        var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Visibility");
+        var course = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("HV"), CatalogueClient.Draft($"{tag} pricing", category));
+        var successor = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("HS"), CatalogueClient.Draft($"{tag} pricing 2027", category));
+        var (_, _, seller) = await Identity.People.CreateSignedInAsync(Platform.App, Platform.Gateway, "seller", null, [], sales);
+        var (_, _, supporter) = await Identity.People.CreateSignedInAsync(Platform.App, Platform.Gateway, "supporter", null, [], support);
+        async Task<System.Net.HttpStatusCode> SeenByAsync(Identity.Tokens who)
+        {
+            using var client = Identity.Oidc.WithToken(Platform.App.CreateHttpClient(LmsPlatform.Contracts.ResourceNames.Gateway), who.AccessToken);
+            return (await client.GetAsync($"/api/catalogue/courses/{course}")).StatusCode;
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, await SeenByAsync(supporter));
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "course-visibility", async () =>
+        {
+            await Browser.SignInAsAdminAsync(page, $"/manage/courses/{course}");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} pricing");
+            var everyone = page.GetByRole(AriaRole.Checkbox, new() { Name = "Everyone in the organisation" });
+            await Assertions.Expect(everyone).ToBeEnabledAsync();
+            await everyone.UncheckAsync();
+            await page.GetByRole(AriaRole.Checkbox, new() { Name = $"Sales {tag}", Exact = true }).CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Save the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("The draft is saved");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 2 is published.");
+            // The history lists both versions, newest first.
+            var versions = page.GetByRole(AriaRole.Region, new() { Name = "Versions" }).GetByRole(AriaRole.Rowheader);
+            await Assertions.Expect(versions).ToHaveTextAsync(["2", "1"]);
+        });
+        // Version 2 is for Sales (and the units below it) only.
+        Assert.Equal(System.Net.HttpStatusCode.OK, await SeenByAsync(seller));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, await SeenByAsync(supporter));
+
+        await JourneyAsync(page, "course-replace", async () =>
+        {
+            await page.GetByLabel("Replace with").FillAsync($"{tag} pricing 2027");
+            await page.GetByRole(AriaRole.Button, new() { Name = $"{tag} pricing 2027" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Replace and archive" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The course is archived and replaced by {tag} pricing 2027.");
+            await AssertAccessibleAsync(page, "course-replaced-1280");
+        });
+        var replaced = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{course}");
+        Assert.Equal("archived", replaced.GetProperty("status").GetString());
+        Assert.Equal(successor, replaced.GetProperty("replacedByCourseId").GetGuid());
     }
 
     [Fact]
@@ -148,10 +211,13 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
             await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} programme");
             await page.GetByRole(AriaRole.Button, new() { Name = "Publish the draft" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Version 1 is published.");
+            await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Versions" }).GetByRole(AriaRole.Row, new() { Name = $"1 {tag} programme" })).ToBeVisibleAsync();
             await AssertAccessibleAsync(page, "path-editor-1280");
         });
         var paths = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths?q={tag}");
         var id = paths.GetProperty("items")[0].GetProperty("id").GetGuid();
+        var history = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths/{id}/versions");
+        Assert.Equal([1], history.EnumerateArray().Select(v => v.GetProperty("number").GetInt32()));
         var path = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/paths/{id}");
         Assert.Equal(1, path.GetProperty("optionalToComplete").GetInt32());
         Assert.Equal([true, false], path.GetProperty("courses").EnumerateArray().Select(c => c.GetProperty("required").GetBoolean()));

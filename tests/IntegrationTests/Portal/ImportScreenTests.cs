@@ -25,10 +25,11 @@ public class ImportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await Assertions.Expect(Heading(page)).ToHaveTextAsync("Imports");
             await AssertAccessibleAsync(page, "imports-1280");
 
-            // Keyboard: reach the file field by Tab.
+            // Keyboard only: Tab to the file field (the file itself comes from the system's chooser), on to the button.
+            await Assertions.Expect(page.GetByLabel("CSV file")).ToBeEnabledAsync();
             await TabToAsync(page, page.GetByLabel("CSV file"), most: 40);
             await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = $"{t}.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv) });
-            await page.GetByRole(AriaRole.Button, new() { Name = "Upload and plan" }).ClickAsync();
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Upload and plan" }));
             await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{t}.csv");
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Planned: nothing has changed yet");
             await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = "New 3" })).ToBeVisibleAsync();
@@ -36,12 +37,12 @@ public class ImportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "New" }).GetByRole(AriaRole.Rowheader, new() { Name = $"{t}-4" })).ToBeVisibleAsync();
             await AssertAccessibleAsync(page, "import-planned-1280");
 
-            var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the error report" }).ClickAsync());
+            var download = await page.RunAndWaitForDownloadAsync(() => TabAndPressAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Download the error report" }), most: 60));
             var report = await File.ReadAllTextAsync((await download.PathAsync())!);
             Assert.StartsWith("row,column,reason", report);
             Assert.Contains("3,email,is not a valid email address", report);
 
-            await page.GetByRole(AriaRole.Button, new() { Name = "Apply the import" }).ClickAsync();
+            await TabAndPressAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Apply the import" }), most: 60);
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Applied", new() { Timeout = 30_000 });
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "What the import changed" })).ToBeVisibleAsync();
         });
@@ -69,5 +70,53 @@ public class ImportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await AssertAccessibleAsync(page, "import-threshold-1280");
         });
         Assert.Equal(3, await Platform.CountAsync(LmsPlatform.Contracts.ResourceNames.IdentityDb, $"SELECT count(*) FROM users WHERE \"ExternalId\" LIKE '{t}-%' AND \"Status\" = 'Active'"));
+    }
+
+    [Fact]
+    public async Task An_administrator_watches_the_progress_bar_move_while_a_large_file_is_applied()
+    {
+        // Ten thousand new people: applied in batches (2,000 by default) over a few seconds, while the screen polls
+        // every second. The test samples the bar much faster than that and must see it between empty and full.
+        const int rows = 10_000;
+        var t = "big" + Guid.NewGuid().ToString("N")[..6];
+        var csv = new StringBuilder("Employee Number,Email,First Name,Last Name\n");
+        for (var i = 0; i < rows; i++) csv.Append($"{t}-{i},p{i}.{t}@example.org,P{i},{t}\n");
+        var page = await Browser.NewPageAsync();
+        var samples = new List<(double Value, double Max)>();
+        await JourneyAsync(page, "import-progress", async () =>
+        {
+            await Browser.SignInAsAdminAsync(page, "/admin/imports");
+            await Assertions.Expect(page.GetByLabel("CSV file")).ToBeEnabledAsync();
+            await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = $"{t}.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(csv.ToString()) });
+            await page.GetByRole(AriaRole.Button, new() { Name = "Upload and plan" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Planned", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = $"New {rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}" })).ToBeVisibleAsync();
+
+            await page.GetByRole(AriaRole.Button, new() { Name = "Apply the import" }).ClickAsync();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            var photographed = false;
+            while (DateTime.UtcNow < deadline)
+            {
+                var bar = await page.EvaluateAsync<double[]?>("(() => { const p = document.querySelector('progress'); return p ? [p.value, p.max] : null; })()");
+                if (bar is [var value, var max])
+                {
+                    samples.Add((value, max));
+                    if (!photographed && value > 0 && value < max)
+                    {
+                        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("import-applying-1280"), FullPage = true });
+                        photographed = true;
+                    }
+                }
+                if ((await page.GetByRole(AriaRole.Status).InnerTextAsync()).StartsWith("Applied", StringComparison.Ordinal)) break;
+                await Task.Delay(100);
+            }
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Applied");
+            await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { Name = $"New {rows.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}" })).ToBeVisibleAsync();
+        });
+        // The bar moved: it stood somewhere between empty and full, and never went back.
+        Assert.Contains(samples, s => s.Value > 0 && s.Value < s.Max);
+        Assert.All(samples, s => Assert.Equal(rows, s.Max));
+        Assert.Equal(samples.Select(s => s.Value).Order(), samples.Select(s => s.Value));
+        Assert.Equal(rows, await Platform.CountAsync(LmsPlatform.Contracts.ResourceNames.IdentityDb, $"SELECT count(*) FROM users WHERE \"ExternalId\" LIKE '{t}-%'"));
     }
 }

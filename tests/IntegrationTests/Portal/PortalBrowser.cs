@@ -104,11 +104,13 @@ public sealed class PortalBrowser : IAsyncDisposable
     }
 
     /// <summary>Presses Tab until the focused element matches, and fails after <paramref name="most"/> presses: a keyboard user's way there.</summary>
-    public static async Task TabToAsync(IPage page, ILocator target, int most = 30)
+    public static async Task TabToAsync(IPage page, ILocator target, int most = 30, bool backwards = false)
     {
+        // A person waits for the control to appear (an interactive screen answers a key press after a round trip).
+        await Assertions.Expect(target).ToBeVisibleAsync();
         for (var i = 0; i < most; i++)
         {
-            await page.Keyboard.PressAsync("Tab");
+            await page.Keyboard.PressAsync(backwards ? "Shift+Tab" : "Tab");
             if (await target.EvaluateAsync<bool>("e => e === document.activeElement"))
             {
                 // Visible focus (WCAG 2.4.7): the focused control draws an outline.
@@ -117,7 +119,23 @@ public sealed class PortalBrowser : IAsyncDisposable
                 return;
             }
         }
-        Assert.Fail($"{target} was not reached with {most} presses of Tab");
+        var at = await page.EvaluateAsync<string>("(() => { const e = document.activeElement; return e ? `${e.tagName} ${e.id} ${e.getAttribute('aria-label') ?? ''} ${(e.textContent ?? '').slice(0, 40)}` : 'nothing'; })()");
+        Assert.Fail($"{target} was not reached with {most} presses of {(backwards ? "Shift+Tab" : "Tab")}; the focus is on {at}");
+    }
+
+    /// <summary>Tabs to the control and types into it (replacing what is there), as a person without a mouse would.</summary>
+    public static async Task TabAndTypeAsync(IPage page, ILocator target, string text, int most = 30, bool backwards = false)
+    {
+        await TabToAsync(page, target, most, backwards);
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync(text);
+    }
+
+    /// <summary>Tabs to a button or link and presses Enter.</summary>
+    public static async Task TabAndPressAsync(IPage page, ILocator target, int most = 30, bool backwards = false)
+    {
+        await TabToAsync(page, target, most, backwards);
+        await page.Keyboard.PressAsync("Enter");
     }
 
     public async ValueTask DisposeAsync()

@@ -10,7 +10,7 @@ using PortalMenu = portal::LmsPlatform.Portal.Security.PortalMenu;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>
-/// Every page of the portal × a learner and an administrator, in the browser: each page says which permission it
+/// Every page of the portal × each role, in the browser: each page says which permission it
 /// needs, a person without it gets the 403 page naming it, a person with it gets the page, and the menu offers exactly
 /// the pages the person may open. The APIs check again (AuthorizationMatrixTests); this is what a person sees.
 /// </summary>
@@ -48,36 +48,44 @@ public class PortalPageMatrixTests(PlatformFixture platform) : BrowserTests(plat
     }
 
     [Fact]
-    public async Task A_learner_gets_each_page_they_may_open_and_the_403_page_naming_the_permission_for_the_others()
+    public async Task Each_role_gets_the_pages_it_may_open_and_the_403_page_naming_the_permission_for_the_others()
     {
-        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "matrix", null, []);
-        var learner = await Browser.NewPageAsync();
-        var admin = await Browser.NewPageAsync();
-        await SignInAsync(learner, email, password);
-        await Browser.SignInAsAdminAsync(admin);
-        var learnerPermissions = Roles.PermissionsOf(Roles.Learner);
-
-        foreach (var (route, permission) in Pages().Where(p => !Public.Contains(p.Route)).Select(p => (Route: Concrete(p.Route), p.Permission)))
+        // Every role but the administrator signs in as a person holding it; the administrator then opens every page.
+        foreach (var role in new[] { Roles.Learner, Roles.Instructor, Roles.Manager, Roles.TrainingManager })
         {
-            await learner.GotoAsync(route);
-            var heading = await Heading(learner).InnerTextAsync();
-            if (permission is null || learnerPermissions.Contains(permission))
-                Assert.NotEqual("You cannot open this page", heading);
-            else
+            var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "matrix", null, role == Roles.Learner ? [] : [role]);
+            var page = await Browser.NewPageAsync();
+            await SignInAsync(page, email, password);
+            var holds = Roles.PermissionsOf(Roles.Learner).Concat(Roles.PermissionsOf(role)).ToHashSet();
+            foreach (var (route, permission) in Pages().Where(p => !Public.Contains(p.Route)).Select(p => (Route: Concrete(p.Route), p.Permission)))
             {
-                Assert.Equal("You cannot open this page", heading);
-                Assert.Contains($"({permission})", await learner.Locator("main").InnerTextAsync());
+                await page.GotoAsync(route);
+                var heading = await Heading(page).InnerTextAsync();
+                if (permission is null || holds.Contains(permission))
+                    Assert.True(heading != "You cannot open this page", $"{role} was refused {route}");
+                else
+                {
+                    Assert.True(heading == "You cannot open this page", $"{role} opened {route}, which needs {permission}");
+                    Assert.Contains($"({permission})", await page.Locator("main").InnerTextAsync());
+                }
             }
-            await admin.GotoAsync(route);
-            Assert.NotEqual("You cannot open this page", await Heading(admin).InnerTextAsync());
+
+            // The menu offers each person only what they may open.
+            var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
+            foreach (var link in PortalMenu.Sections.SelectMany(s => s.Links))
+            {
+                var shown = link.Permission is null || holds.Contains(link.Permission);
+                await Assertions.Expect(menu.Locator($"a[href='{link.Href}']")).ToHaveCountAsync(shown ? 1 : 0);
+            }
+            await page.Context.CloseAsync();
         }
 
-        // The menu offers the learner only what they may open.
-        var menu = learner.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
-        foreach (var link in PortalMenu.Sections.SelectMany(s => s.Links))
+        var admin = await Browser.NewPageAsync();
+        await Browser.SignInAsAdminAsync(admin);
+        foreach (var route in Pages().Where(p => !Public.Contains(p.Route)).Select(p => Concrete(p.Route)))
         {
-            var shown = link.Permission is null || learnerPermissions.Contains(link.Permission);
-            await Assertions.Expect(menu.Locator($"a[href='{link.Href}']")).ToHaveCountAsync(shown ? 1 : 0);
+            await admin.GotoAsync(route);
+            Assert.NotEqual("You cannot open this page", await Heading(admin).InnerTextAsync());
         }
     }
 

@@ -51,6 +51,51 @@ public class UserScreenTests(PlatformFixture platform) : BrowserTests(platform)
     }
 
     [Fact]
+    public async Task A_department_administrator_sees_only_their_subtree_and_only_the_pages_a_subtree_allows()
+    {
+        var tag = "Dept" + Guid.NewGuid().ToString("N")[..6];
+        async Task<Guid> UnitAsync(string name, Guid? parentId = null)
+        {
+            using var created = await Platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name, parentId });
+            return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        var mine = await UnitAsync($"Lab {tag}");
+        var below = await UnitAsync($"Bench {tag}", mine);
+        var other = await UnitAsync($"Yard {tag}");
+        await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, $"{tag}in", null, [], below);
+        await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, $"{tag}out", null, [], other);
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, $"{tag}boss", mine, [LmsPlatform.Contracts.Security.Roles.Administrator], mine);
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "department-admin", async () =>
+        {
+            await SignInAsync(page, email, password, $"/admin/users?search={tag}");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Users");
+            // The person in the unit below theirs is there; the one in another department is not.
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{tag}in Tester" })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = $"{tag}out Tester" })).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("2 people");
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "New user" })).ToBeVisibleAsync();
+
+            // The menu offers what a subtree allows: people, the tree, roles, checks; not imports, the audit log or clients.
+            var menu = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
+            foreach (var href in new[] { "admin/users", "admin/org-units", "admin/roles", "admin/checks" })
+                await Assertions.Expect(menu.Locator($"a[href='{href}']")).ToHaveCountAsync(1);
+            foreach (var href in new[] { "admin/imports", "admin/audit", "admin/clients", "manage/categories" })
+                await Assertions.Expect(menu.Locator($"a[href='{href}']")).ToHaveCountAsync(0);
+            await AssertAccessibleAsync(page, "department-admin-users-1280");
+
+            // The tree is theirs to read, not to reshape; an organisation-wide page says what is missing.
+            await page.GotoAsync("/admin/org-units");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Organisation");
+            await Assertions.Expect(page.GetByText($"Lab {tag}").First).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByLabel("New top-level unit")).ToHaveCountAsync(0);
+            await page.GotoAsync("/admin/imports");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("You cannot open this page");
+        });
+    }
+
+    [Fact]
     public async Task Two_administrators_edit_the_same_person_and_the_second_is_told_to_reload_instead_of_overwriting()
     {
         var (id, _, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "conflict", null, []);
