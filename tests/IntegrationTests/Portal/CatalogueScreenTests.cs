@@ -47,6 +47,15 @@ public class CatalogueScreenTests(PlatformFixture platform) : BrowserTests(platf
                 await Assertions.Expect(results).ToBeVisibleAsync();
                 await AssertAccessibleAsync(page, $"catalogue-search-{width}");
 
+                // On a phone the filters come first: a link skips them to the results (and takes the focus there).
+                var skip = page.GetByRole(AriaRole.Link, new() { Name = "Skip to the 4 results" });
+                if (width == Narrow)
+                {
+                    await TabAndPressAsync(page, skip, most: 20);
+                    await Assertions.Expect(results).ToBeFocusedAsync();
+                }
+                else await Assertions.Expect(skip).ToBeHiddenAsync();
+
                 // Facets are links that keep the query: German only, then Type: Course.
                 await page.GetByRole(AriaRole.Link, new() { Name = "German" }).ClickAsync();
                 await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "2 results" })).ToBeVisibleAsync();
