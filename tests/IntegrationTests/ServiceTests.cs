@@ -34,7 +34,6 @@ public class ServiceTests(PlatformFixture platform)
         using var enrolment = platform.Client(ResourceNames.EnrolmentApi);
         using var unknown = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = Guid.NewGuid(), courseId = Guid.NewGuid() });
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
-        Assert.Contains("userId", await unknown.Content.ReadAsStringAsync());
 
         var userId = await Users.CreateAsync(platform.Gateway, "enrol");
         await Eventually.ReachesAsync(async () => (await enrolment.GetAsync($"/api/enrolment/learners/{userId}")).StatusCode,
@@ -46,6 +45,11 @@ public class ServiceTests(PlatformFixture platform)
             Assert.Contains("is not a published course", await noCourse.Content.ReadAsStringAsync());
         }
         var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Enrolment basics");
+        using (var unknownUser = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = Guid.NewGuid(), courseId }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, unknownUser.StatusCode);
+            Assert.Contains("is not a known user", await unknownUser.Content.ReadAsStringAsync());
+        }
         using var first = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId, courseId, dueAt = DateTimeOffset.UtcNow.AddDays(30) });
         Assert.Equal(HttpStatusCode.Created, first.StatusCode);
         var id = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

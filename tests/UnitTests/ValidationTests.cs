@@ -73,14 +73,14 @@ public class ValidationTests
     public void A_due_date_in_the_past_is_refused()
     {
         var now = DateTimeOffset.UtcNow;
-        var errors = new CreateEnrolmentRequest(Guid.NewGuid(), Guid.NewGuid(), now.AddDays(-1)).Validate(now);
+        var errors = new CreateEnrolmentRequest(Guid.NewGuid(), Guid.NewGuid(), now.AddDays(-1), null).Validate(now);
         Assert.Equal(["dueAt"], errors.Keys);
     }
 
     [Fact]
     public void An_enrolment_needs_a_user_and_a_course()
     {
-        var errors = new CreateEnrolmentRequest(Guid.Empty, null, null).Validate(DateTimeOffset.UtcNow);
+        var errors = new CreateEnrolmentRequest(Guid.Empty, null, null, null).Validate(DateTimeOffset.UtcNow);
         Assert.Equal(new[] { "courseId", "userId" }, errors.Keys.Order());
     }
 

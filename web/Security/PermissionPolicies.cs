@@ -36,6 +36,9 @@ public static class PermissionNames
         Permissions.CatalogueRead => "browse the catalogue (catalogue.read)",
         Permissions.CatalogueManage => "manage courses and paths (catalogue.manage)",
         Permissions.CategoriesManage => "manage categories (categories.manage)",
+        Permissions.EnrolmentsRead => "see enrolments (enrolments.read)",
+        Permissions.EnrolmentsManage => "enrol people (enrolments.manage)",
+        Permissions.CompletionsRecord => "record completions (completions.record)",
         _ => permission,
     };
 }

@@ -26,6 +26,8 @@ public static class Permissions
     public const string CategoriesManage = "categories.manage";
     public const string EnrolmentsRead = "enrolments.read";
     public const string EnrolmentsManage = "enrolments.manage";
+    /// <summary>Record a completion by hand (a session held, a migrated record): instructors, training managers, administrators.</summary>
+    public const string CompletionsRecord = "completions.record";
     public const string ContentRead = "content.read";
     public const string ContentManage = "content.manage";
     public const string NotificationsRead = "notifications.read";
@@ -39,7 +41,7 @@ public static class Permissions
     public static readonly IReadOnlyList<string> All =
     [
         UsersRead, UsersWrite, UsersErase, OrgUnitsRead, OrgUnitsWrite, RolesRead, RolesAssign, ImportsRun, AuditRead,
-        ClientsManage, ScimProvision, CatalogueRead, CatalogueManage, CategoriesManage, EnrolmentsRead, EnrolmentsManage, ContentRead,
+        ClientsManage, ScimProvision, CatalogueRead, CatalogueManage, CategoriesManage, EnrolmentsRead, EnrolmentsManage, CompletionsRecord, ContentRead,
         ContentManage, NotificationsRead, NotificationsManage, ReportsRead, ReportsManage, TeamRead, OperationsManage,
     ];
 }
@@ -59,12 +61,12 @@ public static class Roles
         [TrainingManager] = new[]
         {
             Permissions.UsersRead, Permissions.OrgUnitsRead, Permissions.CatalogueRead, Permissions.CatalogueManage,
-            Permissions.EnrolmentsRead, Permissions.EnrolmentsManage, Permissions.ContentRead, Permissions.ContentManage,
+            Permissions.EnrolmentsRead, Permissions.EnrolmentsManage, Permissions.CompletionsRecord, Permissions.ContentRead, Permissions.ContentManage,
             Permissions.ReportsRead, Permissions.NotificationsManage, Permissions.TeamRead,
         }.ToFrozenSet(),
         [Instructor] = new[]
         {
-            Permissions.CatalogueRead, Permissions.EnrolmentsRead, Permissions.ContentRead, Permissions.ReportsRead,
+            Permissions.CatalogueRead, Permissions.EnrolmentsRead, Permissions.CompletionsRecord, Permissions.ContentRead, Permissions.ReportsRead,
         }.ToFrozenSet(),
         [Manager] = new[]
         {

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.Enrolment.Application;
 using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Data;
@@ -9,90 +11,214 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Enrolment.Apis;
 
-public sealed record CreateEnrolmentRequest(Guid? UserId, Guid? CourseId, DateTimeOffset? DueAt)
+public sealed record CreateEnrolmentRequest(Guid? UserId, Guid? CourseId, DateTimeOffset? DueAt, string? Note)
 {
     public Dictionary<string, string[]> Validate(DateTimeOffset now) => new ValidationErrors()
         .Check(UserId is not null && UserId != Guid.Empty, "userId", "is required")
         .Check(CourseId is not null && CourseId != Guid.Empty, "courseId", "is required")
         .Check(DueAt is null || DueAt > now, "dueAt", "must be in the future")
+        .Check(Note is null || Note.Length <= 500, "note", "must be at most 500 characters")
         .ToDictionary();
 }
 
-public sealed record EnrolmentDto(Guid Id, Guid UserId, Guid CourseId, string Status, DateTimeOffset EnrolledAt, DateTimeOffset? DueAt)
+public sealed record BatchEnrolmentRequest(Guid[]? UserIds, Guid? CourseId, DateTimeOffset? DueAt, string? Note)
 {
-    public static EnrolmentDto From(CourseEnrolment e) => new(e.Id, e.UserId, e.CourseId, e.Status.ToString(), e.EnrolledAt, e.DueAt);
+    public const int Most = 1000;
+
+    public Dictionary<string, string[]> Validate(DateTimeOffset now) => new ValidationErrors()
+        .Check(UserIds is { Length: > 0 }, "userIds", "must name at least one person")
+        .Check(UserIds is null || UserIds.Length <= Most, "userIds", $"must name at most {Most} people (use an import for more)")
+        .Check(UserIds is null || UserIds.All(id => id != Guid.Empty), "userIds", "must not contain an empty id")
+        .Check(CourseId is not null && CourseId != Guid.Empty, "courseId", "is required")
+        .Check(DueAt is null || DueAt > now, "dueAt", "must be in the future")
+        .Check(Note is null || Note.Length <= 500, "note", "must be at most 500 characters")
+        .ToDictionary();
+}
+
+public sealed record BatchEnrolmentOutcome(Guid UserId, string Result, Guid? EnrolmentId, string? Reason);
+
+public sealed record BatchEnrolmentResponse(int Enrolled, int AlreadyEnrolled, int Refused, List<BatchEnrolmentOutcome> Outcomes);
+
+/// <summary>A change to an enrolment that the ledger records with its reason.</summary>
+public sealed record EnrolmentChangeRequest(string? Reason);
+
+public sealed record CompleteRequest(DateTimeOffset? CompletedAt, string? Reason);
+
+public sealed record DueDateRequest(DateTimeOffset? DueAt, string? Reason);
+
+public sealed record EnrolmentDto(
+    Guid Id, Guid UserId, Guid CourseId, int Version, string Status, bool Overdue, DateTimeOffset EnrolledAt, DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt, DateTimeOffset? DueAt, string Source, string? SourceReference, DateTimeOffset? AsOf)
+{
+    public static EnrolmentDto From(CourseEnrolment e, DateTimeOffset now, DateTimeOffset? asOf = null) => new(
+        e.Id, e.UserId, e.CourseId, e.Version, e.Status.ToString(), e.IsOverdue(asOf ?? now), e.EnrolledAt, e.StartedAt, e.CompletedAt, e.DueAt,
+        e.SourceKind.ToString(), e.SourceReference, asOf);
+}
+
+public sealed record LedgerEntryDto(
+    int Sequence, string Action, DateTimeOffset At, DateTimeOffset RecordedAt, Guid? ActorId, string ActorName, string? Reason, int? Version,
+    DateTimeOffset? DueAt, string? Source, string? SourceReference)
+{
+    public static LedgerEntryDto From(LedgerEntry e) => new(
+        e.Sequence, e.Action.ToString(), e.At, e.RecordedAt, e.ActorId, e.ActorName, e.Reason, e.Version, e.DueAt, e.SourceKind?.ToString(), e.SourceReference);
 }
 
 /// <summary>Enrolment's copy of a user. An erased user's copy has no name or email.</summary>
 public sealed record LearnerDto(Guid UserId, string Email, string DisplayName, string Status, Guid? OrgUnitId, Guid? ManagerId, string? JobTitle, bool Erased);
 
+/// <summary>
+/// Enrolments and their ledger. The doors are thin: each change is a method of <see cref="CourseEnrolment"/>, which
+/// writes the ledger entry (who, when, why) and moves the state in the same transaction; refusals are its
+/// <c>DomainRuleException</c>s, answered as ProblemDetails naming the field.
+/// </summary>
 public static class EnrolmentsApi
 {
     public static IEndpointRouteBuilder MapEnrolmentsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/enrolment").WithTags("Enrolments");
-        api.MapPost("/enrolments", CreateEnrolment).WithName("CreateEnrolment").WithSummary("Enrol a known learner on a course").RequireAuthorization(Permissions.EnrolmentsManage);
-        api.MapGet("/enrolments/{id:guid}", GetEnrolment).WithName("GetEnrolment").WithSummary("Get an enrolment by id").RequireAuthorization(Permissions.EnrolmentsRead);
-        api.MapGet("/enrolments", ListEnrolments).WithName("ListEnrolments").WithSummary("List enrolments, paged; filter by user or course").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapPost("/enrolments", CreateEnrolment).WithName("CreateEnrolment").WithSummary("Enrol a known, active learner on a published course (the latest version is pinned)").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/enrolments/batch", CreateEnrolments).WithName("CreateEnrolments").WithSummary("Enrol many people on a course; each person's outcome").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapGet("/enrolments/{id:guid}", GetEnrolment).WithName("GetEnrolment").WithSummary("An enrolment now, or as it stood at asOf (from the ledger)").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapGet("/enrolments/{id:guid}/ledger", GetLedger).WithName("GetEnrolmentLedger").WithSummary("Every change to the enrolment, in order: who, when, why").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapGet("/enrolments", ListEnrolments).WithName("ListEnrolments").WithSummary("List enrolments, paged; filter by user, course, status; overdue=true for the overdue ones").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapPost("/enrolments/{id:guid}/complete", Complete).WithName("RecordCompletion").WithSummary("Record a completion by hand, with the reason (and the date, if earlier)").RequireAuthorization(Permissions.CompletionsRecord);
+        api.MapPost("/enrolments/{id:guid}/due-date", ChangeDueDate).WithName("ChangeDueDate").WithSummary("A new due date for this person (an extension), with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/enrolments/{id:guid}/waive", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, http, db, time, (e, actor, now) => e.Waive(actor, r.Reason!, now), ct))
+            .WithName("WaiveEnrolment").WithSummary("Exempt the person, with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/enrolments/{id:guid}/reset", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, http, db, time, (e, actor, now) => e.Reset(actor, r.Reason!, now), ct))
+            .WithName("ResetEnrolment").WithSummary("Start again (the completion stays in the ledger), with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/enrolments/{id:guid}/suspend", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, http, db, time, (e, actor, now) => e.Suspend(actor, r.Reason!, now), ct))
+            .WithName("SuspendEnrolment").WithSummary("Pause the assignment, progress kept, with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/enrolments/{id:guid}/resume", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, http, db, time, (e, actor, now) => e.Resume(actor, r.Reason, now), ct))
+            .WithName("ResumeEnrolment").WithSummary("Resume a suspended assignment").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/enrolments/{id:guid}/withdraw", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+                ChangeAsync(id, http, db, time, (e, actor, now) => e.Withdraw(actor, r.Reason!, now), ct))
+            .WithName("WithdrawEnrolment").WithSummary("Take the assignment away (refused once completed), with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapGet("/learners/{userId:guid}", GetLearner).WithName("GetLearner").WithSummary("Enrolment's copy of a user").RequireAuthorization(Permissions.EnrolmentsRead);
         return app;
     }
 
     public static async Task<Results<Created<EnrolmentDto>, ValidationProblem, Conflict<ProblemDetails>>> CreateEnrolment(
-        CreateEnrolmentRequest request, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
+        CreateEnrolmentRequest request, HttpContext http, Assignments assignments, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (request.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var (userId, courseId) = (request.UserId!.Value, request.CourseId!.Value);
-        var learner = await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct);
-        if (learner is null || learner.Erased)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["is not a known user"] });
-        if (!learner.IsActive)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [$"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"] });
-        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
-        if (course is null || course.Version == 0)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["courseId"] = ["is not a published course"] });
-        if (course.Archived)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["courseId"] = [$"is archived ({course.Code}): it takes no new enrolments"] });
-        if (await db.Enrolments.AnyAsync(e => e.UserId == userId && e.CourseId == courseId, ct))
-            return Problems.Conflict("The user is enrolled on this course already.", "courseId");
-
-        var enrolment = new CourseEnrolment
+        var actor = ActorOf(http.User);
+        var outcome = (await AssignOrConflictAsync(() => assignments.AssignAsync([request.UserId!.Value], request.CourseId!.Value, request.DueAt,
+            EnrolmentSource.Manual(actor, request.Note), actor, ct)))?.Single();
+        return outcome switch
         {
-            Id = Guid.CreateVersion7(),
-            UserId = userId,
-            CourseId = courseId,
-            Status = EnrolmentStatus.Enrolled,
-            EnrolledAt = now,
-            DueAt = request.DueAt,
+            null or { Result: AssignmentResult.AlreadyEnrolled } => Problems.Conflict("The user is enrolled on this course already.", "courseId"),
+            { Result: AssignmentResult.Refused, Reason: var reason } => TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [reason!] }),
+            { EnrolmentId: var id } => TypedResults.Created($"/api/enrolment/enrolments/{id}",
+                EnrolmentDto.From(await db.Enrolments.AsNoTracking().FirstAsync(e => e.Id == id, ct), now)),
         };
-        db.Enrolments.Add(enrolment);
+    }
+
+    /// <summary>Enrols many people on one course: each person's outcome (enrolled, enrolled already, refused and why).</summary>
+    public static async Task<Results<Ok<BatchEnrolmentResponse>, ValidationProblem, Conflict<ProblemDetails>>> CreateEnrolments(
+        BatchEnrolmentRequest request, HttpContext http, Assignments assignments, TimeProvider time, CancellationToken ct)
+    {
+        if (request.Validate(time.GetUtcNow()) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var actor = ActorOf(http.User);
+        var outcomes = await AssignOrConflictAsync(() => assignments.AssignAsync(request.UserIds!, request.CourseId!.Value, request.DueAt,
+            EnrolmentSource.Manual(actor, request.Note), actor, ct));
+        if (outcomes is null) return Problems.Conflict("Someone enrolled some of these people at the same time; send the request again.", "userIds");
+        return TypedResults.Ok(new BatchEnrolmentResponse(
+            outcomes.Count(o => o.Result == AssignmentResult.Enrolled), outcomes.Count(o => o.Result == AssignmentResult.AlreadyEnrolled),
+            outcomes.Count(o => o.Result == AssignmentResult.Refused),
+            [.. outcomes.Select(o => new BatchEnrolmentOutcome(o.UserId, o.Result.ToString(), o.EnrolmentId, o.Reason))]));
+    }
+
+    /// <summary>Null when another request enrolled one of the people between the check and the save (the unique index).</summary>
+    private static async Task<IReadOnlyList<AssignmentOutcome>?> AssignOrConflictAsync(Func<Task<IReadOnlyList<AssignmentOutcome>>> assign)
+    {
+        try
+        {
+            return await assign();
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The enrolment now, or at <paramref name="asOf"/>: the fold of the entries that had taken effect by then.</summary>
+    public static async Task<Results<Ok<EnrolmentDto>, NotFound>> GetEnrolment(Guid id, DateTimeOffset? asOf, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (asOf is not { } date || date >= now)
+            return await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is { } e
+                ? TypedResults.Ok(EnrolmentDto.From(e, now))
+                : TypedResults.NotFound();
+        var entries = await db.Ledger.AsNoTracking().Where(l => l.EnrolmentId == id && l.At <= date).OrderBy(l => l.Sequence).ToListAsync(ct);
+        return entries.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok(EnrolmentDto.From(CourseEnrolment.Replay(entries), now, date));
+    }
+
+    public static async Task<Results<Ok<List<LedgerEntryDto>>, NotFound>> GetLedger(Guid id, EnrolmentDbContext db, CancellationToken ct)
+    {
+        var entries = await db.Ledger.AsNoTracking().Where(l => l.EnrolmentId == id).OrderBy(l => l.Sequence).ToListAsync(ct);
+        return entries.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok(entries.Select(LedgerEntryDto.From).ToList());
+    }
+
+    public static async Task<Results<Ok<Page<EnrolmentDto>>, ValidationProblem>> ListEnrolments(
+        [AsParameters] PageRequest paging, Guid? userId, Guid? courseId, string? status, bool? overdue, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var errors = paging.Validate();
+        EnrolmentStatus? wanted = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<EnrolmentStatus>(status, ignoreCase: true, out var parsed)) wanted = parsed;
+            else errors["status"] = [$"must be one of {string.Join(", ", Enum.GetNames<EnrolmentStatus>())}"];
+        }
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var now = time.GetUtcNow();
+        var query = db.Enrolments.AsNoTracking();
+        if (userId is { } u) query = query.Where(e => e.UserId == u);
+        if (courseId is { } c) query = query.Where(e => e.CourseId == c);
+        if (wanted is { } w) query = query.Where(e => e.Status == w);
+        if (overdue is true) query = query.Where(CourseEnrolment.OverdueAt(now));
+        var page = await query.OrderByDescending(e => e.EnrolledAt).ThenBy(e => e.Id).ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(e => EnrolmentDto.From(e, now)));
+    }
+
+    public static Task<Results<Ok<EnrolmentDto>, NotFound>> Complete(Guid id, CompleteRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, http, db, time, (e, actor, now) =>
+        {
+            // By hand, a completion says why (the session held, the record migrated): the ledger is the audit.
+            if (string.IsNullOrWhiteSpace(request.Reason)) throw ServiceDefaults.Domain.DomainRuleException.Invalid("reason", "is required: the ledger records why");
+            e.Complete(request.CompletedAt ?? now, actor, request.Reason, now);
+        }, ct);
+
+    public static Task<Results<Ok<EnrolmentDto>, NotFound>> ChangeDueDate(Guid id, DueDateRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+        ChangeAsync(id, http, db, time, (e, actor, now) => e.ChangeDueDate(request.DueAt, actor, request.Reason!, now), ct);
+
+    /// <summary>Loads the enrolment, lets it change itself, saves the change with its ledger entry.</summary>
+    private static async Task<Results<Ok<EnrolmentDto>, NotFound>> ChangeAsync(
+        Guid id, HttpContext http, EnrolmentDbContext db, TimeProvider time, Action<CourseEnrolment, EnrolmentActor, DateTimeOffset> change, CancellationToken ct)
+    {
+        var enrolment = await db.Enrolments.FirstOrDefaultAsync(e => e.Id == id, ct);
+        if (enrolment is null) return TypedResults.NotFound();
+        var now = time.GetUtcNow();
+        change(enrolment, ActorOf(http.User), now);
         try
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        catch (Exception ex) when (ex is DbUpdateConcurrencyException || ex is DbUpdateException u && u.IsUniqueViolation())
         {
-            return Problems.Conflict("The user is enrolled on this course already.", "courseId");
+            throw new ServiceDefaults.Domain.DomainRuleException("status", "Someone else changed this enrolment at the same time; read it again and retry.");
         }
-        return TypedResults.Created($"/api/enrolment/enrolments/{enrolment.Id}", EnrolmentDto.From(enrolment));
+        return TypedResults.Ok(EnrolmentDto.From(enrolment, now));
     }
 
-    public static async Task<Results<Ok<EnrolmentDto>, NotFound>> GetEnrolment(Guid id, EnrolmentDbContext db, CancellationToken ct) =>
-        await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is { } e
-            ? TypedResults.Ok(EnrolmentDto.From(e))
-            : TypedResults.NotFound();
-
-    public static async Task<Results<Ok<Page<EnrolmentDto>>, ValidationProblem>> ListEnrolments(
-        [AsParameters] PageRequest paging, Guid? userId, Guid? courseId, EnrolmentDbContext db, CancellationToken ct)
-    {
-        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var query = db.Enrolments.AsNoTracking();
-        if (userId is { } u) query = query.Where(e => e.UserId == u);
-        if (courseId is { } c) query = query.Where(e => e.CourseId == c);
-        return TypedResults.Ok(await query.OrderByDescending(e => e.EnrolledAt).ThenBy(e => e.Id)
-            .Select(e => EnrolmentDto.From(e)).ToPageAsync(paging, ct));
-    }
+    private static EnrolmentActor ActorOf(ClaimsPrincipal user) => new(
+        Guid.TryParse(user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value, out var id) ? id : null,
+        user.FindFirst("name")?.Value ?? user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown");
 
     public static async Task<Results<Ok<LearnerDto>, NotFound>> GetLearner(Guid userId, EnrolmentDbContext db, CancellationToken ct) =>
         await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct) is { } l

@@ -1,5 +1,6 @@
 using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Contracts;
+using LmsPlatform.Enrolment.Application;
 using LmsPlatform.Enrolment.Consumers;
 using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.ServiceDefaults.Data;
@@ -13,6 +14,7 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
+        builder.Services.AddScoped<Assignments>();
         builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.

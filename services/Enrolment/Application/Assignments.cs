@@ -1,0 +1,52 @@
+using LmsPlatform.Enrolment.Infrastructure;
+using LmsPlatform.Enrolment.Model;
+using LmsPlatform.ServiceDefaults.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Enrolment.Application;
+
+public enum AssignmentResult { Enrolled, AlreadyEnrolled, Refused }
+
+/// <summary>What became of one person in an assignment: enrolled (with the enrolment), enrolled already, or refused and why.</summary>
+public sealed record AssignmentOutcome(Guid UserId, AssignmentResult Result, Guid? EnrolmentId, string? Reason);
+
+/// <summary>
+/// Who may be enrolled on what, in one place for every way in (one person, many, later imports and audience rules):
+/// the course must be published and not archived (else the whole assignment is refused, naming <c>courseId</c>); each
+/// person must be known and active (else they alone are refused, with the reason); a person already on the course
+/// keeps their enrolment. New enrolments pin the course's latest version and are saved together.
+/// </summary>
+public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
+{
+    public async Task<IReadOnlyList<AssignmentOutcome>> AssignAsync(IReadOnlyCollection<Guid> userIds, Guid courseId, DateTimeOffset? dueAt,
+        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct)
+    {
+        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
+        if (course is null || course.Version == 0) throw DomainRuleException.Invalid("courseId", "is not a published course");
+        if (course.Archived) throw DomainRuleException.Invalid("courseId", $"is archived ({course.Code}): it takes no new enrolments");
+
+        var ids = userIds.Distinct().ToList();
+        var learners = await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
+        var existing = await db.Enrolments.AsNoTracking().Where(e => e.CourseId == courseId && ids.Contains(e.UserId))
+            .ToDictionaryAsync(e => e.UserId, e => e.Id, ct);
+        var now = time.GetUtcNow();
+        var outcomes = new List<AssignmentOutcome>(ids.Count);
+        foreach (var userId in ids)
+        {
+            if (!learners.TryGetValue(userId, out var learner) || learner.Erased)
+                outcomes.Add(new(userId, AssignmentResult.Refused, null, "is not a known user"));
+            else if (!learner.IsActive)
+                outcomes.Add(new(userId, AssignmentResult.Refused, null, $"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"));
+            else if (existing.TryGetValue(userId, out var enrolmentId))
+                outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, enrolmentId, "is enrolled on this course already"));
+            else
+            {
+                var enrolment = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt, actor, now);
+                db.Enrolments.Add(enrolment);
+                outcomes.Add(new(userId, AssignmentResult.Enrolled, enrolment.Id, null));
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        return outcomes;
+    }
+}
