@@ -64,7 +64,8 @@ public class PeopleCopiesTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
         await EveryCopyAsync(id, "\"Status\" = 'Deactivated'", "deactivated");
         // A deactivated person is not enrolled.
-        using (var refused = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = id, courseId = Guid.NewGuid() }))
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Copies");
+        using (var refused = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = id, courseId }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Contains("deactivated", await refused.Content.ReadAsStringAsync());
@@ -99,7 +100,10 @@ public class PeopleCopiesTests(PlatformFixture platform)
             var body = await admin.GetStringAsync(path);
             Assert.DoesNotContain(token, body, StringComparison.OrdinalIgnoreCase);
         }
-        using var refused = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = id, courseId = Guid.NewGuid() });
+        // And an erased person is nobody to enrol.
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Erased");
+        using var refused = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = id, courseId });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("is not a known user", await refused.Content.ReadAsStringAsync());
     }
 }

@@ -12,6 +12,24 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSiz
 
 public sealed record Me(UserView User, string[] Roles, string[] ScopedRoles, string[] Permissions);
 
+/// <summary>One of the signed-in person's enrolments ("my learning").</summary>
+public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Title, int Version, string Status, bool Overdue,
+    DateTimeOffset EnrolledAt, DateTimeOffset? DueAt, DateTimeOffset? CompletedAt)
+{
+    public bool Open => Status is "Enrolled" or "InProgress";
+
+    /// <summary>The status in words a learner uses.</summary>
+    public string Describe => Status switch
+    {
+        "Enrolled" => Overdue ? "Overdue" : "Not started",
+        "InProgress" => Overdue ? "Overdue" : "In progress",
+        "Completed" => "Completed",
+        "Waived" => "Not required (waived)",
+        "Suspended" => "Paused",
+        _ => Status,
+    };
+}
+
 public sealed record UserView(
     Guid Id, string? Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
     DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,

@@ -63,6 +63,9 @@ public sealed record LedgerEntryDto(
         e.Sequence, e.Action.ToString(), e.At, e.RecordedAt, e.ActorId, e.ActorName, e.Reason, e.Version, e.DueAt, e.SourceKind?.ToString(), e.SourceReference);
 }
 
+public sealed record MyEnrolmentDto(Guid Id, Guid CourseId, string Code, string Title, int Version, string Status, bool Overdue,
+    DateTimeOffset EnrolledAt, DateTimeOffset? DueAt, DateTimeOffset? CompletedAt);
+
 /// <summary>Enrolment's copy of a user. An erased user's copy has no name or email.</summary>
 public sealed record LearnerDto(Guid UserId, string Email, string DisplayName, string Status, Guid? OrgUnitId, Guid? ManagerId, string? JobTitle, bool Erased);
 
@@ -98,6 +101,7 @@ public static class EnrolmentsApi
         api.MapPost("/enrolments/{id:guid}/withdraw", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
                 ChangeAsync(id, http, db, time, (e, actor, now) => e.Withdraw(actor, r.Reason!, now), ct))
             .WithName("WithdrawEnrolment").WithSummary("Take the assignment away (refused once completed), with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapGet("/me", MyLearning).WithName("MyLearning").WithSummary("The signed-in person's own enrolments: open ones first, soonest due first");
         api.MapGet("/learners/{userId:guid}", GetLearner).WithName("GetLearner").WithSummary("Enrolment's copy of a user").RequireAuthorization(Permissions.EnrolmentsRead);
         return app;
     }
@@ -196,6 +200,25 @@ public static class EnrolmentsApi
 
     public static Task<Results<Ok<EnrolmentDto>, NotFound>> ChangeDueDate(Guid id, DueDateRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
         ChangeAsync(id, http, db, time, (e, actor, now) => e.ChangeDueDate(request.DueAt, actor, request.Reason!, now), ct);
+
+    /// <summary>
+    /// "My learning": what is assigned to the caller (open first, the soonest due first, those without a due date
+    /// after), then what they finished or left, newest first; with each course's title as enrolment's copy has it.
+    /// </summary>
+    public static async Task<Results<Ok<Page<MyEnrolmentDto>>, ValidationProblem, NotFound>> MyLearning(
+        [AsParameters] PageRequest paging, ClaimsPrincipal user, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (ActorOf(user).Id is not { } me) return TypedResults.NotFound();
+        var now = time.GetUtcNow();
+        var page = await db.Enrolments.AsNoTracking().Where(e => e.UserId == me && e.Status != EnrolmentStatus.Withdrawn)
+            .Join(db.Courses.AsNoTracking(), e => e.CourseId, c => c.CourseId, (e, c) => new { Enrolment = e, c.Code, c.Title })
+            .OrderBy(x => x.Enrolment.Status == EnrolmentStatus.Enrolled || x.Enrolment.Status == EnrolmentStatus.InProgress ? 0 : 1)
+            .ThenBy(x => x.Enrolment.DueAt == null).ThenBy(x => x.Enrolment.DueAt).ThenByDescending(x => x.Enrolment.EnrolledAt).ThenBy(x => x.Enrolment.Id)
+            .ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(x => new MyEnrolmentDto(x.Enrolment.Id, x.Enrolment.CourseId, x.Code, x.Title, x.Enrolment.Version,
+            x.Enrolment.Status.ToString(), x.Enrolment.IsOverdue(now), x.Enrolment.EnrolledAt, x.Enrolment.DueAt, x.Enrolment.CompletedAt)));
+    }
 
     /// <summary>Loads the enrolment, lets it change itself, saves the change with its ledger entry.</summary>
     private static async Task<Results<Ok<EnrolmentDto>, NotFound>> ChangeAsync(

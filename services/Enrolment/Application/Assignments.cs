@@ -14,7 +14,8 @@ public sealed record AssignmentOutcome(Guid UserId, AssignmentResult Result, Gui
 /// Who may be enrolled on what, in one place for every way in (one person, many, later imports and audience rules):
 /// the course must be published and not archived (else the whole assignment is refused, naming <c>courseId</c>); each
 /// person must be known and active (else they alone are refused, with the reason); a person already on the course
-/// keeps their enrolment. New enrolments pin the course's latest version and are saved together.
+/// keeps their enrolment. New enrolments pin the course's latest version, take the due date given or else the one
+/// the course's compliance rule sets (<see cref="CourseCopy.DueDateFor"/>), and are saved together.
 /// </summary>
 public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
 {
@@ -41,7 +42,7 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
                 outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, enrolmentId, "is enrolled on this course already"));
             else
             {
-                var enrolment = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt, actor, now);
+                var enrolment = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
                 db.Enrolments.Add(enrolment);
                 outcomes.Add(new(userId, AssignmentResult.Enrolled, enrolment.Id, null));
             }

@@ -20,6 +20,24 @@ public sealed class CourseCopy
     public bool Archived { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
     public DateTimeOffset? ArchivedAt { get; set; }
+    /// <summary>The latest version's compliance rule for due dates: so many days after the assignment or the hire date.</summary>
+    public int? DueWithinDays { get; set; }
+    public string DueFrom { get; set; } = Contracts.Catalogue.ComplianceSettings.FromAssignment;
+
+    /// <summary>
+    /// The due date a new enrolment gets when none is given: <see cref="DueWithinDays"/> after the assignment, or after
+    /// the person's hire date (a new starter's 30 days count from their first day, so someone hired long ago is due at
+    /// once). None when the course sets no rule. A hire-relative rule for a person without a hire date counts from the
+    /// assignment.
+    /// </summary>
+    public DateTimeOffset? DueDateFor(DateOnly? hireDate, DateTimeOffset assignedAt)
+    {
+        if (DueWithinDays is not { } days) return null;
+        var from = DueFrom == Contracts.Catalogue.ComplianceSettings.FromHire && hireDate is { } hired
+            ? new DateTimeOffset(hired.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+            : assignedAt;
+        return from.AddDays(days);
+    }
 
     public void Apply(Contracts.Catalogue.CoursePublished published)
     {
@@ -29,6 +47,8 @@ public sealed class CourseCopy
             Code = published.Code;
             Title = published.Title;
             PublishedAt = published.PublishedAt;
+            DueWithinDays = published.Compliance.DueWithinDays;
+            DueFrom = published.Compliance.DueFrom;
         }
         // Published again after it was archived (a new version of a retired course) opens it again.
         if (Archived && ArchivedAt is { } archived && published.PublishedAt > archived) Archived = false;

@@ -75,10 +75,10 @@ public static class CatalogueClient
     }
 
     /// <summary>A published course that enrolment knows of (its copy from CoursePublished), ready to enrol people on.</summary>
-    public static async Task<Guid> EnrollableCourseAsync(PlatformFixture platform, string title)
+    public static async Task<Guid> EnrollableCourseAsync(PlatformFixture platform, string title, Action<Dictionary<string, object?>>? change = null)
     {
         var category = await CreateCategoryAsync(platform.Gateway, "Enrolment");
-        var id = await PublishedCourseAsync(platform.Gateway, NewCode("ENR"), Draft(title, category));
+        var id = await PublishedCourseAsync(platform.Gateway, NewCode("ENR"), Draft(title, category, change));
         await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM courses WHERE \"CourseId\" = '{id}' AND \"Version\" > 0"),
             n => n == 1, TimeSpan.FromSeconds(60), "enrolment's copy of the course");
         return id;

@@ -110,4 +110,51 @@ public class EnrolmentLedgerTests(PlatformFixture platform)
         using var none = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = Array.Empty<Guid>(), courseId });
         Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
     }
+
+    [Fact]
+    public async Task A_compliance_rule_sets_the_due_date_from_the_hire_date_and_overdue_follows_the_clock()
+    {
+        var admin = platform.Gateway;
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        async Task<Guid> PersonAsync(DateOnly? hireDate)
+        {
+            using var created = await admin.PostAsJsonAsync("/api/identity/users",
+                new { email = $"hire.{Guid.NewGuid():N}@example.org", givenName = "Hire", familyName = "Date", hireDate });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            await Eventually.ReachesAsync(async () => (await admin.GetAsync($"/api/enrolment/learners/{id}")).StatusCode,
+                s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+            return id;
+        }
+        var (veteran, starter, unknownStart) = (await PersonAsync(today.AddDays(-60)), await PersonAsync(today), await PersonAsync(null));
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Fire safety for new starters",
+            draft => draft["compliance"] = new { dueWithinDays = 30, dueFrom = "hire" });
+
+        using var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = new[] { veteran, starter, unknownStart }, courseId });
+        Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        async Task<JsonElement> EnrolmentOf(Guid person) =>
+            Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={person}&courseId={courseId}")).GetProperty("items").EnumerateArray());
+
+        // Hired 60 days ago with 30 days to do it: due 30 days ago, overdue at once.
+        var late = await EnrolmentOf(veteran);
+        Assert.Equal(today.AddDays(-30), DateOnly.FromDateTime(late.GetProperty("dueAt").GetDateTimeOffset().UtcDateTime));
+        Assert.True(late.GetProperty("overdue").GetBoolean());
+        var fresh = await EnrolmentOf(starter);
+        Assert.Equal(today.AddDays(30), DateOnly.FromDateTime(fresh.GetProperty("dueAt").GetDateTimeOffset().UtcDateTime));
+        Assert.False(fresh.GetProperty("overdue").GetBoolean());
+        // No hire date: counted from the assignment.
+        Assert.Equal(today.AddDays(30), DateOnly.FromDateTime((await EnrolmentOf(unknownStart)).GetProperty("dueAt").GetDateTimeOffset().UtcDateTime));
+
+        var overdue = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?courseId={courseId}&overdue=true");
+        Assert.Equal([veteran], overdue.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("userId").GetGuid()));
+
+        // An extension with its reason moves the due date; the person is no longer overdue.
+        var lateId = late.GetProperty("id").GetGuid();
+        using (var extended = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{lateId}/due-date", new { dueAt = DateTimeOffset.UtcNow.AddDays(14), reason = "joined from another site" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, extended.StatusCode);
+            Assert.False((await extended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("overdue").GetBoolean());
+        }
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?courseId={courseId}&overdue=true")).GetProperty("totalCount").GetInt32());
+    }
 }

@@ -79,6 +79,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", "/api/enrolment/enrolments", Permissions.EnrolmentsManage),
         ("GET", $"/api/enrolment/enrolments/{Missing}", Permissions.EnrolmentsRead),
         ("POST", "/api/enrolment/enrolments/batch", Permissions.EnrolmentsManage),
+        ("GET", "/api/enrolment/me", null),
         ("GET", $"/api/enrolment/enrolments/{Missing}/ledger", Permissions.EnrolmentsRead),
         ("POST", $"/api/enrolment/enrolments/{Missing}/complete", Permissions.CompletionsRecord),
         ("POST", $"/api/enrolment/enrolments/{Missing}/due-date", Permissions.EnrolmentsManage),

@@ -99,6 +99,8 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
             return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         }
         var (sales, support) = (await UnitAsync($"Sales {tag}"), await UnitAsync($"Support {tag}"));
+        // Enough departments that the list scrolls, as it does in any real organisation.
+        for (var i = 0; i < 16; i++) await UnitAsync($"Branch {i} {tag}");
         var category = await CatalogueClient.CreateCategoryAsync(Platform.Gateway, "Visibility");
         var course = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("HV"), CatalogueClient.Draft($"{tag} pricing", category));
         var successor = await CatalogueClient.PublishedCourseAsync(Platform.Gateway, CatalogueClient.NewCode("HS"), CatalogueClient.Draft($"{tag} pricing 2027", category));
@@ -138,6 +140,8 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
             await page.GetByRole(AriaRole.Button, new() { Name = $"{tag} pricing 2027" }).ClickAsync();
             await page.GetByRole(AriaRole.Button, new() { Name = "Replace and archive" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"The course is archived and replaced by {tag} pricing 2027.");
+            // Archived, the audience is a fact to read.
+            await Assertions.Expect(page.GetByText($"Only these departments (and the units below them): Sales {tag}.")).ToBeVisibleAsync();
             await AssertAccessibleAsync(page, "course-replaced-1280");
         });
         var replaced = await Platform.Gateway.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{course}");

@@ -39,6 +39,13 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("DueFrom")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("DueWithinDays")
+                        .HasColumnType("integer");
+
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
 
