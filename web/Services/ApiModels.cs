@@ -12,6 +12,22 @@ public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSiz
 
 public sealed record Me(UserView User, string[] Roles, string[] ScopedRoles, string[] Permissions);
 
+/// <summary>An enrolment as administrators see it; the person's name comes with lists.</summary>
+public sealed record EnrolmentView(Guid Id, Guid UserId, Guid CourseId, int Version, string Status, bool Overdue, DateTimeOffset EnrolledAt,
+    DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, DateTimeOffset? DueAt, string Source, string? SourceReference, DateTimeOffset? AsOf,
+    string? LearnerName)
+{
+    /// <summary>The status in words, with overdue said.</summary>
+    public string Describe => Overdue ? "Overdue" : Status == "InProgress" ? "In progress" : Status;
+}
+
+/// <summary>Enrolment's copy of a person.</summary>
+public sealed record LearnerView(Guid UserId, string Email, string DisplayName, string Status, Guid? OrgUnitId, Guid? ManagerId, string? JobTitle, bool Erased);
+
+/// <summary>One row of an enrolment's ledger.</summary>
+public sealed record LedgerEntryView(int Sequence, string Action, DateTimeOffset At, DateTimeOffset RecordedAt, Guid? ActorId, string ActorName,
+    string? Reason, int? Version, DateTimeOffset? DueAt, string? Source, string? SourceReference);
+
 /// <summary>One of the signed-in person's enrolments ("my learning").</summary>
 public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Title, int Version, string Status, bool Overdue,
     DateTimeOffset EnrolledAt, DateTimeOffset? DueAt, DateTimeOffset? CompletedAt)

@@ -48,11 +48,11 @@ public sealed record DueDateRequest(DateTimeOffset? DueAt, string? Reason);
 
 public sealed record EnrolmentDto(
     Guid Id, Guid UserId, Guid CourseId, int Version, string Status, bool Overdue, DateTimeOffset EnrolledAt, DateTimeOffset? StartedAt,
-    DateTimeOffset? CompletedAt, DateTimeOffset? DueAt, string Source, string? SourceReference, DateTimeOffset? AsOf)
+    DateTimeOffset? CompletedAt, DateTimeOffset? DueAt, string Source, string? SourceReference, DateTimeOffset? AsOf, string? LearnerName = null)
 {
-    public static EnrolmentDto From(CourseEnrolment e, DateTimeOffset now, DateTimeOffset? asOf = null) => new(
+    public static EnrolmentDto From(CourseEnrolment e, DateTimeOffset now, DateTimeOffset? asOf = null, string? learnerName = null) => new(
         e.Id, e.UserId, e.CourseId, e.Version, e.Status.ToString(), e.IsOverdue(asOf ?? now), e.EnrolledAt, e.StartedAt, e.CompletedAt, e.DueAt,
-        e.SourceKind.ToString(), e.SourceReference, asOf);
+        e.SourceKind.ToString(), e.SourceReference, asOf, learnerName);
 }
 
 public sealed record LedgerEntryDto(
@@ -186,8 +186,10 @@ public static class EnrolmentsApi
         if (courseId is { } c) query = query.Where(e => e.CourseId == c);
         if (wanted is { } w) query = query.Where(e => e.Status == w);
         if (overdue is true) query = query.Where(CourseEnrolment.OverdueAt(now));
-        var page = await query.OrderByDescending(e => e.EnrolledAt).ThenBy(e => e.Id).ToPageAsync(paging, ct);
-        return TypedResults.Ok(page.Map(e => EnrolmentDto.From(e, now)));
+        // With each person's name as enrolment's copy has it (an erased person's is empty).
+        var page = await query.Join(db.Learners.AsNoTracking(), e => e.UserId, l => l.UserId, (e, l) => new { Enrolment = e, l.DisplayName })
+            .OrderByDescending(x => x.Enrolment.EnrolledAt).ThenBy(x => x.Enrolment.Id).ToPageAsync(paging, ct);
+        return TypedResults.Ok(page.Map(x => EnrolmentDto.From(x.Enrolment, now, learnerName: x.DisplayName)));
     }
 
     public static Task<Results<Ok<EnrolmentDto>, NotFound>> Complete(Guid id, CompleteRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>

@@ -69,6 +69,37 @@ public class PortalTests(PlatformFixture platform) : BrowserTests(platform)
     }
 
     [Fact]
+    public async Task A_person_changes_their_password_on_their_profile_and_is_told_beside_the_field_what_was_wrong()
+    {
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "changer", null, []);
+        var page = await Browser.NewPageAsync(Narrow);
+        var newPassword = "Nw-" + Guid.NewGuid().ToString("N");
+        await JourneyAsync(page, "password-change", async () =>
+        {
+            await SignInAsync(page, email, password, "/profile");
+            async Task SubmitAsync(string current, string next, string again)
+            {
+                await page.GetByLabel("Current password").FillAsync(current);
+                await page.GetByLabel("New password", new() { Exact = true }).FillAsync(next);
+                await page.GetByLabel("New password again").FillAsync(again);
+                await page.GetByRole(AriaRole.Button, new() { Name = "Change password" }).ClickAsync();
+            }
+            // The wrong current password: identity's refusal, beside that field.
+            await SubmitAsync("not-my-password", newPassword, newPassword);
+            await Assertions.Expect(page.GetByLabel("Current password")).ToHaveAttributeAsync("aria-invalid", "true");
+            await AssertAccessibleAsync(page, "password-wrong-360");
+            // Two different new passwords: said before anything is sent.
+            await SubmitAsync(password, newPassword, newPassword + "x");
+            await Assertions.Expect(page.GetByLabel("New password again")).ToHaveAttributeAsync("aria-invalid", "true");
+            await SubmitAsync(password, newPassword, newPassword);
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Your password has been changed.");
+        });
+        // The new password signs in; the old one no longer does.
+        Assert.NotNull((await Identity.Oidc.SignInAsync(Platform.App, email, newPassword)).AccessToken);
+        await Assert.ThrowsAnyAsync<Exception>(() => Identity.Oidc.SignInAsync(Platform.App, email, password));
+    }
+
+    [Fact]
     public async Task Signing_out_everywhere_ends_the_persons_sessions_on_every_device()
     {
         var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "everywhere", null, []);
