@@ -36,8 +36,7 @@ public class ServiceTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
 
         var userId = await Users.CreateAsync(platform.Gateway, "enrol");
-        await Eventually.ReachesAsync(async () => (await enrolment.GetAsync($"/api/enrolment/learners/{userId}")).StatusCode,
-            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(enrolment, userId);
         // A course the catalogue never published is refused; a published one is taken.
         using (var noCourse = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId, courseId = Guid.NewGuid() }))
         {
@@ -67,8 +66,7 @@ public class ServiceTests(PlatformFixture platform)
         await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM courses WHERE \"CourseId\" = '{courseId}' AND \"Archived\""),
             n => n == 1, TimeSpan.FromSeconds(60), "enrolment's copy archived");
         var other = await Users.CreateAsync(platform.Gateway, "late");
-        await Eventually.ReachesAsync(async () => (await enrolment.GetAsync($"/api/enrolment/learners/{other}")).StatusCode,
-            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(enrolment, other);
         using var late = await enrolment.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = other, courseId });
         Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
         Assert.Contains("archived", await late.Content.ReadAsStringAsync());

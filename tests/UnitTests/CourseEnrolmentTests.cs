@@ -95,6 +95,8 @@ public class CourseEnrolmentTests
         var (enrolment, ledger) = Enrolled();
         Assert.Equal("completedAt", Assert.Throws<DomainRuleException>(() => enrolment.Complete(T0.AddDays(2), Admin, "x", T0.AddDays(1))).Field);
         Assert.Equal("reason", Assert.Throws<DomainRuleException>(() => enrolment.Withdraw(Admin, " ", T0)).Field);
+        // By hand, a completion says why.
+        Assert.Equal("reason", Assert.Throws<DomainRuleException>(() => enrolment.RecordCompletion(T0, Admin, null, T0)).Field);
         Assert.Equal("reason", Assert.Throws<DomainRuleException>(() => enrolment.ChangeDueDate(T0.AddDays(9), Admin, "", T0)).Field);
         Assert.Equal("status", Assert.Throws<DomainRuleException>(() => enrolment.Reset(Admin, "again", T0)).Field);
 

@@ -17,8 +17,21 @@ public sealed record EnrolmentView(Guid Id, Guid UserId, Guid CourseId, int Vers
     DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, DateTimeOffset? DueAt, string Source, string? SourceReference, DateTimeOffset? AsOf,
     string? LearnerName)
 {
-    /// <summary>The status in words, with overdue said.</summary>
-    public string Describe => Overdue ? "Overdue" : Status == "InProgress" ? "In progress" : Status;
+    public string Describe => EnrolmentWords.Describe(Status, Overdue);
+}
+
+/// <summary>An enrolment's status in the words learners and administrators read, overdue said first.</summary>
+public static class EnrolmentWords
+{
+    public static string Describe(string status, bool overdue) => status switch
+    {
+        "Enrolled" or "InProgress" when overdue => "Overdue",
+        "Enrolled" => "Not started",
+        "InProgress" => "In progress",
+        "Waived" => "Not required (waived)",
+        "Suspended" => "Paused",
+        _ => status,
+    };
 }
 
 /// <summary>Enrolment's copy of a person.</summary>
@@ -34,16 +47,7 @@ public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Tit
 {
     public bool Open => Status is "Enrolled" or "InProgress";
 
-    /// <summary>The status in words a learner uses.</summary>
-    public string Describe => Status switch
-    {
-        "Enrolled" => Overdue ? "Overdue" : "Not started",
-        "InProgress" => Overdue ? "Overdue" : "In progress",
-        "Completed" => "Completed",
-        "Waived" => "Not required (waived)",
-        "Suspended" => "Paused",
-        _ => Status,
-    };
+    public string Describe => EnrolmentWords.Describe(Status, Overdue);
 }
 
 public sealed record UserView(

@@ -159,7 +159,7 @@ public static class EnrolmentsApi
             return await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.Id == id, ct) is { } e
                 ? TypedResults.Ok(EnrolmentDto.From(e, now))
                 : TypedResults.NotFound();
-        var entries = await db.Ledger.AsNoTracking().Where(l => l.EnrolmentId == id && l.At <= date).OrderBy(l => l.Sequence).ToListAsync(ct);
+        var entries = LedgerEntry.AsOf(await db.Ledger.AsNoTracking().Where(l => l.EnrolmentId == id).ToListAsync(ct), date).ToList();
         return entries.Count == 0 ? TypedResults.NotFound() : TypedResults.Ok(EnrolmentDto.From(CourseEnrolment.Replay(entries), now, date));
     }
 
@@ -193,12 +193,7 @@ public static class EnrolmentsApi
     }
 
     public static Task<Results<Ok<EnrolmentDto>, NotFound>> Complete(Guid id, CompleteRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
-        ChangeAsync(id, http, db, time, (e, actor, now) =>
-        {
-            // By hand, a completion says why (the session held, the record migrated): the ledger is the audit.
-            if (string.IsNullOrWhiteSpace(request.Reason)) throw ServiceDefaults.Domain.DomainRuleException.Invalid("reason", "is required: the ledger records why");
-            e.Complete(request.CompletedAt ?? now, actor, request.Reason, now);
-        }, ct);
+        ChangeAsync(id, http, db, time, (e, actor, now) => e.RecordCompletion(request.CompletedAt ?? now, actor, request.Reason, now), ct);
 
     public static Task<Results<Ok<EnrolmentDto>, NotFound>> ChangeDueDate(Guid id, DueDateRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
         ChangeAsync(id, http, db, time, (e, actor, now) => e.ChangeDueDate(request.DueAt, actor, request.Reason!, now), ct);

@@ -100,6 +100,13 @@ public sealed class CourseEnrolment : Aggregate
         Write(Entry(LedgerAction.Completed, at, actor, reason, now));
     }
 
+    /// <summary>A completion recorded by an instructor or administrator: the same as <see cref="Complete"/>, with the reason required.</summary>
+    public void RecordCompletion(DateTimeOffset at, EnrolmentActor actor, string? reason, DateTimeOffset now)
+    {
+        RequireReason(reason);
+        Complete(at, actor, reason, now);
+    }
+
     /// <summary>Exempt the person (equivalent training elsewhere, a role change): counts as done, says why.</summary>
     public void Waive(EnrolmentActor actor, string reason, DateTimeOffset now)
     {
@@ -213,7 +220,7 @@ public sealed class CourseEnrolment : Aggregate
         Record(entry);
     }
 
-    private static void RequireReason(string? reason)
+    private static void RequireReason([System.Diagnostics.CodeAnalysis.NotNull] string? reason)
     {
         if (string.IsNullOrWhiteSpace(reason)) throw DomainRuleException.Invalid("reason", "is required: the ledger records why");
         if (reason.Length > 500) throw DomainRuleException.Invalid("reason", "must be at most 500 characters");

@@ -18,8 +18,7 @@ public class EnrolmentLedgerTests(PlatformFixture platform)
     {
         var admin = platform.Gateway;
         var userId = await Users.CreateAsync(admin, "ledger");
-        await Eventually.ReachesAsync(async () => (await admin.GetAsync($"/api/enrolment/learners/{userId}")).StatusCode,
-            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+        await EnrolmentClient.LearnerCopyAsync(admin, userId);
         var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Ledger basics");
         using var created = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId, courseId, dueAt = DateTimeOffset.UtcNow.AddDays(30), note = "new starter" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -85,8 +84,7 @@ public class EnrolmentLedgerTests(PlatformFixture platform)
         var admin = platform.Gateway;
         var (first, second) = (await Users.CreateAsync(admin, "batch"), await Users.CreateAsync(admin, "batch"));
         foreach (var person in new[] { first, second })
-            await Eventually.ReachesAsync(async () => (await admin.GetAsync($"/api/enrolment/learners/{person}")).StatusCode,
-                s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+            await EnrolmentClient.LearnerCopyAsync(admin, person);
         var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Batch basics");
         using (var one = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = first, courseId }))
             Assert.Equal(HttpStatusCode.Created, one.StatusCode);
@@ -122,8 +120,7 @@ public class EnrolmentLedgerTests(PlatformFixture platform)
                 new { email = $"hire.{Guid.NewGuid():N}@example.org", givenName = "Hire", familyName = "Date", hireDate });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-            await Eventually.ReachesAsync(async () => (await admin.GetAsync($"/api/enrolment/learners/{id}")).StatusCode,
-                s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+            await EnrolmentClient.LearnerCopyAsync(admin, id);
             return id;
         }
         var (veteran, starter, unknownStart) = (await PersonAsync(today.AddDays(-60)), await PersonAsync(today), await PersonAsync(null));

@@ -131,11 +131,7 @@ public class AdministrationTests(PlatformFixture platform)
     public async Task An_administrator_of_one_department_manages_its_people_but_cannot_grant_roles_or_see_others()
     {
         var admin = platform.Gateway;
-        async Task<Guid> UnitAsync(string name)
-        {
-            using var r = await admin.PostAsJsonAsync("/api/identity/org-units", new { name });
-            return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        }
+        Task<Guid> UnitAsync(string name) => OrgUnits.CreateAsync(admin, name);
         var mine = await UnitAsync("Scoped " + Guid.NewGuid().ToString("N")[..6]);
         var other = await UnitAsync("Other " + Guid.NewGuid().ToString("N")[..6]);
         var (scopedId, _, tokens) = await People.CreateSignedInAsync(platform.App, admin, "deptadmin", mine, ["Administrator"]);

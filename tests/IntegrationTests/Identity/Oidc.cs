@@ -182,3 +182,14 @@ public static class People
         return System.Web.HttpUtility.ParseQueryString(new Uri(url).Query)["token"]!;
     }
 }
+
+public static class OrgUnits
+{
+    /// <summary>Creates an org unit as the admin (under <paramref name="parentId"/>, or at the top) and returns its id.</summary>
+    public static async Task<Guid> CreateAsync(HttpClient admin, string name, Guid? parentId = null)
+    {
+        using var created = await admin.PostAsJsonAsync("/api/identity/org-units", new { name, parentId });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+}

@@ -13,8 +13,7 @@ public class AdminScreenTests(PlatformFixture platform) : BrowserTests(platform)
     public async Task An_administrator_gives_a_person_a_role_for_a_department_and_takes_it_away()
     {
         var tag = "Roley" + Guid.NewGuid().ToString("N")[..6];
-        using var unit = await Platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name = $"Dept {tag}" });
-        var unitId = (await unit.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var unitId = await Identity.OrgUnits.CreateAsync(Platform.Gateway, $"Dept {tag}");
         var (id, _, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, tag, null, []);
         var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "roles", async () =>

@@ -93,11 +93,7 @@ public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(pl
     public async Task An_administrator_shows_a_course_to_one_department_only_in_a_new_version_and_then_replaces_it()
     {
         var tag = "Heron" + Guid.NewGuid().ToString("N")[..6];
-        async Task<Guid> UnitAsync(string name)
-        {
-            using var created = await Platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name });
-            return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        }
+        Task<Guid> UnitAsync(string name) => Identity.OrgUnits.CreateAsync(Platform.Gateway, name);
         var (sales, support) = (await UnitAsync($"Sales {tag}"), await UnitAsync($"Support {tag}"));
         // Enough departments that the list scrolls, as it does in any real organisation.
         for (var i = 0; i < 16; i++) await UnitAsync($"Branch {i} {tag}");

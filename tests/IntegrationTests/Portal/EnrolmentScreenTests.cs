@@ -16,8 +16,7 @@ public class EnrolmentScreenTests(PlatformFixture platform) : BrowserTests(platf
         var admin = Platform.Gateway;
         var (ann, bob) = (await Users.CreateAsync(admin, $"{tag}ann"), await Users.CreateAsync(admin, $"{tag}bob"));
         foreach (var person in new[] { ann, bob })
-            await Eventually.ReachesAsync(async () => (await admin.GetAsync($"/api/enrolment/learners/{person}")).StatusCode,
-                s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+            await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, person);
         var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} course");
         using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = new[] { ann, bob }, courseId, note = "induction week" }))
             Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
@@ -74,6 +73,17 @@ public class EnrolmentScreenTests(PlatformFixture platform) : BrowserTests(platf
             await Assertions.Expect(history.Nth(3)).ToContainTextAsync("attended the make-up session");
             // Completed: nothing left to record or extend.
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Record the completion" })).ToHaveCountAsync(0);
+        });
+        // The same pages on a phone: nothing wider than the window, nothing axe objects to.
+        var phone = await Browser.NewPageAsync(Narrow);
+        await JourneyAsync(phone, "enrolments-360", async () =>
+        {
+            await Browser.SignInAsAdminAsync(phone, $"/manage/courses/{courseId}/enrolments");
+            await Assertions.Expect(phone.GetByRole(AriaRole.Status)).ToHaveTextAsync("2 enrolments");
+            await AssertAccessibleAsync(phone, "course-enrolments-360");
+            await phone.GotoAsync($"/manage/enrolments/{annEnrolment}");
+            await Assertions.Expect(Heading(phone)).ToHaveTextAsync($"Test {tag}ann on {tag} course");
+            await AssertAccessibleAsync(phone, "enrolment-ledger-360");
         });
         var bobs = (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={bob}&courseId={courseId}")).GetProperty("items")[0];
         Assert.Equal("Completed", bobs.GetProperty("status").GetString());

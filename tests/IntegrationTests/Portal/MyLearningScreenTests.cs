@@ -14,8 +14,7 @@ public class MyLearningScreenTests(PlatformFixture platform) : BrowserTests(plat
     {
         var tag = "Plover" + Guid.NewGuid().ToString("N")[..6];
         var (userId, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "mine", null, []);
-        await Eventually.ReachesAsync(async () => (await Platform.Gateway.GetAsync($"/api/enrolment/learners/{userId}")).StatusCode,
-            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "learner copy");
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(Platform.Gateway, userId);
         var later = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} later");
         var sooner = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} sooner");
         var done = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} done");

@@ -54,11 +54,7 @@ public class UserScreenTests(PlatformFixture platform) : BrowserTests(platform)
     public async Task A_department_administrator_sees_only_their_subtree_and_only_the_pages_a_subtree_allows()
     {
         var tag = "Dept" + Guid.NewGuid().ToString("N")[..6];
-        async Task<Guid> UnitAsync(string name, Guid? parentId = null)
-        {
-            using var created = await Platform.Gateway.PostAsJsonAsync("/api/identity/org-units", new { name, parentId });
-            return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        }
+        Task<Guid> UnitAsync(string name, Guid? parentId = null) => Identity.OrgUnits.CreateAsync(Platform.Gateway, name, parentId);
         var mine = await UnitAsync($"Lab {tag}");
         var below = await UnitAsync($"Bench {tag}", mine);
         var other = await UnitAsync($"Yard {tag}");
