@@ -8,5 +8,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapEnrolmentsApi();
+app.MapAudiencesApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.People;
 using System.Text.Json;
 using LmsPlatform.Catalogue.Model;
 using LmsPlatform.ServiceDefaults.Messaging;
@@ -68,12 +69,7 @@ public sealed class CatalogueDbContext(DbContextOptions<CatalogueDbContext> opti
             e.HasOne<Category>().WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
             e.Property(c => c.RowVersion).IsRowVersion();
         });
-        modelBuilder.Entity<OrgUnitCopy>(e =>
-        {
-            e.ToTable("org_units");
-            e.Property(o => o.Name).HasMaxLength(200);
-            e.HasIndex(o => o.ParentId);
-        });
+        modelBuilder.Entity<OrgUnitCopy>().MapOrgUnitCopy();
         modelBuilder.Entity<Prerequisite>(e =>
         {
             e.ToTable("prerequisites");

@@ -13,15 +13,6 @@ public sealed class Category
     public static string PathOf(Category? parent, Guid id) => (parent?.Path ?? "/") + id.ToString("N") + "/";
 }
 
-/// <summary>The catalogue's copy of identity's org unit tree, kept from OrgUnitCreated and OrgUnitChanged, for visibility.</summary>
-public sealed class OrgUnitCopy
-{
-    public Guid Id { get; set; }
-    public required string Name { get; set; }
-    public Guid? ParentId { get; set; }
-    public bool Active { get; set; } = true;
-}
-
 /// <summary>An edge of the prerequisite graph: <see cref="ItemId"/> (a course or path) needs <see cref="RequiredItemId"/> first.</summary>
 public sealed class Prerequisite
 {

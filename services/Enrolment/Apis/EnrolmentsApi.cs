@@ -111,7 +111,7 @@ public static class EnrolmentsApi
     {
         var now = time.GetUtcNow();
         if (request.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var actor = ActorOf(http.User);
+        var actor = EnrolmentActor.From(http.User);
         var outcome = (await AssignOrConflictAsync(() => assignments.AssignAsync([request.UserId!.Value], request.CourseId!.Value, request.DueAt,
             EnrolmentSource.Manual(actor, request.Note), actor, ct)))?.Single();
         return outcome switch
@@ -128,7 +128,7 @@ public static class EnrolmentsApi
         BatchEnrolmentRequest request, HttpContext http, Assignments assignments, TimeProvider time, CancellationToken ct)
     {
         if (request.Validate(time.GetUtcNow()) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var actor = ActorOf(http.User);
+        var actor = EnrolmentActor.From(http.User);
         var outcomes = await AssignOrConflictAsync(() => assignments.AssignAsync(request.UserIds!, request.CourseId!.Value, request.DueAt,
             EnrolmentSource.Manual(actor, request.Note), actor, ct));
         if (outcomes is null) return Problems.Conflict("Someone enrolled some of these people at the same time; send the request again.", "userIds");
@@ -206,7 +206,7 @@ public static class EnrolmentsApi
         [AsParameters] PageRequest paging, ClaimsPrincipal user, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        if (ActorOf(user).Id is not { } me) return TypedResults.NotFound();
+        if (EnrolmentActor.From(user).Id is not { } me) return TypedResults.NotFound();
         var now = time.GetUtcNow();
         var page = await db.Enrolments.AsNoTracking().Where(e => e.UserId == me && e.Status != EnrolmentStatus.Withdrawn)
             .Join(db.Courses.AsNoTracking(), e => e.CourseId, c => c.CourseId, (e, c) => new { Enrolment = e, c.Code, c.Title })
@@ -224,7 +224,7 @@ public static class EnrolmentsApi
         var enrolment = await db.Enrolments.FirstOrDefaultAsync(e => e.Id == id, ct);
         if (enrolment is null) return TypedResults.NotFound();
         var now = time.GetUtcNow();
-        change(enrolment, ActorOf(http.User), now);
+        change(enrolment, EnrolmentActor.From(http.User), now);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -235,10 +235,6 @@ public static class EnrolmentsApi
         }
         return TypedResults.Ok(EnrolmentDto.From(enrolment, now));
     }
-
-    private static EnrolmentActor ActorOf(ClaimsPrincipal user) => new(
-        Guid.TryParse(user.FindFirst("sub")?.Value ?? user.FindFirst(ClaimTypes.NameIdentifier)?.Value, out var id) ? id : null,
-        user.FindFirst("name")?.Value ?? user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown");
 
     public static async Task<Results<Ok<LearnerDto>, NotFound>> GetLearner(Guid userId, EnrolmentDbContext db, CancellationToken ct) =>
         await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct) is { } l

@@ -15,11 +15,24 @@ public sealed record AssignmentOutcome(Guid UserId, AssignmentResult Result, Gui
 /// the course must be published and not archived (else the whole assignment is refused, naming <c>courseId</c>); each
 /// person must be known and active (else they alone are refused, with the reason); a person already on the course
 /// keeps their enrolment. New enrolments pin the course's latest version, take the due date given or else the one
-/// the course's compliance rule sets (<see cref="CourseCopy.DueDateFor"/>), and are saved together.
+/// the course's compliance rule sets (<see cref="CourseCopy.DueDateFor"/>), and are saved together. An audience that
+/// takes someone back resumes the assignment its leave policy suspended.
 /// </summary>
 public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
 {
     public async Task<IReadOnlyList<AssignmentOutcome>> AssignAsync(IReadOnlyCollection<Guid> userIds, Guid courseId, DateTimeOffset? dueAt,
+        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct)
+    {
+        var outcomes = await AddAsync(userIds, courseId, dueAt, source, actor, ct);
+        await db.SaveChangesAsync(ct);
+        return outcomes;
+    }
+
+    /// <summary>
+    /// <see cref="AssignAsync"/> without saving: the enrolments are added to the context, for a caller that saves
+    /// more in the same transaction (an audience's evaluation). Enrolments added earlier and not yet saved count.
+    /// </summary>
+    public async Task<IReadOnlyList<AssignmentOutcome>> AddAsync(IReadOnlyCollection<Guid> userIds, Guid courseId, DateTimeOffset? dueAt,
         EnrolmentSource source, EnrolmentActor actor, CancellationToken ct)
     {
         var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
@@ -28,8 +41,8 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
 
         var ids = userIds.Distinct().ToList();
         var learners = await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
-        var existing = await db.Enrolments.AsNoTracking().Where(e => e.CourseId == courseId && ids.Contains(e.UserId))
-            .ToDictionaryAsync(e => e.UserId, e => e.Id, ct);
+        var existing = await db.Enrolments.Where(e => e.CourseId == courseId && ids.Contains(e.UserId)).ToDictionaryAsync(e => e.UserId, ct);
+        foreach (var added in db.Enrolments.Local.Where(e => e.CourseId == courseId)) existing.TryAdd(added.UserId, added);
         var now = time.GetUtcNow();
         var outcomes = new List<AssignmentOutcome>(ids.Count);
         foreach (var userId in ids)
@@ -38,16 +51,19 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
                 outcomes.Add(new(userId, AssignmentResult.Refused, null, "is not a known user"));
             else if (!learner.IsActive)
                 outcomes.Add(new(userId, AssignmentResult.Refused, null, $"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"));
-            else if (existing.TryGetValue(userId, out var enrolmentId))
-                outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, enrolmentId, "is enrolled on this course already"));
+            else if (existing.TryGetValue(userId, out var enrolment))
+            {
+                if (source.Kind == EnrolmentSourceKind.AudienceRule && enrolment.Status == EnrolmentStatus.Suspended)
+                    enrolment.Resume(actor, source.Note, now);
+                outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, enrolment.Id, "is enrolled on this course already"));
+            }
             else
             {
-                var enrolment = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
-                db.Enrolments.Add(enrolment);
-                outcomes.Add(new(userId, AssignmentResult.Enrolled, enrolment.Id, null));
+                var added = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
+                db.Enrolments.Add(added);
+                outcomes.Add(new(userId, AssignmentResult.Enrolled, added.Id, null));
             }
         }
-        await db.SaveChangesAsync(ct);
         return outcomes;
     }
 }

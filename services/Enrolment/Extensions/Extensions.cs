@@ -15,6 +15,10 @@ public static class Extensions
         builder.AddTokenValidation();
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
         builder.Services.AddScoped<Assignments>();
+        builder.Services.AddScoped<AudienceRules>();
+        builder.Services.AddScoped<AudienceSync>();
+        builder.Services.Configure<AudienceOptions>(builder.Configuration.GetSection("Audiences"));
+        builder.Services.AddHostedService<AudienceWorker>();
         builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
@@ -23,6 +27,10 @@ public static class Extensions
             bus.AddIdempotentConsumer<UserDeactivatedConsumer>();
             bus.AddIdempotentConsumer<UserReactivatedConsumer>();
             bus.AddIdempotentConsumer<UserErasedConsumer>();
+            // What audience rules ask about: the org tree and roles.
+            bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
+            bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();
+            bus.AddIdempotentConsumer<RoleAssignmentChangedConsumer>();
             // The courses new enrolments may be made on.
             bus.AddIdempotentConsumer<CoursePublishedConsumer>();
             bus.AddIdempotentConsumer<CourseArchivedConsumer>();

@@ -14,12 +14,36 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     /// <summary>The completion ledger: append-only; an enrolment's state is the projection of its entries.</summary>
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
 
-    /// <summary>Each entry an enrolment writes is appended to the ledger in the same transaction as the new state.</summary>
+    public DbSet<CourseCopy> Courses => Set<CourseCopy>();
+    public DbSet<OrgUnitCopy> OrgUnits => Set<OrgUnitCopy>();
+    public DbSet<RoleCopy> Roles => Set<RoleCopy>();
+    public DbSet<Audience> Audiences => Set<Audience>();
+    public DbSet<AudienceVersion> AudienceVersions => Set<AudienceVersion>();
+    public DbSet<AudienceMember> AudienceMembers => Set<AudienceMember>();
+    /// <summary>The membership history: append-only, with the rule version behind each change.</summary>
+    public DbSet<MembershipChange> MembershipChanges => Set<MembershipChange>();
+    public DbSet<PendingEvaluation> PendingEvaluations => Set<PendingEvaluation>();
+    public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
+
+    /// <summary>
+    /// Each entry an enrolment writes is appended to the ledger in the same transaction as the new state; a finish or
+    /// a reset is a learning fact audience rules may ask about, so the person is evaluated again. A published audience
+    /// version is kept with its number.
+    /// </summary>
     public void Handle(object domainEvent)
     {
-        if (domainEvent is LedgerEntry entry) Ledger.Add(entry);
+        switch (domainEvent)
+        {
+            case LedgerEntry entry:
+                Ledger.Add(entry);
+                if (entry.Action is LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset)
+                    PendingEvaluations.Add(new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt });
+                break;
+            case AudienceVersion version:
+                AudienceVersions.Add(version);
+                break;
+        }
     }
-    public DbSet<CourseCopy> Courses => Set<CourseCopy>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -44,6 +68,60 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.Property(x => x.Sequence).IsConcurrencyToken();
             e.HasOne<Learner>().WithMany().HasForeignKey(x => x.UserId);
         });
+        modelBuilder.Entity<OrgUnitCopy>().MapOrgUnitCopy();
+        modelBuilder.Entity<RoleCopy>(e =>
+        {
+            e.ToTable("roles");
+            e.HasKey(r => r.AssignmentId);
+            e.HasIndex(r => r.UserId);
+            e.Property(r => r.Role).HasMaxLength(50);
+        });
+        modelBuilder.Entity<Audience>(e =>
+        {
+            e.ToTable("audiences");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Name).HasMaxLength(200);
+            e.HasIndex(a => a.Name);
+            e.Property(a => a.Description).HasMaxLength(1000);
+            e.Property(a => a.DraftRule).HasColumnType("jsonb");
+            e.Property(a => a.Rule).HasColumnType("jsonb");
+            e.Property(a => a.LeavePolicy).HasConversion<string>().HasMaxLength(30);
+            e.Property(a => a.RowVersion).IsRowVersion();
+            e.Ignore(a => a.IsPublished);
+            e.Ignore(a => a.NeedsSync);
+            e.Ignore(a => a.HasUnpublishedChanges);
+            e.Ignore(a => a.SourceReference);
+        });
+        modelBuilder.Entity<AudienceVersion>(e =>
+        {
+            e.ToTable("audience_versions");
+            e.HasKey(v => new { v.AudienceId, v.Version });
+            e.Property(v => v.Rule).HasColumnType("jsonb");
+            e.Property(v => v.PublishedByName).HasMaxLength(200);
+            e.HasOne<Audience>().WithMany().HasForeignKey(v => v.AudienceId);
+        });
+        modelBuilder.Entity<AudienceMember>(e =>
+        {
+            e.ToTable("audience_members");
+            e.HasKey(m => new { m.AudienceId, m.UserId });
+            e.HasIndex(m => m.UserId);
+            e.HasOne<Audience>().WithMany().HasForeignKey(m => m.AudienceId);
+        });
+        modelBuilder.Entity<MembershipChange>(e =>
+        {
+            e.ToTable("audience_membership_history");
+            e.HasKey(m => m.Id);
+            e.HasIndex(m => new { m.AudienceId, m.UserId, m.At });
+            e.Property(m => m.Change).HasConversion<string>().HasMaxLength(20);
+            e.Property(m => m.Detail).HasMaxLength(300);
+        });
+        modelBuilder.Entity<PendingEvaluation>(e =>
+        {
+            e.ToTable("audience_pending");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).UseIdentityAlwaysColumn();
+        });
+        modelBuilder.Entity<ReconciliationRun>(e => e.ToTable("audience_reconciliations"));
         modelBuilder.Entity<LedgerEntry>(e =>
         {
             e.ToTable("ledger");

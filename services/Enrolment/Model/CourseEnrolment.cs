@@ -17,6 +17,11 @@ public sealed record EnrolmentSource(EnrolmentSourceKind Kind, string? Reference
 public sealed record EnrolmentActor(Guid? Id, string Name)
 {
     public static readonly EnrolmentActor Platform = new(null, "the platform");
+
+    /// <summary>The signed-in caller (the token's subject and name).</summary>
+    public static EnrolmentActor From(System.Security.Claims.ClaimsPrincipal user) => new(
+        Guid.TryParse(user.FindFirst("sub")?.Value ?? user.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var id) ? id : null,
+        user.FindFirst("name")?.Value ?? user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown");
 }
 
 /// <summary>

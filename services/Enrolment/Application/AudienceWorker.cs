@@ -1,0 +1,81 @@
+using LmsPlatform.Enrolment.Infrastructure;
+using LmsPlatform.Enrolment.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LmsPlatform.Enrolment.Application;
+
+public sealed class AudienceOptions
+{
+    /// <summary>How often the worker looks for people to evaluate (their facts changed, their grace period ran out).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often everyone is evaluated in full to prove nothing drifted.</summary>
+    public TimeSpan ReconcileEvery { get; set; } = TimeSpan.FromHours(24);
+}
+
+/// <summary>
+/// Keeps audiences current without a cron job: a version to apply (published or resumed) is applied in full; people
+/// whose facts changed (<see cref="PendingEvaluation"/>, written by the consumers in the same transaction as the
+/// change) are evaluated within a poll interval; and once a day everyone is evaluated again, the reconciliation, whose
+/// changes (if any) are drift the events missed and are recorded as such.
+/// </summary>
+public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<AudienceOptions> options, TimeProvider time, ILogger<AudienceWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var busy = false;
+            try
+            {
+                busy = await RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Audience evaluation failed; it will be tried again");
+                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            if (!busy) await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>One round: true when there was work (so the next round starts at once).</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<EnrolmentDbContext>();
+        var sync = scope.ServiceProvider.GetRequiredService<AudienceSync>();
+        if (await db.Audiences.AnyAsync(a => a.Version > 0 && !a.Paused && a.SyncedVersion < a.Version, ct))
+        {
+            await sync.SyncAsync(null, ct);
+            return true;
+        }
+        if (await sync.SyncPendingAsync(ct) is not null) return true;
+        var last = await db.ReconciliationRuns.MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
+        if (last is null || last.Value + options.Value.ReconcileEvery <= time.GetUtcNow())
+        {
+            await ReconcileAsync(scope.ServiceProvider, ct);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>Everyone evaluated in full; what it had to change is drift, recorded with the run.</summary>
+    public static async Task<ReconciliationRun> ReconcileAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var (db, sync, time) = (services.GetRequiredService<EnrolmentDbContext>(), services.GetRequiredService<AudienceSync>(), services.GetRequiredService<TimeProvider>());
+        var started = time.GetUtcNow();
+        var outcome = await sync.SyncAsync(null, ct);
+        var run = new ReconciliationRun
+        {
+            Id = Guid.CreateVersion7(started), StartedAt = started, FinishedAt = time.GetUtcNow(), Audiences = outcome.Audiences, People = outcome.People,
+            Drift = outcome.Changes,
+        };
+        db.ChangeTracker.Clear();
+        db.ReconciliationRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        if (run.Drift > 0)
+            services.GetRequiredService<ILogger<AudienceWorker>>().LogWarning("Audience reconciliation found {Drift} changes the events had not made", run.Drift);
+        return run;
+    }
+}
