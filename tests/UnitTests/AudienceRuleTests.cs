@@ -105,6 +105,14 @@ public class AudienceRuleTests
     }
 
     [Fact]
+    public void The_type_may_come_anywhere_in_a_node_as_jsonb_stores_it()
+    {
+        var rule = RuleNode.Parse("""{ "rules": [ { "values": ["Nurse"], "type": "jobTitle" } ], "type": "all" }""", out var error);
+        Assert.Null(error);
+        Assert.Equal(new AllOf([new JobTitleCondition(["Nurse"])]).ToJson(), rule!.ToJson());
+    }
+
+    [Fact]
     public void Each_refusal_names_the_path_to_its_field()
     {
         var rule = RuleNode.Parse("""
