@@ -40,12 +40,13 @@ public sealed class DomainEvents
 }
 
 /// <summary>
-/// A DbContext that records more than integration events from its aggregates' domain events (identity's audit log).
-/// Called inside SaveChanges, so what it adds is saved in the same transaction.
+/// A DbContext that records more than integration events from its aggregates' domain events (identity's audit log,
+/// enrolment's ledger): the rows an event adds, saved in the same transaction (by SaveChanges, or copied by
+/// <see cref="Data.BulkSave"/>).
 /// </summary>
 public interface IDomainEventSink
 {
-    void Handle(object domainEvent);
+    IEnumerable<object> RowsOf(object domainEvent);
 }
 
 /// <summary>
@@ -81,17 +82,22 @@ public sealed class DomainEventsInterceptor(TimeProvider time) : SaveChangesInte
         return base.SavingChangesAsync(eventData, result, cancellationToken);
     }
 
-    private void Dispatch(DbContext? context)
+    private void Dispatch(DbContext? context) => Dispatch(context, time.GetUtcNow());
+
+    /// <summary>
+    /// What SaveChanges does with the tracked aggregates' events, done now: for a bulk save that writes some of the
+    /// rows itself (<see cref="Data.BulkSave"/>), so the rows the events add are among them.
+    /// </summary>
+    public static void Dispatch(DbContext? context, DateTimeOffset now)
     {
         if (context is not IServiceDbContext outbox) return;
-        var now = time.GetUtcNow();
         // A sink may add entities; aggregates are read once, before any are added.
         var aggregates = context.ChangeTracker.Entries<IAggregate>().Select(e => e.Entity).ToList();
         foreach (var aggregate in aggregates)
             foreach (var domainEvent in aggregate.TakeDomainEvents())
             {
                 if (domainEvent is IIntegrationEvent integrationEvent) outbox.OutboxMessages.Add(OutboxMessageFactory.Create(integrationEvent, now));
-                (context as IDomainEventSink)?.Handle(domainEvent);
+                foreach (var row in (context as IDomainEventSink)?.RowsOf(domainEvent) ?? []) context.Add(row);
             }
     }
 }

@@ -29,20 +29,24 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
     }
 
     /// <summary>
-    /// <see cref="AssignAsync"/> without saving: the enrolments are added to the context, for a caller that saves
-    /// more in the same transaction (an audience's evaluation). Enrolments added earlier and not yet saved count.
+    /// <see cref="AssignAsync"/> without saving, for a caller that saves more in the same transaction (an audience's
+    /// evaluation): new enrolments go <paramref name="into"/> a collection the caller writes (untracked, see
+    /// <c>BulkSave</c>), or else into the context. Enrolments added there earlier and not yet saved count. A caller
+    /// that has the people's copies loaded already passes them as <paramref name="known"/>.
     /// </summary>
     public async Task<IReadOnlyList<AssignmentOutcome>> AddAsync(IReadOnlyCollection<Guid> userIds, Guid courseId, DateTimeOffset? dueAt,
-        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct)
+        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, ICollection<CourseEnrolment>? into = null,
+        IReadOnlyDictionary<Guid, Learner>? known = null)
     {
+        var target = into ?? db.Enrolments.Local;
         var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
         if (course is null || course.Version == 0) throw DomainRuleException.Invalid("courseId", "is not a published course");
         if (course.Archived) throw DomainRuleException.Invalid("courseId", $"is archived ({course.Code}): it takes no new enrolments");
 
         var ids = userIds.Distinct().ToList();
-        var learners = await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
+        var learners = known ?? await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
         var existing = await db.Enrolments.Where(e => e.CourseId == courseId && ids.Contains(e.UserId)).ToDictionaryAsync(e => e.UserId, ct);
-        foreach (var added in db.Enrolments.Local.Where(e => e.CourseId == courseId)) existing.TryAdd(added.UserId, added);
+        foreach (var added in target.Where(e => e.CourseId == courseId)) existing.TryAdd(added.UserId, added);
         var now = time.GetUtcNow();
         var outcomes = new List<AssignmentOutcome>(ids.Count);
         foreach (var userId in ids)
@@ -60,7 +64,7 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
             else
             {
                 var added = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
-                db.Enrolments.Add(added);
+                target.Add(added);
                 outcomes.Add(new(userId, AssignmentResult.Enrolled, added.Id, null));
             }
         }

@@ -28,6 +28,9 @@ public sealed class AudienceFacts : IAudienceFacts
     /// <summary>The people being evaluated (erased people excluded).</summary>
     public IReadOnlyList<Learner> People { get; }
 
+    public IReadOnlyDictionary<Guid, Learner> ById => _byId ??= People.ToDictionary(p => p.UserId);
+    private Dictionary<Guid, Learner>? _byId;
+
     public bool IsWithin(Guid? orgUnitId, Guid root)
     {
         for (var (unit, steps) = (orgUnitId, 0); unit is { } u && steps < 200; unit = _parents.GetValueOrDefault(u), steps++)

@@ -30,20 +30,14 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     /// a reset is a learning fact audience rules may ask about, so the person is evaluated again. A published audience
     /// version is kept with its number.
     /// </summary>
-    public void Handle(object domainEvent)
+    public IEnumerable<object> RowsOf(object domainEvent) => domainEvent switch
     {
-        switch (domainEvent)
-        {
-            case LedgerEntry entry:
-                Ledger.Add(entry);
-                if (entry.Action is LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset)
-                    PendingEvaluations.Add(new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt });
-                break;
-            case AudienceVersion version:
-                AudienceVersions.Add(version);
-                break;
-        }
-    }
+        LedgerEntry { Action: LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset } entry =>
+            [entry, new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt }],
+        LedgerEntry entry => [entry],
+        AudienceVersion version => [version],
+        _ => [],
+    };
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -17,10 +17,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     : IdentityUserContext<User, Guid>(options), IServiceDbContext, IDataProtectionKeyContext, IDomainEventSink
 {
     /// <summary>An aggregate's <see cref="Audited"/> event becomes an audit entry, saved with the change it records.</summary>
-    public void Handle(object domainEvent)
-    {
-        if (domainEvent is Audited audited) AuditEntries.Add(AuditExtensions.Entry(audited));
-    }
+    public IEnumerable<object> RowsOf(object domainEvent) => domainEvent is Audited audited ? [AuditExtensions.Entry(audited)] : [];
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
