@@ -27,6 +27,9 @@ public static class PortalMenu
             new("Learning paths", "manage/paths", Permissions.CatalogueManage),
             new("Categories", "manage/categories", Permissions.CategoriesManage),
         ]),
+        new("Assignments", [
+            new("Audiences", "manage/audiences", Permissions.EnrolmentsRead),
+        ]),
         new("Administration", [
             new("Users", "admin/users", Permissions.UsersRead),
             new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),

@@ -125,3 +125,31 @@ public sealed record ImportJobView(Guid Id, string Kind, string Status, string F
 }
 
 public sealed record PlannedChangeView(int Row, string Kind, string ExternalId, Guid Id, string? Email, string[] Changed);
+
+public sealed record AudienceSummaryView(Guid Id, string Name, string? Description, int Version, bool Paused, bool HasUnpublishedChanges, int Members,
+    int Leaving, int SyncedVersion, DateTimeOffset UpdatedAt);
+
+public sealed record AudienceCourseView(Guid Id, string Code, string Title);
+
+public sealed record AudienceVersionView(int Version, DateTimeOffset PublishedAt, string PublishedBy, bool Retroactive);
+
+public sealed record AudienceView(Guid Id, string Name, string? Description, System.Text.Json.JsonElement DraftRule, System.Text.Json.JsonElement? Rule,
+    AudienceCourseView[] DraftCourses, AudienceCourseView[] Courses, int Version, bool Retroactive, bool Paused, string LeavePolicy, int GraceDays,
+    int SafetyThresholdPercent, int SyncedVersion, DateTimeOffset? SyncedAt, int Members, int Leaving, bool HasUnpublishedChanges, AudienceVersionView[] Versions);
+
+public sealed record PersonRefView(Guid UserId, string Name);
+
+public sealed record AudiencePreviewView(int Members, int Matching, int Joining, int Staying, int Leaving, int NewAssignments, int LeavingAssignments,
+    int LeavingInProgress, int AssignmentsLost, double RemovalPercent, int ThresholdPercent, bool ExceedsThreshold, string Summary,
+    PersonRefView[] JoiningSample, PersonRefView[] LeavingSample);
+
+public sealed record AudienceMemberView(Guid UserId, string Name, string Email, int Version, DateTimeOffset JoinedAt, DateTimeOffset? LeavingSince);
+
+public sealed record RuleTraceView(int Depth, string Question, bool Result, string Detail);
+
+public sealed record MembershipChangeView(Guid AudienceId, Guid UserId, string? Name, string Change, int Version, DateTimeOffset At, string? Detail);
+
+public sealed record AudienceExplanationView(Guid UserId, string Name, bool Member, DateTimeOffset? MemberSince, DateTimeOffset? LeavingSince,
+    bool MatchesPublished, RuleTraceView[] Published, bool MatchesDraft, RuleTraceView[] Draft, string? Excluded, MembershipChangeView[] History);
+
+public sealed record PublishAudienceView(int Version, AudiencePreviewView Preview);

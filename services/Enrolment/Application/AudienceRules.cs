@@ -99,12 +99,12 @@ public sealed class AudienceRules(EnrolmentDbContext db, TimeProvider time)
         };
         var removal = members.Count == 0 ? 0 : Math.Round(100.0 * leaving.Count / members.Count, 1);
         var names = facts.People.ToDictionary(p => p.UserId, p => p.DisplayName);
-        var summary = $"{plan.Joining.Count} {People(plan.Joining.Count)} join and get {newAssignments} new {Assignments(newAssignments)}; "
-            + $"{leaving.Count} {People(leaving.Count)} leave" + policy switch
+        var summary = $"{plan.Joining.Count} {People(plan.Joining.Count)} {Verb(plan.Joining.Count, "join")}; {newAssignments} new {Assignments(newAssignments)}. "
+            + $"{leaving.Count} {People(leaving.Count)} {Verb(leaving.Count, "leave")}" + policy switch
             {
-                LeavePolicy.Keep => $" and keep their {made.Count} open {Assignments(made.Count)} ({inProgress} in progress)",
-                LeavePolicy.Suspend => $" and lose {lost} {Assignments(lost)} (suspended; {inProgress} of them in progress)",
-                _ => $" and lose {lost} {Assignments(lost)} not started (the {inProgress} in progress are kept)",
+                LeavePolicy.Keep => $", keeping {made.Count} open {Assignments(made.Count)} ({inProgress} in progress)",
+                LeavePolicy.Suspend => $": {lost} {Assignments(lost)} suspended ({inProgress} of them in progress)",
+                _ => $": {lost} {Assignments(lost)} not started withdrawn (the {inProgress} in progress are kept)",
             } + ".";
         return new AudiencePreview(members.Count, plan.Matching, plan.Joining.Count, staying.Count, leaving.Count, newAssignments, made.Count, inProgress, lost,
             removal, thresholdPercent, removal > thresholdPercent, summary,
@@ -113,6 +113,7 @@ public sealed class AudienceRules(EnrolmentDbContext db, TimeProvider time)
     }
 
     private static string People(int n) => n == 1 ? "person" : "people";
+    private static string Verb(int n, string verb) => n == 1 ? verb + "s" : verb;
     private static string Assignments(int n) => n == 1 ? "assignment" : "assignments";
 
     /// <summary>Why the person is in or out: the published rule's and the draft's answers, node by node, and the history.</summary>

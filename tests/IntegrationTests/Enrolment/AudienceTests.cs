@@ -108,7 +108,7 @@ public class AudienceTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.Conflict, held.StatusCode);
             var problem = await held.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Contains("removes 1 of 2 members (50%)", problem.GetProperty("detail").GetString());
-            Assert.Contains("lose 1 assignment not started", problem.GetProperty("detail").GetString());
+            Assert.Contains("1 assignment not started withdrawn", problem.GetProperty("detail").GetString());
             Assert.True(problem.GetProperty("errors").TryGetProperty("confirm", out _));
         }
         Assert.Equal(2, (await PostOkAsync($"/api/enrolment/audiences/{audience}/publish", new { confirm = true })).GetProperty("version").GetInt32());
