@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using LmsPlatform.Contracts;
 using LmsPlatform.Testing;
-using Npgsql;
 
 /// <summary>
 /// The audience figures: a published rule matching N people (the learner copies written straight into enrolment's
@@ -12,11 +11,11 @@ using Npgsql;
 /// </summary>
 public static class Audiences
 {
-    public static async Task RunAsync(TestPlatform app, HttpClient admin, int people, int moves)
+    public static async Task RunAsync(TestPlatform app, HttpClient admin, int people, int moves, bool fault)
     {
         var connection = app.GetConnectionString(ResourceNames.EnrolmentDb);
         var courseId = Guid.NewGuid();
-        await ExecuteAsync(connection, $"""
+        await Sql.ExecuteAsync(connection, $"""
             INSERT INTO learners ("UserId", "Email", "GivenName", "FamilyName", "DisplayName", "JobTitle", "Status", "Erased", "CreatedAt")
             SELECT gen_random_uuid(), 'bulk' || i || '@example.org', 'Given' || i, 'Family' || i, 'Given' || i || ' Family' || i,
                    (ARRAY['Nurse','Porter','Analyst','Driver'])[1 + i % 4], 'Active', FALSE, now()
@@ -28,25 +27,48 @@ public static class Audiences
         Console.WriteLine($"{people:N0} learner copies written");
 
         var audience = await CreateAsync(admin, "Everyone active", new { type = "status", values = new[] { "Active" } }, courseId);
+        var expected = await Sql.CountAsync(connection, "SELECT count(*) FROM learners WHERE \"Status\" = 'Active' AND NOT \"Erased\"");
         var clock = Stopwatch.StartNew();
         (await admin.PostAsJsonAsync($"/api/enrolment/audiences/{audience}/publish", new { })).EnsureSuccessStatusCode();
         var published = clock.Elapsed.TotalSeconds;
+        if (fault)
+        {
+            // Mid-evaluation: enrolment killed (SIGKILL; the watchdog starts it again) and the broker restarted.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            var pid = app.ProcessId(ResourceNames.EnrolmentApi);
+            app.Kill(ResourceNames.EnrolmentApi);
+            Console.WriteLine($"enrolment-api killed {clock.Elapsed.TotalSeconds:0.0} s after the publish, with {await Sql.CountAsync(connection, $"SELECT count(*) FROM enrolments WHERE \"CourseId\" = '{courseId}'"):N0} enrolments committed");
+            await app.StopResourceAsync(ResourceNames.EventBus);
+            await app.StartResourceAsync(ResourceNames.EventBus);
+            Console.WriteLine($"eventbus restarted; {clock.Elapsed.TotalSeconds:0.0} s");
+            await app.WaitForRestartAsync(ResourceNames.EnrolmentApi, pid, TimeSpan.FromMinutes(3));
+            Console.WriteLine($"enrolment-api running again {clock.Elapsed.TotalSeconds:0.0} s after the publish");
+        }
         long enrolled;
-        while ((enrolled = await CountAsync(connection, $"SELECT count(*) FROM enrolments WHERE \"CourseId\" = '{courseId}'")) < people
-               || await CountAsync(connection, $"SELECT count(*) FROM audiences WHERE \"Id\" = '{audience}' AND \"SyncedVersion\" = 1") == 0)
+        while ((enrolled = await Sql.CountAsync(connection, $"SELECT count(*) FROM enrolments WHERE \"CourseId\" = '{courseId}'")) < expected
+               || await Sql.CountAsync(connection, $"SELECT count(*) FROM audiences WHERE \"Id\" = '{audience}' AND \"SyncedVersion\" = 1") == 0)
         {
             if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"{enrolled:N0} enrolments after 10 minutes");
             await Task.Delay(100);
         }
         var seconds = clock.Elapsed.TotalSeconds;
-        var ledger = await CountAsync(connection, $"SELECT count(*) FROM ledger WHERE \"CourseId\" = '{courseId}'");
-        var members = await CountAsync(connection, $"SELECT count(*) FROM audience_members WHERE \"AudienceId\" = '{audience}'");
-        Console.WriteLine($"Rule matching {people:N0} people published (answered in {published:0.00} s): {enrolled:N0} enrolments, {ledger:N0} ledger rows and " +
+        var ledger = await Sql.CountAsync(connection, $"SELECT count(*) FROM ledger WHERE \"CourseId\" = '{courseId}'");
+        var members = await Sql.CountAsync(connection, $"SELECT count(*) FROM audience_members WHERE \"AudienceId\" = '{audience}'");
+        Console.WriteLine($"Rule matching {expected:N0} people published (answered in {published:0.00} s): {enrolled:N0} enrolments, {ledger:N0} ledger rows and " +
                           $"{members:N0} memberships committed {seconds:0.0} s after the publish = {enrolled / seconds:N0} enrolments/s");
+        // Exactly one enrolment, one membership and one Assigned entry a person; every enrolment's projection agrees with its ledger.
+        var inconsistent = await Sql.CountAsync(connection, $"""
+            SELECT count(*) FROM enrolments e WHERE e."CourseId" = '{courseId}'
+              AND (e."Sequence" <> (SELECT count(*) FROM ledger l WHERE l."EnrolmentId" = e."Id")
+                   OR NOT EXISTS (SELECT 1 FROM ledger l WHERE l."EnrolmentId" = e."Id" AND l."Sequence" = 1 AND l."Action" = 'Assigned'))
+            """);
+        var histories = await Sql.CountAsync(connection, $"SELECT count(*) FROM audience_membership_history WHERE \"AudienceId\" = '{audience}' AND \"Change\" = 'Joined'");
+        Console.WriteLine($"Check: expected {expected:N0}; enrolments {enrolled:N0}, memberships {members:N0}, joined in the history {histories:N0}, ledger rows {ledger:N0}; " +
+                          $"enrolments whose ledger disagrees: {inconsistent}" + (enrolled == expected && members == expected && histories == expected && ledger == expected && inconsistent == 0 ? " — consistent" : " — NOT CONSISTENT"));
 
         // One person moved into an audience by an HR change: identity's API → UserUpdated → enrolment → visible through the gateway.
         var pharmacy = Guid.NewGuid();
-        await ExecuteAsync(connection, $"""
+        await Sql.ExecuteAsync(connection, $"""
             INSERT INTO courses ("CourseId", "Code", "Title", "Version", "Archived", "PublishedAt", "DueFrom")
             VALUES ('{pharmacy}', 'AUD-PHARM', 'Pharmacy', 1, FALSE, now(), 'assignment');
             """);
@@ -81,21 +103,5 @@ public static class Audiences
         var text = await created.Content.ReadAsStringAsync();
         if (!created.IsSuccessStatusCode) throw new InvalidOperationException(text);
         return JsonDocument.Parse(text).RootElement.GetProperty("id").GetGuid();
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 600 };
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<long> CountAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 }

@@ -233,7 +233,7 @@ public static class CatalogueSearch
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
-    private static async Task SetPasswordAsync(TestPlatform app, Uri gateway, string email, string password)
+    public static async Task SetPasswordAsync(TestPlatform app, Uri gateway, string email, string password)
     {
         using var anonymous = new HttpClient { BaseAddress = gateway };
         (await anonymous.PostAsJsonAsync("/api/identity/password/forgot", new { email })).EnsureSuccessStatusCode();

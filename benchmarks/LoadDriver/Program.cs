@@ -17,7 +17,8 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll identity-tokens [seconds=20] [concurrency=32]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll portal-search [courses=20000] [paths=1000] [seconds=30] [users=50] [think=1]
-//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll audiences [people=100000] [moves=10]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll audiences [people=100000] [moves=10] [--fault]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll my-learning [seconds=30] [rate=200] [clients=50]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll gateway     (the hello-world baseline alone)
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
@@ -59,7 +60,13 @@ switch (scenario)
             int.Parse(args.ElementAtOrDefault(3) ?? "30"), int.Parse(args.ElementAtOrDefault(4) ?? "50"),
             double.Parse(args.ElementAtOrDefault(5) ?? "1", System.Globalization.CultureInfo.InvariantCulture));
         break;
-    case "audiences": await Audiences.RunAsync(app, admin, int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(2) ?? "10")); break;
+    case "audiences":
+        await Audiences.RunAsync(app, admin, int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(2) ?? "10"), args.Contains("--fault"));
+        break;
+    case "my-learning":
+        await MyLearning.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "30"), int.Parse(args.ElementAtOrDefault(2) ?? "200"),
+            int.Parse(args.ElementAtOrDefault(3) ?? "50"));
+        break;
     case "baselines": await PrintBaselinesAsync(copy: true, rabbit: true, gateway: true, importRate: null); break;
     case "gateway": await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null); break;
     default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;

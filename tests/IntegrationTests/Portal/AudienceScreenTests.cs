@@ -28,7 +28,7 @@ public class AudienceScreenTests(PlatformFixture platform) : BrowserTests(platfo
             created.EnsureSuccessStatusCode();
             await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
         }
-        await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} infection control");
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} infection control");
 
         var page = await Browser.NewPageAsync();
         await JourneyAsync(page, "audience-builder", async () =>
@@ -85,6 +85,13 @@ public class AudienceScreenTests(PlatformFixture platform) : BrowserTests(platfo
             await Assertions.Expect(section).ToContainTextAsync($"Pete {tag} is not a member");
             await Assertions.Expect(section.Locator(".trace").First.Locator("li.unmet").First).ToContainTextAsync("All of these (AND)");
             await AssertAccessibleAsync(page, "audience-why-1280");
+
+            // Why is Nina enrolled? Her record names the audience and its version, and leads back to it.
+            await page.GotoAsync($"/manage/courses/{courseId}/enrolments");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"Nina {tag}" }).ClickAsync();
+            var source = page.GetByRole(AriaRole.Link, new() { Name = $"Member of the audience {tag} ward staff (version 1)" });
+            await source.ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"{tag} ward staff");
         });
 
         var phone = await Browser.NewPageAsync(Narrow);
