@@ -9,5 +9,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapEnrolmentsApi();
 app.MapAudiencesApi();
+app.MapCertificatesApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -1,4 +1,6 @@
+using LmsPlatform.Contracts.Enrolment;
 using LmsPlatform.Enrolment.Infrastructure;
+using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Domain;
@@ -215,11 +217,15 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
         return (suspended, withdrawn);
     }
 
-    private void History(Audience audience, Guid userId, MembershipChangeKind change, DateTimeOffset now, string detail) =>
+    /// <summary>A change to the membership history, announced to other services in the same transaction.</summary>
+    private void History(Audience audience, Guid userId, MembershipChangeKind change, DateTimeOffset now, string detail)
+    {
         _added.Add(new MembershipChange
         {
             Id = Guid.CreateVersion7(now), AudienceId = audience.Id, UserId = userId, Change = change, Version = audience.Version, At = now, Detail = detail,
         });
+        _added.Add(OutboxMessageFactory.Create(new AudienceMembershipChanged(audience.Id, userId, change.ToString(), audience.Version, detail, now), now));
+    }
 
     /// <summary>Audiences after the audiences their rules refer to (cycles are refused when rules are saved).</summary>
     public static IEnumerable<Audience> InDependencyOrder(IReadOnlyList<Audience> audiences, IReadOnlyDictionary<Guid, RuleNode> rules)

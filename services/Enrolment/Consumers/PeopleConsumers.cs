@@ -13,7 +13,15 @@ public sealed class UserCreatedConsumer(EnrolmentDbContext db) : LearnerConsumer
 public sealed class UserUpdatedConsumer(EnrolmentDbContext db) : LearnerConsumer<UserUpdated>(db);
 public sealed class UserDeactivatedConsumer(EnrolmentDbContext db) : LearnerConsumer<UserDeactivated>(db);
 public sealed class UserReactivatedConsumer(EnrolmentDbContext db) : LearnerConsumer<UserReactivated>(db);
-public sealed class UserErasedConsumer(EnrolmentDbContext db) : LearnerConsumer<UserErased>(db);
+/// <summary>An erased person's certificates keep the record that they existed, without the name.</summary>
+public sealed class UserErasedConsumer(EnrolmentDbContext db) : LearnerConsumer<UserErased>(db)
+{
+    protected override async Task AfterApplyAsync(UserErased message, Learner copy, CancellationToken cancellationToken)
+    {
+        await base.AfterApplyAsync(message, copy, cancellationToken);
+        await Db.Certificates.Where(c => c.UserId == message.UserId).ExecuteUpdateAsync(c => c.SetProperty(x => x.HolderName, ""), cancellationToken);
+    }
+}
 
 /// <summary>
 /// A change to a person may change which audiences they are in, and (through the management chain) which audiences

@@ -5,6 +5,7 @@ using LmsPlatform.Enrolment.Consumers;
 using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace LmsPlatform.Enrolment.Extensions;
 
@@ -19,6 +20,14 @@ public static class Extensions
         builder.Services.AddScoped<AudienceSync>();
         builder.Services.Configure<AudienceOptions>(builder.Configuration.GetSection("Audiences"));
         builder.Services.AddHostedService<AudienceWorker>();
+        builder.Services.AddScoped<FollowUps>();
+        builder.Services.Configure<FollowUpOptions>(builder.Configuration.GetSection("FollowUps"));
+        builder.Services.AddHostedService<FollowUpWorker>();
+        // Certificates: the credential signing key is protected at rest with data-protection keys kept in the database.
+        builder.Services.AddDataProtection().SetApplicationName("lms-enrolment").PersistKeysToDbContext<EnrolmentDbContext>();
+        builder.Services.Configure<CertificateOptions>(builder.Configuration.GetSection("Certificates"));
+        builder.Services.AddSingleton<CertificateLinks>();
+        builder.Services.AddSingleton<CredentialSigner>();
         builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.

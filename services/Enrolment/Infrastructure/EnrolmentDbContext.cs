@@ -2,12 +2,13 @@ using LmsPlatform.ServiceDefaults.People;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace LmsPlatform.Enrolment.Infrastructure;
 
-public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> options) : ServiceDbContext(options), IDomainEventSink
+public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> options) : ServiceDbContext(options), IDomainEventSink, IDataProtectionKeyContext
 {
     public DbSet<Learner> Learners => Set<Learner>();
     public DbSet<CourseEnrolment> Enrolments => Set<CourseEnrolment>();
@@ -24,20 +25,41 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<MembershipChange> MembershipChanges => Set<MembershipChange>();
     public DbSet<PendingEvaluation> PendingEvaluations => Set<PendingEvaluation>();
     public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
+    public DbSet<Certification> Certifications => Set<Certification>();
+    /// <summary>Every certification's history: append-only, cycle after cycle.</summary>
+    public DbSet<CertificationChange> CertificationChanges => Set<CertificationChange>();
+    public DbSet<Certificate> Certificates => Set<Certificate>();
+    public DbSet<CompletionPending> CompletionsPending => Set<CompletionPending>();
+    public DbSet<OverdueNotice> OverdueNotices => Set<OverdueNotice>();
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+    /// <summary>The keys that protect the credential signing key at rest.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>
-    /// Each entry an enrolment writes is appended to the ledger in the same transaction as the new state; a finish or
-    /// a reset is a learning fact audience rules may ask about, so the person is evaluated again. A published audience
-    /// version is kept with its number.
+    /// Each entry an enrolment writes is appended to the ledger in the same transaction as the new state, with the
+    /// integration event that announces it. A finish or a reset is a learning fact audience rules may ask about, so
+    /// the person is evaluated again; a completion is followed up (its certificate, its certification). A published
+    /// audience version is kept with its number; a certification's changes are its history.
     /// </summary>
-    public IEnumerable<object> RowsOf(object domainEvent) => domainEvent switch
+    public IEnumerable<object> RowsOf(object domainEvent)
     {
-        LedgerEntry { Action: LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset } entry =>
-            [entry, new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt }],
-        LedgerEntry entry => [entry],
-        AudienceVersion version => [version],
-        _ => [],
-    };
+        switch (domainEvent)
+        {
+            case LedgerEntry entry:
+                yield return entry;
+                if (entry.ToIntegrationEvent() is { } announced) yield return OutboxMessageFactory.Create(announced, entry.RecordedAt);
+                if (entry.Action is LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset)
+                    yield return new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt };
+                if (entry.Action is LedgerAction.Completed) yield return new CompletionPending { EnrolmentId = entry.EnrolmentId, Sequence = entry.Sequence };
+                break;
+            case AudienceVersion version:
+                yield return version;
+                break;
+            case CertificationChange change:
+                yield return change;
+                break;
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -55,6 +77,8 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.ToTable("enrolments");
             e.HasIndex(x => new { x.UserId, x.CourseId }).IsUnique();
             e.HasIndex(x => x.CourseId);
+            // The clock's question, "whose due date has passed", asked of open enrolments only.
+            e.HasIndex(x => x.DueAt).HasFilter("\"Status\" IN ('Enrolled', 'InProgress') AND \"DueAt\" IS NOT NULL");
             e.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.SourceKind).HasConversion<string>().HasMaxLength(20);
             e.Property(x => x.SourceReference).HasMaxLength(100);
@@ -116,6 +140,53 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.Property(p => p.Id).UseIdentityAlwaysColumn();
         });
         modelBuilder.Entity<ReconciliationRun>(e => e.ToTable("audience_reconciliations"));
+        modelBuilder.Entity<Certification>(e =>
+        {
+            e.ToTable("certifications");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.UserId, c.CourseId }).IsUnique();
+            e.HasIndex(c => c.WindowOpensAt).HasFilter("\"Status\" = 'Certified'");
+            e.HasIndex(c => c.ExpiresAt).HasFilter("\"Status\" <> 'Expired'");
+            e.Property(c => c.Status).HasConversion<string>().HasMaxLength(20);
+            e.HasOne<Learner>().WithMany().HasForeignKey(c => c.UserId);
+        });
+        modelBuilder.Entity<CertificationChange>(e =>
+        {
+            e.ToTable("certification_history");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.CertificationId, c.RecordedAt });
+            e.Property(c => c.Change).HasConversion<string>().HasMaxLength(20);
+            e.Property(c => c.Detail).HasMaxLength(300);
+            e.HasOne<Certification>().WithMany().HasForeignKey(c => c.CertificationId);
+        });
+        modelBuilder.Entity<Certificate>(e =>
+        {
+            e.ToTable("certificates");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.EnrolmentId, c.CompletedAt }).IsUnique();
+            e.HasIndex(c => c.UserId);
+            e.Property(c => c.HolderName).HasMaxLength(200);
+            e.Property(c => c.ItemCode).HasMaxLength(64);
+            e.Property(c => c.ItemTitle).HasMaxLength(200);
+        });
+        modelBuilder.Entity<CompletionPending>(e =>
+        {
+            e.ToTable("completion_pending");
+            e.HasKey(p => p.Id);
+            e.Property(p => p.Id).UseIdentityAlwaysColumn();
+        });
+        modelBuilder.Entity<OverdueNotice>(e =>
+        {
+            e.ToTable("overdue_notices");
+            e.HasKey(n => new { n.EnrolmentId, n.DueAt });
+        });
+        modelBuilder.Entity<SigningKey>(e =>
+        {
+            e.ToTable("signing_keys");
+            e.HasKey(k => k.KeyId);
+            e.Property(k => k.KeyId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
         modelBuilder.Entity<LedgerEntry>(e =>
         {
             e.ToTable("ledger");

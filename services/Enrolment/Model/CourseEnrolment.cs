@@ -5,8 +5,8 @@ namespace LmsPlatform.Enrolment.Model;
 
 public enum EnrolmentStatus { Enrolled, InProgress, Completed, Waived, Suspended, Withdrawn }
 
-/// <summary>Why an enrolment exists: a person's decision, an import, a request, an audience rule (with its version).</summary>
-public enum EnrolmentSourceKind { Manual, Import, SelfEnrolment, AudienceRule }
+/// <summary>Why an enrolment exists: a person's decision, an import, a request, an audience rule (with its version), a certification's renewal.</summary>
+public enum EnrolmentSourceKind { Manual, Import, SelfEnrolment, AudienceRule, Recertification }
 
 public sealed record EnrolmentSource(EnrolmentSourceKind Kind, string? Reference, string? Note)
 {
@@ -159,6 +159,13 @@ public sealed class CourseEnrolment : Aggregate
             throw new DomainRuleException("status", $"The enrolment is {Describe(Status)}: it stays as a record.");
         Write(Entry(LedgerAction.Withdrawn, now, actor, reason, now));
     }
+
+    /// <summary>
+    /// Records that the certification this enrolment's completion earned ran out (for the audit trail: the state does
+    /// not move, the renewal is the certification's own assignment).
+    /// </summary>
+    public void RecordExpiry(EnrolmentActor actor, string reason, DateTimeOffset at, DateTimeOffset now) =>
+        Write(Entry(LedgerAction.Expired, at, actor, reason, now));
 
     /// <summary>The state the entries describe, in the order they were written.</summary>
     public static CourseEnrolment Replay(IEnumerable<LedgerEntry> entries)

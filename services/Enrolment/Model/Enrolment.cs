@@ -23,6 +23,15 @@ public sealed class CourseCopy
     /// <summary>The latest version's compliance rule for due dates: so many days after the assignment or the hire date.</summary>
     public int? DueWithinDays { get; set; }
     public string DueFrom { get; set; } = Contracts.Catalogue.ComplianceSettings.FromAssignment;
+    /// <summary>A completion certifies the person for so many months (none: the course is not a certification).</summary>
+    public int? ValidityMonths { get; set; }
+    /// <summary>The recertification window opens so many days before the expiry (none: at the expiry).</summary>
+    public int? RecertificationWindowDays { get; set; }
+    /// <summary>The course that renews the certification (none: the course itself, taken again).</summary>
+    public Guid? RefresherCourseId { get; set; }
+
+    /// <summary>Whether a new enrolment may be made on it.</summary>
+    public bool IsOpen => Version > 0 && !Archived;
 
     /// <summary>
     /// The due date a new enrolment gets when none is given: <see cref="DueWithinDays"/> after the assignment, or after
@@ -49,6 +58,9 @@ public sealed class CourseCopy
             PublishedAt = published.PublishedAt;
             DueWithinDays = published.Compliance.DueWithinDays;
             DueFrom = published.Compliance.DueFrom;
+            ValidityMonths = published.Compliance.ValidityMonths;
+            RecertificationWindowDays = published.Compliance.RecertificationWindowDays;
+            RefresherCourseId = published.Compliance.RefresherCourseId;
         }
         // Published again after it was archived (a new version of a retired course) opens it again.
         if (Archived && ArchivedAt is { } archived && published.PublishedAt > archived) Archived = false;

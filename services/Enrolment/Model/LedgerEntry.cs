@@ -1,6 +1,13 @@
+using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Enrolment;
+
 namespace LmsPlatform.Enrolment.Model;
 
-public enum LedgerAction { Assigned, Started, Completed, Waived, Reset, DueDateChanged, Suspended, Resumed, Withdrawn }
+/// <summary>
+/// The kinds of ledger entry. <see cref="Expired"/> records that the certification a completion earned ran out (the
+/// enrolment's state does not move: the renewal is its own assignment, see <c>Certification</c>).
+/// </summary>
+public enum LedgerAction { Assigned, Started, Completed, Waived, Reset, DueDateChanged, Suspended, Resumed, Withdrawn, Expired }
 
 /// <summary>
 /// One row of the completion ledger: append-only, never updated or deleted. Who did what to which enrolment, when it
@@ -28,6 +35,22 @@ public sealed record LedgerEntry
     /// <summary>Why the enrolment exists (on the assignment).</summary>
     public EnrolmentSourceKind? SourceKind { get; init; }
     public string? SourceReference { get; init; }
+
+    /// <summary>What the entry announces to other services (none for an expiry: the certification announces that).</summary>
+    public IIntegrationEvent? ToIntegrationEvent() => Action switch
+    {
+        LedgerAction.Assigned => new Enrolled(EnrolmentId, UserId, CourseId, Sequence, Version ?? 0, DueAt, (SourceKind ?? EnrolmentSourceKind.Manual).ToString(),
+            SourceReference, At),
+        LedgerAction.Started => new ProgressRecorded(EnrolmentId, UserId, CourseId, Sequence, EnrolmentStatus.InProgress.ToString(), At),
+        LedgerAction.Completed or LedgerAction.Waived => new EnrolmentCompleted(EnrolmentId, UserId, CourseId, Sequence, Version ?? 0,
+            Action == LedgerAction.Waived, Reason, At),
+        LedgerAction.Reset => new EnrolmentReset(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
+        LedgerAction.DueDateChanged => new DueDateChanged(EnrolmentId, UserId, CourseId, Sequence, DueAt, Reason, At),
+        LedgerAction.Suspended => new EnrolmentSuspended(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
+        LedgerAction.Resumed => new EnrolmentResumed(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
+        LedgerAction.Withdrawn => new EnrolmentWithdrawn(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
+        _ => null,
+    };
 
     /// <summary>The entries that had taken effect by <paramref name="asOf"/>, in the order they were written.</summary>
     public static IEnumerable<LedgerEntry> AsOf(IEnumerable<LedgerEntry> entries, DateTimeOffset asOf) =>

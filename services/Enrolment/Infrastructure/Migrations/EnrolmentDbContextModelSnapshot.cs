@@ -157,6 +157,179 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.ToTable("audience_versions", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.Certificate", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CertificationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("HolderName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("IssuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ItemCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ItemTitle")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("EnrolmentId", "CompletedAt")
+                        .IsUnique();
+
+                    b.ToTable("certificates", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.Certification", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CertifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("RenewalCourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("RenewalEnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("WindowOpensAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt")
+                        .HasFilter("\"Status\" <> 'Expired'");
+
+                    b.HasIndex("WindowOpensAt")
+                        .HasFilter("\"Status\" = 'Certified'");
+
+                    b.HasIndex("UserId", "CourseId")
+                        .IsUnique();
+
+                    b.ToTable("certifications", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.CertificationChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CertificationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Cycle")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<Guid?>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CertificationId", "RecordedAt");
+
+                    b.ToTable("certification_history", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.CompletionPending", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("completion_pending", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.CourseCopy", b =>
                 {
                     b.Property<Guid>("CourseId")
@@ -184,10 +357,19 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int?>("RecertificationWindowDays")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("RefresherCourseId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("ValidityMonths")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Version")
                         .HasColumnType("integer");
@@ -245,6 +427,9 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CourseId");
+
+                    b.HasIndex("DueAt")
+                        .HasFilter("\"Status\" IN ('Enrolled', 'InProgress') AND \"DueAt\" IS NOT NULL");
 
                     b.HasIndex("UserId", "CourseId")
                         .IsUnique();
@@ -424,6 +609,22 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.ToTable("audience_membership_history", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.OverdueNotice", b =>
+                {
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("AnnouncedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("EnrolmentId", "DueAt");
+
+                    b.ToTable("overdue_notices", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.PendingEvaluation", b =>
                 {
                     b.Property<long>("Id")
@@ -494,6 +695,24 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.HasIndex("UserId");
 
                     b.ToTable("roles", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.SigningKey", b =>
+                {
+                    b.Property<string>("KeyId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ProtectedPrivateKey")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("KeyId");
+
+                    b.ToTable("signing_keys", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.ServiceDefaults.Messaging.InboxMessage", b =>
@@ -624,6 +843,25 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.ToTable("org_units", (string)null);
                 });
 
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.AudienceMember", b =>
                 {
                     b.HasOne("LmsPlatform.Enrolment.Model.Audience", null)
@@ -638,6 +876,24 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.HasOne("LmsPlatform.Enrolment.Model.Audience", null)
                         .WithMany()
                         .HasForeignKey("AudienceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.Certification", b =>
+                {
+                    b.HasOne("LmsPlatform.Enrolment.Model.Learner", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.CertificationChange", b =>
+                {
+                    b.HasOne("LmsPlatform.Enrolment.Model.Certification", null)
+                        .WithMany()
+                        .HasForeignKey("CertificationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,204 @@
+using LmsPlatform.Enrolment.Infrastructure;
+using LmsPlatform.Enrolment.Model;
+using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace LmsPlatform.Enrolment.Application;
+
+public sealed class FollowUpOptions
+{
+    /// <summary>How often the clock is read for due dates, recertification windows and expiries, and completions are followed up.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public int Batch { get; set; } = 1000;
+}
+
+/// <summary>A completion to follow up, as claimed from <c>completion_pending</c>.</summary>
+public sealed record ClaimedCompletion(Guid EnrolmentId, int Sequence);
+
+/// <summary>
+/// What follows a completion and what the clock brings, in one transaction per round (one round at a time across
+/// replicas): each completion gets its certificate and earns or renews the certifications it counts for; windows that
+/// have opened assign the renewal (the refresher, or the course again, due at the expiry); certifications unrenewed at
+/// their expiry expire (and the completion's ledger records it); open enrolments whose due date has passed are
+/// announced as overdue, once per due date. The overdue status itself is never stored: it is read from the clock.
+/// </summary>
+public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, TimeProvider time, IOptions<FollowUpOptions> options)
+{
+    private const long RoundLock = 0x4C4D53464F4C; // "LMSFOL"
+
+    /// <summary>One round; how much it did (so the worker goes again at once while there is more).</summary>
+    public Task<int> RunOnceAsync(CancellationToken ct) => db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+    {
+        db.ChangeTracker.Clear();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RoundLock})", ct);
+        var now = time.GetUtcNow();
+        var done = await FollowUpCompletionsAsync(now, ct);
+        done += await OpenWindowsAsync(now, ct);
+        done += await ExpireAsync(now, ct);
+        done += await AnnounceOverdueAsync(now, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return done;
+    });
+
+    private int Batch => options.Value.Batch;
+
+    private async Task<int> FollowUpCompletionsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var claimed = await db.Database.SqlQuery<ClaimedCompletion>($"""
+            DELETE FROM completion_pending WHERE "Id" IN (SELECT "Id" FROM completion_pending ORDER BY "Id" LIMIT {Batch})
+            RETURNING "EnrolmentId", "Sequence"
+            """).ToListAsync(ct);
+        if (claimed.Count == 0) return 0;
+        var enrolmentIds = claimed.Select(c => c.EnrolmentId).Distinct().ToList();
+        var wanted = claimed.ToHashSet();
+        var completions = (await db.Ledger.AsNoTracking().Where(l => enrolmentIds.Contains(l.EnrolmentId) && l.Action == LedgerAction.Completed).ToListAsync(ct))
+            .Where(l => wanted.Contains(new ClaimedCompletion(l.EnrolmentId, l.Sequence))).OrderBy(l => l.RecordedAt).ThenBy(l => l.Sequence).ToList();
+        var userIds = completions.Select(c => c.UserId).Distinct().ToList();
+        var learners = await db.Learners.AsNoTracking().Where(l => userIds.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
+        var certifications = await db.Certifications.Where(c => userIds.Contains(c.UserId)).ToListAsync(ct);
+        var courseIds = completions.Select(c => c.CourseId).Concat(certifications.Select(c => c.CourseId)).Distinct().ToList();
+        var courses = await db.Courses.AsNoTracking().Where(c => courseIds.Contains(c.CourseId)).ToDictionaryAsync(c => c.CourseId, ct);
+        var issued = (await db.Certificates.AsNoTracking().Where(c => enrolmentIds.Contains(c.EnrolmentId)).Select(c => new { c.EnrolmentId, c.CompletedAt })
+            .ToListAsync(ct)).Select(c => (c.EnrolmentId, c.CompletedAt)).ToHashSet();
+
+        foreach (var completion in completions)
+        {
+            if (!courses.TryGetValue(completion.CourseId, out var course) || !learners.TryGetValue(completion.UserId, out var learner)) continue;
+            // The course's own certification, earned or renewed; then any other the course renews (as their refresher).
+            Certification? earned = null;
+            if (CertificationTerms.Of(course) is { } terms)
+            {
+                earned = certifications.FirstOrDefault(c => c.UserId == completion.UserId && c.CourseId == completion.CourseId);
+                if (earned is null)
+                {
+                    earned = Certification.Earn(completion.UserId, completion.CourseId, completion.EnrolmentId, completion.At, terms, now);
+                    certifications.Add(earned);
+                    db.Certifications.Add(earned);
+                }
+                else earned.Renew(completion.EnrolmentId, completion.At, terms, now);
+            }
+            foreach (var renewed in certifications.Where(c => c.UserId == completion.UserId && c.CourseId != completion.CourseId && c.RenewedBy(completion.CourseId)))
+                if (courses.TryGetValue(renewed.CourseId, out var certifying) && CertificationTerms.Of(certifying) is { } renewedTerms
+                    && renewed.Renew(completion.EnrolmentId, completion.At, renewedTerms, now))
+                    earned ??= renewed;
+            if (issued.Add((completion.EnrolmentId, completion.At)) && !learner.Erased)
+                db.Certificates.Add(Certificate.Issue(completion, learner, course, earned, now));
+        }
+        return claimed.Count;
+    }
+
+    private async Task<int> OpenWindowsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var due = await db.Certifications.Where(c => c.Status == CertificationStatus.Certified && c.WindowOpensAt <= now)
+            .OrderBy(c => c.WindowOpensAt).Take(Batch).ToListAsync(ct);
+        foreach (var certification in due) await OpenWindowAsync(certification, now, ct);
+        return due.Count;
+    }
+
+    /// <summary>
+    /// Assigns the renewal, due at the expiry: the refresher when the course names one that takes enrolments, else the
+    /// course again. A finished enrolment on it starts again (its completion stays in the ledger); an open one is due
+    /// by the expiry at the latest; a suspended or withdrawn one is left as an administrator left it.
+    /// </summary>
+    private async Task OpenWindowAsync(Certification certification, DateTimeOffset now, CancellationToken ct)
+    {
+        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == certification.CourseId, ct);
+        var refresher = course?.RefresherCourseId is { } refresherId ? await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == refresherId, ct) : null;
+        var renewal = refresher is { IsOpen: true } ? refresher : course;
+        var expires = certification.ExpiresAt;
+        var reason = $"Recertification: renew {course?.Title ?? "the certification"} by {expires:yyyy-MM-dd}";
+        if (renewal is not { IsOpen: true })
+        {
+            certification.OpenWindow(certification.CourseId, null, "Not assigned: the course takes no new enrolments", now);
+            return;
+        }
+        var enrolment = await db.Enrolments.FirstOrDefaultAsync(e => e.UserId == certification.UserId && e.CourseId == renewal.CourseId, ct)
+            ?? db.Enrolments.Local.FirstOrDefault(e => e.UserId == certification.UserId && e.CourseId == renewal.CourseId);
+        string detail;
+        if (enrolment is null)
+        {
+            var outcome = (await assignments.AddAsync([certification.UserId], renewal.CourseId, expires,
+                new EnrolmentSource(EnrolmentSourceKind.Recertification, certification.Id.ToString(), reason), EnrolmentActor.Platform, ct)).Single();
+            detail = outcome.EnrolmentId is null ? $"Not assigned {renewal.Code}: the person {outcome.Reason}" : $"Assigned {renewal.Code}, due {expires:yyyy-MM-dd}";
+            certification.OpenWindow(renewal.CourseId, outcome.EnrolmentId, detail, now);
+            return;
+        }
+        switch (enrolment.Status)
+        {
+            case EnrolmentStatus.Completed or EnrolmentStatus.Waived:
+                enrolment.Reset(EnrolmentActor.Platform, reason, now);
+                enrolment.ChangeDueDate(expires, EnrolmentActor.Platform, reason, now);
+                detail = $"{renewal.Code} to be taken again, due {expires:yyyy-MM-dd}";
+                break;
+            case EnrolmentStatus.Enrolled or EnrolmentStatus.InProgress:
+                if (enrolment.DueAt is null || enrolment.DueAt > expires) enrolment.ChangeDueDate(expires, EnrolmentActor.Platform, reason, now);
+                detail = $"{renewal.Code} under way, due {enrolment.DueAt:yyyy-MM-dd}";
+                break;
+            default:
+                detail = $"Not assigned {renewal.Code}: the enrolment is {CourseEnrolment.Describe(enrolment.Status)}";
+                break;
+        }
+        certification.OpenWindow(renewal.CourseId, enrolment.Id, detail, now);
+    }
+
+    private async Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var due = await db.Certifications.Where(c => c.Status != CertificationStatus.Expired && c.ExpiresAt <= now)
+            .OrderBy(c => c.ExpiresAt).Take(Batch).ToListAsync(ct);
+        foreach (var certification in due)
+        {
+            // A window the clock skipped (no window days, or the service was down) opens first: the renewal is assigned either way.
+            if (certification.Status == CertificationStatus.Certified) await OpenWindowAsync(certification, now, ct);
+            certification.Expire(now);
+            var earnedBy = await db.Enrolments.FirstOrDefaultAsync(e => e.Id == certification.EnrolmentId, ct)
+                ?? db.Enrolments.Local.FirstOrDefault(e => e.Id == certification.EnrolmentId);
+            earnedBy?.RecordExpiry(EnrolmentActor.Platform, $"The certification this completion earned (cycle {certification.Cycle}) expired",
+                certification.ExpiresAt, now);
+        }
+        return due.Count;
+    }
+
+    /// <summary>Open enrolments whose due date has passed, announced once per due date (an extension that passes is announced again).</summary>
+    private async Task<int> AnnounceOverdueAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var announced = await db.Database.SqlQuery<Guid>($"""
+            INSERT INTO overdue_notices ("EnrolmentId", "DueAt", "AnnouncedAt")
+            SELECT e."Id", e."DueAt", {now} FROM enrolments e
+            WHERE e."Status" IN ('Enrolled', 'InProgress') AND e."DueAt" IS NOT NULL AND e."DueAt" <= {now}
+              AND NOT EXISTS (SELECT 1 FROM overdue_notices n WHERE n."EnrolmentId" = e."Id" AND n."DueAt" = e."DueAt")
+            ORDER BY e."DueAt" LIMIT {Batch}
+            ON CONFLICT DO NOTHING
+            RETURNING "EnrolmentId" AS "Value"
+            """).ToListAsync(ct);
+        if (announced.Count == 0) return 0;
+        foreach (var e in await db.Enrolments.AsNoTracking().Where(e => announced.Contains(e.Id)).ToListAsync(ct))
+            db.OutboxMessages.Add(OutboxMessageFactory.Create(new Contracts.Enrolment.BecameOverdue(e.Id, e.UserId, e.CourseId, e.DueAt!.Value, now), now));
+        return announced.Count;
+    }
+}
+
+/// <summary>Runs <see cref="FollowUps"/> round after round: at once while there is work, else every poll interval.</summary>
+public sealed class FollowUpWorker(IServiceScopeFactory scopes, IOptions<FollowUpOptions> options, TimeProvider time, ILogger<FollowUpWorker> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var done = 0;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                done = await scope.ServiceProvider.GetRequiredService<FollowUps>().RunOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                log.LogWarning(ex, "Following up completions and deadlines failed; it will be tried again");
+                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            if (done == 0) await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+}
