@@ -148,6 +148,11 @@ public static class PortalExtensions
             api.DownloadAsync("api/identity/audit/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.AuditRead);
         app.MapGet("/admin/imports/{id:guid}/errors", (Guid id, HttpContext http, GatewayApi api) =>
             api.DownloadAsync($"api/identity/imports/{id}/errors", http.RequestAborted)).RequireAuthorization(Permissions.ImportsRun);
+        // A certificate's PDF and Open Badges credential: the API decides who may have them (the holder, or a reader of enrolments).
+        app.MapGet("/certificates/{id:guid}/pdf", (Guid id, HttpContext http, GatewayApi api) =>
+            api.DownloadAsync($"api/enrolment/certificates/{id}/pdf", http.RequestAborted)).RequireAuthorization();
+        app.MapGet("/certificates/{id:guid}/credential", (Guid id, HttpContext http, GatewayApi api) =>
+            api.DownloadAsync($"api/enrolment/certificates/{id}/credential", http.RequestAborted)).RequireAuthorization();
         app.MapPost("/sign-out", () => TypedResults.SignOut(new AuthenticationProperties { RedirectUri = "/" },
             [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])).RequireAuthorization();
         // Every device: identity revokes the person's grants and tokens, and every portal session of theirs is removed.

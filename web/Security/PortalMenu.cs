@@ -29,6 +29,7 @@ public static class PortalMenu
         ]),
         new("Assignments", [
             new("Audiences", "manage/audiences", Permissions.EnrolmentsRead),
+            new("Certifications", "manage/certifications", Permissions.EnrolmentsRead),
         ]),
         new("Administration", [
             new("Users", "admin/users", Permissions.UsersRead),

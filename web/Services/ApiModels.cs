@@ -50,6 +50,32 @@ public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Tit
     public string Describe => EnrolmentWords.Describe(Status, Overdue);
 }
 
+/// <summary>A certificate of a completion, with its public verification address.</summary>
+public sealed record CertificateView(Guid Id, Guid UserId, string HolderName, Guid CourseId, string ItemCode, string ItemTitle, int Version,
+    DateTimeOffset CompletedAt, DateTimeOffset? ExpiresAt, DateTimeOffset IssuedAt, bool Expired, string VerificationUrl);
+
+/// <summary>What a certificate's public verification says.</summary>
+public sealed record CertificateVerificationView(Guid CertificateId, string Status, string? Holder, string Item, DateTimeOffset CompletedAt,
+    DateTimeOffset? ExpiresAt, DateTimeOffset IssuedAt, string Issuer);
+
+/// <summary>A person's certification on a course: Certified, WindowOpen (renew by the expiry) or Expired.</summary>
+public sealed record CertificationView(Guid Id, Guid UserId, string? LearnerName, Guid CourseId, string? CourseCode, string? CourseTitle, string Status,
+    int Cycle, DateTimeOffset CertifiedAt, DateTimeOffset ExpiresAt, DateTimeOffset WindowOpensAt, Guid? RenewalCourseId, Guid? RenewalEnrolmentId)
+{
+    /// <summary>In words, with the date that matters.</summary>
+    public string Describe => Status switch
+    {
+        "Certified" => $"Certified until {Format.Date(ExpiresAt)}",
+        "WindowOpen" => $"Renew by {Format.Date(ExpiresAt)}",
+        "Expired" => $"Expired on {Format.Date(ExpiresAt)}",
+        _ => Status,
+    };
+}
+
+public sealed record CertificationChangeView(int Cycle, string Change, DateTimeOffset At, DateTimeOffset RecordedAt, DateTimeOffset ExpiresAt, Guid? EnrolmentId, string Detail);
+
+public sealed record CertificationDetailView(CertificationView Certification, List<CertificationChangeView> History);
+
 public sealed record UserView(
     Guid Id, string? Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
     DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,

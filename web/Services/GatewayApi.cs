@@ -76,11 +76,17 @@ public sealed class GatewayApi(IHttpClientFactory clients, PortalSession session
 
     public Task<ApiResult<T>> DeleteAsync<T>(string path, string? ifMatch = null, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Delete, path, null, ifMatch, ct);
 
-    public async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, string? ifMatch, CancellationToken ct = default)
+    /// <summary>A public endpoint (a certificate's verification), asked as nobody: the page works for people who are not signed in.</summary>
+    public Task<ApiResult<T>> GetPublicAsync<T>(string path, CancellationToken ct = default) => SendAsync<T>(HttpMethod.Get, path, null, null, ct, asPerson: false);
+
+    public async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, object? body, string? ifMatch, CancellationToken ct = default, bool asPerson = true)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/'));
-        if (await session.AccessTokenAsync(ct) is not { } token) return new(default, Problem.From(HttpStatusCode.Unauthorized));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (asPerson)
+        {
+            if (await session.AccessTokenAsync(ct) is not { } token) return new(default, Problem.From(HttpStatusCode.Unauthorized));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         if (body is HttpContent content) request.Content = content;

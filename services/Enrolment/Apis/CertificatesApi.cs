@@ -98,14 +98,14 @@ public static class CertificatesApi
         return TypedResults.File(pdf, "application/pdf", $"certificate-{certificate.ItemCode}-{certificate.CompletedAt:yyyy-MM-dd}.pdf");
     }
 
-    public static async Task<Results<ContentHttpResult, NotFound>> Credential(Guid id, ClaimsPrincipal user, EnrolmentDbContext db, CertificateLinks links,
+    public static async Task<Results<FileContentHttpResult, NotFound>> Credential(Guid id, ClaimsPrincipal user, EnrolmentDbContext db, CertificateLinks links,
         CredentialSigner signer, CancellationToken ct)
     {
         if (await VisibleAsync(id, user, db, ct) is not { } certificate) return TypedResults.NotFound();
         var holder = await db.Learners.AsNoTracking().FirstAsync(l => l.UserId == certificate.UserId, ct);
         if (holder.Erased) return TypedResults.NotFound();
         var jwt = await signer.SignAsync(OpenBadge.Credential(certificate, holder, links), ct);
-        return TypedResults.Text(jwt, "application/vc+jwt");
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(jwt), "application/vc+jwt", $"badge-{certificate.ItemCode}-{certificate.CompletedAt:yyyy-MM-dd}.jwt");
     }
 
     public static async Task<Results<Ok<CertificateVerification>, NotFound>> Verify(Guid id, EnrolmentDbContext db, CertificateLinks links, TimeProvider time, CancellationToken ct)

@@ -24,7 +24,8 @@ public class PortalPageMatrixTests(PlatformFixture platform) : BrowserTests(plat
             .SelectMany(t => t.GetCustomAttributes<RouteAttribute>().Select(r => (r.Template, Type: t)))
             .Select(p => (p.Template, p.Type.GetCustomAttribute<AuthorizeAttribute>()?.Policy));
 
-    private static readonly HashSet<string> Public = ["/not-found", "/error", "/forbidden"];
+    /// <summary>Pages anyone may open, signed in or not (a certificate's verification is for employers and auditors).</summary>
+    private static readonly HashSet<string> Public = ["/not-found", "/error", "/forbidden", "/verify/{Id:guid}"];
 
     [Fact]
     public void Every_page_is_behind_sign_in_and_names_a_known_permission_and_the_menu_asks_for_the_same_one()
