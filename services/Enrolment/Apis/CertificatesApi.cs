@@ -94,7 +94,7 @@ public static class CertificatesApi
         TimeProvider time, CancellationToken ct)
     {
         if (await VisibleAsync(id, user, db, ct) is not { } certificate) return TypedResults.NotFound();
-        var pdf = CertificatePdf.Render(certificate, links.Organisation, links.Verification(certificate.Id), time.GetUtcNow());
+        var pdf = CertificatePdf.Render(certificate, links.Organisation, links.Verification(certificate.Id), time.GetUtcNow(), links.FontFile);
         return TypedResults.File(pdf, "application/pdf", $"certificate-{certificate.ItemCode}-{certificate.CompletedAt:yyyy-MM-dd}.pdf");
     }
 

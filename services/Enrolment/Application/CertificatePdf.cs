@@ -10,8 +10,9 @@ namespace LmsPlatform.Enrolment.Application;
 
 /// <summary>
 /// A certificate as a one-page landscape A4 PDF: the organisation, the person, the item, the completion date, the
-/// expiry (when it certifies), the certificate's id and a QR code of its verification page. Text is set in DejaVu
-/// Sans (any script the font covers) when the machine has it, else in Helvetica.
+/// expiry (when it certifies), the certificate's id and a QR code of its verification page. Text is set in the font
+/// configured (<c>Certificates:FontFile</c>, a TrueType file), else DejaVu Sans when the machine has it (any script it
+/// covers), else in PDF's built-in Helvetica, which has Western European letters only: others print as '?'.
 /// </summary>
 public static class CertificatePdf
 {
@@ -20,14 +21,20 @@ public static class CertificatePdf
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/TTF/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
     ];
 
-    private static readonly Lazy<byte[]?> FontBytes = new(() => FontFiles.Where(File.Exists).Select(File.ReadAllBytes).FirstOrDefault());
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]?> Fonts = new();
 
-    public static byte[] Render(Certificate certificate, string organisation, string verificationUrl, DateTimeOffset now)
+    private static byte[]? FontBytes(string? configured) => Fonts.GetOrAdd(configured ?? "", c =>
+        (c.Length > 0 ? [c, .. FontFiles] : FontFiles).Where(File.Exists).Select(File.ReadAllBytes).FirstOrDefault());
+
+    public static byte[] Render(Certificate certificate, string organisation, string verificationUrl, DateTimeOffset now, string? fontFile = null)
     {
         using var builder = new PdfDocumentBuilder();
         builder.DocumentInformation.Title = $"Certificate {certificate.Id}";
         builder.DocumentInformation.Producer = "LmsPlatform";
-        var font = FontBytes.Value is { } bytes ? builder.AddTrueTypeFont(bytes) : builder.AddStandard14Font(Standard14Font.Helvetica);
+        var trueType = FontBytes(fontFile);
+        var font = trueType is { } bytes ? builder.AddTrueTypeFont(bytes) : builder.AddStandard14Font(Standard14Font.Helvetica);
+        // Helvetica's encoding has Latin-1's letters; anything else would fail the whole document.
+        string Printable(string text) => trueType is not null ? text : new string([.. text.Select(ch => ch is >= ' ' and <= '~' or >= '\u00A0' and <= '\u00FF' ? ch : '?')]);
         var page = builder.AddPage(PageSize.A4, isPortrait: false);
         var (width, height) = (page.PageSize.Width, page.PageSize.Height);
 
@@ -38,6 +45,7 @@ public static class CertificatePdf
 
         void Centred(string text, double size, double y)
         {
+            text = Printable(text);
             var letters = page.MeasureText(text, size, new PdfPoint(0, 0), font);
             var textWidth = letters.Count == 0 ? 0 : letters.Max(l => l.BoundingBox.Right) - letters.Min(l => l.BoundingBox.Left);
             page.AddText(text, size, new PdfPoint((width - textWidth) / 2, y), font);

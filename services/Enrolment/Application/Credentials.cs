@@ -17,6 +17,8 @@ public sealed class CertificateOptions
     public string Organisation { get; set; } = "LmsPlatform";
     /// <summary>The platform's public address (the gateway's): verification links and the issuer's id start with it. Default: identity's issuer.</summary>
     public string? PublicUrl { get; set; }
+    /// <summary>A TrueType font for certificates' text (default: DejaVu Sans where installed).</summary>
+    public string? FontFile { get; set; }
 }
 
 /// <summary>The public addresses a certificate names: its verification page (the QR code) and the issuer's profile.</summary>
@@ -24,6 +26,7 @@ public sealed class CertificateLinks(IOptions<CertificateOptions> options, IConf
 {
     public string PublicUrl => (options.Value.PublicUrl ?? configuration["Identity:Issuer"] ?? "http://localhost").TrimEnd('/');
     public string Organisation => options.Value.Organisation;
+    public string? FontFile => options.Value.FontFile;
     public string Verification(Guid certificateId) => $"{PublicUrl}/verify/{certificateId}";
     public string Issuer => $"{PublicUrl}/api/enrolment/issuer";
     public string Achievement(Guid courseId) => $"{PublicUrl}/api/enrolment/achievements/{courseId}";
