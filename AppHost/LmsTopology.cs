@@ -79,7 +79,9 @@ public static class LmsTopology
 
         var enrolment = builder.AddService<Projects.Enrolment_Api>(ResourceNames.EnrolmentApi)
             .WithReference(enrolmentDb).WaitFor(enrolmentDb)
-            .WithReference(eventBus);
+            .WithReference(eventBus)
+            // The organisation certificates name as their issuer (./lms run --Certificates:Organisation="Acme Rail").
+            .WithEnvironment("Certificates__Organisation", builder.Configuration["Certificates:Organisation"] ?? "LmsPlatform");
 
         var content = builder.AddService<Projects.ContentDelivery_Api>(ResourceNames.ContentApi)
             .WithReference(contentDb).WaitFor(contentDb)
