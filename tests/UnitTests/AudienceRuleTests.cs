@@ -14,6 +14,8 @@ public class AudienceRuleTests
         public Dictionary<Guid, Guid?> Parents { get; } = new() { [Ops] = null, [North] = Ops, [Sales] = null };
         public Dictionary<Guid, Guid?> Managers { get; } = [];
         public HashSet<(Guid, Guid)> Completed { get; } = [];
+        public Dictionary<(Guid, Guid), DateTimeOffset> Certified { get; } = [];
+        public DateTimeOffset? CertificationExpiresAt(Guid userId, Guid courseId) => Certified.TryGetValue((userId, courseId), out var at) ? at : null;
         public bool IsWithin(Guid? orgUnitId, Guid root)
         {
             for (var unit = orgUnitId; unit is { } u; unit = Parents.GetValueOrDefault(u)) if (u == root) return true;
@@ -60,6 +62,28 @@ public class AudienceRuleTests
         facts.Completed.Add((starter.UserId, Safety));
         Assert.False(rule.Matches(starter, facts)); // ... until they have done the course
         Assert.False(rule.Matches(Person(Sales, "Nurse", hired: new DateOnly(2026, 10, 1)), facts)); // hired too long ago
+    }
+
+    [Fact]
+    public void A_certification_expiring_within_the_days_or_expired_matches_and_such_rules_depend_on_the_date()
+    {
+        var facts = new Facts();
+        var rule = RuleNode.Parse($$"""{ "type": "certificationExpiring", "courseId": "{{Safety}}", "withinDays": 60 }""", out var error)!;
+        Assert.Null(error);
+        var (soon, later, expired, none) = (Person(Sales, "A"), Person(Sales, "B"), Person(Sales, "C"), Person(Sales, "D"));
+        facts.Certified[(soon.UserId, Safety)] = new DateTimeOffset(2027, 1, 20, 0, 0, 0, TimeSpan.Zero);
+        facts.Certified[(later.UserId, Safety)] = new DateTimeOffset(2027, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        facts.Certified[(expired.UserId, Safety)] = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.Equal([true, false, true, false], new[] { soon, later, expired, none }.Select(p => rule.Matches(p, facts)));
+        var trace = new List<RuleTrace>();
+        rule.Matches(expired, facts, trace);
+        Assert.Equal("it expired on 2026-11-01", trace.Single().Detail);
+        Assert.True(rule.DependsOnTheDate);
+        Assert.Contains(Safety, rule.CoursesReferred());
+        Assert.True(Rule().DependsOnTheDate); // hired within 30 days
+        Assert.False(RuleNode.Parse($$"""{ "type": "orgUnit", "orgUnitId": "{{Ops}}" }""", out _)!.DependsOnTheDate);
+        Assert.Contains(RuleNode.Parse($$"""{ "type": "certificationExpiring", "courseId": "{{Safety}}", "withinDays": 0 }""", out _)!.Validate(),
+            e => e.Field == "rule.withinDays");
     }
 
     [Fact]

@@ -16,12 +16,15 @@ public sealed class AudienceFacts : IAudienceFacts
     private readonly HashSet<(Guid UserId, string Role)> _roles;
     private readonly HashSet<(Guid AudienceId, Guid UserId)> _members;
     private readonly Dictionary<(Guid UserId, Guid CourseId), DateTimeOffset> _completions;
+    private readonly Dictionary<(Guid UserId, Guid CourseId), DateTimeOffset> _certifications;
     private readonly Dictionary<Guid, string> _names;
 
     private AudienceFacts(DateOnly today, IReadOnlyList<Learner> people, Dictionary<Guid, Guid?> parents, Dictionary<Guid, Guid?> managers,
-        HashSet<(Guid, string)> roles, HashSet<(Guid, Guid)> members, Dictionary<(Guid, Guid), DateTimeOffset> completions, Dictionary<Guid, string> names)
+        HashSet<(Guid, string)> roles, HashSet<(Guid, Guid)> members, Dictionary<(Guid, Guid), DateTimeOffset> completions,
+        Dictionary<(Guid, Guid), DateTimeOffset> certifications, Dictionary<Guid, string> names)
     {
-        (Today, People, _parents, _managers, _roles, _members, _completions, _names) = (today, people, parents, managers, roles, members, completions, names);
+        (Today, People, _parents, _managers, _roles, _members, _completions, _certifications, _names) =
+            (today, people, parents, managers, roles, members, completions, certifications, names);
     }
 
     public DateOnly Today { get; }
@@ -49,6 +52,7 @@ public sealed class AudienceFacts : IAudienceFacts
     public bool HasRole(Guid userId, string role) => _roles.Contains((userId, role));
     public bool IsMember(Guid audienceId, Guid userId) => _members.Contains((audienceId, userId));
     public DateTimeOffset? CompletedAt(Guid userId, Guid courseId) => _completions.TryGetValue((userId, courseId), out var at) ? at : null;
+    public DateTimeOffset? CertificationExpiresAt(Guid userId, Guid courseId) => _certifications.TryGetValue((userId, courseId), out var at) ? at : null;
     public string NameOf(Guid id) => _names.GetValueOrDefault(id) ?? id.ToString();
 
     public void SetMember(Guid audienceId, Guid userId, bool member)
@@ -89,8 +93,14 @@ public sealed class AudienceFacts : IAudienceFacts
                 .Select(e => new { e.UserId, e.CourseId, e.CompletedAt }).ToListAsync(ct))
             .ToDictionary(e => (e.UserId, e.CourseId), e => e.CompletedAt!.Value);
 
+        var certified = nodes.OfType<CertificationExpiringCondition>().Select(c => c.CourseId).Distinct().ToList();
+        var certifications = certified.Count == 0 ? [] : (await db.Certifications.AsNoTracking()
+                .Where(c => certified.Contains(c.CourseId) && (userIds == null || ids.Contains(c.UserId)))
+                .Select(c => new { c.UserId, c.CourseId, c.ExpiresAt }).ToListAsync(ct))
+            .ToDictionary(c => (c.UserId, c.CourseId), c => c.ExpiresAt);
+
         var names = withNames ? await NamesAsync(db, rules, loaded, ct) : [];
-        return new AudienceFacts(DateOnly.FromDateTime(now.UtcDateTime), loaded, parents, managers, roles, members, completions, names);
+        return new AudienceFacts(DateOnly.FromDateTime(now.UtcDateTime), loaded, parents, managers, roles, members, completions, certifications, names);
     }
 
     private static async Task<Dictionary<Guid, string>> NamesAsync(EnrolmentDbContext db, IReadOnlyCollection<RuleNode> rules, IReadOnlyList<Learner> people, CancellationToken ct)

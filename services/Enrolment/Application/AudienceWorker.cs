@@ -51,7 +51,15 @@ public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<Audienc
             return true;
         }
         if (await sync.SyncPendingAsync(ct) is not null) return true;
-        var last = await db.ReconciliationRuns.MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
+        var now = time.GetUtcNow();
+        var lastDay = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.NewDay).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
+        if ((lastDay is null || lastDay.Value.UtcDateTime.Date < now.UtcDateTime.Date)
+            && (await db.Audiences.AsNoTracking().Where(a => a.Version > 0 && !a.Paused).ToListAsync(ct)).Any(a => a.PublishedRule().DependsOnTheDate))
+        {
+            await ReconcileAsync(scope.ServiceProvider, ct, ReconciliationRun.NewDay);
+            return true;
+        }
+        var last = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.Reconciliation).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
         if (last is null || last.Value + options.Value.ReconcileEvery <= time.GetUtcNow())
         {
             await ReconcileAsync(scope.ServiceProvider, ct);
@@ -60,21 +68,24 @@ public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<Audienc
         return false;
     }
 
-    /// <summary>Everyone evaluated in full; what it had to change is drift, recorded with the run.</summary>
-    public static async Task<ReconciliationRun> ReconcileAsync(IServiceProvider services, CancellationToken ct)
+    /// <summary>
+    /// Everyone evaluated in full; what a reconciliation had to change is drift, recorded with the run (a new day's
+    /// evaluation records the day's changes in the same column).
+    /// </summary>
+    public static async Task<ReconciliationRun> ReconcileAsync(IServiceProvider services, CancellationToken ct, string kind = ReconciliationRun.Reconciliation)
     {
         var (db, sync, time) = (services.GetRequiredService<EnrolmentDbContext>(), services.GetRequiredService<AudienceSync>(), services.GetRequiredService<TimeProvider>());
         var started = time.GetUtcNow();
         var outcome = await sync.SyncAsync(null, ct);
         var run = new ReconciliationRun
         {
-            Id = Guid.CreateVersion7(started), StartedAt = started, FinishedAt = time.GetUtcNow(), Audiences = outcome.Audiences, People = outcome.People,
+            Id = Guid.CreateVersion7(started), Kind = kind, StartedAt = started, FinishedAt = time.GetUtcNow(), Audiences = outcome.Audiences, People = outcome.People,
             Drift = outcome.Changes,
         };
         db.ChangeTracker.Clear();
         db.ReconciliationRuns.Add(run);
         await db.SaveChangesAsync(ct);
-        if (run.Drift > 0)
+        if (run.Drift > 0 && kind == ReconciliationRun.Reconciliation)
             services.GetRequiredService<ILogger<AudienceWorker>>().LogWarning("Audience reconciliation found {Drift} changes the events had not made", run.Drift);
         return run;
     }

@@ -56,7 +56,9 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
                 yield return version;
                 break;
             case CertificationChange change:
+                // A certification's status is a learning fact audience rules may ask about.
                 yield return change;
+                yield return new PendingEvaluation { UserId = change.UserId, Since = change.RecordedAt };
                 break;
         }
     }
@@ -139,7 +141,11 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.HasKey(p => p.Id);
             e.Property(p => p.Id).UseIdentityAlwaysColumn();
         });
-        modelBuilder.Entity<ReconciliationRun>(e => e.ToTable("audience_reconciliations"));
+        modelBuilder.Entity<ReconciliationRun>(e =>
+        {
+            e.ToTable("audience_reconciliations");
+            e.Property(r => r.Kind).HasMaxLength(20);
+        });
         modelBuilder.Entity<Certification>(e =>
         {
             e.ToTable("certifications");

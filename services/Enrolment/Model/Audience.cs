@@ -190,10 +190,17 @@ public sealed class RoleCopy
     public DateTimeOffset ChangedAt { get; set; }
 }
 
-/// <summary>One run of the nightly reconciliation: everyone evaluated in full; the changes it had to make are drift.</summary>
+/// <summary>
+/// One full evaluation of everyone: the nightly reconciliation (<see cref="Reconciliation"/>), whose changes are drift
+/// the events missed, or the first evaluation of a new day (<see cref="NewDay"/>) for rules whose answer moves with the
+/// date alone (hired or completed within N days, a certification expiring), whose changes are the day's.
+/// </summary>
 public sealed class ReconciliationRun
 {
+    public const string Reconciliation = "Reconciliation", NewDay = "NewDay";
+
     public Guid Id { get; set; }
+    public string Kind { get; set; } = Reconciliation;
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset FinishedAt { get; set; }
     public int Audiences { get; set; }

@@ -19,6 +19,8 @@ public interface IAudienceFacts
     bool IsMember(Guid audienceId, Guid userId);
     /// <summary>When the person completed (or was exempted from) the course, if they have.</summary>
     DateTimeOffset? CompletedAt(Guid userId, Guid courseId);
+    /// <summary>When the person's certification in the course expires (or expired), if they hold one.</summary>
+    DateTimeOffset? CertificationExpiresAt(Guid userId, Guid courseId);
     /// <summary>A readable name for an org unit, person, audience or course the rule names, for the why-trace.</summary>
     string NameOf(Guid id);
 }
@@ -44,6 +46,7 @@ public sealed record RuleTrace(int Depth, string Question, bool Result, string D
 [JsonDerivedType(typeof(RoleCondition), "role")]
 [JsonDerivedType(typeof(AudienceCondition), "audience")]
 [JsonDerivedType(typeof(CompletedCondition), "completed")]
+[JsonDerivedType(typeof(CertificationExpiringCondition), "certificationExpiring")]
 public abstract record RuleNode
 {
     public const int MostNodes = 200, MostDepth = 8;
@@ -117,7 +120,15 @@ public abstract record RuleNode
     public IEnumerable<Guid> AudiencesReferred() => Nodes().OfType<AudienceCondition>().Select(a => a.AudienceId);
 
     /// <summary>The courses whose completion this rule asks about.</summary>
-    public IEnumerable<Guid> CoursesReferred() => Nodes().OfType<CompletedCondition>().Select(c => c.CourseId);
+    public IEnumerable<Guid> CoursesReferred() =>
+        Nodes().OfType<CompletedCondition>().Select(c => c.CourseId).Concat(Nodes().OfType<CertificationExpiringCondition>().Select(c => c.CourseId));
+
+    /// <summary>
+    /// Whether the answer can change with the date alone (hired or completed within N days, a certification expiring
+    /// within N days): such rules are evaluated for everyone when the day changes, as no event announces it.
+    /// </summary>
+    public bool DependsOnTheDate => Nodes().Any(n => n is HireDateCondition { Test: HireDateTest.WithinDays } or CompletedCondition { WithinDays: not null }
+        or CertificationExpiringCondition);
 
     /// <summary>The org units, people, audiences and courses the rule names (they must exist).</summary>
     public IEnumerable<(string Kind, Guid Id)> References() => Nodes().SelectMany(n => n switch
@@ -126,6 +137,7 @@ public abstract record RuleNode
         ManagerCondition m => [("person", m.ManagerId)],
         AudienceCondition a => [("audience", a.AudienceId)],
         CompletedCondition c => [("course", c.CourseId)],
+        CertificationExpiringCondition c => [("course", c.CourseId)],
         _ => Array.Empty<(string, Guid)>(),
     });
 
@@ -349,5 +361,31 @@ public sealed record CompletedCondition(Guid CourseId, int? WithinDays = null) :
         var completed = facts.CompletedAt(person.UserId, CourseId);
         var result = completed is { } c && (WithinDays is not { } d || DateOnly.FromDateTime(c.UtcDateTime) > facts.Today.AddDays(-d));
         return Answer(trace, depth, facts, result, completed is { } at ? $"completed it on {at:yyyy-MM-dd}" : "has not completed it");
+    }
+}
+
+/// <summary>
+/// Holds a certification in the course that expires within the next N days, or has expired unrenewed: the people a
+/// recertification campaign is for.
+/// </summary>
+public sealed record CertificationExpiringCondition(Guid CourseId, int WithinDays) : RuleNode
+{
+    public override string Describe(IAudienceFacts facts) => $"Certification in {facts.NameOf(CourseId)} expires within {WithinDays} days (or has expired)";
+    protected override IEnumerable<(string Field, string Message)> Check(string path)
+    {
+        if (CourseId == Guid.Empty) yield return ($"{path}.courseId", "is required");
+        if (WithinDays is not (> 0 and <= 3650)) yield return ($"{path}.withinDays", "must be between 1 and 3650");
+    }
+    internal override bool Evaluate(Learner person, IAudienceFacts facts, List<RuleTrace>? trace, int depth)
+    {
+        var expires = facts.CertificationExpiresAt(person.UserId, CourseId);
+        var result = expires is { } e && DateOnly.FromDateTime(e.UtcDateTime) <= facts.Today.AddDays(WithinDays);
+        var detail = expires switch
+        {
+            null => "holds no certification in it",
+            { } x when DateOnly.FromDateTime(x.UtcDateTime) <= facts.Today => $"it expired on {x:yyyy-MM-dd}",
+            { } x => $"certified until {x:yyyy-MM-dd}",
+        };
+        return Answer(trace, depth, facts, result, detail);
     }
 }

@@ -46,8 +46,25 @@ public class CertificationTests(PlatformFixture platform)
         Assert.Equal(expires.ToUnixTimeSeconds(), renewal.GetProperty("dueAt").GetDateTimeOffset().ToUnixTimeSeconds());
         Assert.False(renewal.GetProperty("overdue").GetBoolean());
 
-        // Renewing inside the window costs nothing: the next cycle runs from the old expiry.
-        await CompleteAsync(admin, renewalId, null, "refresher attended");
+        // An audience of the people whose certification expires within 30 days has them in it...
+        using (var created = await admin.PostAsJsonAsync("/api/enrolment/audiences", new
+        {
+            name = $"Fire safety renewals {Guid.NewGuid():N}"[..30], rule = new { type = "certificationExpiring", courseId = course, withinDays = 30 },
+            courseIds = new[] { refresher }, leavePolicy = "Keep", graceDays = 0,
+        }))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            var audience = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            using (var published = await admin.PostAsJsonAsync($"/api/enrolment/audiences/{audience}/publish", new { }))
+                Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+            await Eventually.ReachesAsync(() => MembersAsync(admin, audience), m => m.SequenceEqual([userId]), Soon, "the renewals audience");
+            var why = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/audiences/{audience}/people/{userId}");
+            Assert.Contains("certified until", why.ToString());
+
+            // ... and renewing inside the window costs nothing: the next cycle runs from the old expiry (and they leave the audience).
+            await CompleteAsync(admin, renewalId, null, "refresher attended");
+            await Eventually.ReachesAsync(() => MembersAsync(admin, audience), m => m.Count == 0, Soon, "left the renewals audience");
+        }
         var renewed = await Eventually.ReachesAsync(() => CertificationAsync(admin, userId), c => c?.GetProperty("cycle").GetInt32() == 2, Soon, "renewed");
         Assert.Equal("Certified", renewed!.Value.GetProperty("status").GetString());
         Assert.Equal(expires.AddMonths(12).ToUnixTimeSeconds(), renewed.Value.GetProperty("expiresAt").GetDateTimeOffset().ToUnixTimeSeconds());
@@ -167,6 +184,10 @@ public class CertificationTests(PlatformFixture platform)
         using var completed = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{enrolmentId}/complete", new { completedAt, reason });
         Assert.True(completed.StatusCode == HttpStatusCode.OK, await completed.Content.ReadAsStringAsync());
     }
+
+    private static async Task<List<Guid>> MembersAsync(HttpClient admin, Guid audience) =>
+        [.. (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/audiences/{audience}/members")).GetProperty("items").EnumerateArray()
+            .Select(m => m.GetProperty("userId").GetGuid())];
 
     private static async Task<JsonElement?> CertificationAsync(HttpClient admin, Guid userId)
     {

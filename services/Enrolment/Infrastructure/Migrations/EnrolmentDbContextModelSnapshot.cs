@@ -659,6 +659,11 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<int>("People")
                         .HasColumnType("integer");
 

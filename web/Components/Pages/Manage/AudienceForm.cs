@@ -14,6 +14,7 @@ public sealed class RuleNodeForm
     [
         ("orgUnit", "Department (and below)"), ("manager", "Reports to"), ("jobTitle", "Job title"), ("location", "Location"),
         ("hireDate", "Hire date"), ("status", "Status"), ("role", "Role"), ("audience", "Member of another audience"), ("completed", "Completed a course"),
+        ("certificationExpiring", "Certification expiring"),
     ];
 
     public string Type { get; set; } = "orgUnit";
@@ -51,6 +52,7 @@ public sealed class RuleNodeForm
             "status" => new { type = Type, values = new[] { Active ? "Active" : null, Suspended ? "Suspended" : null }.OfType<string>().ToArray() },
             "role" => new { type = Type, role = Role },
             "audience" => new { type = Type, audienceId = AudienceId ?? Guid.Empty },
+            "certificationExpiring" => new { type = Type, courseId = CourseId ?? Guid.Empty, withinDays = WithinDays },
             _ => new { type = "completed", courseId = CourseId ?? Guid.Empty, withinDays = WithinDays },
         };
         return Negate ? new { type = "not", rule = node } : node;
@@ -88,7 +90,7 @@ public sealed class RuleNodeForm
                 break;
             case "role": form.Role = Text("role") ?? "Manager"; break;
             case "audience": form.AudienceId = Id("audienceId"); break;
-            case "completed":
+            case "completed" or "certificationExpiring":
                 (form.CourseId, form.WithinDays) = (Id("courseId"), Number("withinDays"));
                 if (form.CourseId is { } course) form.CourseTitle = courseTitles?.GetValueOrDefault(course);
                 break;

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 {
     [DbContext(typeof(EnrolmentDbContext))]
-    [Migration("20261204144221_CertificationsAndEvents")]
+    [Migration("20261204151617_CertificationsAndEvents")]
     partial class CertificationsAndEvents
     {
         /// <inheritdoc />
@@ -661,6 +661,11 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
                     b.Property<DateTimeOffset>("FinishedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
 
                     b.Property<int>("People")
                         .HasColumnType("integer");

@@ -30,6 +30,14 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                 type: "integer",
                 nullable: true);
 
+            migrationBuilder.AddColumn<string>(
+                name: "Kind",
+                table: "audience_reconciliations",
+                type: "character varying(20)",
+                maxLength: 20,
+                nullable: false,
+                defaultValue: "Reconciliation"); // the runs before this column were all reconciliations
+
             migrationBuilder.CreateTable(
                 name: "certificates",
                 columns: table => new
@@ -240,6 +248,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
             migrationBuilder.DropColumn(
                 name: "ValidityMonths",
                 table: "courses");
+
+            migrationBuilder.DropColumn(
+                name: "Kind",
+                table: "audience_reconciliations");
         }
     }
 }
