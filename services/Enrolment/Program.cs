@@ -10,5 +10,6 @@ app.UseServiceDefaults();
 app.MapEnrolmentsApi();
 app.MapAudiencesApi();
 app.MapCertificatesApi();
+app.MapTeamApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -39,6 +39,7 @@ public static class PermissionNames
         Permissions.EnrolmentsRead => "see enrolments (enrolments.read)",
         Permissions.EnrolmentsManage => "enrol people (enrolments.manage)",
         Permissions.CompletionsRecord => "record completions (completions.record)",
+        Permissions.TeamRead => "see your team's learning (team.read)",
         _ => permission,
     };
 }

@@ -76,6 +76,10 @@ public sealed record CertificationChangeView(int Cycle, string Change, DateTimeO
 
 public sealed record CertificationDetailView(CertificationView Certification, List<CertificationChangeView> History);
 
+/// <summary>One of a manager's people and where they stand.</summary>
+public sealed record TeamMemberView(Guid UserId, string DisplayName, string? JobTitle, bool Direct, int Open, int Overdue, int Completed,
+    int CertificationsExpiring, int CertificationsExpired);
+
 public sealed record UserView(
     Guid Id, string? Email, string GivenName, string FamilyName, string? ExternalId, string? JobTitle, string? Location,
     DateOnly? HireDate, Guid? ManagerId, Guid? OrgUnitId, string Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,

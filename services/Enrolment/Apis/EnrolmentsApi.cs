@@ -207,14 +207,19 @@ public static class EnrolmentsApi
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (EnrolmentActor.From(user).Id is not { } me) return TypedResults.NotFound();
-        var now = time.GetUtcNow();
-        var page = await db.Enrolments.AsNoTracking().Where(e => e.UserId == me && e.Status != EnrolmentStatus.Withdrawn)
+        return TypedResults.Ok(await LearningOfAsync(db, me, paging, time.GetUtcNow(), ct));
+    }
+
+    /// <summary>A person's learning as they (or their manager) see it: open first, the soonest due first, then the finished, newest first.</summary>
+    public static async Task<Page<MyEnrolmentDto>> LearningOfAsync(EnrolmentDbContext db, Guid userId, PageRequest paging, DateTimeOffset now, CancellationToken ct)
+    {
+        var page = await db.Enrolments.AsNoTracking().Where(e => e.UserId == userId && e.Status != EnrolmentStatus.Withdrawn)
             .Join(db.Courses.AsNoTracking(), e => e.CourseId, c => c.CourseId, (e, c) => new { Enrolment = e, c.Code, c.Title })
             .OrderBy(x => x.Enrolment.Status == EnrolmentStatus.Enrolled || x.Enrolment.Status == EnrolmentStatus.InProgress ? 0 : 1)
             .ThenBy(x => x.Enrolment.DueAt == null).ThenBy(x => x.Enrolment.DueAt).ThenByDescending(x => x.Enrolment.EnrolledAt).ThenBy(x => x.Enrolment.Id)
             .ToPageAsync(paging, ct);
-        return TypedResults.Ok(page.Map(x => new MyEnrolmentDto(x.Enrolment.Id, x.Enrolment.CourseId, x.Code, x.Title, x.Enrolment.Version,
-            x.Enrolment.Status.ToString(), x.Enrolment.IsOverdue(now), x.Enrolment.EnrolledAt, x.Enrolment.DueAt, x.Enrolment.CompletedAt)));
+        return page.Map(x => new MyEnrolmentDto(x.Enrolment.Id, x.Enrolment.CourseId, x.Code, x.Title, x.Enrolment.Version,
+            x.Enrolment.Status.ToString(), x.Enrolment.IsOverdue(now), x.Enrolment.EnrolledAt, x.Enrolment.DueAt, x.Enrolment.CompletedAt));
     }
 
     /// <summary>Loads the enrolment, lets it change itself, saves the change with its ledger entry.</summary>

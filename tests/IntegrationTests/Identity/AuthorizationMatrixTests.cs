@@ -108,6 +108,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", $"/api/enrolment/certificates/{Missing}/pdf", null),
         ("GET", $"/api/enrolment/certificates/{Missing}/credential", null),
         ("GET", "/api/enrolment/certifications", Permissions.EnrolmentsRead),
+        ("GET", "/api/enrolment/team", Permissions.TeamRead),
+        ("GET", $"/api/enrolment/team/{Missing}/enrolments", Permissions.TeamRead),
         ("GET", $"/api/enrolment/certifications/{Missing}", Permissions.EnrolmentsRead),
         ("GET", "/api/content/items", Permissions.ContentRead),
         ("POST", "/api/content/items", Permissions.ContentManage),
