@@ -40,6 +40,7 @@ public static partial class BulkSave
         }
         await db.SaveChangesAsync(ct);
         if (extra.Count == 0) return;
+        if (db is IDomainEventSink sink) extra = [.. sink.Compact(extra)];
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         foreach (var group in extra.GroupBy(r => db.Model.FindEntityType(r.GetType()) ?? throw new InvalidOperationException($"{r.GetType().Name} is not an entity"))
                      .OrderBy(g => Depth(g.Key)))

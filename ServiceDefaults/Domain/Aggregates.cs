@@ -47,6 +47,12 @@ public sealed class DomainEvents
 public interface IDomainEventSink
 {
     IEnumerable<object> RowsOf(object domainEvent);
+
+    /// <summary>
+    /// The rows a bulk save is about to copy, with any the context folds together (a row per event is right for one
+    /// change, and wasteful for a hundred thousand): by default, as they are.
+    /// </summary>
+    IEnumerable<object> Compact(IReadOnlyList<object> rows) => rows;
 }
 
 /// <summary>

@@ -66,6 +66,18 @@ public static class Audiences
         Console.WriteLine($"Check: expected {expected:N0}; enrolments {enrolled:N0}, memberships {members:N0}, joined in the history {histories:N0}, ledger rows {ledger:N0}; " +
                           $"enrolments whose ledger disagrees: {inconsistent}" + (enrolled == expected && members == expected && histories == expected && ledger == expected && inconsistent == 0 ? " — consistent" : " — NOT CONSISTENT"));
 
+        // The events follow: every enrolment announced once (the relay), and sent to the broker by the outbox.
+        long announced;
+        while ((announced = await Sql.CountAsync(connection,
+                   $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.Enrolled' AND payload->>'courseId' = '{courseId}' AND sent_at IS NOT NULL")) < expected)
+        {
+            if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"{announced:N0} Enrolled events sent after 10 minutes");
+            await Task.Delay(250);
+        }
+        var duplicates = await Sql.CountAsync(connection,
+            $"SELECT count(*) - count(DISTINCT payload->>'enrolmentId') FROM outbox_messages WHERE type LIKE '%.Enrolled' AND payload->>'courseId' = '{courseId}'");
+        Console.WriteLine($"Events: {announced:N0} Enrolled events sent to the broker {clock.Elapsed.TotalSeconds:0.0} s after the publish; duplicates: {duplicates}");
+
         // One person moved into an audience by an HR change: identity's API → UserUpdated → enrolment → visible through the gateway.
         var pharmacy = Guid.NewGuid();
         await Sql.ExecuteAsync(connection, $"""

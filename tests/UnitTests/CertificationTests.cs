@@ -60,6 +60,17 @@ public class CertificationTests
     }
 
     [Fact]
+    public void A_bulk_saves_announcements_fold_into_rows_of_many_ids_in_order_and_by_source()
+    {
+        var ids = Enumerable.Range(0, Announcement.MostRows + 3).Select(_ => Guid.NewGuid()).ToList();
+        var one = new Announcement { Source = AnnouncementSource.Membership, RowIds = [Guid.NewGuid()] };
+        var folded = Announcement.Fold([.. ids.Select(id => new Announcement { Source = AnnouncementSource.Ledger, RowIds = [id] }), one]).ToList();
+        Assert.Equal([(AnnouncementSource.Ledger, Announcement.MostRows), (AnnouncementSource.Ledger, 3), (AnnouncementSource.Membership, 1)],
+            folded.Select(a => (a.Source, a.RowIds.Length)));
+        Assert.Equal(ids, folded.Take(2).SelectMany(a => a.RowIds));
+    }
+
+    [Fact]
     public void Every_ledger_entry_but_an_expiry_announces_itself_with_its_number()
     {
         var admin = new EnrolmentActor(Guid.NewGuid(), "Ada");

@@ -1,6 +1,4 @@
-using LmsPlatform.Contracts.Enrolment;
 using LmsPlatform.Enrolment.Infrastructure;
-using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Domain;
@@ -217,14 +215,15 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
         return (suspended, withdrawn);
     }
 
-    /// <summary>A change to the membership history, announced to other services in the same transaction.</summary>
+    /// <summary>A change to the membership history, to be announced to other services (see <see cref="Announcement"/>).</summary>
     private void History(Audience audience, Guid userId, MembershipChangeKind change, DateTimeOffset now, string detail)
     {
-        _added.Add(new MembershipChange
+        var row = new MembershipChange
         {
             Id = Guid.CreateVersion7(now), AudienceId = audience.Id, UserId = userId, Change = change, Version = audience.Version, At = now, Detail = detail,
-        });
-        _added.Add(OutboxMessageFactory.Create(new AudienceMembershipChanged(audience.Id, userId, change.ToString(), audience.Version, detail, now), now));
+        };
+        _added.Add(row);
+        _added.Add(new Announcement { Source = AnnouncementSource.Membership, RowIds = [row.Id] });
     }
 
     /// <summary>Audiences after the audiences their rules refer to (cycles are refused when rules are saved).</summary>

@@ -11,14 +11,19 @@ public sealed class FollowUpOptions
     /// <summary>How often the clock is read for due dates, recertification windows and expiries, and completions are followed up.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     public int Batch { get; set; } = 1000;
+    /// <summary>How many ledger entries and membership changes a round announces.</summary>
+    public int AnnounceBatch { get; set; } = 5000;
 }
+
+/// <summary>An announcement claimed from <c>announcements_pending</c>.</summary>
+public sealed record ClaimedAnnouncement(long Id, string Source, Guid[] RowIds);
 
 /// <summary>A completion to follow up, as claimed from <c>completion_pending</c>.</summary>
 public sealed record ClaimedCompletion(Guid EnrolmentId, int Sequence);
 
 /// <summary>
-/// What follows a completion and what the clock brings, in one transaction per round (one round at a time across
-/// replicas): each completion gets its certificate and earns or renews the certifications it counts for; windows that
+/// What follows a change and what the clock brings, in one transaction per round (one round at a time across
+/// replicas): ledger entries and membership changes are announced (the relay); each completion gets its certificate and earns or renews the certifications it counts for; windows that
 /// have opened assign the renewal (the refresher, or the course again, due at the expiry); certifications unrenewed at
 /// their expiry expire (and the completion's ledger records it); open enrolments whose due date has passed are
 /// announced as overdue, once per due date. The overdue status itself is never stored: it is read from the clock.
@@ -34,7 +39,8 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Ti
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RoundLock})", ct);
         var now = time.GetUtcNow();
-        var done = await FollowUpCompletionsAsync(now, ct);
+        var done = await AnnounceAsync(ct);
+        done += await FollowUpCompletionsAsync(now, ct);
         done += await OpenWindowsAsync(now, ct);
         done += await ExpireAsync(now, ct);
         done += await AnnounceOverdueAsync(now, ct);
@@ -44,6 +50,38 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Ti
     });
 
     private int Batch => options.Value.Batch;
+
+    /// <summary>
+    /// The relay: ledger entries and membership changes written since the last round become integration events in the
+    /// outbox, in the order they were written (per enrolment by its entry number), in this round's transaction.
+    /// </summary>
+    private async Task<int> AnnounceAsync(CancellationToken ct)
+    {
+        // Rows in order until about a batch of ids (at least one row, however large).
+        var claimed = await db.Database.SqlQuery<ClaimedAnnouncement>($"""
+            DELETE FROM announcements_pending WHERE "Id" IN (
+                SELECT "Id" FROM (SELECT "Id", sum(cardinality("RowIds")) OVER (ORDER BY "Id") AS running FROM announcements_pending) r
+                WHERE running <= {options.Value.AnnounceBatch} OR "Id" = (SELECT min("Id") FROM announcements_pending))
+            RETURNING "Id", "Source", "RowIds"
+            """).ToListAsync(ct);
+        if (claimed.Count == 0) return 0;
+        var ledgerIds = claimed.Where(c => c.Source == nameof(AnnouncementSource.Ledger)).SelectMany(c => c.RowIds).ToList();
+        var membershipIds = claimed.Where(c => c.Source == nameof(AnnouncementSource.Membership)).SelectMany(c => c.RowIds).ToList();
+        var entries = ledgerIds.Count == 0 ? [] : await db.Ledger.AsNoTracking().Where(l => ledgerIds.Contains(l.Id)).ToDictionaryAsync(l => l.Id, ct);
+        var changes = membershipIds.Count == 0 ? [] : await db.MembershipChanges.AsNoTracking().Where(m => membershipIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+        var now = time.GetUtcNow();
+        var outbox = new List<object>(claimed.Count);
+        foreach (var announcement in claimed.OrderBy(c => c.Id))
+            foreach (var rowId in announcement.RowIds)
+            {
+                Contracts.IIntegrationEvent? announced = announcement.Source == nameof(AnnouncementSource.Ledger)
+                    ? entries.GetValueOrDefault(rowId)?.ToIntegrationEvent()
+                    : changes.GetValueOrDefault(rowId)?.ToIntegrationEvent();
+                if (announced is not null) outbox.Add(OutboxMessageFactory.Create(announced, now));
+            }
+        await ServiceDefaults.Data.BulkSave.SaveChangesAsync(db, now, outbox, ct);
+        return claimed.Sum(c => c.RowIds.Length);
+    }
 
     private async Task<int> FollowUpCompletionsAsync(DateTimeOffset now, CancellationToken ct)
     {

@@ -31,13 +31,14 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<Certificate> Certificates => Set<Certificate>();
     public DbSet<CompletionPending> CompletionsPending => Set<CompletionPending>();
     public DbSet<OverdueNotice> OverdueNotices => Set<OverdueNotice>();
+    public DbSet<Announcement> Announcements => Set<Announcement>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     /// <summary>The keys that protect the credential signing key at rest.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>
-    /// Each entry an enrolment writes is appended to the ledger in the same transaction as the new state, with the
-    /// integration event that announces it. A finish or a reset is a learning fact audience rules may ask about, so
+    /// Each entry an enrolment writes is appended to the ledger in the same transaction as the new state, with its
+    /// announcement (the relay turns it into the integration event). A finish or a reset is a learning fact audience rules may ask about, so
     /// the person is evaluated again; a completion is followed up (its certificate, its certification). A published
     /// audience version is kept with its number; a certification's changes are its history.
     /// </summary>
@@ -47,7 +48,7 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
         {
             case LedgerEntry entry:
                 yield return entry;
-                if (entry.ToIntegrationEvent() is { } announced) yield return OutboxMessageFactory.Create(announced, entry.RecordedAt);
+                yield return new Announcement { Source = AnnouncementSource.Ledger, RowIds = [entry.Id] };
                 if (entry.Action is LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset)
                     yield return new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt };
                 if (entry.Action is LedgerAction.Completed) yield return new CompletionPending { EnrolmentId = entry.EnrolmentId, Sequence = entry.Sequence };
@@ -62,6 +63,10 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
                 break;
         }
     }
+
+    /// <summary>A bulk save's announcements folded into rows of many ids (a hundred thousand entries: twenty rows).</summary>
+    public IEnumerable<object> Compact(IReadOnlyList<object> rows) =>
+        rows.Where(r => r is not Announcement).Concat(Announcement.Fold(rows.OfType<Announcement>()));
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -180,6 +185,13 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.ToTable("completion_pending");
             e.HasKey(p => p.Id);
             e.Property(p => p.Id).UseIdentityAlwaysColumn();
+        });
+        modelBuilder.Entity<Announcement>(e =>
+        {
+            e.ToTable("announcements_pending");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Id).UseIdentityAlwaysColumn();
+            e.Property(a => a.Source).HasConversion<string>().HasMaxLength(20);
         });
         modelBuilder.Entity<OverdueNotice>(e =>
         {

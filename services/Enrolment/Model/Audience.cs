@@ -170,6 +170,8 @@ public sealed record MembershipChange
     public int Version { get; init; }
     public DateTimeOffset At { get; init; }
     public string? Detail { get; init; }
+
+    public Contracts.Enrolment.AudienceMembershipChanged ToIntegrationEvent() => new(AudienceId, UserId, Change.ToString(), Version, Detail ?? "", At);
 }
 
 /// <summary>A person whose audiences must be evaluated again (their record, manager chain, roles or learning facts changed).</summary>

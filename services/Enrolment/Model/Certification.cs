@@ -141,3 +141,27 @@ public sealed class OverdueNotice
     public DateTimeOffset DueAt { get; set; }
     public DateTimeOffset AnnouncedAt { get; set; }
 }
+
+public enum AnnouncementSource { Ledger, Membership }
+
+/// <summary>
+/// A ledger entry or membership change still to be announced to other services: a small row written with the entry
+/// in the same transaction, claimed by the relay in <c>FollowUps</c>, which writes the integration event into the
+/// outbox. An assignment of 100,000 people writes 100,000 of these (a number and an id) rather than 100,000 outbox
+/// rows (a JSON payload and four indexes) inside its own transaction, folded into rows of up to 5,000 ids by a bulk
+/// save; the events follow within seconds.
+/// </summary>
+public sealed class Announcement
+{
+    public const int MostRows = 5000;
+
+    public long Id { get; set; }
+    public AnnouncementSource Source { get; set; }
+    /// <summary>The ledger entries or membership changes to announce, in the order they were written.</summary>
+    public Guid[] RowIds { get; set; } = [];
+
+    /// <summary>Announcements of one source folded into rows of up to <see cref="MostRows"/> ids, in order.</summary>
+    public static IEnumerable<Announcement> Fold(IEnumerable<Announcement> announcements) =>
+        announcements.GroupBy(a => a.Source)
+            .SelectMany(g => g.SelectMany(a => a.RowIds).Chunk(MostRows).Select(ids => new Announcement { Source = g.Key, RowIds = ids }));
+}

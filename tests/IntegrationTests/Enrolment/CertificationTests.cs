@@ -78,12 +78,14 @@ public class CertificationTests(PlatformFixture platform)
         Assert.Equal([expires.AddMonths(12).ToUnixTimeSeconds(), expires.ToUnixTimeSeconds()],
             certificates.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("expiresAt").GetDateTimeOffset().ToUnixTimeSeconds()));
 
-        // Each step is announced to the other services through the outbox.
-        foreach (var (type, count) in new[] { ("CertificationAchieved", 2), ("CertificationWindowOpened", 1), ("CertificateIssued", 2), ("EnrolmentCompleted", 2) })
-            Assert.Equal(count, await platform.CountAsync(ResourceNames.EnrolmentDb,
-                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type}' AND payload->>'userId' = '{userId}'"));
-        Assert.Equal(1, await platform.CountAsync(ResourceNames.EnrolmentDb,
-            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.Enrolled' AND payload->>'userId' = '{userId}' AND payload->>'source' = 'Recertification'"));
+        // Each step is announced to the other services through the outbox (the ledger's and the memberships' by the relay).
+        foreach (var (type, count) in new[] { ("CertificationAchieved", 2), ("CertificationWindowOpened", 1), ("CertificateIssued", 2), ("EnrolmentCompleted", 2),
+                     ("AudienceMembershipChanged", 2) })
+            await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb,
+                $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.{type}' AND payload->>'userId' = '{userId}'"), n => n == count, Soon, type);
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb,
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.Enrolled' AND payload->>'userId' = '{userId}' AND payload->>'source' = 'Recertification'"),
+            n => n == 1, Soon, "the refresher's assignment announced");
     }
 
     [Fact]

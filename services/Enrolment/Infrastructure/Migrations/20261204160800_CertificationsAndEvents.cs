@@ -39,6 +39,20 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                 defaultValue: "Reconciliation"); // the runs before this column were all reconciliations
 
             migrationBuilder.CreateTable(
+                name: "announcements_pending",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    Source = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    RowIds = table.Column<Guid[]>(type: "uuid[]", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_announcements_pending", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "certificates",
                 columns: table => new
                 {
@@ -212,6 +226,9 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "announcements_pending");
+
             migrationBuilder.DropTable(
                 name: "certificates");
 

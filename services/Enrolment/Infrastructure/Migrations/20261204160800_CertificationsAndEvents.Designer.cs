@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 {
     [DbContext(typeof(EnrolmentDbContext))]
-    [Migration("20261204151617_CertificationsAndEvents")]
+    [Migration("20261204160800_CertificationsAndEvents")]
     partial class CertificationsAndEvents
     {
         /// <inheritdoc />
@@ -25,6 +25,28 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.Announcement", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.PrimitiveCollection<Guid[]>("RowIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("announcements_pending", (string)null);
+                });
 
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.Audience", b =>
                 {
