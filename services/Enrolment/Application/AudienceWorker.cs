@@ -39,6 +39,8 @@ public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<Audienc
         }
     }
 
+    private DateOnly? _dayChecked;
+
     /// <summary>One round: true when there was work (so the next round starts at once).</summary>
     public async Task<bool> RunOnceAsync(CancellationToken ct)
     {
@@ -52,15 +54,20 @@ public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<Audienc
         }
         if (await sync.SyncPendingAsync(ct) is not null) return true;
         var now = time.GetUtcNow();
-        var lastDay = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.NewDay).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
-        if ((lastDay is null || lastDay.Value.UtcDateTime.Date < now.UtcDateTime.Date)
-            && (await db.Audiences.AsNoTracking().Where(a => a.Version > 0 && !a.Paused).ToListAsync(ct)).Any(a => a.PublishedRule().DependsOnTheDate))
+        // Once a day (asked once per day and replica, not every poll): a version published later that day is
+        // evaluated in full when it is applied, so the day's answer is right until the next day.
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        if (_dayChecked != today)
         {
-            await ReconcileAsync(scope.ServiceProvider, ct, ReconciliationRun.NewDay);
-            return true;
+            var lastDay = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.NewDay).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
+            var due = (lastDay is null || DateOnly.FromDateTime(lastDay.Value.UtcDateTime) < today)
+                && (await db.Audiences.AsNoTracking().Where(a => a.Version > 0 && !a.Paused).ToListAsync(ct)).Any(a => a.PublishedRule().DependsOnTheDate);
+            if (due) await ReconcileAsync(scope.ServiceProvider, ct, ReconciliationRun.NewDay);
+            _dayChecked = today;
+            if (due) return true;
         }
         var last = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.Reconciliation).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
-        if (last is null || last.Value + options.Value.ReconcileEvery <= time.GetUtcNow())
+        if (last is null || last.Value + options.Value.ReconcileEvery <= now)
         {
             await ReconcileAsync(scope.ServiceProvider, ct);
             return true;

@@ -153,8 +153,7 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Ti
             certification.OpenWindow(certification.CourseId, null, "Not assigned: the course takes no new enrolments", now);
             return;
         }
-        var enrolment = await db.Enrolments.FirstOrDefaultAsync(e => e.UserId == certification.UserId && e.CourseId == renewal.CourseId, ct)
-            ?? db.Enrolments.Local.FirstOrDefault(e => e.UserId == certification.UserId && e.CourseId == renewal.CourseId);
+        var enrolment = await EnrolmentAsync(e => e.UserId == certification.UserId && e.CourseId == renewal.CourseId, ct);
         string detail;
         if (enrolment is null)
         {
@@ -182,6 +181,10 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Ti
         certification.OpenWindow(renewal.CourseId, enrolment.Id, detail, now);
     }
 
+    /// <summary>The enrolment, tracked: saved already, or added earlier in this round (a renewal assigned a moment ago).</summary>
+    private async Task<CourseEnrolment?> EnrolmentAsync(System.Linq.Expressions.Expression<Func<CourseEnrolment, bool>> which, CancellationToken ct) =>
+        await db.Enrolments.FirstOrDefaultAsync(which, ct) ?? db.Enrolments.Local.FirstOrDefault(which.Compile());
+
     private async Task<int> ExpireAsync(DateTimeOffset now, CancellationToken ct)
     {
         var due = await db.Certifications.Where(c => c.Status != CertificationStatus.Expired && c.ExpiresAt <= now)
@@ -191,8 +194,7 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Ti
             // A window the clock skipped (no window days, or the service was down) opens first: the renewal is assigned either way.
             if (certification.Status == CertificationStatus.Certified) await OpenWindowAsync(certification, now, ct);
             certification.Expire(now);
-            var earnedBy = await db.Enrolments.FirstOrDefaultAsync(e => e.Id == certification.EnrolmentId, ct)
-                ?? db.Enrolments.Local.FirstOrDefault(e => e.Id == certification.EnrolmentId);
+            var earnedBy = await EnrolmentAsync(e => e.Id == certification.EnrolmentId, ct);
             earnedBy?.RecordExpiry(EnrolmentActor.Platform, $"The certification this completion earned (cycle {certification.Cycle}) expired",
                 certification.ExpiresAt, now);
         }

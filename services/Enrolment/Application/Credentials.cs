@@ -41,39 +41,39 @@ public sealed class CredentialSigner(IServiceScopeFactory scopes, IDataProtectio
 {
     private const long CreateLock = 0x4C4D534B4559; // "LMSKEY"
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private (string KeyId, ECDsa Key)? _current;
+    private SigningKeyInUse? _current;
+
+    /// <summary>The loaded key, with its public half as a JWK (made once, not per signature).</summary>
+    private sealed record SigningKeyInUse(string KeyId, ECDsa Key, Dictionary<string, object> PublicJwk);
 
     private IDataProtector Protector => protection.CreateProtector("LmsPlatform.Enrolment.CredentialSigningKey");
 
     /// <summary>Signs <paramref name="payload"/> as a compact JWS (ES256) whose header carries the key id and the public key.</summary>
     public async Task<string> SignAsync(JsonObject payload, CancellationToken ct)
     {
-        var (keyId, key) = await CurrentAsync(ct);
-        var securityKey = new ECDsaSecurityKey(key) { KeyId = keyId };
-        var publicJwk = JsonSerializer.Deserialize<Dictionary<string, object>>(PublicJwk(keyId, key))!;
+        var current = await CurrentAsync(ct);
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(payload.ToJsonString(),
-            new SigningCredentials(securityKey, SecurityAlgorithms.EcdsaSha256),
-            new Dictionary<string, object> { ["typ"] = "JWT", ["jwk"] = publicJwk });
+            new SigningCredentials(new ECDsaSecurityKey(current.Key) { KeyId = current.KeyId }, SecurityAlgorithms.EcdsaSha256),
+            new Dictionary<string, object> { ["typ"] = "JWT", ["jwk"] = current.PublicJwk });
     }
 
     /// <summary>The public keys (a JWK set) credentials are signed with.</summary>
     public async Task<string> KeySetAsync(CancellationToken ct)
     {
-        var (keyId, key) = await CurrentAsync(ct);
-        return $$"""{"keys":[{{PublicJwk(keyId, key)}}]}""";
+        return JsonSerializer.Serialize(new { keys = new[] { (await CurrentAsync(ct)).PublicJwk } });
     }
 
-    private static string PublicJwk(string keyId, ECDsa key)
+    private static Dictionary<string, object> PublicJwk(string keyId, ECDsa key)
     {
         var p = key.ExportParameters(includePrivateParameters: false);
-        return JsonSerializer.Serialize(new Dictionary<string, string>
+        return new Dictionary<string, object>
         {
             ["kty"] = "EC", ["crv"] = "P-256", ["x"] = Base64UrlEncoder.Encode(p.Q.X), ["y"] = Base64UrlEncoder.Encode(p.Q.Y), ["kid"] = keyId,
             ["use"] = "sig", ["alg"] = "ES256",
-        });
+        };
     }
 
-    private async Task<(string KeyId, ECDsa Key)> CurrentAsync(CancellationToken ct)
+    private async Task<SigningKeyInUse> CurrentAsync(CancellationToken ct)
     {
         if (_current is { } current) return current;
         await _gate.WaitAsync(ct);
@@ -85,8 +85,7 @@ public sealed class CredentialSigner(IServiceScopeFactory scopes, IDataProtectio
             var stored = await db.SigningKeys.AsNoTracking().OrderByDescending(k => k.CreatedAt).FirstOrDefaultAsync(ct) ?? await CreateAsync(db, ct);
             var key = ECDsa.Create();
             key.ImportPkcs8PrivateKey(Protector.Unprotect(Convert.FromBase64String(stored.ProtectedPrivateKey)), out _);
-            _current = (stored.KeyId, key);
-            return _current.Value;
+            return _current = new SigningKeyInUse(stored.KeyId, key, PublicJwk(stored.KeyId, key));
         }
         finally
         {

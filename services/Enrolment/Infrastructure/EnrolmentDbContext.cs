@@ -38,9 +38,10 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
 
     /// <summary>
     /// Each entry an enrolment writes is appended to the ledger in the same transaction as the new state, with its
-    /// announcement (the relay turns it into the integration event). A finish or a reset is a learning fact audience rules may ask about, so
-    /// the person is evaluated again; a completion is followed up (its certificate, its certification). A published
-    /// audience version is kept with its number; a certification's changes are its history.
+    /// announcement (the relay turns it into the integration event). A finish or a reset is a learning fact audience
+    /// rules may ask about, so the person is evaluated again; a completion is followed up (its certificate, its
+    /// certification). A published audience version is kept with its number; a certification's changes are its
+    /// history.
     /// </summary>
     public IEnumerable<object> RowsOf(object domainEvent)
     {

@@ -120,8 +120,7 @@ public abstract record RuleNode
     public IEnumerable<Guid> AudiencesReferred() => Nodes().OfType<AudienceCondition>().Select(a => a.AudienceId);
 
     /// <summary>The courses whose completion this rule asks about.</summary>
-    public IEnumerable<Guid> CoursesReferred() =>
-        Nodes().OfType<CompletedCondition>().Select(c => c.CourseId).Concat(Nodes().OfType<CertificationExpiringCondition>().Select(c => c.CourseId));
+    public IEnumerable<Guid> CoursesReferred() => References().Where(r => r.Kind == "course").Select(r => r.Id);
 
     /// <summary>
     /// Whether the answer can change with the date alone (hired or completed within N days, a certification expiring
