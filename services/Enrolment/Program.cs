@@ -11,5 +11,6 @@ app.MapEnrolmentsApi();
 app.MapAudiencesApi();
 app.MapCertificatesApi();
 app.MapTeamApi();
+app.MapRequestsApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -22,6 +22,7 @@ public static class PortalMenu
             new("Catalogue", "catalogue", Permissions.CatalogueRead),
             new("Profile", "profile", null),
             new("My team", "team", Permissions.TeamRead),
+            new("Approvals", "approvals", Permissions.TeamRead),
         ]),
         new("Catalogue management", [
             new("Courses", "manage/courses", Permissions.CatalogueManage),

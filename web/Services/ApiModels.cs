@@ -50,6 +50,30 @@ public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Tit
     public string Describe => EnrolmentWords.Describe(Status, Overdue);
 }
 
+/// <summary>
+/// What the signed-in person may do about a course: State is enrolled, requested, prerequisites (lacking the ones
+/// named), available or closed; Policy is the course's self-enrolment policy.
+/// </summary>
+public sealed record SelfEnrolmentView(Guid CourseId, string Code, string Title, string Policy, string State, Guid? EnrolmentId, string? EnrolmentStatus,
+    EnrolmentRequestView? Request, string[] MissingPrerequisites);
+
+/// <summary>A request for a place on a course that needs approval.</summary>
+public sealed record EnrolmentRequestView(Guid Id, Guid UserId, string? LearnerName, Guid CourseId, string? Code, string? Title, string Approval,
+    string Status, string? Note, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, Guid? EnrolmentId)
+{
+    /// <summary>Its state in the words of the person who asked.</summary>
+    public string Describe => Status switch
+    {
+        "Pending" => Approval == "Manager" ? "Waiting for your manager" : "Waiting for a training manager",
+        "Approved" => $"Approved{(DecidedBy is null ? "" : $" by {DecidedBy}")}",
+        "Declined" => $"Declined{(DecidedBy is null ? "" : $" by {DecidedBy}")}",
+        _ => Status,
+    };
+
+    /// <summary>Who decides it, in an approver's words.</summary>
+    public string Decider => Approval == "Manager" ? "Manager" : "Training manager";
+}
+
 /// <summary>A certificate of a completion, with its public verification address.</summary>
 public sealed record CertificateView(Guid Id, Guid UserId, string HolderName, Guid CourseId, string ItemCode, string ItemTitle, int Version,
     DateTimeOffset CompletedAt, DateTimeOffset? ExpiresAt, DateTimeOffset IssuedAt, bool Expired, string VerificationUrl);
@@ -119,14 +143,15 @@ public sealed record CourseView(
     Guid Id, string Code, string Status, int? Version, bool IsDraft, string Title, string? Summary, string? Description, string? DescriptionHtml,
     CategoryRef? Category, string[] Tags, string Language, string DeliveryType, int DurationMinutes, SectionView[] Sections,
     ComplianceSettings Compliance, VisibilityView Visibility, ItemRef[] Prerequisites, Guid? ReplacedByCourseId,
-    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, string SelfEnrolment = "closed");
 
 public sealed record PathCourseView(Guid CourseId, int Position, bool Required, string? Code, string? Title, string? Status);
 
 public sealed record LearningPathView(
     Guid Id, string Code, string Status, int? Version, bool IsDraft, string Title, string? Summary, string? Description, string? DescriptionHtml,
     CategoryRef? Category, string[] Tags, string Language, PathCourseView[] Courses, int OptionalToComplete, int DurationMinutes,
-    ComplianceSettings Compliance, VisibilityView Visibility, ItemRef[] Prerequisites, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
+    ComplianceSettings Compliance, VisibilityView Visibility, ItemRef[] Prerequisites, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt,
+    string SelfEnrolment = "closed");
 
 public sealed record CategoryView(Guid Id, string Name, Guid? ParentId, Guid[] Path);
 

@@ -150,7 +150,7 @@ public static class CoursesApi
         {
             Id = Guid.CreateVersion7(), CourseId = id, Title = published.Title, Summary = published.Summary, Description = published.Description,
             CategoryId = published.CategoryId, Tags = [.. published.Tags], Language = published.Language, VisibleToEveryone = published.VisibleToEveryone,
-            AudienceOrgUnitIds = [.. published.AudienceOrgUnitIds], Compliance = published.Compliance, DeliveryType = published.DeliveryType,
+            AudienceOrgUnitIds = [.. published.AudienceOrgUnitIds], Compliance = published.Compliance, SelfEnrolment = published.SelfEnrolment, DeliveryType = published.DeliveryType,
             DurationMinutes = published.DurationMinutes, Sections = published.Sections, CreatedAt = now, UpdatedAt = now, UpdatedBy = caller.UserId ?? Guid.Empty,
         };
         db.CourseVersions.Add(draft);
@@ -205,7 +205,7 @@ public static class CoursesApi
         await ItemRules.CheckPublishableAsync(draft, errors, db, ct);
         if (!errors.IsValid) return Unpublishable(course, errors);
 
-        course.Publish(draft, caller.UserId, time.GetUtcNow());
+        course.Publish(draft, await ItemRules.PrerequisiteIdsAsync(db, id, ct), caller.UserId, time.GetUtcNow());
         await ItemRules.UpsertEntryAsync(db, course, ItemKind.Course, draft, draft.DeliveryType, draft.DurationMinutes, ct);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         await cache.InvalidateAsync();
@@ -262,7 +262,7 @@ public static class CoursesApi
         course.Id, course.Code, course.Status.StatusName(), v.Number, v.IsDraft, v.Title, v.Summary, v.Description, Markdown.ToSafeHtml(v.Description),
         await ItemRules.CategoryOfAsync(db, v.CategoryId, ct), v.Tags, v.Language, v.DeliveryType.Name(), v.DurationMinutes, v.Sections, v.Compliance,
         new VisibilityView(v.VisibleToEveryone, v.AudienceOrgUnitIds), new OwnerView(course.OwnerOrgUnitId, course.OwnerUserId),
-        await ItemRules.PrerequisitesOfAsync(db, course.Id, ct), course.ReplacedByCourseId, v.PublishedAt, v.UpdatedAt);
+        await ItemRules.PrerequisitesOfAsync(db, course.Id, ct), course.ReplacedByCourseId, v.PublishedAt, v.UpdatedAt, v.SelfEnrolment);
 }
 
 public static class CourseRules

@@ -167,7 +167,7 @@ public static class LearningPathsApi
         await ItemRules.CheckPublishableAsync(draft, errors, db, ct);
         if (!errors.IsValid) return Unpublishable(path, errors);
 
-        path.Publish(draft, caller.UserId, time.GetUtcNow());
+        path.Publish(draft, await ItemRules.PrerequisiteIdsAsync(db, id, ct), caller.UserId, time.GetUtcNow());
         var (delivery, duration) = Shape(draft, courses);
         await ItemRules.UpsertEntryAsync(db, path, ItemKind.LearningPath, draft, delivery, duration, ct);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
@@ -238,6 +238,6 @@ public static class LearningPathsApi
         return new LearningPathView(path.Id, path.Code, path.Status.StatusName(), v.Number, v.IsDraft, v.Title, v.Summary, v.Description,
             Markdown.ToSafeHtml(v.Description), await ItemRules.CategoryOfAsync(db, v.CategoryId, ct), v.Tags, v.Language, steps, v.OptionalToComplete,
             duration, v.Compliance, new VisibilityView(v.VisibleToEveryone, v.AudienceOrgUnitIds), new OwnerView(path.OwnerOrgUnitId, path.OwnerUserId),
-            await ItemRules.PrerequisitesOfAsync(db, path.Id, ct), v.PublishedAt, v.UpdatedAt);
+            await ItemRules.PrerequisitesOfAsync(db, path.Id, ct), v.PublishedAt, v.UpdatedAt, v.SelfEnrolment);
     }
 }

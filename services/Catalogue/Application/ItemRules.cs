@@ -73,6 +73,10 @@ public static class ItemRules
     public static async Task<bool> CodeTakenAsync(CatalogueDbContext db, string code, CancellationToken ct) =>
         await db.Courses.AnyAsync(c => c.Code == code, ct) || await db.LearningPaths.AnyAsync(p => p.Code == code, ct);
 
+    /// <summary>The ids of the items to complete before <paramref name="itemId"/>, as a publication announces them.</summary>
+    public static Task<List<Guid>> PrerequisiteIdsAsync(CatalogueDbContext db, Guid itemId, CancellationToken ct) =>
+        db.Prerequisites.AsNoTracking().Where(p => p.ItemId == itemId).OrderBy(p => p.RequiredItemId).Select(p => p.RequiredItemId).ToListAsync(ct);
+
     public static async Task<List<ItemRef>> PrerequisitesOfAsync(CatalogueDbContext db, Guid itemId, CancellationToken ct)
     {
         var edges = await db.Prerequisites.AsNoTracking().Where(p => p.ItemId == itemId).ToListAsync(ct);

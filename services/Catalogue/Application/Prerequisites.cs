@@ -1,3 +1,5 @@
+using LmsPlatform.Contracts.Catalogue;
+using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.Catalogue.Infrastructure;
 using LmsPlatform.Catalogue.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -50,6 +52,9 @@ public static class Prerequisites
             {
                 ItemId = item.Id, ItemKind = kind, RequiredItemId = r, RequiredItemKind = codes[r].Kind,
             }));
+            // Enrolment enforces them: it hears of every change, published or not (a draft's prerequisites arrive with its publication).
+            if (item.PublishedVersion is not null)
+                db.AddIntegrationEvent(new PrerequisitesChanged(item.Id, kind.Name(), required.Distinct().Order().ToList(), DateTimeOffset.UtcNow));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             await cache.InvalidateAsync();

@@ -38,6 +38,8 @@ public abstract record DraftRequest
     public string? Language { get; init; }
     public VisibilityRequest? Visibility { get; init; }
     public ComplianceRequest? Compliance { get; init; }
+    /// <summary>A <see cref="SelfEnrolmentPolicy"/>; closed when absent.</summary>
+    public string? SelfEnrolment { get; init; }
 
     public const int MaxTitle = 200, MaxSummary = 2000, MaxDescription = 20000, MaxTags = 20, MaxTag = 50, MaxAudience = 100;
 
@@ -54,6 +56,8 @@ public abstract record DraftRequest
         if (Visibility is { Everyone: false })
             errors.Check(Visibility.OrgUnitIds is { Count: > 0 and <= MaxAudience }, "visibility.orgUnitIds", $"name between 1 and {MaxAudience} org units when not visible to everyone");
         Compliance?.Validate(errors);
+        errors.Check(SelfEnrolment is null || SelfEnrolmentPolicy.All.Contains(SelfEnrolment.Trim().ToLowerInvariant()), "selfEnrolment",
+            $"must be one of {string.Join(", ", SelfEnrolmentPolicy.All)}");
     }
 
     /// <summary>Copies the shared fields onto a draft version (the caller has validated them).</summary>
@@ -68,6 +72,7 @@ public abstract record DraftRequest
         version.VisibleToEveryone = Visibility?.Everyone ?? true;
         version.AudienceOrgUnitIds = version.VisibleToEveryone ? [] : Visibility!.OrgUnitIds!.Distinct().ToList();
         version.Compliance = Compliance?.ToSettings() ?? ComplianceSettings.None;
+        version.SelfEnrolment = SelfEnrolment?.Trim().ToLowerInvariant() ?? SelfEnrolmentPolicy.Closed;
     }
 }
 

@@ -16,7 +16,8 @@ public sealed record CourseView(
     Guid Id, string Code, string Status, int? Version, bool IsDraft, string Title, string? Summary, string? Description, string? DescriptionHtml,
     CategoryRef? Category, IReadOnlyList<string> Tags, string Language, string DeliveryType, int DurationMinutes,
     IReadOnlyList<Section> Sections, ComplianceSettings Compliance, VisibilityView Visibility, OwnerView Owner,
-    IReadOnlyList<ItemRef> Prerequisites, Guid? ReplacedByCourseId, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
+    IReadOnlyList<ItemRef> Prerequisites, Guid? ReplacedByCourseId, DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt,
+    string SelfEnrolment = SelfEnrolmentPolicy.Closed);
 
 public sealed record PathCourseView(Guid CourseId, int Position, bool Required, string? Code, string? Title, string? Status);
 
@@ -24,7 +25,7 @@ public sealed record LearningPathView(
     Guid Id, string Code, string Status, int? Version, bool IsDraft, string Title, string? Summary, string? Description, string? DescriptionHtml,
     CategoryRef? Category, IReadOnlyList<string> Tags, string Language, IReadOnlyList<PathCourseView> Courses, int OptionalToComplete,
     int DurationMinutes, ComplianceSettings Compliance, VisibilityView Visibility, OwnerView Owner, IReadOnlyList<ItemRef> Prerequisites,
-    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt);
+    DateTimeOffset? PublishedAt, DateTimeOffset UpdatedAt, string SelfEnrolment = SelfEnrolmentPolicy.Closed);
 
 /// <summary>A row of the management lists.</summary>
 public sealed record ItemSummary(Guid Id, string Code, string Title, string Status, int? PublishedVersion, bool HasDraft, Guid? OwnerOrgUnitId, Guid OwnerUserId, DateTimeOffset UpdatedAt);

@@ -118,6 +118,7 @@ public sealed class CatalogueDbContext(DbContextOptions<CatalogueDbContext> opti
         e.Property(v => v.Language).HasMaxLength(16);
         e.HasOne<Category>().WithMany().HasForeignKey(v => v.CategoryId).OnDelete(DeleteBehavior.Restrict);
         Json(e.Property(v => v.Compliance));
+        e.Property(v => v.SelfEnrolment).HasMaxLength(32).HasDefaultValue(Contracts.Catalogue.SelfEnrolmentPolicy.Closed);
         e.Property(v => v.RowVersion).IsRowVersion();
         e.Ignore(v => v.ETag);
         e.Ignore(v => v.IsDraft);

@@ -140,6 +140,8 @@ public abstract class ItemVersion
     /// <summary>When not visible to everyone: the org unit subtrees whose members see it.</summary>
     public List<Guid> AudienceOrgUnitIds { get; set; } = [];
     public ComplianceSettings Compliance { get; set; } = ComplianceSettings.None;
+    /// <summary>Whether people may enrol themselves: a <see cref="SelfEnrolmentPolicy"/> (closed unless the author opens it).</summary>
+    public string SelfEnrolment { get; set; } = SelfEnrolmentPolicy.Closed;
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public Guid UpdatedBy { get; set; }

@@ -24,11 +24,12 @@ public sealed class Course : CatalogueItem
     }
 
     /// <summary>Publishes the draft (checked by <c>CourseRules</c>) as the next version: enrolments pin it from now on.</summary>
-    public int Publish(CourseVersion draft, Guid? by, DateTimeOffset now)
+    public int Publish(CourseVersion draft, IReadOnlyList<Guid> prerequisites, Guid? by, DateTimeOffset now)
     {
         var number = PublishDraft(draft, by, now);
         Record(new CoursePublished(Id, Code, number, draft.Title, draft.CategoryId!.Value, draft.Language, draft.DeliveryType.Name(),
-            draft.DurationMinutes, draft.Activities.Where(a => a.Required).Select(a => a.Id).ToList(), draft.Compliance, now));
+            draft.DurationMinutes, draft.Activities.Where(a => a.Required).Select(a => a.Id).ToList(), draft.Compliance, now,
+            draft.SelfEnrolment, prerequisites, draft.VisibleToEveryone, draft.AudienceOrgUnitIds));
         return number;
     }
 

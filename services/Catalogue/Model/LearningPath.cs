@@ -18,11 +18,12 @@ public sealed class LearningPath : CatalogueItem
     }
 
     /// <summary>Publishes the draft (its courses checked published by the caller) as the next version.</summary>
-    public int Publish(LearningPathVersion draft, Guid? by, DateTimeOffset now)
+    public int Publish(LearningPathVersion draft, IReadOnlyList<Guid> prerequisites, Guid? by, DateTimeOffset now)
     {
         var number = PublishDraft(draft, by, now);
         Record(new LearningPathPublished(Id, Code, number, draft.Title,
-            draft.Steps.Select((s, i) => new LearningPathCourse(s.CourseId, i + 1, s.Required)).ToList(), draft.OptionalToComplete, draft.Compliance, now));
+            draft.Steps.Select((s, i) => new LearningPathCourse(s.CourseId, i + 1, s.Required)).ToList(), draft.OptionalToComplete, draft.Compliance, now,
+            draft.SelfEnrolment, prerequisites, draft.VisibleToEveryone, draft.AudienceOrgUnitIds));
         return number;
     }
 

@@ -18,6 +18,22 @@ public sealed record ComplianceSettings(
 }
 
 /// <summary>
+/// Whether people may enrol themselves on a course or path: not at all (it is assigned), freely, or by a request their
+/// manager or an administrator (a training manager) approves. Set per version, in the catalogue.
+/// </summary>
+public static class SelfEnrolmentPolicy
+{
+    public const string Closed = "closed";
+    public const string Open = "open";
+    public const string ManagerApproval = "manager-approval";
+    public const string AdministratorApproval = "administrator-approval";
+
+    public static readonly IReadOnlyList<string> All = [Closed, Open, ManagerApproval, AdministratorApproval];
+
+    public static bool NeedsApproval(string policy) => policy is ManagerApproval or AdministratorApproval;
+}
+
+/// <summary>
 /// A course version was published: it is now the version new enrolments get. Learners enrolled on an earlier version
 /// stay on it. <see cref="RequiredActivityIds"/> are the activities whose completion completes the course.
 /// </summary>
@@ -32,7 +48,17 @@ public sealed record CoursePublished(
     int DurationMinutes,
     IReadOnlyList<Guid> RequiredActivityIds,
     ComplianceSettings Compliance,
-    DateTimeOffset PublishedAt) : IIntegrationEvent;
+    DateTimeOffset PublishedAt,
+    string SelfEnrolment = SelfEnrolmentPolicy.Closed,
+    IReadOnlyList<Guid>? Prerequisites = null,
+    bool VisibleToEveryone = true,
+    IReadOnlyList<Guid>? AudienceOrgUnitIds = null) : IIntegrationEvent;
+
+/// <summary>
+/// A course's or path's prerequisites were replaced (they belong to the item, not to a version): the items to complete
+/// before enrolling, now. <see cref="Kind"/> is "course" or "learning-path".
+/// </summary>
+public sealed record PrerequisitesChanged(Guid ItemId, string Kind, IReadOnlyList<Guid> RequiredItemIds, DateTimeOffset ChangedAt) : IIntegrationEvent;
 
 /// <summary>The course left the catalogue: no new enrolments. Its versions and history are kept.</summary>
 public sealed record CourseArchived(Guid CourseId, string Code, int? LastVersion, DateTimeOffset ArchivedAt) : IIntegrationEvent;

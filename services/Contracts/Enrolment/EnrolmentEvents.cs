@@ -31,6 +31,12 @@ public sealed record EnrolmentResumed(Guid EnrolmentId, Guid UserId, Guid Course
 /// <summary>The assignment was taken away, with the reason (completions are never withdrawn).</summary>
 public sealed record EnrolmentWithdrawn(Guid EnrolmentId, Guid UserId, Guid CourseId, int Sequence, string? Reason, DateTimeOffset At) : IIntegrationEvent;
 
+/// <summary>
+/// An open enrolment moved to a newer course version (<see cref="Version"/>), by an administrator's decision with the
+/// reason. Its status and progress stay: content keeps the progress of the activities the new version still has.
+/// </summary>
+public sealed record EnrolmentMigrated(Guid EnrolmentId, Guid UserId, Guid CourseId, int Sequence, int Version, string? Reason, DateTimeOffset At) : IIntegrationEvent;
+
 /// <summary>An open enrolment's due date passed (announced once per due date: an extension that passes too is announced again).</summary>
 public sealed record BecameOverdue(Guid EnrolmentId, Guid UserId, Guid CourseId, DateTimeOffset DueAt, DateTimeOffset At) : IIntegrationEvent;
 
@@ -57,3 +63,17 @@ public sealed record CertificationExpired(Guid CertificationId, Guid UserId, Gui
 /// <summary>A certificate was issued for a completion; <see cref="CertificateId"/> is what its verification page and QR code name.</summary>
 public sealed record CertificateIssued(Guid CertificateId, Guid UserId, Guid CourseId, Guid EnrolmentId, DateTimeOffset CompletedAt, DateTimeOffset? ExpiresAt,
     DateTimeOffset At) : IIntegrationEvent;
+
+/// <summary>
+/// A person asked for a place on a course that needs approval. <see cref="Approval"/> is "manager" (then
+/// <see cref="ApproverId"/> is the person's manager when they asked) or "administrator" (a training manager decides).
+/// </summary>
+public sealed record EnrolmentRequested(Guid RequestId, Guid UserId, Guid CourseId, string Approval, Guid? ApproverId, string? Note,
+    DateTimeOffset RequestedAt) : IIntegrationEvent;
+
+/// <summary>
+/// A request was decided: <see cref="Decision"/> is Approved (with the enrolment it made), Declined (with the reason)
+/// or Cancelled (by the person who asked, or because they were enrolled another way).
+/// </summary>
+public sealed record EnrolmentRequestDecided(Guid RequestId, Guid UserId, Guid CourseId, string Decision, Guid? DecidedBy, string? Reason,
+    Guid? EnrolmentId, DateTimeOffset DecidedAt) : IIntegrationEvent;

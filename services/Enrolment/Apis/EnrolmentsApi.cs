@@ -11,7 +11,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Enrolment.Apis;
 
-public sealed record CreateEnrolmentRequest(Guid? UserId, Guid? CourseId, DateTimeOffset? DueAt, string? Note)
+/// <summary><see cref="OverridePrerequisites"/>: enrol even without the course's prerequisites, for this reason (recorded in the ledger).</summary>
+public sealed record CreateEnrolmentRequest(Guid? UserId, Guid? CourseId, DateTimeOffset? DueAt, string? Note, string? OverridePrerequisites = null)
 {
     public Dictionary<string, string[]> Validate(DateTimeOffset now) => new ValidationErrors()
         .Check(UserId is not null && UserId != Guid.Empty, "userId", "is required")
@@ -21,7 +22,7 @@ public sealed record CreateEnrolmentRequest(Guid? UserId, Guid? CourseId, DateTi
         .ToDictionary();
 }
 
-public sealed record BatchEnrolmentRequest(Guid[]? UserIds, Guid? CourseId, DateTimeOffset? DueAt, string? Note)
+public sealed record BatchEnrolmentRequest(Guid[]? UserIds, Guid? CourseId, DateTimeOffset? DueAt, string? Note, string? OverridePrerequisites = null)
 {
     public const int Most = 1000;
 
@@ -34,6 +35,12 @@ public sealed record BatchEnrolmentRequest(Guid[]? UserIds, Guid? CourseId, Date
         .Check(Note is null || Note.Length <= 500, "note", "must be at most 500 characters")
         .ToDictionary();
 }
+
+/// <summary>Move a course's open enrolments on <see cref="FromVersion"/> (or on any older version) to the latest; a dry run counts them.</summary>
+public sealed record MigrationRequest(int? FromVersion, string? Reason, bool DryRun);
+
+/// <summary>The version they move to, how many moved (or would), and how many open enrolments each older version had.</summary>
+public sealed record MigrationResponse(int ToVersion, bool DryRun, int Migrated, Dictionary<int, int> ByVersion);
 
 public sealed record BatchEnrolmentOutcome(Guid UserId, string Result, Guid? EnrolmentId, string? Reason);
 
@@ -101,6 +108,7 @@ public static class EnrolmentsApi
         api.MapPost("/enrolments/{id:guid}/withdraw", (Guid id, EnrolmentChangeRequest r, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
                 ChangeAsync(id, http, db, time, (e, actor, now) => e.Withdraw(actor, r.Reason!, now), ct))
             .WithName("WithdrawEnrolment").WithSummary("Take the assignment away (refused once completed), with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/courses/{courseId:guid}/migrations", MigrateCourse).WithName("MigrateCourseEnrolments").WithSummary("Move open enrolments on older versions to the latest, with the reason; dryRun counts them").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapGet("/me", MyLearning).WithName("MyLearning").WithSummary("The signed-in person's own enrolments: open ones first, soonest due first");
         api.MapGet("/learners/{userId:guid}", GetLearner).WithName("GetLearner").WithSummary("Enrolment's copy of a user").RequireAuthorization(Permissions.EnrolmentsRead);
         return app;
@@ -113,7 +121,7 @@ public static class EnrolmentsApi
         if (request.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var actor = EnrolmentActor.From(http.User);
         var outcome = (await AssignOrConflictAsync(() => assignments.AssignAsync([request.UserId!.Value], request.CourseId!.Value, request.DueAt,
-            EnrolmentSource.Manual(actor, request.Note), actor, ct)))?.Single();
+            EnrolmentSource.Manual(actor, request.Note), actor, ct, request.OverridePrerequisites)))?.Single();
         return outcome switch
         {
             null or { Result: AssignmentResult.AlreadyEnrolled } => Problems.Conflict("The user is enrolled on this course already.", "courseId"),
@@ -130,7 +138,7 @@ public static class EnrolmentsApi
         if (request.Validate(time.GetUtcNow()) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var actor = EnrolmentActor.From(http.User);
         var outcomes = await AssignOrConflictAsync(() => assignments.AssignAsync(request.UserIds!, request.CourseId!.Value, request.DueAt,
-            EnrolmentSource.Manual(actor, request.Note), actor, ct));
+            EnrolmentSource.Manual(actor, request.Note), actor, ct, request.OverridePrerequisites));
         if (outcomes is null) return Problems.Conflict("Someone enrolled some of these people at the same time; send the request again.", "userIds");
         return TypedResults.Ok(new BatchEnrolmentResponse(
             outcomes.Count(o => o.Result == AssignmentResult.Enrolled), outcomes.Count(o => o.Result == AssignmentResult.AlreadyEnrolled),
@@ -220,6 +228,43 @@ public static class EnrolmentsApi
             .ToPageAsync(paging, ct);
         return page.Map(x => new MyEnrolmentDto(x.Enrolment.Id, x.Enrolment.CourseId, x.Code, x.Title, x.Enrolment.Version,
             x.Enrolment.Status.ToString(), x.Enrolment.IsOverdue(now), x.Enrolment.EnrolledAt, x.Enrolment.DueAt, x.Enrolment.CompletedAt));
+    }
+
+    /// <summary>
+    /// Moves the course's open and suspended enrolments on older versions (or on <see cref="MigrationRequest.FromVersion"/>)
+    /// to the latest, each with a ledger entry, in batches of 500 (each its own transaction: a retry carries on where
+    /// it stopped, since a moved enrolment is on the latest version). Finished ones stay on their version.
+    /// </summary>
+    public static async Task<Results<Ok<MigrationResponse>, ValidationProblem, NotFound>> MigrateCourse(
+        Guid courseId, MigrationRequest request, HttpContext http, EnrolmentDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
+        if (course is null || course.Version == 0) return TypedResults.NotFound();
+        var errors = new ValidationErrors()
+            .Check(request.DryRun || !string.IsNullOrWhiteSpace(request.Reason), "reason", "is required: the ledger records why")
+            .Check(request.Reason is null || request.Reason.Length <= 500, "reason", "must be at most 500 characters")
+            .Check(request.FromVersion is null || request.FromVersion >= 1 && request.FromVersion < course.Version, "fromVersion",
+                $"must be an earlier version than the latest ({course.Version})")
+            .ToDictionary();
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+
+        var movable = db.Enrolments.Where(e => e.CourseId == courseId && e.Version < course.Version
+            && (e.Status == EnrolmentStatus.Enrolled || e.Status == EnrolmentStatus.InProgress || e.Status == EnrolmentStatus.Suspended));
+        if (request.FromVersion is { } from) movable = movable.Where(e => e.Version == from);
+        var byVersion = await movable.GroupBy(e => e.Version).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
+        if (request.DryRun) return TypedResults.Ok(new MigrationResponse(course.Version, true, byVersion.Values.Sum(), byVersion));
+
+        var actor = EnrolmentActor.From(http.User);
+        var migrated = 0;
+        while (await movable.OrderBy(e => e.Id).Take(500).ToListAsync(ct) is { Count: > 0 } batch)
+        {
+            var now = time.GetUtcNow();
+            foreach (var enrolment in batch) enrolment.MigrateTo(course.Version, actor, request.Reason!, now);
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
+            migrated += batch.Count;
+        }
+        return TypedResults.Ok(new MigrationResponse(course.Version, false, migrated, byVersion));
     }
 
     /// <summary>Loads the enrolment, lets it change itself, saves the change with its ledger entry.</summary>

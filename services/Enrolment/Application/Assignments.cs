@@ -16,14 +16,16 @@ public sealed record AssignmentOutcome(Guid UserId, AssignmentResult Result, Gui
 /// person must be known and active (else they alone are refused, with the reason); a person already on the course
 /// keeps their enrolment. New enrolments pin the course's latest version, take the due date given or else the one
 /// the course's compliance rule sets (<see cref="CourseCopy.DueDateFor"/>), and are saved together. An audience that
-/// takes someone back resumes the assignment its leave policy suspended.
+/// takes someone back resumes the assignment its leave policy suspended. Where the source is held by them
+/// (<see cref="EnrolmentSource.HeldByPrerequisites"/>), a person who has not completed the course's prerequisites is
+/// refused, naming them, unless the caller overrides them with a reason, which the assignment's ledger entry records.
 /// </summary>
 public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
 {
     public async Task<IReadOnlyList<AssignmentOutcome>> AssignAsync(IReadOnlyCollection<Guid> userIds, Guid courseId, DateTimeOffset? dueAt,
-        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct)
+        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, string? overridePrerequisites = null)
     {
-        var outcomes = await AddAsync(userIds, courseId, dueAt, source, actor, ct);
+        var outcomes = await AddAsync(userIds, courseId, dueAt, source, actor, ct, overridePrerequisites: overridePrerequisites);
         await db.SaveChangesAsync(ct);
         return outcomes;
     }
@@ -36,8 +38,9 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
     /// </summary>
     public async Task<IReadOnlyList<AssignmentOutcome>> AddAsync(IReadOnlyCollection<Guid> userIds, Guid courseId, DateTimeOffset? dueAt,
         EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, ICollection<CourseEnrolment>? into = null,
-        IReadOnlyDictionary<Guid, Learner>? known = null)
+        IReadOnlyDictionary<Guid, Learner>? known = null, string? overridePrerequisites = null)
     {
+        if (overridePrerequisites is { Length: > 300 }) throw DomainRuleException.Invalid("overridePrerequisites", "must be at most 300 characters");
         var target = into ?? db.Enrolments.Local;
         var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
         if (course is null || course.Version == 0) throw DomainRuleException.Invalid("courseId", "is not a published course");
@@ -47,6 +50,7 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
         var learners = known ?? await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
         var existing = await db.Enrolments.Where(e => e.CourseId == courseId && ids.Contains(e.UserId)).ToDictionaryAsync(e => e.UserId, ct);
         foreach (var added in target.Where(e => e.CourseId == courseId)) existing.TryAdd(added.UserId, added);
+        var unmet = source.HeldByPrerequisites ? await UnmetPrerequisitesAsync(course, ids, ct) : [];
         var now = time.GetUtcNow();
         var outcomes = new List<AssignmentOutcome>(ids.Count);
         foreach (var userId in ids)
@@ -61,13 +65,45 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
                     enrolment.Resume(actor, source.Note, now);
                 outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, enrolment.Id, "is enrolled on this course already"));
             }
+            else if (unmet.TryGetValue(userId, out var missing) && string.IsNullOrWhiteSpace(overridePrerequisites))
+                outcomes.Add(new(userId, AssignmentResult.Refused, null, $"has not completed the prerequisites: {string.Join(", ", missing)}"));
             else
             {
-                var added = CourseEnrolment.Enrol(userId, courseId, course.Version, source, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
+                var because = missing is null ? source : source with
+                {
+                    Note = Cap($"Prerequisites overridden ({string.Join(", ", missing)}): {overridePrerequisites!.Trim()}" + (source.Note is { } note ? $". {note}" : "")),
+                };
+                var added = CourseEnrolment.Enrol(userId, courseId, course.Version, because, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
                 target.Add(added);
                 outcomes.Add(new(userId, AssignmentResult.Enrolled, added.Id, null));
             }
         }
         return outcomes;
+    }
+
+    /// <summary>The ledger keeps 500 characters of a reason.</summary>
+    private static string Cap(string text) => text.Length <= 500 ? text : text[..499] + "…";
+
+    /// <summary>
+    /// For each of the people who have not completed every prerequisite of the course, the codes of those they lack.
+    /// A prerequisite counts once the ledger has ever recorded its completion or waiver (a later reset for a renewal
+    /// does not undo having done it).
+    /// </summary>
+    public async Task<Dictionary<Guid, List<string>>> UnmetPrerequisitesAsync(CourseCopy course, IReadOnlyCollection<Guid> userIds, CancellationToken ct)
+    {
+        if (course.Prerequisites.Count == 0 || userIds.Count == 0) return [];
+        var required = course.Prerequisites;
+        var done = (await db.Ledger.AsNoTracking()
+                .Where(l => userIds.Contains(l.UserId) && required.Contains(l.CourseId) && (l.Action == LedgerAction.Completed || l.Action == LedgerAction.Waived))
+                .Select(l => new { l.UserId, l.CourseId }).Distinct().ToListAsync(ct))
+            .ToLookup(d => d.UserId, d => d.CourseId);
+        var codes = await db.Courses.AsNoTracking().Where(c => required.Contains(c.CourseId)).ToDictionaryAsync(c => c.CourseId, c => c.Code, ct);
+        var unmet = new Dictionary<Guid, List<string>>();
+        foreach (var userId in userIds)
+        {
+            var lacking = required.Except(done[userId]).Select(id => codes.GetValueOrDefault(id) ?? id.ToString()).Order().ToList();
+            if (lacking.Count > 0) unmet[userId] = lacking;
+        }
+        return unmet;
     }
 }

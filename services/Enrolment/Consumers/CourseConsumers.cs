@@ -19,6 +19,15 @@ public sealed class CourseArchivedConsumer(EnrolmentDbContext db) : IdempotentCo
         (await CourseCopies.FindOrAddAsync(Db, message.CourseId, cancellationToken)).Apply(message);
 }
 
+/// <summary>A course's prerequisites changed: enrolment enforces the new ones from now on (a path's are the path copy's, when there is one).</summary>
+public sealed class PrerequisitesChangedConsumer(EnrolmentDbContext db) : IdempotentConsumer<PrerequisitesChanged, EnrolmentDbContext>(db)
+{
+    protected override async Task HandleAsync(PrerequisitesChanged message, CancellationToken cancellationToken)
+    {
+        if (message.Kind == "course") (await CourseCopies.FindOrAddAsync(Db, message.ItemId, cancellationToken)).Apply(message);
+    }
+}
+
 internal static class CourseCopies
 {
     /// <summary>The course's copy (tracked, including one added earlier in the batch), or a new one.</summary>

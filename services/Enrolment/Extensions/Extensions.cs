@@ -16,6 +16,7 @@ public static class Extensions
         builder.AddTokenValidation();
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
         builder.Services.AddScoped<Assignments>();
+        builder.Services.AddScoped<SelfEnrolments>();
         builder.Services.AddScoped<AudienceRules>();
         builder.Services.AddScoped<AudienceSync>();
         builder.Services.Configure<AudienceOptions>(builder.Configuration.GetSection("Audiences"));
@@ -43,6 +44,7 @@ public static class Extensions
             // The courses new enrolments may be made on.
             bus.AddIdempotentConsumer<CoursePublishedConsumer>();
             bus.AddIdempotentConsumer<CourseArchivedConsumer>();
+            bus.AddIdempotentConsumer<PrerequisitesChangedConsumer>();
         });
     }
 }

@@ -16,6 +16,8 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
 
     public DbSet<CourseCopy> Courses => Set<CourseCopy>();
+    /// <summary>Requests for a place on a course that needs approval: the approvals queue, and why a self-enrolment exists.</summary>
+    public DbSet<EnrolmentRequest> EnrolmentRequests => Set<EnrolmentRequest>();
     public DbSet<OrgUnitCopy> OrgUnits => Set<OrgUnitCopy>();
     public DbSet<RoleCopy> Roles => Set<RoleCopy>();
     public DbSet<Audience> Audiences => Set<Audience>();
@@ -79,6 +81,24 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.HasKey(c => c.CourseId);
             e.Property(c => c.Code).HasMaxLength(64);
             e.Property(c => c.Title).HasMaxLength(200);
+            e.Property(c => c.SelfEnrolment).HasMaxLength(32).HasDefaultValue(Contracts.Catalogue.SelfEnrolmentPolicy.Closed);
+        });
+        modelBuilder.Entity<EnrolmentRequest>(e =>
+        {
+            e.ToTable("enrolment_requests");
+            e.HasKey(r => r.Id);
+            // One pending request per person and course (decided ones are kept, any number).
+            e.HasIndex(r => new { r.UserId, r.CourseId }).IsUnique().HasFilter("\"Status\" = 'Pending'");
+            // The approvals queue: a manager's pending requests, and all pending ones for administrators.
+            e.HasIndex(r => new { r.ApproverId, r.RequestedAt }).HasFilter("\"Status\" = 'Pending'");
+            e.HasIndex(r => r.RequestedAt).HasFilter("\"Status\" = 'Pending'");
+            e.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(r => r.Approval).HasConversion<string>().HasMaxLength(20);
+            e.Property(r => r.Note).HasMaxLength(300);
+            e.Property(r => r.DecidedByName).HasMaxLength(200);
+            e.Property(r => r.DecisionReason).HasMaxLength(500);
+            e.Property(r => r.RowVersion).IsRowVersion();
+            e.HasOne<Learner>().WithMany().HasForeignKey(r => r.UserId);
         });
         modelBuilder.Entity<CourseEnrolment>(e =>
         {

@@ -11,6 +11,14 @@ public enum EnrolmentSourceKind { Manual, Import, SelfEnrolment, AudienceRule, R
 public sealed record EnrolmentSource(EnrolmentSourceKind Kind, string? Reference, string? Note)
 {
     public static EnrolmentSource Manual(EnrolmentActor by, string? note) => new(EnrolmentSourceKind.Manual, by.Id?.ToString(), note);
+
+    /// <summary>
+    /// Whether the course's prerequisites hold the person back. A person's or an import's assignment and a
+    /// self-enrolment wait for them (an administrator may override, on the record); an audience rule's and a
+    /// renewal's do not: the rule's own conditions are its author's decision ("completed X" is one of them), and a
+    /// certification is renewed on the course that earned it.
+    /// </summary>
+    public bool HeldByPrerequisites => Kind is EnrolmentSourceKind.Manual or EnrolmentSourceKind.Import or EnrolmentSourceKind.SelfEnrolment;
 }
 
 /// <summary>Who changed an enrolment: a person (id and name) or the platform itself (no id).</summary>
@@ -161,6 +169,20 @@ public sealed class CourseEnrolment : Aggregate
     }
 
     /// <summary>
+    /// Moves the learner to a newer version of the course (an administrator's explicit decision, with the reason):
+    /// their status, start and due date stay. Only an open or suspended enrolment moves; a finished one is a record of
+    /// the version it was finished on.
+    /// </summary>
+    public void MigrateTo(int version, EnrolmentActor actor, string reason, DateTimeOffset now)
+    {
+        RequireReason(reason);
+        if (!IsOpen && Status != EnrolmentStatus.Suspended)
+            throw new DomainRuleException("status", $"The enrolment is {Describe(Status)}: it stays on version {Version}, the one it was finished on.");
+        if (version <= Version) throw DomainRuleException.Invalid("version", $"must be newer than the enrolment's version {Version}");
+        Write(Entry(LedgerAction.Migrated, now, actor, reason, now) with { Version = version });
+    }
+
+    /// <summary>
     /// Records that the certification this enrolment's completion earned ran out (for the audit trail: the state does
     /// not move, the renewal is the certification's own assignment).
     /// </summary>
@@ -212,6 +234,9 @@ public sealed class CourseEnrolment : Aggregate
                 break;
             case LedgerAction.Withdrawn:
                 Status = EnrolmentStatus.Withdrawn;
+                break;
+            case LedgerAction.Migrated:
+                Version = entry.Version ?? Version;
                 break;
         }
         Sequence = entry.Sequence;

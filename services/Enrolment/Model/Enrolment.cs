@@ -29,6 +29,14 @@ public sealed class CourseCopy
     public int? RecertificationWindowDays { get; set; }
     /// <summary>The course that renews the certification (none: the course itself, taken again).</summary>
     public Guid? RefresherCourseId { get; set; }
+    /// <summary>Whether people may enrol themselves (a <see cref="Contracts.Catalogue.SelfEnrolmentPolicy"/>).</summary>
+    public string SelfEnrolment { get; set; } = Contracts.Catalogue.SelfEnrolmentPolicy.Closed;
+    /// <summary>The courses (and paths) to complete before enrolling, as of <see cref="PrerequisitesAt"/>.</summary>
+    public List<Guid> Prerequisites { get; set; } = [];
+    public DateTimeOffset? PrerequisitesAt { get; set; }
+    /// <summary>Who may find it in the catalogue, and so enrol themselves: everyone, or the members of these org subtrees.</summary>
+    public bool VisibleToEveryone { get; set; } = true;
+    public List<Guid> AudienceOrgUnitIds { get; set; } = [];
 
     /// <summary>Whether a new enrolment may be made on it.</summary>
     public bool IsOpen => Version > 0 && !Archived;
@@ -61,9 +69,22 @@ public sealed class CourseCopy
             ValidityMonths = published.Compliance.ValidityMonths;
             RecertificationWindowDays = published.Compliance.RecertificationWindowDays;
             RefresherCourseId = published.Compliance.RefresherCourseId;
+            SelfEnrolment = published.SelfEnrolment;
+            VisibleToEveryone = published.VisibleToEveryone;
+            AudienceOrgUnitIds = [.. published.AudienceOrgUnitIds ?? []];
         }
+        if (published.Prerequisites is { } prerequisites) SetPrerequisites(prerequisites, published.PublishedAt);
         // Published again after it was archived (a new version of a retired course) opens it again.
         if (Archived && ArchivedAt is { } archived && published.PublishedAt > archived) Archived = false;
+    }
+
+    /// <summary>The catalogue replaced the prerequisites (they are the item's, not a version's): the latest change wins.</summary>
+    public void Apply(Contracts.Catalogue.PrerequisitesChanged changed) => SetPrerequisites(changed.RequiredItemIds, changed.ChangedAt);
+
+    private void SetPrerequisites(IReadOnlyList<Guid> required, DateTimeOffset at)
+    {
+        if (PrerequisitesAt is { } known && known > at) return;
+        (Prerequisites, PrerequisitesAt) = ([.. required], at);
     }
 
     public void Apply(Contracts.Catalogue.CourseArchived archived)

@@ -5,9 +5,10 @@ namespace LmsPlatform.Enrolment.Model;
 
 /// <summary>
 /// The kinds of ledger entry. <see cref="Expired"/> records that the certification a completion earned ran out (the
-/// enrolment's state does not move: the renewal is its own assignment, see <c>Certification</c>).
+/// enrolment's state does not move: the renewal is its own assignment, see <c>Certification</c>). <see cref="Migrated"/>
+/// moves an open enrolment to a newer course version (its <see cref="LedgerEntry.Version"/>).
 /// </summary>
-public enum LedgerAction { Assigned, Started, Completed, Waived, Reset, DueDateChanged, Suspended, Resumed, Withdrawn, Expired }
+public enum LedgerAction { Assigned, Started, Completed, Waived, Reset, DueDateChanged, Suspended, Resumed, Withdrawn, Expired, Migrated }
 
 /// <summary>
 /// One row of the completion ledger: append-only, never updated or deleted. Who did what to which enrolment, when it
@@ -49,6 +50,7 @@ public sealed record LedgerEntry
         LedgerAction.Suspended => new EnrolmentSuspended(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
         LedgerAction.Resumed => new EnrolmentResumed(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
         LedgerAction.Withdrawn => new EnrolmentWithdrawn(EnrolmentId, UserId, CourseId, Sequence, Reason, At),
+        LedgerAction.Migrated => new EnrolmentMigrated(EnrolmentId, UserId, CourseId, Sequence, Version ?? 0, Reason, At),
         _ => null,
     };
 

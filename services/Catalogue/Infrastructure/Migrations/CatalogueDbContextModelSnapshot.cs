@@ -326,6 +326,14 @@ namespace LmsPlatform.Catalogue.Infrastructure.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("sections");
 
+                    b.Property<string>("SelfEnrolment")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("closed")
+                        .HasColumnName("self_enrolment");
+
                     b.Property<string>("Summary")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
@@ -499,6 +507,14 @@ namespace LmsPlatform.Catalogue.Infrastructure.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
+                    b.Property<string>("SelfEnrolment")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("closed")
+                        .HasColumnName("self_enrolment");
+
                     b.Property<string>("Steps")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -548,36 +564,6 @@ namespace LmsPlatform.Catalogue.Infrastructure.Migrations
                         .HasDatabaseName("ix_learning_path_versions_learning_path_id_number");
 
                     b.ToTable("learning_path_versions", (string)null);
-                });
-
-            modelBuilder.Entity("LmsPlatform.Catalogue.Model.OrgUnitCopy", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid")
-                        .HasColumnName("id");
-
-                    b.Property<bool>("Active")
-                        .HasColumnType("boolean")
-                        .HasColumnName("active");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("name");
-
-                    b.Property<Guid?>("ParentId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("parent_id");
-
-                    b.HasKey("Id")
-                        .HasName("pk_org_units");
-
-                    b.HasIndex("ParentId")
-                        .HasDatabaseName("ix_org_units_parent_id");
-
-                    b.ToTable("org_units", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Catalogue.Model.Prerequisite", b =>
@@ -711,6 +697,36 @@ namespace LmsPlatform.Catalogue.Infrastructure.Migrations
                         .HasFilter("sent_at IS NULL");
 
                     b.ToTable("outbox_messages", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.ServiceDefaults.People.OrgUnitCopy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("parent_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_org_units");
+
+                    b.HasIndex("ParentId")
+                        .HasDatabaseName("ix_org_units_parent_id");
+
+                    b.ToTable("org_units", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Catalogue.Model.Category", b =>

@@ -364,6 +364,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("ArchivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.PrimitiveCollection<List<Guid>>("AudienceOrgUnitIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.Property<string>("Code")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -376,6 +380,13 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.Property<int?>("DueWithinDays")
                         .HasColumnType("integer");
 
+                    b.PrimitiveCollection<List<Guid>>("Prerequisites")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<DateTimeOffset?>("PrerequisitesAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("PublishedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -384,6 +395,13 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
                     b.Property<Guid?>("RefresherCourseId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("SelfEnrolment")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("closed");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -395,6 +413,9 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
                     b.Property<int>("Version")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("VisibleToEveryone")
+                        .HasColumnType("boolean");
 
                     b.HasKey("CourseId");
 
@@ -457,6 +478,76 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .IsUnique();
 
                     b.ToTable("enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Approval")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid?>("ApproverId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("DecisionReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid?>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<uint>("RowVersion")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RequestedAt")
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.HasIndex("ApproverId", "RequestedAt")
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.HasIndex("UserId", "CourseId")
+                        .IsUnique()
+                        .HasFilter("\"Status\" = 'Pending'");
+
+                    b.ToTable("enrolment_requests", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.Learner", b =>
@@ -926,6 +1017,15 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                 });
 
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.CourseEnrolment", b =>
+                {
+                    b.HasOne("LmsPlatform.Enrolment.Model.Learner", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentRequest", b =>
                 {
                     b.HasOne("LmsPlatform.Enrolment.Model.Learner", null)
                         .WithMany()

@@ -42,7 +42,7 @@ public sealed class CourseForm : ItemForm
                 })],
             })],
         };
-        form.ReadCommon(c.Title, c.Summary, c.Description, c.Category, c.Tags, c.Language, c.Compliance, c.Visibility);
+        form.ReadCommon(c.Title, c.Summary, c.Description, c.Category, c.Tags, c.Language, c.Compliance, c.Visibility, c.SelfEnrolment);
         return form;
     }
 
@@ -94,7 +94,7 @@ public sealed class PathForm : ItemForm
             Courses = [.. p.Courses.OrderBy(c => c.Position).Select(c => new Step { CourseId = c.CourseId, Title = c.Title ?? c.Code ?? "", Required = c.Required })],
             OptionalToComplete = p.OptionalToComplete,
         };
-        form.ReadCommon(p.Title, p.Summary, p.Description, p.Category, p.Tags, p.Language, p.Compliance, p.Visibility);
+        form.ReadCommon(p.Title, p.Summary, p.Description, p.Category, p.Tags, p.Language, p.Compliance, p.Visibility, p.SelfEnrolment);
         return form;
     }
 

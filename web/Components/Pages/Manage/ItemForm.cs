@@ -19,11 +19,13 @@ public abstract class ItemForm
     public int? ValidityMonths { get; set; }
     public int? RecertificationWindowDays { get; set; }
     public bool Everyone { get; set; } = true;
+    public string SelfEnrolment { get; set; } = "closed";
     public HashSet<Guid> OrgUnitIds { get; set; } = [];
 
     protected void ReadCommon(string title, string? summary, string? description, CategoryRef? category, string[] tags, string language,
-        LmsPlatform.Contracts.Catalogue.ComplianceSettings compliance, VisibilityView visibility)
+        LmsPlatform.Contracts.Catalogue.ComplianceSettings compliance, VisibilityView visibility, string selfEnrolment)
     {
+        SelfEnrolment = selfEnrolment;
         (Title, Summary, Description, CategoryId, Tags, Language) = (title, summary, description, category?.Id.ToString(), string.Join(", ", tags), language);
         (DueWithinDays, DueFrom, ValidityMonths, RecertificationWindowDays) = (compliance.DueWithinDays, compliance.DueFrom, compliance.ValidityMonths, compliance.RecertificationWindowDays);
         (Everyone, OrgUnitIds) = (visibility.Everyone, [.. visibility.OrgUnitIds]);
@@ -38,6 +40,7 @@ public abstract class ItemForm
         ["language"] = Blank(Language),
         ["compliance"] = new { DueWithinDays, DueFrom, ValidityMonths, RecertificationWindowDays },
         ["visibility"] = new { Everyone, OrgUnitIds = Everyone ? [] : OrgUnitIds.ToArray() },
+        ["selfEnrolment"] = SelfEnrolment,
     };
 
     public abstract object Draft();
@@ -46,7 +49,7 @@ public abstract class ItemForm
     public static readonly string[] CommonFields =
     [
         "code", "title", "summary", "description", "categoryId", "tags", "language", "visibility.orgUnitIds",
-        "compliance.dueWithinDays", "compliance.dueFrom", "compliance.validityMonths", "compliance.recertificationWindowDays",
+        "compliance.dueWithinDays", "compliance.dueFrom", "compliance.validityMonths", "compliance.recertificationWindowDays", "selfEnrolment",
     ];
 
     /// <summary>Moves a section, an activity or a path's course up (-1) or down (+1) in its list.</summary>
