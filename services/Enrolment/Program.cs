@@ -12,5 +12,6 @@ app.MapAudiencesApi();
 app.MapCertificatesApi();
 app.MapTeamApi();
 app.MapRequestsApi();
+app.MapPathsApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -77,3 +77,13 @@ public sealed record EnrolmentRequested(Guid RequestId, Guid UserId, Guid Course
 /// </summary>
 public sealed record EnrolmentRequestDecided(Guid RequestId, Guid UserId, Guid CourseId, string Decision, Guid? DecidedBy, string? Reason,
     Guid? EnrolmentId, DateTimeOffset DecidedAt) : IIntegrationEvent;
+
+/// <summary>
+/// Someone was assigned a learning path (on its version <see cref="Version"/>): each of its courses is assigned too,
+/// with the path as the reason (their own Enrolled events follow).
+/// </summary>
+public sealed record LearningPathEnrolled(Guid PathEnrolmentId, Guid UserId, Guid LearningPathId, int Version, DateTimeOffset? DueAt, string Source,
+    string? SourceReference, DateTimeOffset At) : IIntegrationEvent;
+
+/// <summary>The path's rule is met: every required course and enough of the optional ones are complete (or waived).</summary>
+public sealed record LearningPathCompleted(Guid PathEnrolmentId, Guid UserId, Guid LearningPathId, int Version, DateTimeOffset At) : IIntegrationEvent;

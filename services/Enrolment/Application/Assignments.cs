@@ -55,10 +55,9 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
         var outcomes = new List<AssignmentOutcome>(ids.Count);
         foreach (var userId in ids)
         {
-            if (!learners.TryGetValue(userId, out var learner) || learner.Erased)
-                outcomes.Add(new(userId, AssignmentResult.Refused, null, "is not a known user"));
-            else if (!learner.IsActive)
-                outcomes.Add(new(userId, AssignmentResult.Refused, null, $"is {learner.Status.ToLowerInvariant()}: only active people are enrolled"));
+            var learner = learners.GetValueOrDefault(userId);
+            if (RefusalOf(learner) is { } refusal)
+                outcomes.Add(new(userId, AssignmentResult.Refused, null, refusal));
             else if (existing.TryGetValue(userId, out var enrolment))
             {
                 if (source.Kind == EnrolmentSourceKind.AudienceRule && enrolment.Status == EnrolmentStatus.Suspended)
@@ -71,9 +70,9 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
             {
                 var because = missing is null ? source : source with
                 {
-                    Note = Cap($"Prerequisites overridden ({string.Join(", ", missing)}): {overridePrerequisites!.Trim()}" + (source.Note is { } note ? $". {note}" : "")),
+                    Note = OverrideNote(missing, overridePrerequisites!, source.Note),
                 };
-                var added = CourseEnrolment.Enrol(userId, courseId, course.Version, because, dueAt ?? course.DueDateFor(learner.HireDate, now), actor, now);
+                var added = CourseEnrolment.Enrol(userId, courseId, course.Version, because, dueAt ?? course.DueDateFor(learner!.HireDate, now), actor, now);
                 target.Add(added);
                 outcomes.Add(new(userId, AssignmentResult.Enrolled, added.Id, null));
             }
@@ -81,23 +80,38 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
         return outcomes;
     }
 
+    /// <summary>Why the person cannot be enrolled on anything (unknown, erased, not active), or null.</summary>
+    public static string? RefusalOf(Learner? learner) => learner switch
+    {
+        null or { Erased: true } => "is not a known user",
+        { IsActive: false } => $"is {learner.Status.ToLowerInvariant()}: only active people are enrolled",
+        _ => null,
+    };
+
+    /// <summary>The prerequisites override, as the ledger records it with the assignment's own note.</summary>
+    public static string OverrideNote(IEnumerable<string> missing, string overridePrerequisites, string? note) =>
+        Cap($"Prerequisites overridden ({string.Join(", ", missing)}): {overridePrerequisites.Trim()}" + (note is { } n ? $". {n}" : ""));
+
     /// <summary>The ledger keeps 500 characters of a reason.</summary>
     private static string Cap(string text) => text.Length <= 500 ? text : text[..499] + "…";
 
     /// <summary>
-    /// For each of the people who have not completed every prerequisite of the course, the codes of those they lack.
-    /// A prerequisite counts once the ledger has ever recorded its completion or waiver (a later reset for a renewal
-    /// does not undo having done it).
+    /// For each of the people who have not completed every prerequisite of the item, the codes of those they lack. A
+    /// course counts once the ledger has ever recorded its completion or waiver (a later reset for a renewal does not
+    /// undo having done it); a path once the person completed it.
     /// </summary>
-    public async Task<Dictionary<Guid, List<string>>> UnmetPrerequisitesAsync(CourseCopy course, IReadOnlyCollection<Guid> userIds, CancellationToken ct)
+    public async Task<Dictionary<Guid, List<string>>> UnmetPrerequisitesAsync(ItemCopy item, IReadOnlyCollection<Guid> userIds, CancellationToken ct)
     {
-        if (course.Prerequisites.Count == 0 || userIds.Count == 0) return [];
-        var required = course.Prerequisites;
-        var done = (await db.Ledger.AsNoTracking()
-                .Where(l => userIds.Contains(l.UserId) && required.Contains(l.CourseId) && (l.Action == LedgerAction.Completed || l.Action == LedgerAction.Waived))
-                .Select(l => new { l.UserId, l.CourseId }).Distinct().ToListAsync(ct))
-            .ToLookup(d => d.UserId, d => d.CourseId);
-        var codes = await db.Courses.AsNoTracking().Where(c => required.Contains(c.CourseId)).ToDictionaryAsync(c => c.CourseId, c => c.Code, ct);
+        if (item.Prerequisites.Count == 0 || userIds.Count == 0) return [];
+        var required = item.Prerequisites;
+        var paths = await db.PathEnrolments.AsNoTracking()
+            .Where(p => userIds.Contains(p.UserId) && required.Contains(p.PathId) && p.Status == PathStatus.Completed)
+            .Select(p => new { p.UserId, p.PathId }).ToListAsync(ct);
+        var done = (await CompletionsAsync(userIds, required, ct)).Select(c => (c.UserId, ItemId: c.CourseId))
+            .Concat(paths.Select(p => (p.UserId, ItemId: p.PathId))).ToLookup(d => d.UserId, d => d.ItemId);
+        var codes = await db.Courses.AsNoTracking().Where(c => required.Contains(c.CourseId)).Select(c => new { Id = c.CourseId, c.Code })
+            .Concat(db.Paths.AsNoTracking().Where(p => required.Contains(p.PathId)).Select(p => new { Id = p.PathId, p.Code }))
+            .ToDictionaryAsync(c => c.Id, c => c.Code, ct);
         var unmet = new Dictionary<Guid, List<string>>();
         foreach (var userId in userIds)
         {
@@ -106,4 +120,13 @@ public sealed class Assignments(EnrolmentDbContext db, TimeProvider time)
         }
         return unmet;
     }
+
+    /// <summary>When each of these people first completed (or was exempted from) each of these courses, as the ledger has it.</summary>
+    public Task<List<CourseCompletion>> CompletionsAsync(IReadOnlyCollection<Guid> userIds, IReadOnlyCollection<Guid> courseIds, CancellationToken ct) =>
+        db.Ledger.AsNoTracking()
+            .Where(l => userIds.Contains(l.UserId) && courseIds.Contains(l.CourseId) && (l.Action == LedgerAction.Completed || l.Action == LedgerAction.Waived))
+            .GroupBy(l => new { l.UserId, l.CourseId }).Select(g => new CourseCompletion(g.Key.UserId, g.Key.CourseId, g.Min(l => l.At))).ToListAsync(ct);
 }
+
+/// <summary>A person's first completion (or waiver) of a course.</summary>
+public sealed record CourseCompletion(Guid UserId, Guid CourseId, DateTimeOffset At);

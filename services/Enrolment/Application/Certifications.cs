@@ -28,7 +28,7 @@ public sealed record ClaimedCompletion(Guid EnrolmentId, int Sequence);
 /// their expiry expire (and the completion's ledger records it); open enrolments whose due date has passed are
 /// announced as overdue, once per due date. The overdue status itself is never stored: it is read from the clock.
 /// </summary>
-public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, TimeProvider time, IOptions<FollowUpOptions> options)
+public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, PathAssignments paths, TimeProvider time, IOptions<FollowUpOptions> options)
 {
     private const long RoundLock = 0x4C4D53464F4C; // "LMSFOL"
 
@@ -92,8 +92,12 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Ti
         if (claimed.Count == 0) return 0;
         var enrolmentIds = claimed.Select(c => c.EnrolmentId).Distinct().ToList();
         var wanted = claimed.ToHashSet();
-        var completions = (await db.Ledger.AsNoTracking().Where(l => enrolmentIds.Contains(l.EnrolmentId) && l.Action == LedgerAction.Completed).ToListAsync(ct))
+        var finished = (await db.Ledger.AsNoTracking()
+                .Where(l => enrolmentIds.Contains(l.EnrolmentId) && (l.Action == LedgerAction.Completed || l.Action == LedgerAction.Waived)).ToListAsync(ct))
             .Where(l => wanted.Contains(new ClaimedCompletion(l.EnrolmentId, l.Sequence))).OrderBy(l => l.RecordedAt).ThenBy(l => l.Sequence).ToList();
+        // A waiver completes a path's course; only a completion earns a certificate and a certification.
+        await paths.FollowUpAsync([.. finished.Select(f => f.UserId).Distinct()], ct);
+        var completions = finished.Where(f => f.Action == LedgerAction.Completed).ToList();
         var userIds = completions.Select(c => c.UserId).Distinct().ToList();
         var learners = await db.Learners.AsNoTracking().Where(l => userIds.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
         var certifications = await db.Certifications.Where(c => userIds.Contains(c.UserId)).ToListAsync(ct);

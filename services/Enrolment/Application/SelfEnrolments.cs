@@ -104,7 +104,7 @@ public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignment
     }
 
     /// <summary>Whether the person is in the course's audience: everyone, or a member of one of its org subtrees.</summary>
-    private async Task<bool> SeesAsync(CourseCopy course, Learner learner, CancellationToken ct)
+    private async Task<bool> SeesAsync(ItemCopy course, Learner learner, CancellationToken ct)
     {
         if (course.VisibleToEveryone) return true;
         for (var (unit, depth) = (learner.OrgUnitId, 0); unit is { } id && depth < 100; depth++)

@@ -19,12 +19,39 @@ public sealed class CourseArchivedConsumer(EnrolmentDbContext db) : IdempotentCo
         (await CourseCopies.FindOrAddAsync(Db, message.CourseId, cancellationToken)).Apply(message);
 }
 
-/// <summary>A course's prerequisites changed: enrolment enforces the new ones from now on (a path's are the path copy's, when there is one).</summary>
+/// <summary>A course's or path's prerequisites changed: enrolment enforces the new ones from now on.</summary>
 public sealed class PrerequisitesChangedConsumer(EnrolmentDbContext db) : IdempotentConsumer<PrerequisitesChanged, EnrolmentDbContext>(db)
 {
     protected override async Task HandleAsync(PrerequisitesChanged message, CancellationToken cancellationToken)
     {
-        if (message.Kind == "course") (await CourseCopies.FindOrAddAsync(Db, message.ItemId, cancellationToken)).Apply(message);
+        ItemCopy copy = message.Kind == "course"
+            ? await CourseCopies.FindOrAddAsync(Db, message.ItemId, cancellationToken)
+            : await PathCopies.FindOrAddAsync(Db, message.ItemId, cancellationToken);
+        copy.Apply(message);
+    }
+}
+
+/// <summary>A published path version: new path enrolments get it (its courses and rule).</summary>
+public sealed class LearningPathPublishedConsumer(EnrolmentDbContext db) : IdempotentConsumer<LearningPathPublished, EnrolmentDbContext>(db)
+{
+    protected override async Task HandleAsync(LearningPathPublished message, CancellationToken cancellationToken) =>
+        (await PathCopies.FindOrAddAsync(Db, message.LearningPathId, cancellationToken)).Apply(message);
+}
+
+public sealed class LearningPathArchivedConsumer(EnrolmentDbContext db) : IdempotentConsumer<LearningPathArchived, EnrolmentDbContext>(db)
+{
+    protected override async Task HandleAsync(LearningPathArchived message, CancellationToken cancellationToken) =>
+        (await PathCopies.FindOrAddAsync(Db, message.LearningPathId, cancellationToken)).Apply(message);
+}
+
+internal static class PathCopies
+{
+    public static async Task<PathCopy> FindOrAddAsync(EnrolmentDbContext db, Guid pathId, CancellationToken cancellationToken)
+    {
+        if (await db.Paths.FindAsync([pathId], cancellationToken) is { } copy) return copy;
+        copy = new PathCopy { PathId = pathId };
+        db.Paths.Add(copy);
+        return copy;
     }
 }
 

@@ -17,6 +17,7 @@ public static class Extensions
         builder.AddServiceDatabase<EnrolmentDbContext>(ResourceNames.EnrolmentDb);
         builder.Services.AddScoped<Assignments>();
         builder.Services.AddScoped<SelfEnrolments>();
+        builder.Services.AddScoped<PathAssignments>();
         builder.Services.AddScoped<AudienceRules>();
         builder.Services.AddScoped<AudienceSync>();
         builder.Services.Configure<AudienceOptions>(builder.Configuration.GetSection("Audiences"));
@@ -45,6 +46,8 @@ public static class Extensions
             bus.AddIdempotentConsumer<CoursePublishedConsumer>();
             bus.AddIdempotentConsumer<CourseArchivedConsumer>();
             bus.AddIdempotentConsumer<PrerequisitesChangedConsumer>();
+            bus.AddIdempotentConsumer<LearningPathPublishedConsumer>();
+            bus.AddIdempotentConsumer<LearningPathArchivedConsumer>();
         });
     }
 }

@@ -16,6 +16,8 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
 
     public DbSet<CourseCopy> Courses => Set<CourseCopy>();
+    public DbSet<PathCopy> Paths => Set<PathCopy>();
+    public DbSet<PathEnrolment> PathEnrolments => Set<PathEnrolment>();
     /// <summary>Requests for a place on a course that needs approval: the approvals queue, and why a self-enrolment exists.</summary>
     public DbSet<EnrolmentRequest> EnrolmentRequests => Set<EnrolmentRequest>();
     public DbSet<OrgUnitCopy> OrgUnits => Set<OrgUnitCopy>();
@@ -54,7 +56,9 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
                 yield return new Announcement { Source = AnnouncementSource.Ledger, RowIds = [entry.Id] };
                 if (entry.Action is LedgerAction.Completed or LedgerAction.Waived or LedgerAction.Reset)
                     yield return new PendingEvaluation { UserId = entry.UserId, Since = entry.RecordedAt };
-                if (entry.Action is LedgerAction.Completed) yield return new CompletionPending { EnrolmentId = entry.EnrolmentId, Sequence = entry.Sequence };
+                // Followed up: a completion's certificate and certifications, and the paths a completion or a waiver may complete.
+                if (entry.Action is LedgerAction.Completed or LedgerAction.Waived)
+                    yield return new CompletionPending { EnrolmentId = entry.EnrolmentId, Sequence = entry.Sequence };
                 break;
             case AudienceVersion version:
                 yield return version;
@@ -82,6 +86,28 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.Property(c => c.Code).HasMaxLength(64);
             e.Property(c => c.Title).HasMaxLength(200);
             e.Property(c => c.SelfEnrolment).HasMaxLength(32).HasDefaultValue(Contracts.Catalogue.SelfEnrolmentPolicy.Closed);
+        });
+        modelBuilder.Entity<PathCopy>(e =>
+        {
+            e.ToTable("learning_paths");
+            e.HasKey(p => p.PathId);
+            e.Property(p => p.Code).HasMaxLength(64);
+            e.Property(p => p.Title).HasMaxLength(200);
+            e.Property(p => p.SelfEnrolment).HasMaxLength(32).HasDefaultValue(Contracts.Catalogue.SelfEnrolmentPolicy.Closed);
+            e.OwnsMany(p => p.Courses, c => c.ToJson());
+        });
+        modelBuilder.Entity<PathEnrolment>(e =>
+        {
+            e.ToTable("path_enrolments");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.UserId, p.PathId }).IsUnique();
+            e.HasIndex(p => p.PathId);
+            e.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.SourceKind).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.SourceReference).HasMaxLength(100);
+            e.Property(p => p.ActorName).HasMaxLength(200);
+            e.OwnsMany(p => p.Courses, c => c.ToJson());
+            e.HasOne<Learner>().WithMany().HasForeignKey(p => p.UserId);
         });
         modelBuilder.Entity<EnrolmentRequest>(e =>
         {

@@ -5,8 +5,8 @@ namespace LmsPlatform.Enrolment.Model;
 
 public enum EnrolmentStatus { Enrolled, InProgress, Completed, Waived, Suspended, Withdrawn }
 
-/// <summary>Why an enrolment exists: a person's decision, an import, a request, an audience rule (with its version), a certification's renewal.</summary>
-public enum EnrolmentSourceKind { Manual, Import, SelfEnrolment, AudienceRule, Recertification }
+/// <summary>Why an enrolment exists: a person's decision, an import, a request, an audience rule (with its version), a certification's renewal, a learning path.</summary>
+public enum EnrolmentSourceKind { Manual, Import, SelfEnrolment, AudienceRule, Recertification, LearningPath }
 
 public sealed record EnrolmentSource(EnrolmentSourceKind Kind, string? Reference, string? Note)
 {
@@ -15,8 +15,9 @@ public sealed record EnrolmentSource(EnrolmentSourceKind Kind, string? Reference
     /// <summary>
     /// Whether the course's prerequisites hold the person back. A person's or an import's assignment and a
     /// self-enrolment wait for them (an administrator may override, on the record); an audience rule's and a
-    /// renewal's do not: the rule's own conditions are its author's decision ("completed X" is one of them), and a
-    /// certification is renewed on the course that earned it.
+    /// renewal's do not: the rule's own conditions are its author's decision ("completed X" is one of them), a
+    /// certification is renewed on the course that earned it, and a path's courses come with the path, whose own
+    /// prerequisites were checked.
     /// </summary>
     public bool HeldByPrerequisites => Kind is EnrolmentSourceKind.Manual or EnrolmentSourceKind.Import or EnrolmentSourceKind.SelfEnrolment;
 }

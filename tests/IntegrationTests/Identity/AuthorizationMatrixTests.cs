@@ -112,6 +112,9 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", $"/api/enrolment/team/{Missing}/enrolments", Permissions.TeamRead),
         ("GET", $"/api/enrolment/certifications/{Missing}", Permissions.EnrolmentsRead),
         ("POST", $"/api/enrolment/courses/{Missing}/migrations", Permissions.EnrolmentsManage),
+        ("POST", $"/api/enrolment/paths/{Missing}/enrolments", Permissions.EnrolmentsManage),
+        ("GET", $"/api/enrolment/paths/{Missing}/enrolments", Permissions.EnrolmentsRead),
+        ("GET", "/api/enrolment/me/paths", null),
         // Signed in: whose request it is, or whose manager they are, is the request's rule (404 otherwise).
         ("GET", $"/api/enrolment/me/courses/{Missing}", null),
         ("POST", $"/api/enrolment/me/courses/{Missing}/enrol", null),

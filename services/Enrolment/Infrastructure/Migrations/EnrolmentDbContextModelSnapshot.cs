@@ -738,6 +738,129 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.ToTable("overdue_notices", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathCopy", b =>
+                {
+                    b.Property<Guid>("PathId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.PrimitiveCollection<List<Guid>>("AudienceOrgUnitIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DueFrom")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("DueWithinDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OptionalToComplete")
+                        .HasColumnType("integer");
+
+                    b.PrimitiveCollection<List<Guid>>("Prerequisites")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<DateTimeOffset?>("PrerequisitesAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SelfEnrolment")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("closed");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("VisibleToEveryone")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("PathId");
+
+                    b.ToTable("learning_paths", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathEnrolment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("EnrolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("OptionalToComplete")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("PathId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("SourceReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PathId");
+
+                    b.HasIndex("UserId", "PathId")
+                        .IsUnique();
+
+                    b.ToTable("path_enrolments", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.PendingEvaluation", b =>
                 {
                     b.Property<long>("Id")
@@ -1041,6 +1164,68 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .HasForeignKey("EnrolmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathCopy", b =>
+                {
+                    b.OwnsMany("LmsPlatform.Enrolment.Model.PathStep", "Courses", b1 =>
+                        {
+                            b1.Property<Guid>("PathCopyPathId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("CourseId");
+
+                            b1.Property<bool>("Required");
+
+                            b1.HasKey("PathCopyPathId", "__synthesizedOrdinal");
+
+                            b1.ToTable("learning_paths");
+
+                            b1
+                                .ToJson("Courses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PathCopyPathId");
+                        });
+
+                    b.Navigation("Courses");
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathEnrolment", b =>
+                {
+                    b.HasOne("LmsPlatform.Enrolment.Model.Learner", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsMany("LmsPlatform.Enrolment.Model.PathStep", "Courses", b1 =>
+                        {
+                            b1.Property<Guid>("PathEnrolmentId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("CourseId");
+
+                            b1.Property<bool>("Required");
+
+                            b1.HasKey("PathEnrolmentId", "__synthesizedOrdinal");
+
+                            b1.ToTable("path_enrolments");
+
+                            b1
+                                .ToJson("Courses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PathEnrolmentId");
+                        });
+
+                    b.Navigation("Courses");
                 });
 #pragma warning restore 612, 618
         }
