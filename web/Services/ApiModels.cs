@@ -74,6 +74,20 @@ public sealed record EnrolmentRequestView(Guid Id, Guid UserId, string? LearnerN
     public string Decider => Approval == "Manager" ? "Manager" : "Training manager";
 }
 
+/// <summary>One of a person's learning paths and how far they are by its rule.</summary>
+public sealed record PathEnrolmentView(Guid Id, Guid UserId, string? LearnerName, Guid PathId, string? Code, string? Title, int Version, string Status,
+    bool Overdue, DateTimeOffset EnrolledAt, DateTimeOffset? DueAt, DateTimeOffset? CompletedAt, int RequiredDone, int Required, int OptionalDone,
+    int OptionalNeeded)
+{
+    /// <summary>How far, in words: "2 of 3 required courses, 1 of 2 optional ones".</summary>
+    public string Describe => Status == "Completed"
+        ? $"Completed{(CompletedAt is { } at ? $" on {Format.Date(at)}" : "")}"
+        : $"{RequiredDone} of {Required} required courses" + (OptionalNeeded > 0 ? $", {Math.Min(OptionalDone, OptionalNeeded)} of {OptionalNeeded} optional ones" : "");
+
+    /// <summary>The share of the rule met, for a progress bar.</summary>
+    public int Percent => Required + OptionalNeeded == 0 ? 100 : 100 * (RequiredDone + Math.Min(OptionalDone, OptionalNeeded)) / (Required + OptionalNeeded);
+}
+
 /// <summary>A certificate of a completion, with its public verification address.</summary>
 public sealed record CertificateView(Guid Id, Guid UserId, string HolderName, Guid CourseId, string ItemCode, string ItemTitle, int Version,
     DateTimeOffset CompletedAt, DateTimeOffset? ExpiresAt, DateTimeOffset IssuedAt, bool Expired, string VerificationUrl);

@@ -77,6 +77,17 @@ public class ApprovalScreenTests(PlatformFixture platform) : BrowserTests(platfo
             await Assertions.Expect(manager.GetByRole(AriaRole.Status)).ToHaveTextAsync("Nothing is waiting for you.");
         });
 
+        // The golf course comes anyway, as part of a learning path an administrator assigns.
+        var category = await Catalogue.CatalogueClient.CreateCategoryAsync(admin, "Leisure");
+        var path = await Catalogue.CatalogueClient.CreatePathAsync(admin, Catalogue.CatalogueClient.NewCode("LP"), new Dictionary<string, object?>
+        {
+            ["title"] = $"{tag} leisure path", ["categoryId"] = category, ["language"] = "en",
+            ["courses"] = new object[] { new { courseId = declined, required = true } }, ["optionalToComplete"] = 0,
+        });
+        await Catalogue.CatalogueClient.PublishAsync(admin, "paths", path);
+        await Eventually.ReachesAsync(async () => (await admin.PostAsJsonAsync($"/api/enrolment/paths/{path}/enrolments", new { userIds = new[] { learnerId } })).StatusCode,
+            s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the path assigned");
+
         await JourneyAsync(learner, "request-decided", async () =>
         {
             await learner.GotoAsync("/");
@@ -86,6 +97,8 @@ public class ApprovalScreenTests(PlatformFixture platform) : BrowserTests(platfo
                 .ToContainTextAsync($"{tag} golf: declined by");
             await Assertions.Expect(learner.GetByRole(AriaRole.Region, new() { Name = "Your requests" }))
                 .ToContainTextAsync("(Not in this year's development plan)");
+            await Assertions.Expect(learner.GetByRole(AriaRole.Region, new() { Name = "Your learning paths" }))
+                .ToContainTextAsync($"{tag} leisure path 0 of 1 required courses");
             await AssertAccessibleAsync(learner, "request-decided");
         });
     }
