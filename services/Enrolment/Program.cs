@@ -13,5 +13,6 @@ app.MapCertificatesApi();
 app.MapTeamApi();
 app.MapRequestsApi();
 app.MapPathsApi();
+app.MapEnrolmentImportsApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using System.Text;
 using LmsPlatform.Identity.Imports;
 using LmsPlatform.Identity.Model;

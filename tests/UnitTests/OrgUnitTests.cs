@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using System.Text;
 using LmsPlatform.Contracts.Identity;
 using LmsPlatform.Identity.Imports;

@@ -18,6 +18,9 @@ public static class Extensions
         builder.Services.AddScoped<Assignments>();
         builder.Services.AddScoped<SelfEnrolments>();
         builder.Services.AddScoped<PathAssignments>();
+        builder.Services.AddScoped<EnrolmentImports>();
+        builder.Services.Configure<EnrolmentImportOptions>(builder.Configuration.GetSection("EnrolmentImports"));
+        builder.Services.AddHostedService<EnrolmentImportWorker>();
         builder.Services.AddScoped<AudienceRules>();
         builder.Services.AddScoped<AudienceSync>();
         builder.Services.Configure<AudienceOptions>(builder.Configuration.GetSection("Audiences"));

@@ -18,6 +18,8 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<CourseCopy> Courses => Set<CourseCopy>();
     public DbSet<PathCopy> Paths => Set<PathCopy>();
     public DbSet<PathEnrolment> PathEnrolments => Set<PathEnrolment>();
+    public DbSet<EnrolmentImport> EnrolmentImports => Set<EnrolmentImport>();
+    public DbSet<EnrolmentImportError> EnrolmentImportErrors => Set<EnrolmentImportError>();
     /// <summary>Requests for a place on a course that needs approval: the approvals queue, and why a self-enrolment exists.</summary>
     public DbSet<EnrolmentRequest> EnrolmentRequests => Set<EnrolmentRequest>();
     public DbSet<OrgUnitCopy> OrgUnits => Set<OrgUnitCopy>();
@@ -86,6 +88,28 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.Property(c => c.Code).HasMaxLength(64);
             e.Property(c => c.Title).HasMaxLength(200);
             e.Property(c => c.SelfEnrolment).HasMaxLength(32).HasDefaultValue(Contracts.Catalogue.SelfEnrolmentPolicy.Closed);
+        });
+        modelBuilder.Entity<EnrolmentImport>(e =>
+        {
+            e.ToTable("enrolment_imports");
+            e.HasKey(j => j.Id);
+            e.HasIndex(j => j.CreatedAt);
+            e.HasIndex(j => j.Status);
+            e.Property(j => j.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(j => j.Status).HasConversion<string>().HasMaxLength(20);
+            e.Property(j => j.FileName).HasMaxLength(200);
+            e.Property(j => j.Message).HasMaxLength(1000);
+            e.Property(j => j.CreatedByName).HasMaxLength(200);
+            e.Ignore(j => j.Actor);
+        });
+        modelBuilder.Entity<EnrolmentImportError>(e =>
+        {
+            e.ToTable("enrolment_import_errors");
+            e.HasKey(x => x.Id);
+            e.HasIndex(x => new { x.JobId, x.Row });
+            e.Property(x => x.Column).HasMaxLength(50);
+            e.Property(x => x.Reason).HasMaxLength(500);
+            e.HasOne<EnrolmentImport>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<PathCopy>(e =>
         {

@@ -84,11 +84,16 @@ public sealed class CourseEnrolment : Aggregate
         protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? value : node;
     }
 
+    /// <summary>
+    /// A new enrolment, assigned now, or at <paramref name="at"/> for a record of the past (an imported completion's
+    /// enrolment took effect when it was done, so the ledger's "as of" answers agree with the history).
+    /// </summary>
     public static CourseEnrolment Enrol(Guid userId, Guid courseId, int version, EnrolmentSource source, DateTimeOffset? dueAt,
-        EnrolmentActor actor, DateTimeOffset now)
+        EnrolmentActor actor, DateTimeOffset now, DateTimeOffset? at = null)
     {
+        if (at > now) throw DomainRuleException.Invalid("at", "cannot be in the future");
         var enrolment = new CourseEnrolment { Id = Guid.CreateVersion7(now), UserId = userId, CourseId = courseId };
-        enrolment.Write(enrolment.Entry(LedgerAction.Assigned, now, actor, source.Note, now) with
+        enrolment.Write(enrolment.Entry(LedgerAction.Assigned, at ?? now, actor, source.Note, now) with
         {
             Version = version, DueAt = dueAt, SourceKind = source.Kind, SourceReference = source.Reference,
         });

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.Identity.Application;
 using System.Globalization;
 using System.Text.Json;

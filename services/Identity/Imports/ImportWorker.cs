@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using System.Text.Json;
 using System.Threading.Channels;
 using LmsPlatform.Contracts.Identity;

@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.Identity.Model;
 
 namespace LmsPlatform.Identity.Imports;

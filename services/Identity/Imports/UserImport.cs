@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using System.Globalization;
 using LmsPlatform.Identity.Application;
 using LmsPlatform.Identity.Model;

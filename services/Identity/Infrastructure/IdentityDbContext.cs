@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.Identity.Model;
 using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;

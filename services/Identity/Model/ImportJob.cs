@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Csv;
 namespace LmsPlatform.Identity.Model;
 
 public enum ImportKind { Users, OrgUnits }

@@ -115,6 +115,11 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", $"/api/enrolment/paths/{Missing}/enrolments", Permissions.EnrolmentsManage),
         ("GET", $"/api/enrolment/paths/{Missing}/enrolments", Permissions.EnrolmentsRead),
         ("GET", "/api/enrolment/me/paths", null),
+        ("POST", "/api/enrolment/imports", Permissions.EnrolmentsManage),
+        ("GET", "/api/enrolment/imports", Permissions.EnrolmentsManage),
+        ("GET", $"/api/enrolment/imports/{Missing}", Permissions.EnrolmentsManage),
+        ("POST", $"/api/enrolment/imports/{Missing}/apply", Permissions.EnrolmentsManage),
+        ("GET", $"/api/enrolment/imports/{Missing}/errors", Permissions.EnrolmentsManage),
         // Signed in: whose request it is, or whose manager they are, is the request's rule (404 otherwise).
         ("GET", $"/api/enrolment/me/courses/{Missing}", null),
         ("POST", $"/api/enrolment/me/courses/{Missing}/enrol", null),

@@ -3,7 +3,7 @@ using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
 
-namespace LmsPlatform.Identity.Imports;
+namespace LmsPlatform.ServiceDefaults.Csv;
 
 /// <summary>A refused row or cell: row 1 is the first data row after the header.</summary>
 public sealed record RowError(int Row, string? Column, string Reason);
