@@ -149,6 +149,8 @@ public static class PortalExtensions
         app.MapGet("/admin/imports/{id:guid}/errors", (Guid id, HttpContext http, GatewayApi api) =>
             api.DownloadAsync($"api/identity/imports/{id}/errors", http.RequestAborted)).RequireAuthorization(Permissions.ImportsRun);
         // A certificate's PDF and Open Badges credential: the API decides who may have them (the holder, or a reader of enrolments).
+        app.MapGet("/manage/enrolment-imports/{id:guid}/errors", (Guid id, HttpContext http, GatewayApi api) =>
+            api.DownloadAsync($"api/enrolment/imports/{id}/errors?format=csv", http.RequestAborted)).RequireAuthorization(Permissions.EnrolmentsManage);
         app.MapGet("/certificates/{id:guid}/pdf", (Guid id, HttpContext http, GatewayApi api) =>
             api.DownloadAsync($"api/enrolment/certificates/{id}/pdf", http.RequestAborted)).RequireAuthorization();
         app.MapGet("/certificates/{id:guid}/credential", (Guid id, HttpContext http, GatewayApi api) =>

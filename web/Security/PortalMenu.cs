@@ -32,6 +32,7 @@ public static class PortalMenu
         new("Assignments", [
             new("Audiences", "manage/audiences", Permissions.EnrolmentsRead),
             new("Certifications", "manage/certifications", Permissions.EnrolmentsRead),
+            new("Enrolment imports", "manage/enrolment-imports", Permissions.EnrolmentsManage),
         ]),
         new("Administration", [
             new("Users", "admin/users", Permissions.UsersRead),

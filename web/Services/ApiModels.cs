@@ -184,6 +184,17 @@ public sealed record ItemSummary(Guid Id, string Code, string Title, string Stat
 
 public sealed record VersionSummary(int? Number, bool IsDraft, string Title, DateTimeOffset? PublishedAt, Guid? PublishedBy, DateTimeOffset UpdatedAt);
 
+/// <summary>A CSV import of enrolments or of completions of the past.</summary>
+public sealed record EnrolmentImportView(Guid Id, string Kind, string Status, string FileName, int TotalRows, int ProcessedRows, int ToEnrol, int ToComplete,
+    int Unchanged, int ErrorRows, string? Message, DateTimeOffset CreatedAt, DateTimeOffset? PlannedAt, DateTimeOffset? CompletedAt, string CreatedBy)
+{
+    public bool Running => Status is "Queued" or "Planning" or "ApplyRequested" or "Applying";
+    public string Holds => Kind == "enrolments" ? "enrolments" : "completions of the past";
+}
+
+/// <summary>A row an import refused.</summary>
+public sealed record ImportErrorView(int Row, string? Column, string Reason);
+
 public sealed record ImportJobView(Guid Id, string Kind, string Status, string FileName, bool DeactivateMissing, bool ConfirmDeactivations,
     int TotalRows, int ProcessedRows, int ErrorRows, int ToCreate, int ToUpdate, int ToMove, int ToDeactivate, int Unchanged,
     double DeactivationPercent, string? Message, PlannedChangeView[]? Preview, DateTimeOffset CreatedAt, DateTimeOffset? PlannedAt,

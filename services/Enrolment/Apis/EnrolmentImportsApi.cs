@@ -35,7 +35,7 @@ public static class EnrolmentImportsApi
         api.MapGet("/", List).WithName("ListEnrolmentImports").WithSummary("Imports, newest first; paged");
         api.MapGet("/{id:guid}", Get).WithName("GetEnrolmentImport").WithSummary("An import's status, progress and counts");
         api.MapPost("/{id:guid}/apply", Apply).WithName("ApplyEnrolmentImport").WithSummary("Apply a planned import");
-        api.MapGet("/{id:guid}/errors", Errors).WithName("EnrolmentImportErrors").WithSummary("The refused rows (JSON, or CSV with Accept: text/csv)");
+        api.MapGet("/{id:guid}/errors", Errors).WithName("EnrolmentImportErrors").WithSummary("The refused rows: JSON, or CSV (format=csv or Accept: text/csv)");
         return app;
     }
 
@@ -101,12 +101,12 @@ public static class EnrolmentImportsApi
             : Problems.Conflict($"The import is {job.Status.ToString().ToLowerInvariant()}: only a planned import can be applied.", "status");
     }
 
-    public static async Task<IResult> Errors(Guid id, HttpContext http, EnrolmentDbContext db, CancellationToken ct)
+    public static async Task<IResult> Errors(Guid id, string? format, HttpContext http, EnrolmentDbContext db, CancellationToken ct)
     {
         if (!await db.EnrolmentImports.AnyAsync(j => j.Id == id, ct)) return TypedResults.NotFound();
         var errors = await db.EnrolmentImportErrors.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Row).ThenBy(e => e.Id)
             .Select(e => new ImportErrorDto(e.Row, e.Column, e.Reason)).ToListAsync(ct);
-        if (!http.Request.Headers.Accept.ToString().Contains("text/csv")) return TypedResults.Ok(errors);
+        if (format != "csv" && !http.Request.Headers.Accept.ToString().Contains("text/csv")) return TypedResults.Ok(errors);
         var csv = new StringBuilder("row,column,reason\n");
         foreach (var e in errors) csv.Append(e.Row).Append(',').Append(Quote(e.Column)).Append(',').Append(Quote(e.Reason)).Append('\n');
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"enrolment-import-{id}-errors.csv");
