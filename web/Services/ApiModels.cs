@@ -54,11 +54,11 @@ public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Tit
 /// What the signed-in person may do about a course: State is enrolled, requested, prerequisites (lacking the ones
 /// named), available or closed; Policy is the course's self-enrolment policy.
 /// </summary>
-public sealed record SelfEnrolmentView(Guid CourseId, string Code, string Title, string Policy, string State, Guid? EnrolmentId, string? EnrolmentStatus,
+public sealed record SelfEnrolmentView(string Kind, Guid ItemId, string Code, string Title, string Policy, string State, Guid? EnrolmentId, string? EnrolmentStatus,
     EnrolmentRequestView? Request, string[] MissingPrerequisites);
 
 /// <summary>A request for a place on a course that needs approval.</summary>
-public sealed record EnrolmentRequestView(Guid Id, Guid UserId, string? LearnerName, Guid CourseId, string? Code, string? Title, string Approval,
+public sealed record EnrolmentRequestView(Guid Id, Guid UserId, string? LearnerName, string Kind, Guid ItemId, string? Code, string? Title, string Approval,
     string Status, string? Note, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, Guid? EnrolmentId)
 {
     /// <summary>Its state in the words of the person who asked.</summary>
@@ -69,6 +69,9 @@ public sealed record EnrolmentRequestView(Guid Id, Guid UserId, string? LearnerN
         "Declined" => $"Declined{(DecidedBy is null ? "" : $" by {DecidedBy}")}",
         _ => Status,
     };
+
+    /// <summary>The item's page in the catalogue.</summary>
+    public string Href => $"catalogue/{(Kind == "course" ? "courses" : "paths")}/{ItemId}";
 
     /// <summary>Who decides it, in an approver's words.</summary>
     public string Decider => Approval == "Manager" ? "Manager" : "Training manager";

@@ -65,17 +65,18 @@ public sealed record CertificateIssued(Guid CertificateId, Guid UserId, Guid Cou
     DateTimeOffset At) : IIntegrationEvent;
 
 /// <summary>
-/// A person asked for a place on a course that needs approval. <see cref="Approval"/> is "manager" (then
-/// <see cref="ApproverId"/> is the person's manager when they asked) or "administrator" (a training manager decides).
+/// A person asked for a place on a course or learning path (<see cref="ItemKind"/> "course" or "learning-path") that
+/// needs approval. <see cref="Approval"/> is "manager" (then <see cref="ApproverId"/> is the person's manager when they
+/// asked) or "administrator" (a training manager decides).
 /// </summary>
-public sealed record EnrolmentRequested(Guid RequestId, Guid UserId, Guid CourseId, string Approval, Guid? ApproverId, string? Note,
+public sealed record EnrolmentRequested(Guid RequestId, Guid UserId, string ItemKind, Guid ItemId, string Approval, Guid? ApproverId, string? Note,
     DateTimeOffset RequestedAt) : IIntegrationEvent;
 
 /// <summary>
 /// A request was decided: <see cref="Decision"/> is Approved (with the enrolment it made), Declined (with the reason)
 /// or Cancelled (by the person who asked, or because they were enrolled another way).
 /// </summary>
-public sealed record EnrolmentRequestDecided(Guid RequestId, Guid UserId, Guid CourseId, string Decision, Guid? DecidedBy, string? Reason,
+public sealed record EnrolmentRequestDecided(Guid RequestId, Guid UserId, string ItemKind, Guid ItemId, string Decision, Guid? DecidedBy, string? Reason,
     Guid? EnrolmentId, DateTimeOffset DecidedAt) : IIntegrationEvent;
 
 /// <summary>

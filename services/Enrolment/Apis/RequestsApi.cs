@@ -14,19 +14,19 @@ public sealed record SelfEnrolRequest(string? Note);
 public sealed record DecisionRequest(string? Reason);
 
 /// <summary>
-/// What the person may do about a course: <see cref="State"/> is <c>enrolled</c>, <c>requested</c> (waiting for
+/// What the person may do about a course or path: <see cref="State"/> is <c>enrolled</c>, <c>requested</c> (waiting for
 /// approval), <c>prerequisites</c> (missing some, named), <c>available</c> (they may enrol or ask) or <c>closed</c>
-/// (it is assigned, not taken). <see cref="Policy"/> is the course's self-enrolment policy.
+/// (it is assigned, not taken). <see cref="Policy"/> is its self-enrolment policy.
 /// </summary>
-public sealed record SelfEnrolmentDto(Guid CourseId, string Code, string Title, string Policy, string State, Guid? EnrolmentId, string? EnrolmentStatus,
-    RequestDto? Request, IReadOnlyList<string> MissingPrerequisites);
+public sealed record SelfEnrolmentDto(string Kind, Guid ItemId, string Code, string Title, string Policy, string State, Guid? EnrolmentId,
+    string? EnrolmentStatus, RequestDto? Request, IReadOnlyList<string> MissingPrerequisites);
 
-public sealed record RequestDto(Guid Id, Guid UserId, string? LearnerName, Guid CourseId, string? Code, string? Title, string Approval, string Status,
-    string? Note, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, Guid? EnrolmentId)
+public sealed record RequestDto(Guid Id, Guid UserId, string? LearnerName, string Kind, Guid ItemId, string? Code, string? Title, string Approval,
+    string Status, string? Note, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, Guid? EnrolmentId)
 {
-    public static RequestDto From(EnrolmentRequest r, string? learnerName, CourseCopy? course) => new(
-        r.Id, r.UserId, learnerName, r.CourseId, course?.Code, course?.Title, r.Approval.ToString(), r.Status.ToString(), r.Note, r.RequestedAt, r.DecidedAt,
-        r.DecidedByName, r.DecisionReason, r.EnrolmentId);
+    public static RequestDto From(EnrolmentRequest r, string? learnerName, ItemCopy? item) => new(
+        r.Id, r.UserId, learnerName, r.Kind.Wire(), r.ItemId, item?.Code, item?.Title, r.Approval.ToString(), r.Status.ToString(), r.Note, r.RequestedAt,
+        r.DecidedAt, r.DecidedByName, r.DecisionReason, r.EnrolmentId);
 }
 
 /// <summary>Self-enrolment (the learner's door) and the approvals queue (the manager's and the training manager's).</summary>
@@ -35,47 +35,60 @@ public static class RequestsApi
     public static IEndpointRouteBuilder MapRequestsApi(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/enrolment/me").WithTags("Self-enrolment").RequireAuthorization();
-        me.MapGet("/courses/{courseId:guid}", Offer).WithName("MySelfEnrolment").WithSummary("Whether the signed-in person is on a course, has asked, may enrol or ask, or lacks prerequisites");
-        me.MapPost("/courses/{courseId:guid}/enrol", Enrol).WithName("SelfEnrol").WithSummary("Enrol on an open course (201), or ask for a place on one that needs approval (202)");
+        foreach (var (segment, kind) in new[] { ("courses", ItemKind.Course), ("paths", ItemKind.LearningPath) })
+        {
+            var noun = kind == ItemKind.Course ? "Course" : "Path";
+            me.MapGet($"/{segment}/{{itemId:guid}}", (Guid itemId, ClaimsPrincipal user, SelfEnrolments self, CancellationToken ct) => Offer(kind, itemId, user, self, ct))
+                .WithName($"MySelfEnrolment{noun}").WithSummary($"Whether the signed-in person is on a {noun.ToLowerInvariant()}, has asked, may enrol or ask, or lacks prerequisites");
+            me.MapPost($"/{segment}/{{itemId:guid}}/enrol", (Guid itemId, SelfEnrolRequest request, ClaimsPrincipal user, SelfEnrolments self, CancellationToken ct) =>
+                    Enrol(kind, itemId, request, user, self, ct))
+                .WithName($"SelfEnrol{noun}").WithSummary($"Enrol on an open {noun.ToLowerInvariant()} (201), or ask for a place on one that needs approval (202)");
+        }
         me.MapGet("/requests", MyRequests).WithName("MyEnrolmentRequests").WithSummary("The signed-in person's requests for a place, newest first");
         me.MapPost("/requests/{id:guid}/cancel", Cancel).WithName("CancelEnrolmentRequest").WithSummary("Withdraw one's own pending request");
 
         // Anyone signed in: whether a request is theirs to decide is the request's rule (their direct report's, or any for an administrator).
         var approvals = app.MapGroup("/api/enrolment/approvals").WithTags("Approvals").RequireAuthorization();
         approvals.MapGet("/", Queue).WithName("Approvals").WithSummary("Requests the caller may decide: pending (oldest first) or decided (newest first)");
-        approvals.MapGet("/{id:guid}", GetRequest).WithName("GetEnrolmentRequest").WithSummary("A request the caller may decide, with the prerequisites the person lacks");
+        approvals.MapGet("/{id:guid}", GetRequest).WithName("GetEnrolmentRequest").WithSummary("A request the caller may decide");
         approvals.MapPost("/{id:guid}/approve", Approve).WithName("ApproveEnrolmentRequest").WithSummary("Approve, which enrols the person");
         approvals.MapPost("/{id:guid}/decline", Decline).WithName("DeclineEnrolmentRequest").WithSummary("Decline, with the reason the person is told");
         return app;
     }
 
-    public static async Task<Results<Ok<SelfEnrolmentDto>, NotFound>> Offer(Guid courseId, ClaimsPrincipal user, SelfEnrolments self, EnrolmentDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<SelfEnrolmentDto>, NotFound>> Offer(ItemKind kind, Guid itemId, ClaimsPrincipal user, SelfEnrolments self, CancellationToken ct)
     {
-        if (EnrolmentActor.From(user).Id is not { } id || await self.FindAsync(id, courseId, ct) is not var (course, learner)) return TypedResults.NotFound();
-        var offer = await self.OfferAsync(course, learner, ct);
-        var state = offer switch
-        {
-            { Enrolment.Status: not EnrolmentStatus.Withdrawn } => "enrolled",
-            { PendingRequest: not null } => "requested",
-            _ when course.SelfEnrolment == Contracts.Catalogue.SelfEnrolmentPolicy.Closed || offer.Enrolment is not null => "closed",
-            { MissingPrerequisites.Count: > 0 } => "prerequisites",
-            _ => "available",
-        };
-        return TypedResults.Ok(new SelfEnrolmentDto(course.CourseId, course.Code, course.Title, course.SelfEnrolment, state, offer.Enrolment?.Id,
-            offer.Enrolment?.Status.ToString(), offer.PendingRequest is { } r ? RequestDto.From(r, learner.DisplayName, course) : null, offer.MissingPrerequisites));
+        if (EnrolmentActor.From(user).Id is not { } id || await self.FindAsync(id, kind, itemId, ct) is not { } item) return TypedResults.NotFound();
+        return TypedResults.Ok(await ViewAsync(item, self, ct));
     }
 
-    public static async Task<Results<Created<EnrolmentDto>, Accepted<RequestDto>, ValidationProblem, NotFound>> Enrol(
-        Guid courseId, SelfEnrolRequest request, ClaimsPrincipal user, SelfEnrolments self, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<Created<SelfEnrolmentDto>, Accepted<RequestDto>, ValidationProblem, NotFound>> Enrol(
+        ItemKind kind, Guid itemId, SelfEnrolRequest request, ClaimsPrincipal user, SelfEnrolments self, CancellationToken ct)
     {
         if (request.Note is { Length: > 300 })
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["note"] = ["must be at most 300 characters"] });
         var me = EnrolmentActor.From(user);
-        if (me.Id is not { } id || await self.FindAsync(id, courseId, ct) is not var (course, learner)) return TypedResults.NotFound();
-        var (enrolment, asked) = await self.EnrolOrRequestAsync(course, learner, me, request.Note, ct);
-        return enrolment is not null
-            ? TypedResults.Created($"/api/enrolment/me/courses/{courseId}", EnrolmentDto.From(enrolment, time.GetUtcNow()))
-            : TypedResults.Accepted($"/api/enrolment/me/requests", RequestDto.From(asked!, learner.DisplayName, course));
+        if (me.Id is not { } id || await self.FindAsync(id, kind, itemId, ct) is not { } item) return TypedResults.NotFound();
+        var (_, asked) = await self.EnrolOrRequestAsync(item, me, request.Note, ct);
+        var location = $"/api/enrolment/me/{(kind == ItemKind.Course ? "courses" : "paths")}/{itemId}";
+        return asked is null
+            ? TypedResults.Created(location, await ViewAsync(item, self, ct))
+            : TypedResults.Accepted(location, RequestDto.From(asked, item.Learner.DisplayName, item.Copy));
+    }
+
+    private static async Task<SelfEnrolmentDto> ViewAsync(SelfEnrolmentItem item, SelfEnrolments self, CancellationToken ct)
+    {
+        var offer = await self.OfferAsync(item, ct);
+        var state = offer switch
+        {
+            { EnrolmentId: not null, Withdrawn: false } => "enrolled",
+            { PendingRequest: not null } => "requested",
+            _ when item.Copy.SelfEnrolment == Contracts.Catalogue.SelfEnrolmentPolicy.Closed || offer.Withdrawn => "closed",
+            { MissingPrerequisites.Count: > 0 } => "prerequisites",
+            _ => "available",
+        };
+        return new SelfEnrolmentDto(item.Kind.Wire(), item.Id, item.Copy.Code, item.Copy.Title, item.Copy.SelfEnrolment, state, offer.EnrolmentId,
+            offer.EnrolmentStatus, offer.PendingRequest is { } r ? RequestDto.From(r, item.Learner.DisplayName, item.Copy) : null, offer.MissingPrerequisites);
     }
 
     public static async Task<Results<Ok<Page<RequestDto>>, ValidationProblem, NotFound>> MyRequests(
@@ -133,18 +146,28 @@ public static class RequestsApi
 
     private static async Task<RequestDto> ViewAsync(EnrolmentDbContext db, EnrolmentRequest request, CancellationToken ct) => RequestDto.From(request,
         (await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == request.UserId, ct))?.DisplayName,
-        await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == request.CourseId, ct));
+        (await ItemsAsync(db, [request], ct)).GetValueOrDefault(request.ItemId));
+
+    /// <summary>The copies of the courses and paths the requests are for.</summary>
+    private static async Task<Dictionary<Guid, ItemCopy>> ItemsAsync(EnrolmentDbContext db, IReadOnlyCollection<EnrolmentRequest> requests, CancellationToken ct)
+    {
+        var courseIds = requests.Where(r => r.Kind == ItemKind.Course).Select(r => r.ItemId).Distinct().ToList();
+        var pathIds = requests.Where(r => r.Kind == ItemKind.LearningPath).Select(r => r.ItemId).Distinct().ToList();
+        var items = new Dictionary<Guid, ItemCopy>();
+        foreach (var c in await db.Courses.AsNoTracking().Where(c => courseIds.Contains(c.CourseId)).ToListAsync(ct)) items[c.CourseId] = c;
+        foreach (var p in await db.Paths.AsNoTracking().Where(p => pathIds.Contains(p.PathId)).ToListAsync(ct)) items[p.PathId] = p;
+        return items;
+    }
 
     private static async Task<Page<RequestDto>> PageAsync(IQueryable<EnrolmentRequest> query, bool descending, PageRequest paging, EnrolmentDbContext db,
         CancellationToken ct)
     {
-        var joined = query.AsNoTracking()
-            .Join(db.Learners.AsNoTracking(), r => r.UserId, l => l.UserId, (r, l) => new { Request = r, l.DisplayName })
-            .Join(db.Courses.AsNoTracking(), x => x.Request.CourseId, c => c.CourseId, (x, c) => new { x.Request, x.DisplayName, Course = c });
+        var joined = query.AsNoTracking().Join(db.Learners.AsNoTracking(), r => r.UserId, l => l.UserId, (r, l) => new { Request = r, l.DisplayName });
         var ordered = descending
             ? joined.OrderByDescending(x => x.Request.DecidedAt ?? x.Request.RequestedAt).ThenBy(x => x.Request.Id)
             : joined.OrderBy(x => x.Request.RequestedAt).ThenBy(x => x.Request.Id);
         var page = await ordered.ToPageAsync(paging, ct);
-        return page.Map(x => RequestDto.From(x.Request, x.DisplayName, x.Course));
+        var items = await ItemsAsync(db, [.. page.Items.Select(x => x.Request)], ct);
+        return page.Map(x => RequestDto.From(x.Request, x.DisplayName, items.GetValueOrDefault(x.Request.ItemId)));
     }
 }

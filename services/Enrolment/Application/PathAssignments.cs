@@ -16,6 +16,15 @@ public sealed class PathAssignments(EnrolmentDbContext db, Assignments assignmen
     public async Task<IReadOnlyList<AssignmentOutcome>> AssignAsync(IReadOnlyCollection<Guid> userIds, Guid pathId, DateTimeOffset? dueAt,
         EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, string? overridePrerequisites = null)
     {
+        var outcomes = await AddAsync(userIds, pathId, dueAt, source, actor, ct, overridePrerequisites);
+        await db.SaveChangesAsync(ct);
+        return outcomes;
+    }
+
+    /// <summary><see cref="AssignAsync"/> without saving, for a caller that saves more in the same transaction (an approval).</summary>
+    public async Task<IReadOnlyList<AssignmentOutcome>> AddAsync(IReadOnlyCollection<Guid> userIds, Guid pathId, DateTimeOffset? dueAt,
+        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, string? overridePrerequisites = null)
+    {
         var path = await db.Paths.AsNoTracking().FirstOrDefaultAsync(p => p.PathId == pathId, ct);
         if (path is null || path.Version == 0) throw DomainRuleException.Invalid("pathId", "is not a published learning path");
         if (path.Archived) throw DomainRuleException.Invalid("pathId", $"is archived ({path.Code}): it takes no new enrolments");
@@ -60,7 +69,6 @@ public sealed class PathAssignments(EnrolmentDbContext db, Assignments assignmen
                 }
             }
         await CompleteWhereMetAsync(added, ct);
-        await db.SaveChangesAsync(ct);
         return outcomes;
     }
 

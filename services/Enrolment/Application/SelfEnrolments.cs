@@ -7,67 +7,78 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Enrolment.Application;
 
-/// <summary>
-/// What a person may do about a course themselves: its policy, whether they are on it or have asked, and the
-/// prerequisites they still lack (none when they may go ahead).
-/// </summary>
-public sealed record SelfEnrolmentOffer(string Policy, CourseEnrolment? Enrolment, EnrolmentRequest? PendingRequest, IReadOnlyList<string> MissingPrerequisites);
+/// <summary>A course or path as a person may see it for self-enrolment.</summary>
+public sealed record SelfEnrolmentItem(ItemKind Kind, Guid Id, ItemCopy Copy, Learner Learner);
 
 /// <summary>
-/// Self-enrolment and its approvals, in one place for every door (the learner's, the approver's). A person may enrol
-/// themselves on a course they can see in the catalogue whose policy allows it: at once when it is open, by a request
-/// when it needs approval; the prerequisites hold them back either way (<see cref="Assignments"/> applies them, with
-/// no override). An approval enrols the person through <see cref="Assignments"/> too, with the request as the
-/// enrolment's source, in the same transaction as the decision.
+/// What a person may do about a course or path themselves: its policy, whether they are on it (and how it stands) or
+/// have asked, and the prerequisites they still lack (none when they may go ahead).
 /// </summary>
-public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignments, TimeProvider time)
+public sealed record SelfEnrolmentOffer(string Policy, Guid? EnrolmentId, string? EnrolmentStatus, bool Withdrawn, EnrolmentRequest? PendingRequest,
+    IReadOnlyList<string> MissingPrerequisites);
+
+/// <summary>
+/// Self-enrolment and its approvals, in one place for every door (the learner's, the approver's) and both kinds of
+/// item. A person may enrol themselves on a course or path they can see in the catalogue whose policy allows it: at
+/// once when it is open, by a request when it needs approval; the prerequisites hold them back either way
+/// (<see cref="Assignments"/> applies them, with no override). An approval enrols the person through
+/// <see cref="Assignments"/> or <see cref="PathAssignments"/>, with the request as the source, in the same
+/// transaction as the decision.
+/// </summary>
+public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignments, PathAssignments paths, TimeProvider time)
 {
-    /// <summary>The course as the person may see it, or null (unknown, not published, or not visible to them: the same answer).</summary>
-    public async Task<(CourseCopy Course, Learner Learner)?> FindAsync(Guid userId, Guid courseId, CancellationToken ct)
+    /// <summary>The item as the person may see it, or null (unknown, not published, or not visible to them: the same answer).</summary>
+    public async Task<SelfEnrolmentItem?> FindAsync(Guid userId, ItemKind kind, Guid itemId, CancellationToken ct)
     {
-        var course = await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == courseId, ct);
+        ItemCopy? copy = kind == ItemKind.Course
+            ? await db.Courses.AsNoTracking().FirstOrDefaultAsync(c => c.CourseId == itemId, ct)
+            : await db.Paths.AsNoTracking().FirstOrDefaultAsync(p => p.PathId == itemId, ct);
         var learner = await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct);
-        if (course is null || !course.IsOpen || learner is null) return null;
-        return await SeesAsync(course, learner, ct) ? (course, learner) : null;
+        if (copy is null || !copy.IsOpen || learner is null) return null;
+        return await SeesAsync(copy, learner, ct) ? new SelfEnrolmentItem(kind, itemId, copy, learner) : null;
     }
 
-    public async Task<SelfEnrolmentOffer> OfferAsync(CourseCopy course, Learner learner, CancellationToken ct)
+    public async Task<SelfEnrolmentOffer> OfferAsync(SelfEnrolmentItem item, CancellationToken ct)
     {
-        var enrolment = await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.UserId == learner.UserId && e.CourseId == course.CourseId, ct);
+        var userId = item.Learner.UserId;
+        var (enrolmentId, status, withdrawn) = item.Kind == ItemKind.Course
+            ? await db.Enrolments.AsNoTracking().Where(e => e.UserId == userId && e.CourseId == item.Id)
+                .Select(e => new { e.Id, Status = e.Status.ToString(), Withdrawn = e.Status == EnrolmentStatus.Withdrawn }).FirstOrDefaultAsync(ct) is { } c
+                ? ((Guid?)c.Id, c.Status, c.Withdrawn) : (null, null, false)
+            : await db.PathEnrolments.AsNoTracking().Where(p => p.UserId == userId && p.PathId == item.Id)
+                .Select(p => new { p.Id, Status = p.Status.ToString() }).FirstOrDefaultAsync(ct) is { } p
+                ? ((Guid?)p.Id, p.Status, false) : (null, null, false);
         var pending = await db.EnrolmentRequests.AsNoTracking()
-            .FirstOrDefaultAsync(r => r.UserId == learner.UserId && r.CourseId == course.CourseId && r.Status == RequestStatus.Pending, ct);
-        var missing = (await assignments.UnmetPrerequisitesAsync(course, [learner.UserId], ct)).GetValueOrDefault(learner.UserId) ?? [];
-        return new(course.SelfEnrolment, enrolment, pending, missing);
+            .FirstOrDefaultAsync(r => r.UserId == userId && r.Kind == item.Kind && r.ItemId == item.Id && r.Status == RequestStatus.Pending, ct);
+        var missing = (await assignments.UnmetPrerequisitesAsync(item.Copy, [userId], ct)).GetValueOrDefault(userId) ?? [];
+        return new(item.Copy.SelfEnrolment, enrolmentId, status, withdrawn, pending, missing);
     }
 
-    /// <summary>Enrols the person (an open course) or files their request (one that needs approval). Refusals are <see cref="DomainRuleException"/>s.</summary>
-    public async Task<(CourseEnrolment? Enrolment, EnrolmentRequest? Request)> EnrolOrRequestAsync(
-        CourseCopy course, Learner learner, EnrolmentActor me, string? note, CancellationToken ct)
+    /// <summary>Enrols the person (an open item) or files their request (one that needs approval); the enrolment's id, or the request.</summary>
+    public async Task<(Guid? EnrolmentId, EnrolmentRequest? Request)> EnrolOrRequestAsync(SelfEnrolmentItem item, EnrolmentActor me, string? note, CancellationToken ct)
     {
-        var offer = await OfferAsync(course, learner, ct);
-        if (course.SelfEnrolment == SelfEnrolmentPolicy.Closed)
-            throw new DomainRuleException("courseId", $"{course.Code} is assigned by training managers: it is not open to self-enrolment.");
-        if (offer.Enrolment is { } existing && existing.Status != EnrolmentStatus.Withdrawn)
-            throw new DomainRuleException("courseId", $"You are enrolled on {course.Code} already.");
-        if (offer.PendingRequest is not null) throw new DomainRuleException("courseId", $"You asked for a place on {course.Code} already; the request is waiting for approval.");
+        var offer = await OfferAsync(item, ct);
+        var (code, learner) = (item.Copy.Code, item.Learner);
+        if (item.Copy.SelfEnrolment == SelfEnrolmentPolicy.Closed)
+            throw new DomainRuleException("itemId", $"{code} is assigned by training managers: it is not open to self-enrolment.");
+        if (offer.EnrolmentId is not null && !offer.Withdrawn) throw new DomainRuleException("itemId", $"You are enrolled on {code} already.");
+        if (offer.PendingRequest is not null) throw new DomainRuleException("itemId", $"You asked for a place on {code} already; the request is waiting for approval.");
         if (offer.MissingPrerequisites.Count > 0)
-            throw new DomainRuleException("courseId", $"Complete the prerequisites first: {string.Join(", ", offer.MissingPrerequisites)}.");
-        if (offer.Enrolment is not null)
-            throw new DomainRuleException("courseId", $"Your enrolment on {course.Code} was withdrawn; ask a training manager to enrol you again.");
+            throw new DomainRuleException("itemId", $"Complete the prerequisites first: {string.Join(", ", offer.MissingPrerequisites)}.");
+        if (offer.Withdrawn) throw new DomainRuleException("itemId", $"Your enrolment on {code} was withdrawn; ask a training manager to enrol you again.");
 
-        if (SelfEnrolmentPolicy.NeedsApproval(course.SelfEnrolment))
+        if (SelfEnrolmentPolicy.NeedsApproval(item.Copy.SelfEnrolment))
         {
-            var request = EnrolmentRequest.Submit(learner.UserId, course.CourseId,
-                course.SelfEnrolment == SelfEnrolmentPolicy.ManagerApproval ? RequestApproval.Manager : RequestApproval.Administrator, learner.ManagerId, note, time.GetUtcNow());
+            var request = EnrolmentRequest.Submit(learner.UserId, item.Kind, item.Id,
+                item.Copy.SelfEnrolment == SelfEnrolmentPolicy.ManagerApproval ? RequestApproval.Manager : RequestApproval.Administrator, learner.ManagerId, note, time.GetUtcNow());
             db.EnrolmentRequests.Add(request);
-            await SaveAsync($"You asked for a place on {course.Code} already.", ct);
+            await SaveAsync($"You asked for a place on {code} already.", ct);
             return (null, request);
         }
-        var outcome = (await assignments.AddAsync([learner.UserId], course.CourseId, null,
-            new EnrolmentSource(EnrolmentSourceKind.SelfEnrolment, learner.UserId.ToString(), Note(note)), me, ct)).Single();
-        if (outcome.Result == AssignmentResult.Refused) throw new DomainRuleException("courseId", $"You cannot enrol: you {outcome.Reason}.");
-        await SaveAsync($"You are enrolled on {course.Code} already.", ct);
-        return (db.Enrolments.Local.Single(e => e.Id == outcome.EnrolmentId), null);
+        var outcome = await EnrolAsync(item.Kind, item.Id, learner.UserId, new EnrolmentSource(EnrolmentSourceKind.SelfEnrolment, learner.UserId.ToString(), Note(note)), me, ct);
+        if (outcome.Result == AssignmentResult.Refused) throw new DomainRuleException("itemId", $"You cannot enrol: you {outcome.Reason}.");
+        await SaveAsync($"You are enrolled on {code} already.", ct);
+        return (outcome.EnrolmentId, null);
     }
 
     /// <summary>The request, if <paramref name="actor"/> may decide it (else null: not theirs to see).</summary>
@@ -80,8 +91,8 @@ public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignment
     public async Task ApproveAsync(EnrolmentRequest request, EnrolmentActor actor, string? reason, CancellationToken ct)
     {
         if (request.Status != RequestStatus.Pending) throw new DomainRuleException("status", $"The request was {request.Status.ToString().ToLowerInvariant()} already.");
-        var outcome = (await assignments.AddAsync([request.UserId], request.CourseId, null,
-            new EnrolmentSource(EnrolmentSourceKind.SelfEnrolment, request.Id.ToString(), Note(request.Note)), actor, ct)).Single();
+        var outcome = await EnrolAsync(request.Kind, request.ItemId, request.UserId,
+            new EnrolmentSource(EnrolmentSourceKind.SelfEnrolment, request.Id.ToString(), Note(request.Note)), actor, ct);
         if (outcome.Result == AssignmentResult.Refused)
             throw new DomainRuleException("status", $"The person cannot be enrolled: they {outcome.Reason}. Decline the request, with that reason.");
         request.Approve(actor, reason, outcome.EnrolmentId!.Value, time.GetUtcNow());
@@ -103,13 +114,19 @@ public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignment
         return request;
     }
 
-    /// <summary>Whether the person is in the course's audience: everyone, or a member of one of its org subtrees.</summary>
-    private async Task<bool> SeesAsync(ItemCopy course, Learner learner, CancellationToken ct)
+    /// <summary>One person onto a course (its enrolment) or a path (the path's enrolment, its courses with it), unsaved.</summary>
+    private async Task<AssignmentOutcome> EnrolAsync(ItemKind kind, Guid itemId, Guid userId, EnrolmentSource source, EnrolmentActor actor, CancellationToken ct) =>
+        (kind == ItemKind.Course
+            ? await assignments.AddAsync([userId], itemId, null, source, actor, ct)
+            : await paths.AddAsync([userId], itemId, null, source, actor, ct)).Single();
+
+    /// <summary>Whether the person is in the item's audience: everyone, or a member of one of its org subtrees.</summary>
+    private async Task<bool> SeesAsync(ItemCopy item, Learner learner, CancellationToken ct)
     {
-        if (course.VisibleToEveryone) return true;
+        if (item.VisibleToEveryone) return true;
         for (var (unit, depth) = (learner.OrgUnitId, 0); unit is { } id && depth < 100; depth++)
         {
-            if (course.AudienceOrgUnitIds.Contains(id)) return true;
+            if (item.AudienceOrgUnitIds.Contains(id)) return true;
             unit = (await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct))?.ParentId;
         }
         return false;

@@ -138,7 +138,8 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.ToTable("enrolment_requests");
             e.HasKey(r => r.Id);
             // One pending request per person and course (decided ones are kept, any number).
-            e.HasIndex(r => new { r.UserId, r.CourseId }).IsUnique().HasFilter("\"Status\" = 'Pending'");
+            e.HasIndex(r => new { r.UserId, r.Kind, r.ItemId }).IsUnique().HasFilter("\"Status\" = 'Pending'");
+            e.Property(r => r.Kind).HasConversion<string>().HasMaxLength(20);
             // The approvals queue: a manager's pending requests, and all pending ones for administrators.
             e.HasIndex(r => new { r.ApproverId, r.RequestedAt }).HasFilter("\"Status\" = 'Pending'");
             e.HasIndex(r => r.RequestedAt).HasFilter("\"Status\" = 'Pending'");

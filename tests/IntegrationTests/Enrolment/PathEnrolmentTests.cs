@@ -86,6 +86,30 @@ public class PathEnrolmentTests(PlatformFixture platform)
         Assert.Equal("Completed", list.GetProperty("items")[0].GetProperty("status").GetString());
         Assert.StartsWith("starter", list.GetProperty("items")[0].GetProperty("learnerName").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await learner.GetAsync($"/api/enrolment/paths/{pathId}/enrolments")).StatusCode);
+
+        // A path that people ask for, a training manager approving: the approval enrols them on the path and its courses.
+        var asked = await CreatePathAsync(admin, NewCode("PTA"), new Dictionary<string, object?>
+        {
+            ["title"] = "Tools deep dive", ["categoryId"] = category, ["language"] = "en", ["selfEnrolment"] = "administrator-approval",
+            ["courses"] = new object[] { new { courseId = optionalA, required = true } }, ["optionalToComplete"] = 0,
+        });
+        await PublishAsync(admin, "paths", asked);
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb,
+            $"SELECT count(*) FROM learning_paths WHERE \"PathId\" = '{asked}' AND \"SelfEnrolment\" = 'administrator-approval'"), n => n == 1, Soon, "the path's copy");
+        Guid requestId;
+        using (var request = await learner.PostAsJsonAsync($"/api/enrolment/me/paths/{asked}/enrol", new { note = "for the tooling project" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, request.StatusCode);
+            var body = await request.Content.ReadFromJsonAsync<JsonElement>();
+            (requestId, var kind) = (body.GetProperty("id").GetGuid(), body.GetProperty("kind").GetString());
+            Assert.Equal(("learning-path", "Administrator"), (kind, body.GetProperty("approval").GetString()));
+        }
+        Assert.Equal("requested", (await learner.GetFromJsonAsync<JsonElement>($"/api/enrolment/me/paths/{asked}")).GetProperty("state").GetString());
+        using (var approved = await admin.PostAsJsonAsync($"/api/enrolment/approvals/{requestId}/approve", new { }))
+            Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        Assert.Equal("enrolled", (await learner.GetFromJsonAsync<JsonElement>($"/api/enrolment/me/paths/{asked}")).GetProperty("state").GetString());
+        var onPath = (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/paths/{asked}/enrolments")).GetProperty("items")[0];
+        Assert.Equal(("SelfEnrolment", requestId.ToString()), (onPath.GetProperty("source").GetString(), onPath.GetProperty("sourceReference").GetString()));
     }
 
     private static async Task<JsonElement> AssignAsync(HttpClient admin, Guid pathId, object body)

@@ -74,9 +74,11 @@ public class SelfEnrolmentTests(PlatformFixture platform)
         {
             Assert.Equal(HttpStatusCode.Created, joined.StatusCode);
             var body = await joined.Content.ReadFromJsonAsync<JsonElement>();
-            selfEnrolment = body.GetProperty("id").GetGuid();
-            Assert.Equal("SelfEnrolment", body.GetProperty("source").GetString());
-            Assert.Equal(learnerId.ToString(), body.GetProperty("sourceReference").GetString());
+            Assert.Equal("enrolled", body.GetProperty("state").GetString());
+            selfEnrolment = body.GetProperty("enrolmentId").GetGuid();
+            var enrolment = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{selfEnrolment}");
+            Assert.Equal("SelfEnrolment", enrolment.GetProperty("source").GetString());
+            Assert.Equal(learnerId.ToString(), enrolment.GetProperty("sourceReference").GetString());
         }
         Assert.Equal("enrolled", (await learner.GetFromJsonAsync<JsonElement>($"/api/enrolment/me/courses/{advanced}")).GetProperty("state").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await learner.PostAsJsonAsync($"/api/enrolment/me/courses/{advanced}/enrol", new { })).StatusCode);

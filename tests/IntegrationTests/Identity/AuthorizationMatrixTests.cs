@@ -123,6 +123,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         // Signed in: whose request it is, or whose manager they are, is the request's rule (404 otherwise).
         ("GET", $"/api/enrolment/me/courses/{Missing}", null),
         ("POST", $"/api/enrolment/me/courses/{Missing}/enrol", null),
+        ("GET", $"/api/enrolment/me/paths/{Missing}", null),
+        ("POST", $"/api/enrolment/me/paths/{Missing}/enrol", null),
         ("GET", "/api/enrolment/me/requests", null),
         ("POST", $"/api/enrolment/me/requests/{Missing}/cancel", null),
         ("GET", "/api/enrolment/approvals", null),

@@ -600,9 +600,6 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.Property<Guid?>("ApproverId")
                         .HasColumnType("uuid");
 
-                    b.Property<Guid>("CourseId")
-                        .HasColumnType("uuid");
-
                     b.Property<DateTimeOffset?>("DecidedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -619,6 +616,14 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
                     b.Property<Guid?>("EnrolmentId")
                         .HasColumnType("uuid");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
 
                     b.Property<string>("Note")
                         .HasMaxLength(300)
@@ -649,7 +654,7 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.HasIndex("ApproverId", "RequestedAt")
                         .HasFilter("\"Status\" = 'Pending'");
 
-                    b.HasIndex("UserId", "CourseId")
+                    b.HasIndex("UserId", "Kind", "ItemId")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Pending'");
 

@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 {
     [DbContext(typeof(EnrolmentDbContext))]
-    [Migration("20261204174403_SelfEnrolmentAndPrerequisites")]
-    partial class SelfEnrolmentAndPrerequisites
+    [Migration("20261204182956_SelfEnrolmentPathsImports")]
+    partial class SelfEnrolmentPathsImports
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -483,6 +483,112 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.ToTable("enrolments", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CreatedByName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("ErrorRows")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("PlannedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("ProcessedRows")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("ToComplete")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ToEnrol")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("TotalRows")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Unchanged")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("Status");
+
+                    b.ToTable("enrolment_imports", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentImportError", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Column")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<int>("Row")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId", "Row");
+
+                    b.ToTable("enrolment_import_errors", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -495,9 +601,6 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .HasColumnType("character varying(20)");
 
                     b.Property<Guid?>("ApproverId")
-                        .HasColumnType("uuid");
-
-                    b.Property<Guid>("CourseId")
                         .HasColumnType("uuid");
 
                     b.Property<DateTimeOffset?>("DecidedAt")
@@ -516,6 +619,14 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
                     b.Property<Guid?>("EnrolmentId")
                         .HasColumnType("uuid");
+
+                    b.Property<Guid>("ItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
 
                     b.Property<string>("Note")
                         .HasMaxLength(300)
@@ -546,7 +657,7 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.HasIndex("ApproverId", "RequestedAt")
                         .HasFilter("\"Status\" = 'Pending'");
 
-                    b.HasIndex("UserId", "CourseId")
+                    b.HasIndex("UserId", "Kind", "ItemId")
                         .IsUnique()
                         .HasFilter("\"Status\" = 'Pending'");
 
@@ -739,6 +850,129 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                     b.HasKey("EnrolmentId", "DueAt");
 
                     b.ToTable("overdue_notices", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathCopy", b =>
+                {
+                    b.Property<Guid>("PathId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Archived")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("ArchivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.PrimitiveCollection<List<Guid>>("AudienceOrgUnitIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("DueFrom")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int?>("DueWithinDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("OptionalToComplete")
+                        .HasColumnType("integer");
+
+                    b.PrimitiveCollection<List<Guid>>("Prerequisites")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.Property<DateTimeOffset?>("PrerequisitesAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("PublishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SelfEnrolment")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("closed");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("VisibleToEveryone")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("PathId");
+
+                    b.ToTable("learning_paths", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathEnrolment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ActorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ActorName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("EnrolledAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("OptionalToComplete")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("PathId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("SourceKind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("SourceReference")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PathId");
+
+                    b.HasIndex("UserId", "PathId")
+                        .IsUnique();
+
+                    b.ToTable("path_enrolments", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.PendingEvaluation", b =>
@@ -1028,6 +1262,15 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentImportError", b =>
+                {
+                    b.HasOne("LmsPlatform.Enrolment.Model.EnrolmentImport", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentRequest", b =>
                 {
                     b.HasOne("LmsPlatform.Enrolment.Model.Learner", null)
@@ -1044,6 +1287,68 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .HasForeignKey("EnrolmentId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathCopy", b =>
+                {
+                    b.OwnsMany("LmsPlatform.Enrolment.Model.PathStep", "Courses", b1 =>
+                        {
+                            b1.Property<Guid>("PathCopyPathId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("CourseId");
+
+                            b1.Property<bool>("Required");
+
+                            b1.HasKey("PathCopyPathId", "__synthesizedOrdinal");
+
+                            b1.ToTable("learning_paths");
+
+                            b1
+                                .ToJson("Courses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PathCopyPathId");
+                        });
+
+                    b.Navigation("Courses");
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.PathEnrolment", b =>
+                {
+                    b.HasOne("LmsPlatform.Enrolment.Model.Learner", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsMany("LmsPlatform.Enrolment.Model.PathStep", "Courses", b1 =>
+                        {
+                            b1.Property<Guid>("PathEnrolmentId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<Guid>("CourseId");
+
+                            b1.Property<bool>("Required");
+
+                            b1.HasKey("PathEnrolmentId", "__synthesizedOrdinal");
+
+                            b1.ToTable("path_enrolments");
+
+                            b1
+                                .ToJson("Courses")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("PathEnrolmentId");
+                        });
+
+                    b.Navigation("Courses");
                 });
 #pragma warning restore 612, 618
         }
