@@ -30,7 +30,7 @@ public static class EnrolmentImportsApi
     public static IEndpointRouteBuilder MapEnrolmentImportsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/enrolment/imports").WithTags("Enrolment imports").RequireAuthorization(Permissions.EnrolmentsManage);
-        api.MapPost("/", Upload).WithName("UploadEnrolmentImport").DisableAntiforgery()
+        api.MapPost("/", UploadFile).WithName("UploadEnrolmentImport").DisableAntiforgery()
             .WithSummary("Upload an enrolments or completions CSV (multipart 'file', or a text/csv body); its dry run is planned in the background");
         api.MapGet("/", List).WithName("ListEnrolmentImports").WithSummary("Imports, newest first; paged");
         api.MapGet("/{id:guid}", Get).WithName("GetEnrolmentImport").WithSummary("An import's status, progress and counts");
@@ -39,7 +39,7 @@ public static class EnrolmentImportsApi
         return app;
     }
 
-    public static async Task<Results<Accepted<EnrolmentImportDto>, ValidationProblem>> Upload(HttpContext http, string? kind, EnrolmentDbContext db,
+    public static async Task<Results<Accepted<EnrolmentImportDto>, ValidationProblem>> UploadFile(HttpContext http, string? kind, EnrolmentDbContext db,
         IOptions<EnrolmentImportOptions> options, TimeProvider time, CancellationToken ct)
     {
         EnrolmentImportKind? importKind = kind?.ToLowerInvariant() switch
@@ -47,33 +47,14 @@ public static class EnrolmentImportsApi
             "enrolments" or null => EnrolmentImportKind.Enrolments, "completions" => EnrolmentImportKind.Completions, _ => null,
         };
         if (importKind is null) return Invalid("kind", "must be enrolments or completions");
-        var max = options.Value.MaxFileBytes;
-        byte[] content;
-        var fileName = "upload.csv";
-        using (var buffer = new MemoryStream())
-        {
-            if (http.Request.HasFormContentType)
-            {
-                var form = await http.Request.ReadFormAsync(ct);
-                if (form.Files.GetFile("file") is not { } file) return Invalid("file", "is required (a multipart field named 'file')");
-                if (file.Length > max) return Invalid("file", $"is larger than {max / 1024 / 1024} MB");
-                await file.CopyToAsync(buffer, ct);
-                fileName = Path.GetFileName(file.FileName);
-            }
-            else
-            {
-                await http.Request.Body.CopyToAsync(buffer, ct);
-                if (buffer.Length > max) return Invalid("file", $"is larger than {max / 1024 / 1024} MB");
-            }
-            content = buffer.ToArray();
-        }
-        if (content.Length == 0) return Invalid("file", "is empty");
+        var (upload, error) = await Upload.ReadAsync(http.Request, options.Value.MaxFileBytes, ct);
+        if (upload is null) return Invalid("file", error!);
         var actor = EnrolmentActor.From(http.User);
         var now = time.GetUtcNow();
         var job = new EnrolmentImport
         {
-            Id = Guid.CreateVersion7(now), Kind = importKind.Value, Status = EnrolmentImportStatus.Queued, FileName = fileName.Length > 200 ? fileName[..200] : fileName,
-            Content = content, CreatedAt = now, CreatedById = actor.Id, CreatedByName = actor.Name,
+            Id = Guid.CreateVersion7(now), Kind = importKind.Value, Status = EnrolmentImportStatus.Queued, FileName = upload.FileName,
+            Content = upload.Content, CreatedAt = now, CreatedById = actor.Id, CreatedByName = actor.Name,
         };
         db.EnrolmentImports.Add(job);
         await db.SaveChangesAsync(ct);

@@ -51,26 +51,9 @@ public static class ImportsApi
     {
         var importKind = kind?.ToLowerInvariant() switch { "users" or null => ImportKind.Users, "org-units" or "orgunits" => ImportKind.OrgUnits, _ => (ImportKind?)null };
         if (importKind is null) return Invalid("kind", "must be users or org-units");
-        byte[] content;
-        string fileName;
-        var max = options.Value.MaxFileBytes;
-        if (http.Request.HasFormContentType)
-        {
-            var form = await http.Request.ReadFormAsync(ct);
-            if (form.Files.GetFile("file") is not { } file) return Invalid("file", "is required (a multipart field named 'file')");
-            if (file.Length > max) return Invalid("file", $"is larger than {max / 1024 / 1024} MB");
-            using var buffer = new MemoryStream();
-            await file.CopyToAsync(buffer, ct);
-            (content, fileName) = (buffer.ToArray(), Path.GetFileName(file.FileName));
-        }
-        else
-        {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, ct);
-            if (buffer.Length > max) return Invalid("file", $"is larger than {max / 1024 / 1024} MB");
-            (content, fileName) = (buffer.ToArray(), "upload.csv");
-        }
-        if (content.Length == 0) return Invalid("file", "is empty");
+        var (upload, error) = await ServiceDefaults.Http.Upload.ReadAsync(http.Request, options.Value.MaxFileBytes, ct);
+        if (upload is null) return Invalid("file", error!);
+        var (content, fileName) = (upload.Content, upload.FileName);
 
         var actor = Actor.From(http);
         var now = time.GetUtcNow();
