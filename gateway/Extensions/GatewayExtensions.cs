@@ -36,13 +36,13 @@ public static class GatewayExtensions
             ClusterId = ResourceNames.IdentityApi,
             Match = new RouteMatch { Path = path + "/{**rest}" },
             Metadata = limits.For(path),
-        })).Append(new RouteConfig
+        })).Concat(RequestLimits.UploadRoutes.Select(upload => new RouteConfig
         {
-            RouteId = $"{ResourceNames.IdentityApi}-imports",
-            ClusterId = ResourceNames.IdentityApi,
-            Match = new RouteMatch { Path = RequestLimits.ImportsPrefix + "/{**rest}" },
-            Metadata = limits.For(RequestLimits.ImportsPrefix),
-        }).Concat(ResourceNames.GatewayRoutes.Select(r => new RouteConfig
+            RouteId = $"{upload.Service}-imports",
+            ClusterId = upload.Service,
+            Match = new RouteMatch { Path = upload.Prefix + "/{**rest}" },
+            Metadata = limits.For(upload.Prefix),
+        })).Concat(ResourceNames.GatewayRoutes.Select(r => new RouteConfig
         {
             RouteId = $"{r.Service}-openapi",
             ClusterId = r.Service,

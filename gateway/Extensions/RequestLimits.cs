@@ -15,6 +15,11 @@ public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string,
     public const string MetadataKey = "MaxRequestBodySize";
     public const long DefaultBytes = 4 * 1024 * 1024;
     public const string ImportsPrefix = "/api/identity/imports";
+    public const string EnrolmentImportsPrefix = "/api/enrolment/imports";
+
+    /// <summary>The upload routes that take more than the default: each gets a route of its own, so its limit applies.</summary>
+    public static readonly IReadOnlyList<(string Prefix, string Service)> UploadRoutes =
+        [(ImportsPrefix, Contracts.ResourceNames.IdentityApi), (EnrolmentImportsPrefix, Contracts.ResourceNames.EnrolmentApi)];
 
     public static readonly IReadOnlyDictionary<string, long> Defaults = new Dictionary<string, long>
     {
@@ -23,6 +28,7 @@ public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string,
         ["/api/identity/password"] = 64 * 1024,
         ["/scim/v2"] = 1024 * 1024,
         [ImportsPrefix] = 200 * 1024 * 1024, // HR CSV imports: 100,000 people are about 10 MB
+        [EnrolmentImportsPrefix] = 25 * 1024 * 1024, // enrolment's own limit is 20 MB (Enrolment:EnrolmentImports:MaxFileBytes)
     };
 
     public static RequestLimits From(IConfiguration configuration)
