@@ -110,6 +110,9 @@ public static class EnrolmentsApi
             .WithName("WithdrawEnrolment").WithSummary("Take the assignment away (refused once completed), with the reason").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapPost("/courses/{courseId:guid}/migrations", MigrateCourse).WithName("MigrateCourseEnrolments").WithSummary("Move open enrolments on older versions to the latest, with the reason; dryRun counts them").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapGet("/me", MyLearning).WithName("MyLearning").WithSummary("The signed-in person's own enrolments: open ones first, soonest due first");
+        api.MapGet("/learners/{userId:guid}/enrolments", (Guid userId, [AsParameters] PageRequest paging, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+                LearningAsync(userId, paging, db, time, ct))
+            .WithName("LearnerRecord").WithSummary("A person's enrolments with the course titles, open first (their learning record)").RequireAuthorization(Permissions.EnrolmentsRead);
         api.MapGet("/learners/{userId:guid}", GetLearner).WithName("GetLearner").WithSummary("Enrolment's copy of a user").RequireAuthorization(Permissions.EnrolmentsRead);
         return app;
     }
@@ -217,6 +220,12 @@ public static class EnrolmentsApi
         if (EnrolmentActor.From(user).Id is not { } me) return TypedResults.NotFound();
         return TypedResults.Ok(await LearningOfAsync(db, me, paging, time.GetUtcNow(), ct));
     }
+
+    private static async Task<Results<Ok<Page<MyEnrolmentDto>>, ValidationProblem>> LearningAsync(
+        Guid userId, PageRequest paging, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) =>
+        paging.Validate() is { Count: > 0 } errors
+            ? TypedResults.ValidationProblem(errors)
+            : TypedResults.Ok(await LearningOfAsync(db, userId, paging, time.GetUtcNow(), ct));
 
     /// <summary>A person's learning as they (or their manager) see it: open first, the soonest due first, then the finished, newest first.</summary>
     public static async Task<Page<MyEnrolmentDto>> LearningOfAsync(EnrolmentDbContext db, Guid userId, PageRequest paging, DateTimeOffset now, CancellationToken ct)

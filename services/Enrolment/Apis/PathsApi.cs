@@ -47,6 +47,9 @@ public static class PathsApi
         var api = app.MapGroup("/api/enrolment").WithTags("Learning paths");
         api.MapPost("/paths/{pathId:guid}/enrolments", Assign).WithName("EnrolOnPath").WithSummary("Enrol people on a learning path (and so on its courses); each person's outcome").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapGet("/paths/{pathId:guid}/enrolments", List).WithName("PathEnrolments").WithSummary("Who is on a learning path and how far each is, paged").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapGet("/learners/{userId:guid}/paths", (Guid userId, [AsParameters] PageRequest paging, EnrolmentDbContext db, PathAssignments paths,
+                TimeProvider time, CancellationToken ct) => OfAsync(userId, paging, db, paths, time, ct))
+            .WithName("LearnerPaths").WithSummary("A person's learning paths and how far they are").RequireAuthorization(Permissions.EnrolmentsRead);
         api.MapGet("/me/paths", Mine).WithName("MyPaths").WithSummary("The signed-in person's learning paths and how far they are").RequireAuthorization();
         return app;
     }
@@ -86,9 +89,20 @@ public static class PathsApi
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         if (EnrolmentActor.From(user).Id is not { } me) return TypedResults.NotFound();
-        var page = await db.PathEnrolments.AsNoTracking().Where(p => p.UserId == me)
+        return TypedResults.Ok(await PathsOfAsync(me, paging, db, paths, time, ct));
+    }
+
+    private static async Task<Results<Ok<Page<PathEnrolmentDto>>, ValidationProblem>> OfAsync(
+        Guid userId, PageRequest paging, EnrolmentDbContext db, PathAssignments paths, TimeProvider time, CancellationToken ct) =>
+        paging.Validate() is { Count: > 0 } errors ? TypedResults.ValidationProblem(errors) : TypedResults.Ok(await PathsOfAsync(userId, paging, db, paths, time, ct));
+
+    /// <summary>A person's paths: open first, the soonest due first.</summary>
+    private static async Task<Page<PathEnrolmentDto>> PathsOfAsync(Guid userId, PageRequest paging, EnrolmentDbContext db, PathAssignments paths, TimeProvider time,
+        CancellationToken ct)
+    {
+        var page = await db.PathEnrolments.AsNoTracking().Where(p => p.UserId == userId)
             .OrderBy(p => p.Status).ThenBy(p => p.DueAt == null).ThenBy(p => p.DueAt).ThenBy(p => p.Id).Select(p => new PathRow(p, null)).ToPageAsync(paging, ct);
-        return TypedResults.Ok(await ViewAsync(page, db, paths, time.GetUtcNow(), ct));
+        return await ViewAsync(page, db, paths, time.GetUtcNow(), ct);
     }
 
     private sealed record PathRow(PathEnrolment Enrolment, string? DisplayName);

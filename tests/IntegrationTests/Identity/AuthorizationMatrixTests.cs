@@ -115,6 +115,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", $"/api/enrolment/paths/{Missing}/enrolments", Permissions.EnrolmentsManage),
         ("GET", $"/api/enrolment/paths/{Missing}/enrolments", Permissions.EnrolmentsRead),
         ("GET", "/api/enrolment/me/paths", null),
+        ("GET", $"/api/enrolment/learners/{Missing}/enrolments", Permissions.EnrolmentsRead),
+        ("GET", $"/api/enrolment/learners/{Missing}/paths", Permissions.EnrolmentsRead),
         ("POST", "/api/enrolment/imports", Permissions.EnrolmentsManage),
         ("GET", "/api/enrolment/imports", Permissions.EnrolmentsManage),
         ("GET", $"/api/enrolment/imports/{Missing}", Permissions.EnrolmentsManage),

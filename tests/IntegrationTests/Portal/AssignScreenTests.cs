@@ -85,4 +85,48 @@ public class AssignScreenTests(PlatformFixture platform) : BrowserTests(platform
         });
         Assert.Equal(2, (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{eagers}")).GetProperty("version").GetInt32());
     }
+
+    [Fact]
+    public async Task A_path_is_assigned_from_its_enrolments_page_and_the_learning_record_shows_the_person_all_of_it()
+    {
+        var t = "Wren" + Guid.NewGuid().ToString("N")[..6];
+        var admin = Platform.Gateway;
+        var course = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{t} ladders");
+        var category = await Catalogue.CatalogueClient.CreateCategoryAsync(admin, "Paths");
+        var path = await Catalogue.CatalogueClient.CreatePathAsync(admin, Catalogue.CatalogueClient.NewCode("LP"), new Dictionary<string, object?>
+        {
+            ["title"] = $"{t} working at height", ["categoryId"] = category, ["language"] = "en",
+            ["courses"] = new object[] { new { courseId = course, required = true } }, ["optionalToComplete"] = 0,
+        });
+        await Catalogue.CatalogueClient.PublishAsync(admin, "paths", path);
+        await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learning_paths WHERE \"PathId\" = '{path}'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "the path's copy");
+        using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email = $"pat.{Guid.NewGuid():N}@example.org", givenName = "Pat", familyName = t }))
+            await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid());
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "assign-path", async () =>
+        {
+            await Browser.SignInAsAdminAsync(page, $"/manage/paths/{path}/enrolments");
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("0 people");
+            await page.GetByRole(AriaRole.Link, new() { Name = "Assign people" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"Assign people to {t} working at height");
+            await page.GetByLabel("Find the person").FillAsync($"Pat {t}");
+            await page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex($"^Pat {t}") }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Assign 1 person" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("1 enrolled, 0 enrolled already, 0 refused.");
+
+            await page.GotoAsync($"/manage/paths/{path}/enrolments");
+            var row = page.GetByRole(AriaRole.Region, new() { Name = "People on the path" }).GetByRole(AriaRole.Row).Nth(1);
+            await Assertions.Expect(row).ToContainTextAsync("0 of 1 required courses");
+            await AssertAccessibleAsync(page, "path-enrolments");
+            await row.GetByRole(AriaRole.Link, new() { Name = $"Pat {t}" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"Learning record: Pat {t}");
+            await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Courses" })).ToContainTextAsync($"{t} ladders");
+            await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Learning paths" })).ToContainTextAsync($"{t} working at height");
+            await AssertAccessibleAsync(page, "learning-record");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"{t} ladders (its history)" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Row, new() { NameRegex = new System.Text.RegularExpressions.Regex("Assigned") })).ToContainTextAsync("Part of the learning path");
+        });
+    }
 }
