@@ -27,6 +27,32 @@ public static class OrgUnitCopyModel
         e.HasIndex(o => o.ParentId);
         return e;
     }
+
+    /// <summary>The org unit and its ancestors, from the service's copy of the org tree.</summary>
+    public static async Task<List<Guid>> SelfAndAncestorsAsync(DbContext db, Guid orgUnitId, CancellationToken ct)
+    {
+        var ids = await db.Database.SqlQuery<Guid>(
+            $"""
+             WITH RECURSIVE up AS (
+                 SELECT id, parent_id FROM org_units WHERE id = {orgUnitId}
+                 UNION
+                 SELECT o.id, o.parent_id FROM org_units o JOIN up ON o.id = up.parent_id)
+             SELECT id AS "Value" FROM up
+             """).ToListAsync(ct);
+        if (!ids.Contains(orgUnitId)) ids.Add(orgUnitId);
+        return ids;
+    }
+
+    /// <summary>
+    /// Whether a person in <paramref name="orgUnitId"/> is in a catalogue item's audience: everyone, or the members of
+    /// the <paramref name="audience"/> org unit subtrees (a person in no unit is in none).
+    /// </summary>
+    public static async Task<bool> InAudienceAsync(DbContext db, bool everyone, IReadOnlyCollection<Guid> audience, Guid? orgUnitId, CancellationToken ct)
+    {
+        if (everyone) return true;
+        if (orgUnitId is not { } unit) return false;
+        return (await SelfAndAncestorsAsync(db, unit, ct)).Any(audience.Contains);
+    }
 }
 
 /// <summary>

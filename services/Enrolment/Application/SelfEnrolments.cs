@@ -3,6 +3,7 @@ using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Domain;
+using LmsPlatform.ServiceDefaults.People;
 using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Enrolment.Application;
@@ -35,7 +36,9 @@ public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignment
             : await db.Paths.AsNoTracking().FirstOrDefaultAsync(p => p.PathId == itemId, ct);
         var learner = await db.Learners.AsNoTracking().FirstOrDefaultAsync(l => l.UserId == userId, ct);
         if (copy is null || !copy.IsOpen || learner is null) return null;
-        return await SeesAsync(copy, learner, ct) ? new SelfEnrolmentItem(kind, itemId, copy, learner) : null;
+        return await OrgUnitCopyModel.InAudienceAsync(db, copy.VisibleToEveryone, copy.AudienceOrgUnitIds, learner.OrgUnitId, ct)
+            ? new SelfEnrolmentItem(kind, itemId, copy, learner)
+            : null;
     }
 
     public async Task<SelfEnrolmentOffer> OfferAsync(SelfEnrolmentItem item, CancellationToken ct)
@@ -119,18 +122,6 @@ public sealed class SelfEnrolments(EnrolmentDbContext db, Assignments assignment
         (kind == ItemKind.Course
             ? await assignments.AddAsync([userId], itemId, null, source, actor, ct)
             : await paths.AddAsync([userId], itemId, null, source, actor, ct)).Single();
-
-    /// <summary>Whether the person is in the item's audience: everyone, or a member of one of its org subtrees.</summary>
-    private async Task<bool> SeesAsync(ItemCopy item, Learner learner, CancellationToken ct)
-    {
-        if (item.VisibleToEveryone) return true;
-        for (var (unit, depth) = (learner.OrgUnitId, 0); unit is { } id && depth < 100; depth++)
-        {
-            if (item.AudienceOrgUnitIds.Contains(id)) return true;
-            unit = (await db.OrgUnits.AsNoTracking().FirstOrDefaultAsync(o => o.Id == id, ct))?.ParentId;
-        }
-        return false;
-    }
 
     private static string? Note(string? note) => string.IsNullOrWhiteSpace(note) ? "Self-enrolment" : $"Self-enrolment: {note.Trim()}";
 
