@@ -96,6 +96,27 @@ public static class CsvFile
         return new CsvContent(rows, errors, null);
     }
 
+    /// <summary>
+    /// An import's row-level report as CSV (row, column, reason), UTF-8. A cell that starts like a formula is escaped, so
+    /// a spreadsheet opening the report shows the file's value instead of running it.
+    /// </summary>
+    public static byte[] Report(IEnumerable<RowError> errors)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new StreamWriter(buffer, new UTF8Encoding(false)))
+        using (var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape }))
+        {
+            csv.WriteField("row"); csv.WriteField("column"); csv.WriteField("reason");
+            csv.NextRecord();
+            foreach (var e in errors)
+            {
+                csv.WriteField(e.Row); csv.WriteField(e.Column ?? ""); csv.WriteField(e.Reason);
+                csv.NextRecord();
+            }
+        }
+        return buffer.ToArray();
+    }
+
     private static string Decode(byte[] content)
     {
         if (content.Length >= 2 && content[0] == 0xFF && content[1] == 0xFE) return new UnicodeEncoding(false, true, true).GetString(content, 2, content.Length - 2);

@@ -1,8 +1,8 @@
-using System.Text;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.Enrolment.Application;
 using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.Enrolment.Model;
+using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -88,17 +88,8 @@ public static class EnrolmentImportsApi
         var errors = await db.EnrolmentImportErrors.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Row).ThenBy(e => e.Id)
             .Select(e => new ImportErrorDto(e.Row, e.Column, e.Reason)).ToListAsync(ct);
         if (format != "csv" && !http.Request.Headers.Accept.ToString().Contains("text/csv")) return TypedResults.Ok(errors);
-        var csv = new StringBuilder("row,column,reason\n");
-        foreach (var e in errors) csv.Append(e.Row).Append(',').Append(Quote(e.Column)).Append(',').Append(Quote(e.Reason)).Append('\n');
-        return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"enrolment-import-{id}-errors.csv");
-    }
-
-    /// <summary>A CSV cell, quoted; a leading formula character is neutralised so a spreadsheet does not run it.</summary>
-    private static string Quote(string? value)
-    {
-        if (value is null) return "";
-        if (value.Length > 0 && "=+-@\t\r".Contains(value[0])) value = "'" + value;
-        return "\"" + value.Replace("\"", "\"\"") + "\"";
+        return TypedResults.File(CsvFile.Report(errors.Select(e => new RowError(e.Row, e.Column, e.Reason))), "text/csv; charset=utf-8",
+            $"enrolment-import-{id}-errors.csv");
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

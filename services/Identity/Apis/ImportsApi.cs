@@ -102,20 +102,9 @@ public static class ImportsApi
     public static async Task<Results<FileContentHttpResult, NotFound>> Errors(Guid id, IdentityDbContext db, CancellationToken ct)
     {
         if (!await db.ImportJobs.AnyAsync(j => j.Id == id, ct)) return TypedResults.NotFound();
-        var errors = await db.ImportRowErrors.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Row).ThenBy(e => e.Id).ToListAsync(ct);
-        using var buffer = new MemoryStream();
-        await using (var writer = new StreamWriter(buffer, new System.Text.UTF8Encoding(false), leaveOpen: true))
-        await using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
-        {
-            csv.WriteField("row"); csv.WriteField("column"); csv.WriteField("reason");
-            await csv.NextRecordAsync();
-            foreach (var e in errors)
-            {
-                csv.WriteField(e.Row); csv.WriteField(e.Column ?? ""); csv.WriteField(e.Reason);
-                await csv.NextRecordAsync();
-            }
-        }
-        return TypedResults.File(buffer.ToArray(), "text/csv; charset=utf-8", $"import-{id}-errors.csv");
+        var errors = await db.ImportRowErrors.AsNoTracking().Where(e => e.JobId == id).OrderBy(e => e.Row).ThenBy(e => e.Id)
+            .Select(e => new RowError(e.Row, e.Column, e.Reason)).ToListAsync(ct);
+        return TypedResults.File(CsvFile.Report(errors), "text/csv; charset=utf-8", $"import-{id}-errors.csv");
     }
 
     /// <summary>

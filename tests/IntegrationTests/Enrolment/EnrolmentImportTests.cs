@@ -69,10 +69,10 @@ public class EnrolmentImportTests(PlatformFixture platform)
         {
             report.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
             using var csv = await admin.SendAsync(report);
-            var lines = (await csv.Content.ReadAsStringAsync()).Trim().Split('\n');
+            var lines = (await csv.Content.ReadAsStringAsync()).Trim().Split("\r\n"); // RFC 4180 line ends
             Assert.Equal("row,column,reason", lines[0]);
             Assert.Equal(5, lines.Length);
-            Assert.StartsWith("4,\"course\",\"no such course: NO-SUCH-COURSE", lines[2]);
+            Assert.StartsWith("4,course,no such course: NO-SUCH-COURSE", lines[2]);
         }
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/enrolment/imports/{id}/apply", null)).StatusCode);
 
