@@ -58,6 +58,9 @@ public static partial class BulkSave
             .Where(p => p.ValueGenerated != ValueGenerated.OnAddOrUpdate && p.GetValueGenerationStrategy() is not (NpgsqlValueGenerationStrategy.IdentityAlwaysColumn
                 or NpgsqlValueGenerationStrategy.IdentityByDefaultColumn or NpgsqlValueGenerationStrategy.SerialColumn))
             .Select(p => new Column(p.GetColumnName(table)!, p.GetGetter(), p.GetTypeMapping().Converter, Writer(p)))
+            .Concat(type.GetNavigations().Where(n => n.ForeignKey.IsOwnership && n.TargetEntityType.IsMappedToJson())
+                .Select(n => new Column(n.TargetEntityType.GetContainerColumnName()!, n.GetGetter(), null,
+                    (w, v) => w.Write(ToJson(n.TargetEntityType, v).ToJsonString(), NpgsqlDbType.Jsonb))))
             .ToList();
         var target = table.Schema is null ? $"\"{table.Name}\"" : $"\"{table.Schema}\".\"{table.Name}\"";
         await using var writer = await connection.BeginBinaryImportAsync(
@@ -74,6 +77,27 @@ public static partial class BulkSave
             }
         }
         await writer.CompleteAsync(ct);
+    }
+
+    /// <summary>
+    /// An owned type mapped to a JSON column (an owned collection, or one owned object), as EF writes it: its
+    /// non-shadow properties by their JSON names, owned navigations nested.
+    /// </summary>
+    private static System.Text.Json.Nodes.JsonNode ToJson(IEntityType owned, object value)
+    {
+        if (value is System.Collections.IEnumerable items and not string)
+            return new System.Text.Json.Nodes.JsonArray([.. items.Cast<object>().Select(item => ToJson(owned, item))]);
+        var json = new System.Text.Json.Nodes.JsonObject();
+        foreach (var property in owned.GetProperties().Where(p => !p.IsShadowProperty()))
+        {
+            var raw = property.GetGetter().GetClrValueUsingContainingEntity(value);
+            if (raw is not null && property.GetTypeMapping().Converter is { } converter) raw = converter.ConvertToProvider(raw);
+            json[property.GetJsonPropertyName()!] = System.Text.Json.JsonSerializer.SerializeToNode(raw);
+        }
+        foreach (var navigation in owned.GetNavigations().Where(n => n.ForeignKey.IsOwnership))
+            json[navigation.TargetEntityType.GetJsonPropertyName()!] = navigation.GetGetter().GetClrValueUsingContainingEntity(value) is { } inner
+                ? ToJson(navigation.TargetEntityType, inner) : null;
+        return json;
     }
 
     private sealed record Column(string Name, IClrPropertyGetter Getter, Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter? Converter,

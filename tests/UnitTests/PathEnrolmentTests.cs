@@ -51,6 +51,21 @@ public class PathEnrolmentTests
     }
 
     [Fact]
+    public void A_leave_policy_suspends_an_open_path_resumes_it_and_withdraws_only_an_open_one()
+    {
+        var path = Enrolled(optionalToComplete: 0);
+        path.TakeDomainEvents();
+        Assert.False(path.Resume("back", T0)); // not suspended: nothing to resume
+        Assert.True(path.Suspend("left", T0.AddDays(1)));
+        Assert.False(path.Withdraw("left", T0.AddDays(1))); // only an open path is withdrawn
+        Assert.False(path.CompleteIfMet(new Dictionary<Guid, DateTimeOffset> { [Required1] = T0, [Required2] = T0 })); // suspended paths do not complete
+        Assert.True(path.Resume("back", T0.AddDays(2)));
+        Assert.Equal(["Suspended", "Enrolled"], path.TakeDomainEvents().OfType<LearningPathEnrolmentChanged>().Select(e => e.Status));
+        Assert.True(path.Withdraw("left", T0.AddDays(3)));
+        Assert.Equal(PathStatus.Withdrawn, path.Status);
+    }
+
+    [Fact]
     public void A_path_pins_the_version_and_courses_it_was_assigned_on()
     {
         var copy = new PathCopy { PathId = Guid.NewGuid() };

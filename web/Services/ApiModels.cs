@@ -212,12 +212,13 @@ public sealed record PlannedChangeView(int Row, string Kind, string ExternalId, 
 public sealed record AudienceSummaryView(Guid Id, string Name, string? Description, int Version, bool Paused, bool HasUnpublishedChanges, int Members,
     int Leaving, int SyncedVersion, DateTimeOffset UpdatedAt);
 
-public sealed record AudienceCourseView(Guid Id, string Code, string Title);
+/// <summary>A course or learning path an audience assigns.</summary>
+public sealed record AudienceItemView(Guid Id, string Code, string Title);
 
 public sealed record AudienceVersionView(int Version, DateTimeOffset PublishedAt, string PublishedBy, bool Retroactive);
 
 public sealed record AudienceView(Guid Id, string Name, string? Description, System.Text.Json.JsonElement DraftRule, System.Text.Json.JsonElement? Rule,
-    AudienceCourseView[] DraftCourses, AudienceCourseView[] Courses, int Version, bool Retroactive, bool Paused, string LeavePolicy, int GraceDays,
+    AudienceItemView[] DraftCourses, AudienceItemView[] Courses, AudienceItemView[] DraftPaths, AudienceItemView[] Paths, int Version, bool Retroactive, bool Paused, string LeavePolicy, int GraceDays,
     int SafetyThresholdPercent, int SyncedVersion, DateTimeOffset? SyncedAt, int Members, int Leaving, bool HasUnpublishedChanges, AudienceVersionView[] Versions);
 
 public sealed record PersonRefView(Guid UserId, string Name);

@@ -88,3 +88,10 @@ public sealed record LearningPathEnrolled(Guid PathEnrolmentId, Guid UserId, Gui
 
 /// <summary>The path's rule is met: every required course and enough of the optional ones are complete (or waived).</summary>
 public sealed record LearningPathCompleted(Guid PathEnrolmentId, Guid UserId, Guid LearningPathId, int Version, DateTimeOffset At) : IIntegrationEvent;
+
+/// <summary>
+/// A path enrolment was suspended, resumed or withdrawn (<see cref="Status"/>: its new status), by the leave policy of
+/// the audience that assigned it; its courses' own events follow.
+/// </summary>
+public sealed record LearningPathEnrolmentChanged(Guid PathEnrolmentId, Guid UserId, Guid LearningPathId, string Status, string Reason, DateTimeOffset At)
+    : IIntegrationEvent;

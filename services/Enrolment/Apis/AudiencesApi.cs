@@ -14,7 +14,7 @@ namespace LmsPlatform.Enrolment.Apis;
 
 /// <summary>An audience's settings and draft rule as sent: the rule is JSON (see <see cref="RuleNode"/>).</summary>
 public sealed record AudienceRequest(string? Name, string? Description, JsonElement? Rule, Guid[]? CourseIds, string? LeavePolicy, int? GraceDays,
-    int? SafetyThresholdPercent)
+    int? SafetyThresholdPercent, Guid[]? PathIds = null)
 {
     /// <summary>The settings, or the field errors (a rule that does not parse, an unknown leave policy).</summary>
     public AudienceSettings? ToSettings(out Dictionary<string, string[]> errors)
@@ -26,23 +26,26 @@ public sealed record AudienceRequest(string? Name, string? Description, JsonElem
         var policy = Model.LeavePolicy.Keep;
         if (LeavePolicy is not null && !Enum.TryParse(LeavePolicy, ignoreCase: true, out policy))
             errors["leavePolicy"] = [$"must be one of {string.Join(", ", Enum.GetNames<LeavePolicy>())}"];
-        return errors.Count > 0 ? null : new AudienceSettings(Name ?? "", Description, rule!, CourseIds ?? [], policy, GraceDays ?? 0, SafetyThresholdPercent ?? 10);
+        return errors.Count > 0 ? null : new AudienceSettings(Name ?? "", Description, rule!, CourseIds ?? [], policy, GraceDays ?? 0, SafetyThresholdPercent ?? 10,
+            PathIds ?? []);
     }
 }
 
-public sealed record PreviewRequest(Guid? AudienceId, JsonElement? Rule, Guid[]? CourseIds, string? LeavePolicy, bool? Retroactive, int? SafetyThresholdPercent);
+public sealed record PreviewRequest(Guid? AudienceId, JsonElement? Rule, Guid[]? CourseIds, string? LeavePolicy, bool? Retroactive, int? SafetyThresholdPercent,
+    Guid[]? PathIds = null);
 
 public sealed record PublishRequest(bool? Retroactive, bool? Confirm);
 
-public sealed record CourseRef(Guid Id, string Code, string Title);
+/// <summary>A course or learning path an audience assigns.</summary>
+public sealed record ItemRef(Guid Id, string Code, string Title);
 
 public sealed record AudienceVersionDto(int Version, DateTimeOffset PublishedAt, string PublishedBy, bool Retroactive);
 
 public sealed record AudienceSummary(Guid Id, string Name, string? Description, int Version, bool Paused, bool HasUnpublishedChanges, int Members, int Leaving,
     int SyncedVersion, DateTimeOffset UpdatedAt);
 
-public sealed record AudienceDto(Guid Id, string Name, string? Description, JsonElement DraftRule, JsonElement? Rule, IReadOnlyList<CourseRef> DraftCourses,
-    IReadOnlyList<CourseRef> Courses, int Version, bool Retroactive, bool Paused, string LeavePolicy, int GraceDays, int SafetyThresholdPercent,
+public sealed record AudienceDto(Guid Id, string Name, string? Description, JsonElement DraftRule, JsonElement? Rule, IReadOnlyList<ItemRef> DraftCourses,
+    IReadOnlyList<ItemRef> Courses, IReadOnlyList<ItemRef> DraftPaths, IReadOnlyList<ItemRef> Paths, int Version, bool Retroactive, bool Paused, string LeavePolicy, int GraceDays, int SafetyThresholdPercent,
     int SyncedVersion, DateTimeOffset? SyncedAt, int Members, int Leaving, bool HasUnpublishedChanges, IReadOnlyList<AudienceVersionDto> Versions);
 
 public sealed record AudienceMemberDto(Guid UserId, string Name, string Email, int Version, DateTimeOffset JoinedAt, DateTimeOffset? LeavingSince);
@@ -64,11 +67,11 @@ public static class AudiencesApi
     {
         var api = app.MapGroup("/api/enrolment/audiences").WithTags("Audiences");
         api.MapGet("/", ListAudiences).WithName("ListAudiences").WithSummary("Audiences, paged; search by name").RequireAuthorization(Permissions.EnrolmentsRead);
-        api.MapPost("/", CreateAudience).WithName("CreateAudience").WithSummary("A new audience (a draft rule, its courses and settings)").RequireAuthorization(Permissions.EnrolmentsManage);
+        api.MapPost("/", CreateAudience).WithName("CreateAudience").WithSummary("A new audience (a draft rule, its courses, paths and settings)").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapPost("/preview", Preview).WithName("PreviewAudience").WithSummary("Who a rule would take in and out, and what that does to assignments, without saving").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapGet("/reconciliations", Reconciliations).WithName("ListAudienceReconciliations").WithSummary("The latest full evaluations and the drift each found").RequireAuthorization(Permissions.EnrolmentsRead);
         api.MapPost("/reconciliations", Reconcile).WithName("ReconcileAudiences").WithSummary("Evaluate everyone now and record the drift").RequireAuthorization(Permissions.EnrolmentsManage);
-        api.MapGet("/{id:guid}", GetAudience).WithName("GetAudience").WithSummary("An audience: its draft and published rule, courses, versions, member count (ETag)").RequireAuthorization(Permissions.EnrolmentsRead);
+        api.MapGet("/{id:guid}", GetAudience).WithName("GetAudience").WithSummary("An audience: its draft and published rule, courses, paths, versions, member count (ETag)").RequireAuthorization(Permissions.EnrolmentsRead);
         api.MapPut("/{id:guid}", EditAudience).WithName("EditAudience").WithSummary("Change the draft and settings (If-Match)").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapPost("/{id:guid}/publish", Publish).WithName("PublishAudience").WithSummary("Publish the draft as the next version; confirm when it removes more than the safety threshold").RequireAuthorization(Permissions.EnrolmentsManage);
         api.MapPost("/{id:guid}/pause", (Guid id, EnrolmentDbContext db, TimeProvider time, CancellationToken ct) => ChangeAsync(id, db, a => a.Pause(time.GetUtcNow()), ct))
@@ -102,7 +105,7 @@ public static class AudiencesApi
     {
         if (request.ToSettings(out var errors) is not { } settings) return TypedResults.ValidationProblem(errors);
         var audience = Audience.Create(settings, time.GetUtcNow());
-        await rules.CheckAsync(null, settings.Rule, settings.CourseIds, ct);
+        await rules.CheckAsync(null, settings.Rule, settings.CourseIds, settings.PathIds ?? [], ct);
         db.Audiences.Add(audience);
         await db.SaveChangesAsync(ct);
         http.Response.Headers.ETag = ETagOf(audience);
@@ -124,7 +127,7 @@ public static class AudiencesApi
             return Problems.Conflict("The audience was changed by someone else since you read it; read it again and retry.", "etag");
         if (request.ToSettings(out var errors) is not { } settings) return TypedResults.ValidationProblem(errors);
         audience.Edit(settings, time.GetUtcNow());
-        await rules.CheckAsync(id, settings.Rule, settings.CourseIds, ct);
+        await rules.CheckAsync(id, settings.Rule, settings.CourseIds, settings.PathIds ?? [], ct);
         if (await SaveAsync(db, ct) is { } conflict) return conflict;
         http.Response.Headers.ETag = ETagOf(audience);
         return TypedResults.Ok(await ViewAsync(db, audience, ct));
@@ -136,11 +139,11 @@ public static class AudiencesApi
         Audience? audience = null;
         if (request.AudienceId is { } id && (audience = await db.Audiences.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct)) is null) return TypedResults.NotFound();
         var settings = new AudienceRequest("preview", null, request.Rule, request.CourseIds, request.LeavePolicy, audience?.GraceDays,
-            request.SafetyThresholdPercent ?? audience?.SafetyThresholdPercent).ToSettings(out var errors);
+            request.SafetyThresholdPercent ?? audience?.SafetyThresholdPercent, request.PathIds).ToSettings(out var errors);
         if (settings is null) return TypedResults.ValidationProblem(errors);
         settings.Check();
-        await rules.CheckAsync(audience?.Id, settings.Rule, settings.CourseIds, ct);
-        return TypedResults.Ok(await rules.PreviewAsync(audience, settings.Rule, settings.CourseIds, settings.LeavePolicy, request.Retroactive ?? true,
+        await rules.CheckAsync(audience?.Id, settings.Rule, settings.CourseIds, settings.PathIds ?? [], ct);
+        return TypedResults.Ok(await rules.PreviewAsync(audience, settings.Rule, settings.CourseIds, settings.PathIds ?? [], settings.LeavePolicy, request.Retroactive ?? true,
             settings.SafetyThresholdPercent, ct));
     }
 
@@ -156,9 +159,9 @@ public static class AudiencesApi
         if (ETags.IsStale(http.Request.Headers.IfMatch.FirstOrDefault(), ETagOf(audience)))
             return Problems.Conflict("The audience was changed by someone else since you read it; read it again and retry.", "etag");
         var draft = audience.Draft();
-        await rules.CheckAsync(id, draft, audience.DraftCourseIds, ct);
+        await rules.CheckAsync(id, draft, audience.DraftCourseIds, audience.DraftPathIds, ct);
         var retroactive = request.Retroactive ?? true;
-        var preview = await rules.PreviewAsync(audience, draft, audience.DraftCourseIds, audience.LeavePolicy, retroactive, audience.SafetyThresholdPercent, ct);
+        var preview = await rules.PreviewAsync(audience, draft, audience.DraftCourseIds, audience.DraftPathIds, audience.LeavePolicy, retroactive, audience.SafetyThresholdPercent, ct);
         if (preview.ExceedsThreshold && request.Confirm != true)
             return TypedResults.Conflict(new ProblemDetails
             {
@@ -235,13 +238,17 @@ public static class AudiencesApi
     private static async Task<AudienceDto> ViewAsync(EnrolmentDbContext db, Audience audience, CancellationToken ct)
     {
         var ids = audience.DraftCourseIds.Concat(audience.CourseIds).Distinct().ToList();
-        var courses = await db.Courses.AsNoTracking().Where(c => ids.Contains(c.CourseId)).ToDictionaryAsync(c => c.CourseId, c => new CourseRef(c.CourseId, c.Code, c.Title), ct);
-        CourseRef Ref(Guid courseId) => courses.GetValueOrDefault(courseId) ?? new CourseRef(courseId, "", "(unknown course)");
+        var pathIds = audience.DraftPathIds.Concat(audience.PathIds).Distinct().ToList();
+        var items = (await db.Courses.AsNoTracking().Where(c => ids.Contains(c.CourseId)).Select(c => new ItemRef(c.CourseId, c.Code, c.Title)).ToListAsync(ct))
+            .Concat(await db.Paths.AsNoTracking().Where(p => pathIds.Contains(p.PathId)).Select(p => new ItemRef(p.PathId, p.Code, p.Title)).ToListAsync(ct))
+            .ToDictionary(i => i.Id);
+        ItemRef Ref(Guid id) => items.GetValueOrDefault(id) ?? new ItemRef(id, "", "(unknown)");
         var members = await db.AudienceMembers.Where(m => m.AudienceId == audience.Id).GroupBy(m => m.LeavingSince != null).Select(g => new { Leaving = g.Key, Count = g.Count() }).ToListAsync(ct);
         var versions = await db.AudienceVersions.AsNoTracking().Where(v => v.AudienceId == audience.Id).OrderByDescending(v => v.Version)
             .Select(v => new AudienceVersionDto(v.Version, v.PublishedAt, v.PublishedByName, v.Retroactive)).ToListAsync(ct);
         return new AudienceDto(audience.Id, audience.Name, audience.Description, JsonDocument.Parse(audience.DraftRule).RootElement.Clone(),
             audience.Rule is null ? null : JsonDocument.Parse(audience.Rule).RootElement.Clone(), [.. audience.DraftCourseIds.Select(Ref)], [.. audience.CourseIds.Select(Ref)],
+            [.. audience.DraftPathIds.Select(Ref)], [.. audience.PathIds.Select(Ref)],
             audience.Version, audience.Retroactive, audience.Paused, audience.LeavePolicy.ToString(), audience.GraceDays, audience.SafetyThresholdPercent,
             audience.SyncedVersion, audience.SyncedAt, members.Sum(m => m.Count), members.Where(m => m.Leaving).Sum(m => m.Count), audience.HasUnpublishedChanges, versions);
     }

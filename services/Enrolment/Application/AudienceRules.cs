@@ -27,8 +27,8 @@ public sealed class AudienceRules(EnrolmentDbContext db, TimeProvider time)
 {
     public const int SampleSize = 20;
 
-    /// <summary>Refuses (naming the field) a rule that names unknown things or makes a cycle, and courses that are not published.</summary>
-    public async Task CheckAsync(Guid? audienceId, RuleNode rule, IReadOnlyList<Guid> courseIds, CancellationToken ct)
+    /// <summary>Refuses (naming the field) a rule that names unknown things or makes a cycle, and courses or paths that are not published.</summary>
+    public async Task CheckAsync(Guid? audienceId, RuleNode rule, IReadOnlyList<Guid> courseIds, IReadOnlyList<Guid> pathIds, CancellationToken ct)
     {
         foreach (var (kind, ids) in rule.References().GroupBy(r => r.Kind, r => r.Id).Select(g => (g.Key, g.Distinct().ToList())))
         {
@@ -45,6 +45,9 @@ public sealed class AudienceRules(EnrolmentDbContext db, TimeProvider time)
         var published = await db.Courses.Where(c => courseIds.Contains(c.CourseId) && c.Version > 0 && !c.Archived).Select(c => c.CourseId).ToListAsync(ct);
         if (courseIds.Except(published).FirstOrDefault() is var unusable && unusable != Guid.Empty)
             throw DomainRuleException.Invalid("courseIds", $"names {unusable}, which is not a published course");
+        var publishedPaths = await db.Paths.Where(p => pathIds.Contains(p.PathId) && p.Version > 0 && !p.Archived).Select(p => p.PathId).ToListAsync(ct);
+        if (pathIds.Except(publishedPaths).FirstOrDefault() is var unusablePath && unusablePath != Guid.Empty)
+            throw DomainRuleException.Invalid("pathIds", $"names {unusablePath}, which is not a published learning path");
         if (audienceId is { } self && await ReachesAsync(rule.AudiencesReferred(), self, ct))
             throw DomainRuleException.Invalid("rule", "refers, through other audiences, to this audience itself: an audience cannot contain itself");
     }
@@ -67,9 +70,12 @@ public sealed class AudienceRules(EnrolmentDbContext db, TimeProvider time)
         return false;
     }
 
-    /// <summary>What publishing <paramref name="rule"/> with <paramref name="courseIds"/> would do to <paramref name="audience"/> (a new one when null).</summary>
-    public async Task<AudiencePreview> PreviewAsync(Audience? audience, RuleNode rule, IReadOnlyList<Guid> courseIds, LeavePolicy policy, bool retroactive,
-        int thresholdPercent, CancellationToken ct)
+    /// <summary>
+    /// What publishing <paramref name="rule"/> with <paramref name="courseIds"/> and <paramref name="pathIds"/> would do
+    /// to <paramref name="audience"/> (a new one when null). A path counts as one assignment (its courses come with it).
+    /// </summary>
+    public async Task<AudiencePreview> PreviewAsync(Audience? audience, RuleNode rule, IReadOnlyList<Guid> courseIds, IReadOnlyList<Guid> pathIds, LeavePolicy policy,
+        bool retroactive, int thresholdPercent, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var facts = await AudienceFacts.LoadAsync(db, null, [rule], now, ct);
@@ -78,19 +84,30 @@ public sealed class AudienceRules(EnrolmentDbContext db, TimeProvider time)
         var leaving = plan.NotMatching.Select(m => m.UserId).ToList();
         var staying = members.Keys.Except(leaving).ToList();
 
-        // New assignments: the joiners (and, when retroactive, the members who stay) not yet enrolled on each course.
+        // New assignments: the joiners (and, when retroactive, the members who stay) not yet enrolled on each course and path.
         var assignees = retroactive ? plan.Joining.Concat(staying).ToList() : [.. plan.Joining];
         var newAssignments = 0;
-        foreach (var courseId in courseIds)
-            newAssignments += assignees.Count - await db.Enrolments.CountAsync(e => e.CourseId == courseId && assignees.Contains(e.UserId), ct);
+        if (assignees.Count > 0)
+        {
+            foreach (var courseId in courseIds)
+                newAssignments += assignees.Count - await db.Enrolments.CountAsync(e => e.CourseId == courseId && assignees.Contains(e.UserId), ct);
+            foreach (var pathId in pathIds)
+                newAssignments += assignees.Count - await db.PathEnrolments.CountAsync(p => p.PathId == pathId && assignees.Contains(p.UserId), ct);
+        }
 
-        // What the leavers would lose: the open assignments this audience made, by its leave policy.
+        // What the leavers would lose: the open assignments this audience made, by its leave policy (a path is in
+        // progress once one of its courses is started).
         var prefix = audience?.Id.ToString() ?? "-";
-        var made = await db.Enrolments.AsNoTracking()
-            .Where(e => leaving.Contains(e.UserId) && e.SourceKind == EnrolmentSourceKind.AudienceRule && e.SourceReference!.StartsWith(prefix)
-                && (e.Status == EnrolmentStatus.Enrolled || e.Status == EnrolmentStatus.InProgress))
-            .Select(e => e.Status).ToListAsync(ct);
-        var inProgress = made.Count(s => s == EnrolmentStatus.InProgress);
+        var made = leaving.Count == 0 ? [] : (await db.Enrolments.AsNoTracking()
+                .Where(e => leaving.Contains(e.UserId) && e.SourceKind == EnrolmentSourceKind.AudienceRule && e.SourceReference!.StartsWith(prefix)
+                    && (e.Status == EnrolmentStatus.Enrolled || e.Status == EnrolmentStatus.InProgress))
+                .Select(e => e.Status == EnrolmentStatus.InProgress).ToListAsync(ct))
+            .Concat(await db.PathEnrolments.AsNoTracking()
+                .Where(p => leaving.Contains(p.UserId) && p.SourceKind == EnrolmentSourceKind.AudienceRule && p.SourceReference!.StartsWith(prefix) && p.Status == PathStatus.Enrolled)
+                .Select(p => db.Enrolments.Any(e => e.UserId == p.UserId && e.SourceKind == EnrolmentSourceKind.LearningPath
+                    && e.SourceReference == p.PathId.ToString() && e.Status != EnrolmentStatus.Enrolled)).ToListAsync(ct))
+            .ToList();
+        var inProgress = made.Count(started => started);
         var lost = policy switch
         {
             LeavePolicy.Suspend => made.Count,

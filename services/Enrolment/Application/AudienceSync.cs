@@ -36,14 +36,14 @@ public sealed record SyncOutcome(int Audiences, int People, int Joined, int Leav
 
 /// <summary>
 /// Applies audience rules to people: evaluates every published, unpaused audience for the people given (or everyone)
-/// and applies the difference in one transaction: members join (and are assigned the audience's courses through
+/// and applies the difference in one transaction: members join (and are assigned the audience's courses and paths through
 /// <see cref="Assignments"/>, the one assignment rule), members who no longer match start their grace period or, once
 /// it has run out, leave (and their assignments follow the leave policy). Audiences built on other audiences are
 /// evaluated after them. Every change is in the membership history with the rule version behind it. One evaluation
 /// runs at a time across replicas (an advisory lock), and each is a diff against the stored members, so running it
 /// again (after a crash, a redelivery, or by the nightly reconciliation) changes nothing that is already right.
 /// </summary>
-public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments, TimeProvider time, ILogger<AudienceSync> log)
+public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments, PathAssignments paths, TimeProvider time, ILogger<AudienceSync> log)
 {
     private const long EvaluationLock = 0x4C4D5341554449; // "LMSAUDI"
     public const int PendingBatch = 5000;
@@ -51,6 +51,7 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
     // The rows an evaluation adds (members, history, enrolments), written untracked by BulkSave.
     private readonly List<object> _added = [];
     private readonly List<CourseEnrolment> _enrolments = [];
+    private readonly List<PathEnrolment> _paths = [];
 
     /// <summary>Evaluates <paramref name="userIds"/> (everyone when null: a full evaluation, after which each audience's version counts as applied).</summary>
     public async Task<SyncOutcome> SyncAsync(IReadOnlyCollection<Guid>? userIds, CancellationToken ct) =>
@@ -78,6 +79,7 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
             db.ChangeTracker.Clear();
             _added.Clear();
             _enrolments.Clear();
+            _paths.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({EvaluationLock})", ct);
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -85,7 +87,7 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
             if (outcome is null) return null;
             var evaluated = clock.Elapsed;
             // A rule that takes in a whole organisation adds a row per person to four tables: they are copied, not tracked.
-            await BulkSave.SaveChangesAsync(db, time.GetUtcNow(), [.. _added, .. _enrolments], ct);
+            await BulkSave.SaveChangesAsync(db, time.GetUtcNow(), [.. _added, .. _paths, .. _enrolments], ct);
             if (outcome.Changes > 0)
                 log.LogInformation("Audience evaluation: {Changes} changes for {People} people, evaluated in {Evaluated} ms, saved in {Saved} ms",
                     outcome.Changes, outcome.People, (int)evaluated.TotalMilliseconds, (int)(clock.Elapsed - evaluated).TotalMilliseconds);
@@ -107,7 +109,7 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
         {
             var current = members.GetValueOrDefault(audience.Id) ?? [];
             var plan = MembershipPlan.Of(rules[audience.Id], facts, current);
-            // A version applied for the first time assigns its courses to everyone who matches it (when retroactive).
+            // A version applied for the first time assigns its courses and paths to everyone who matches it (when retroactive).
             var firstApplication = userIds is null && audience.SyncedVersion < audience.Version;
             var outcome = await ApplyAsync(audience, plan, current, facts, firstApplication, audiences, now, ct);
             if (userIds is null) audience.MarkSynced(now);
@@ -157,25 +159,26 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
             }
         }
 
-        // Newcomers get the courses; the first application of a retroactive version gives them to every member.
+        // Newcomers get the courses and paths; the first application of a retroactive version gives them to every member.
         var assignees = firstApplication
             ? audience.Retroactive ? current.Keys.Where(id => current[id].LeavingSince is null).Concat(plan.Joining).ToList() : []
             : plan.Joining.ToList();
         var assigned = 0;
+        var source = new EnrolmentSource(EnrolmentSourceKind.AudienceRule, audience.SourceReference, $"Member of the audience {audience.Name} (version {version})");
         if (assignees.Count > 0)
-            foreach (var courseId in audience.CourseIds)
+            foreach (var (itemId, isPath) in audience.CourseIds.Select(id => (id, false)).Concat(audience.PathIds.Select(id => (id, true))))
             {
                 try
                 {
-                    var outcomes = await assignments.AddAsync(assignees, courseId, null,
-                        new EnrolmentSource(EnrolmentSourceKind.AudienceRule, audience.SourceReference, $"Member of the audience {audience.Name} (version {version})"),
-                        EnrolmentActor.Platform, ct, _enrolments, facts.ById);
+                    var outcomes = isPath
+                        ? await paths.AddAsync(assignees, itemId, null, source, EnrolmentActor.Platform, ct, into: (_paths, _enrolments), known: facts.ById)
+                        : await assignments.AddAsync(assignees, itemId, null, source, EnrolmentActor.Platform, ct, _enrolments, facts.ById);
                     assigned += outcomes.Count(o => o.Result == AssignmentResult.Enrolled);
                 }
                 catch (DomainRuleException ex)
                 {
-                    // An archived or withdrawn course takes nobody; the others are still assigned.
-                    log.LogWarning("Audience {Audience} could not assign course {Course}: {Reason}", audience.Name, courseId, ex.Message);
+                    // An archived or withdrawn course or path takes nobody; the others are still assigned.
+                    log.LogWarning("Audience {Audience} could not assign {Item}: {Reason}", audience.Name, itemId, ex.Message);
                 }
             }
 
@@ -185,22 +188,30 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
 
     /// <summary>
     /// What leaving does to the assignments this audience made: nothing (keep), suspend the open ones, or withdraw
-    /// the ones not started. An assignment another of the person's audiences also makes is kept. Completions and
-    /// history are never touched.
+    /// the ones not started. A path counts as one assignment with its courses: suspended with its open courses, or
+    /// withdrawn with them when none was started. An assignment another of the person's audiences also makes is
+    /// kept. Completions and history are never touched.
     /// </summary>
     private async Task<(int Suspended, int Withdrawn)> ApplyLeavePolicyAsync(Audience audience, List<Guid> leavers, IReadOnlyList<Audience> all,
         AudienceFacts facts, DateTimeOffset now, CancellationToken ct)
     {
         if (leavers.Count == 0 || audience.LeavePolicy == LeavePolicy.Keep) return (0, 0);
         var prefix = audience.Id.ToString();
+        bool AlsoAssigned(Guid userId, Func<Audience, bool> assigns) => all.Any(other => other.Id != audience.Id && assigns(other) && facts.IsMember(other.Id, userId));
         var enrolments = await db.Enrolments
             .Where(e => leavers.Contains(e.UserId) && e.SourceKind == EnrolmentSourceKind.AudienceRule && e.SourceReference!.StartsWith(prefix))
             .ToListAsync(ct);
+        var pathEnrolments = (await db.PathEnrolments
+                .Where(p => leavers.Contains(p.UserId) && p.SourceKind == EnrolmentSourceKind.AudienceRule && p.SourceReference!.StartsWith(prefix)
+                    && p.Status == PathStatus.Enrolled)
+                .ToListAsync(ct))
+            .Where(p => !AlsoAssigned(p.UserId, other => other.PathIds.Contains(p.PathId))).ToList();
+        var pathCourses = (await paths.CoursesOfAsync(pathEnrolments, ct)).ToLookup(e => (e.UserId, e.SourceReference));
         var (suspended, withdrawn) = (0, 0);
         var reason = $"Left the audience {audience.Name}";
         foreach (var enrolment in enrolments)
         {
-            if (all.Any(other => other.Id != audience.Id && other.CourseIds.Contains(enrolment.CourseId) && facts.IsMember(other.Id, enrolment.UserId))) continue;
+            if (AlsoAssigned(enrolment.UserId, other => other.CourseIds.Contains(enrolment.CourseId))) continue;
             if (audience.LeavePolicy == LeavePolicy.Suspend && enrolment.IsOpen)
             {
                 enrolment.Suspend(EnrolmentActor.Platform, reason, now);
@@ -209,6 +220,20 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
             else if (audience.LeavePolicy == LeavePolicy.WithdrawIfNotStarted && enrolment.Status == EnrolmentStatus.Enrolled)
             {
                 enrolment.Withdraw(EnrolmentActor.Platform, reason, now);
+                withdrawn++;
+            }
+        }
+        foreach (var path in pathEnrolments)
+        {
+            var courses = pathCourses[(path.UserId, path.PathId.ToString())].ToList();
+            if (audience.LeavePolicy == LeavePolicy.Suspend && path.Suspend(reason, now))
+            {
+                foreach (var course in courses.Where(c => c.IsOpen)) course.Suspend(EnrolmentActor.Platform, reason, now);
+                suspended++;
+            }
+            else if (audience.LeavePolicy == LeavePolicy.WithdrawIfNotStarted && courses.All(c => c.Status == EnrolmentStatus.Enrolled) && path.Withdraw(reason, now))
+            {
+                foreach (var course in courses) course.Withdraw(EnrolmentActor.Platform, reason, now);
                 withdrawn++;
             }
         }

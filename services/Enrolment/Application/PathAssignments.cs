@@ -21,55 +21,83 @@ public sealed class PathAssignments(EnrolmentDbContext db, Assignments assignmen
         return outcomes;
     }
 
-    /// <summary><see cref="AssignAsync"/> without saving, for a caller that saves more in the same transaction (an approval).</summary>
+    /// <summary>
+    /// <see cref="AssignAsync"/> without saving, for a caller that saves more in the same transaction (an approval, an
+    /// audience's evaluation). As with <see cref="Assignments.AddAsync"/>, an audience's evaluation hands collections
+    /// the new path and course enrolments go <paramref name="into"/> (written untracked), and the people it has loaded.
+    /// An audience that takes someone back resumes the path its leave policy suspended, with its suspended courses.
+    /// </summary>
     public async Task<IReadOnlyList<AssignmentOutcome>> AddAsync(IReadOnlyCollection<Guid> userIds, Guid pathId, DateTimeOffset? dueAt,
-        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, string? overridePrerequisites = null)
+        EnrolmentSource source, EnrolmentActor actor, CancellationToken ct, string? overridePrerequisites = null,
+        (ICollection<PathEnrolment> Paths, ICollection<CourseEnrolment> Courses)? into = null, IReadOnlyDictionary<Guid, Learner>? known = null)
     {
         var path = await db.Paths.AsNoTracking().FirstOrDefaultAsync(p => p.PathId == pathId, ct);
         if (path is null || path.Version == 0) throw DomainRuleException.Invalid("pathId", "is not a published learning path");
         if (path.Archived) throw DomainRuleException.Invalid("pathId", $"is archived ({path.Code}): it takes no new enrolments");
 
+        var target = into?.Paths ?? db.PathEnrolments.Local;
         var ids = userIds.Distinct().ToList();
-        var learners = await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
-        var existing = await db.PathEnrolments.AsNoTracking().Where(p => p.PathId == pathId && ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, ct);
+        var learners = known ?? await db.Learners.AsNoTracking().Where(l => ids.Contains(l.UserId)).ToDictionaryAsync(l => l.UserId, ct);
+        var existing = await db.PathEnrolments.Where(p => p.PathId == pathId && ids.Contains(p.UserId)).ToDictionaryAsync(p => p.UserId, ct);
+        foreach (var added in target.Where(p => p.PathId == pathId)) existing.TryAdd(added.UserId, added);
         var unmet = source.HeldByPrerequisites ? await assignments.UnmetPrerequisitesAsync(path, ids, ct) : [];
         var now = time.GetUtcNow();
         var outcomes = new List<AssignmentOutcome>(ids.Count);
-        var added = new List<PathEnrolment>();
+        var (enrolled, resumed) = (new List<PathEnrolment>(), new List<PathEnrolment>());
         foreach (var userId in ids)
         {
             var learner = learners.GetValueOrDefault(userId);
             if (Assignments.RefusalOf(learner) is { } refusal) outcomes.Add(new(userId, AssignmentResult.Refused, null, refusal));
-            else if (existing.TryGetValue(userId, out var enrolled))
-                outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, enrolled.Id, "is enrolled on this learning path already"));
+            else if (existing.TryGetValue(userId, out var current))
+            {
+                if (source.Kind == EnrolmentSourceKind.AudienceRule && current.Resume(source.Note ?? "Back in the audience", now)) resumed.Add(current);
+                outcomes.Add(new(userId, AssignmentResult.AlreadyEnrolled, current.Id, "is enrolled on this learning path already"));
+            }
             else if (unmet.TryGetValue(userId, out var missing) && string.IsNullOrWhiteSpace(overridePrerequisites))
                 outcomes.Add(new(userId, AssignmentResult.Refused, null, $"has not completed the prerequisites: {string.Join(", ", missing)}"));
             else
             {
                 var because = missing is null ? source : source with { Note = Assignments.OverrideNote(missing, overridePrerequisites!, source.Note) };
                 var enrolment = PathEnrolment.Enrol(userId, path, dueAt ?? path.DueDateFor(learner!.HireDate, now), because, actor, now);
-                added.Add(enrolment);
-                db.PathEnrolments.Add(enrolment);
+                enrolled.Add(enrolment);
+                target.Add(enrolment);
                 outcomes.Add(new(userId, AssignmentResult.Enrolled, enrolment.Id, null));
             }
         }
 
         // Each course, with the path as the reason and its due date (people hired on different days may differ).
-        var courseSource = new EnrolmentSource(EnrolmentSourceKind.LearningPath, pathId.ToString(), $"Part of the learning path {path.Code}");
+        var courseSource = CourseSource(path);
         foreach (var step in path.Courses)
-            foreach (var sameDue in added.GroupBy(p => p.DueAt))
+            foreach (var sameDue in enrolled.GroupBy(p => p.DueAt))
             {
                 try
                 {
-                    await assignments.AddAsync([.. sameDue.Select(p => p.UserId)], step.CourseId, sameDue.Key, courseSource, actor, ct, known: learners);
+                    await assignments.AddAsync([.. sameDue.Select(p => p.UserId)], step.CourseId, sameDue.Key, courseSource, actor, ct, into?.Courses, learners);
                 }
                 catch (DomainRuleException)
                 {
                     // A course archived since the path was published takes no one; the path's rule still counts it, done or not.
                 }
             }
-        await CompleteWhereMetAsync(added, ct);
+        if (resumed.Count > 0)
+            foreach (var course in await CoursesOfAsync(resumed, ct))
+                if (course.Status == EnrolmentStatus.Suspended) course.Resume(actor, source.Note, now);
+        await CompleteWhereMetAsync([.. enrolled, .. resumed], ct);
         return outcomes;
+    }
+
+    /// <summary>What a path's courses' enrolments give as their source.</summary>
+    private static EnrolmentSource CourseSource(PathCopy path) => new(EnrolmentSourceKind.LearningPath, path.PathId.ToString(), $"Part of the learning path {path.Code}");
+
+    /// <summary>The course enrolments these path enrolments made (tracked, to be changed with them).</summary>
+    public async Task<List<CourseEnrolment>> CoursesOfAsync(IReadOnlyCollection<PathEnrolment> paths, CancellationToken ct)
+    {
+        var userIds = paths.Select(p => p.UserId).Distinct().ToList();
+        var references = paths.Select(p => p.PathId.ToString()).Distinct().ToList();
+        var wanted = paths.Select(p => (p.UserId, p.PathId.ToString())).ToHashSet();
+        return [.. (await db.Enrolments
+                .Where(e => userIds.Contains(e.UserId) && e.SourceKind == EnrolmentSourceKind.LearningPath && references.Contains(e.SourceReference!)).ToListAsync(ct))
+            .Where(e => wanted.Contains((e.UserId, e.SourceReference!)))];
     }
 
     /// <summary>Completes the open paths of these people whose rule their completions now meet; how many it completed.</summary>

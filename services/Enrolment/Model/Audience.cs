@@ -14,7 +14,7 @@ public enum LeavePolicy
 }
 
 /// <summary>
-/// An audience: a rule over people (<see cref="RuleNode"/>) and the courses its members are assigned. Edited as a
+/// An audience: a rule over people (<see cref="RuleNode"/>) and the courses and learning paths its members are assigned. Edited as a
 /// draft and published as numbered versions; the members follow the published version, re-evaluated when the people
 /// or facts it asks about change, and in full when a version is published or the audience resumes. Paused, it is not
 /// evaluated at all (its members stay as they are). Leaving takes effect after <see cref="GraceDays"/>, to absorb
@@ -30,10 +30,12 @@ public sealed class Audience : Aggregate
     /// <summary>The rule being edited (JSON), published by <see cref="Publish"/>.</summary>
     public string DraftRule { get; private set; } = "";
     public List<Guid> DraftCourseIds { get; private set; } = [];
+    public List<Guid> DraftPathIds { get; private set; } = [];
     /// <summary>The published version (0: never published).</summary>
     public int Version { get; private set; }
     public string? Rule { get; private set; }
     public List<Guid> CourseIds { get; private set; } = [];
+    public List<Guid> PathIds { get; private set; } = [];
     /// <summary>Whether the published version assigns its courses to the people who match it already, or only to those who join later.</summary>
     public bool Retroactive { get; private set; } = true;
     public bool Paused { get; private set; }
@@ -51,7 +53,7 @@ public sealed class Audience : Aggregate
     public bool IsPublished => Version > 0;
     /// <summary>A full evaluation is due: a version not yet applied to everyone, and not paused.</summary>
     public bool NeedsSync => IsPublished && !Paused && SyncedVersion < Version;
-    public bool HasUnpublishedChanges => DraftRule != Rule || !DraftCourseIds.SequenceEqual(CourseIds);
+    public bool HasUnpublishedChanges => DraftRule != Rule || !DraftCourseIds.SequenceEqual(CourseIds) || !DraftPathIds.SequenceEqual(PathIds);
 
     public static Audience Create(AudienceSettings settings, DateTimeOffset now)
     {
@@ -60,13 +62,14 @@ public sealed class Audience : Aggregate
         return audience;
     }
 
-    /// <summary>Changes the draft and the settings; the rule and courses take effect when published.</summary>
+    /// <summary>Changes the draft and the settings; the rule, courses and paths take effect when published.</summary>
     public void Edit(AudienceSettings settings, DateTimeOffset now)
     {
         settings.Check();
         (Name, Description, DraftRule, DraftCourseIds, LeavePolicy, GraceDays, SafetyThresholdPercent) =
             (settings.Name.Trim(), string.IsNullOrWhiteSpace(settings.Description) ? null : settings.Description.Trim(), settings.Rule.ToJson(),
                 [.. settings.CourseIds.Distinct()], settings.LeavePolicy, settings.GraceDays, settings.SafetyThresholdPercent);
+        DraftPathIds = [.. (settings.PathIds ?? []).Distinct()];
         UpdatedAt = now;
     }
 
@@ -75,10 +78,10 @@ public sealed class Audience : Aggregate
     {
         if (IsPublished && !HasUnpublishedChanges && retroactive == Retroactive)
             throw new DomainRuleException("rule", $"Version {Version} is this rule already: there is nothing to publish.");
-        (Version, Rule, CourseIds, Retroactive, UpdatedAt) = (Version + 1, DraftRule, [.. DraftCourseIds], retroactive, now);
+        (Version, Rule, CourseIds, PathIds, Retroactive, UpdatedAt) = (Version + 1, DraftRule, [.. DraftCourseIds], [.. DraftPathIds], retroactive, now);
         var version = new AudienceVersion
         {
-            AudienceId = Id, Version = Version, Rule = DraftRule, CourseIds = [.. DraftCourseIds], Retroactive = retroactive, PublishedAt = now,
+            AudienceId = Id, Version = Version, Rule = DraftRule, CourseIds = [.. DraftCourseIds], PathIds = [.. DraftPathIds], Retroactive = retroactive, PublishedAt = now,
             PublishedById = actor.Id, PublishedByName = actor.Name,
         };
         Record(version);
@@ -110,30 +113,32 @@ public sealed class Audience : Aggregate
     public string SourceReference => $"{Id}:v{Version}";
 }
 
-/// <summary>What an administrator sets on an audience: checked here for every door.</summary>
+/// <summary>What an administrator sets on an audience (the learning paths its members get besides courses): checked here for every door.</summary>
 public sealed record AudienceSettings(string Name, string? Description, RuleNode Rule, IReadOnlyList<Guid> CourseIds, LeavePolicy LeavePolicy,
-    int GraceDays, int SafetyThresholdPercent)
+    int GraceDays, int SafetyThresholdPercent, IReadOnlyList<Guid>? PathIds = null)
 {
-    public const int MostCourses = 50;
+    public const int MostCourses = 50, MostPaths = 20;
 
     public void Check()
     {
         if (string.IsNullOrWhiteSpace(Name) || Name.Trim().Length > 200) throw DomainRuleException.Invalid("name", "is required, at most 200 characters");
         if (Description is { Length: > 1000 }) throw DomainRuleException.Invalid("description", "must be at most 1000 characters");
         if (CourseIds.Count > MostCourses) throw DomainRuleException.Invalid("courseIds", $"must name at most {MostCourses} courses");
+        if (PathIds?.Count > MostPaths) throw DomainRuleException.Invalid("pathIds", $"must name at most {MostPaths} learning paths");
         if (GraceDays is < 0 or > 90) throw DomainRuleException.Invalid("graceDays", "must be between 0 and 90");
         if (SafetyThresholdPercent is < 1 or > 100) throw DomainRuleException.Invalid("safetyThresholdPercent", "must be between 1 and 100");
         if (Rule.Validate().FirstOrDefault() is { Field: not null } error) throw DomainRuleException.Invalid(error.Field, error.Message);
     }
 }
 
-/// <summary>A published version of an audience: the rule and courses as they were, who published them and when.</summary>
+/// <summary>A published version of an audience: the rule, courses and paths as they were, who published them and when.</summary>
 public sealed record AudienceVersion
 {
     public Guid AudienceId { get; init; }
     public int Version { get; init; }
     public string Rule { get; init; } = "";
     public List<Guid> CourseIds { get; init; } = [];
+    public List<Guid> PathIds { get; init; } = [];
     public bool Retroactive { get; init; }
     public DateTimeOffset PublishedAt { get; init; }
     public Guid? PublishedById { get; init; }

@@ -3,7 +3,11 @@ using LmsPlatform.ServiceDefaults.Domain;
 
 namespace LmsPlatform.Enrolment.Model;
 
-public enum PathStatus { Enrolled, Completed }
+/// <summary>
+/// Where a path enrolment stands. Suspended and withdrawn come only from the leave policy of the audience that
+/// assigned the path (a suspended one resumes when the person comes back).
+/// </summary>
+public enum PathStatus { Enrolled, Completed, Suspended, Withdrawn }
 
 /// <summary>
 /// A person's enrolment on a learning path. It pins the path's version: its courses and its rule as they were when
@@ -43,6 +47,22 @@ public sealed class PathEnrolment : Aggregate
         return enrolment;
     }
 
+    /// <summary>Suspends an open path (its open courses are suspended by the caller, each on its own ledger).</summary>
+    public bool Suspend(string reason, DateTimeOffset now) => Change(PathStatus.Enrolled, PathStatus.Suspended, reason, now);
+
+    public bool Resume(string reason, DateTimeOffset now) => Change(PathStatus.Suspended, PathStatus.Enrolled, reason, now);
+
+    /// <summary>Withdraws an open path (the caller withdraws its courses, when none of them was started).</summary>
+    public bool Withdraw(string reason, DateTimeOffset now) => Change(PathStatus.Enrolled, PathStatus.Withdrawn, reason, now);
+
+    private bool Change(PathStatus from, PathStatus to, string reason, DateTimeOffset now)
+    {
+        if (Status != from) return false;
+        Status = to;
+        Record(new LearningPathEnrolmentChanged(Id, UserId, PathId, to.ToString(), reason, now));
+        return true;
+    }
+
     /// <summary>How far the person is: required courses done of all required, optional ones done and needed.</summary>
     public (int RequiredDone, int Required, int OptionalDone, int OptionalNeeded) Progress(IReadOnlySet<Guid> done) => (
         Courses.Count(c => c.Required && done.Contains(c.CourseId)), Courses.Count(c => c.Required),
@@ -57,11 +77,12 @@ public sealed class PathEnrolment : Aggregate
 
     /// <summary>
     /// Completes the path if <paramref name="completions"/> (the person's first completion of each course) meet its
-    /// rule, as of the completion that met it. Once complete it stays so: a course reset for a renewal does not undo it.
+    /// rule, as of the completion that met it. Once complete it stays so: a course reset for a renewal does not undo it. A
+    /// suspended or withdrawn path does not complete (a resumed one is looked at again).
     /// </summary>
     public bool CompleteIfMet(IReadOnlyDictionary<Guid, DateTimeOffset> completions)
     {
-        if (Status == PathStatus.Completed) return false;
+        if (Status != PathStatus.Enrolled) return false;
         var done = completions.Keys.ToHashSet();
         if (!IsMetBy(done)) return false;
         // Met on the day of the last required completion, or of the optional one that made up the number, whichever came later.

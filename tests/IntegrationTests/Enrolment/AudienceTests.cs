@@ -131,6 +131,77 @@ public class AudienceTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task An_audience_assigns_a_learning_path_with_its_courses_and_its_leave_policy_suspends_resumes_and_withdraws_the_path()
+    {
+        var unit = await OrgUnitAsync("Aud Paths");
+        var elsewhere = await OrgUnitAsync("Aud Paths elsewhere");
+        var first = await PersonAsync("pathfirst", unit, "Engineer");
+        var second = await PersonAsync("pathsecond", unit, "Engineer");
+        var safety = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Audience path: safety");
+        var tools = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Audience path: tools");
+        var pathId = await Catalogue.CatalogueClient.CreatePathAsync(Admin, Catalogue.CatalogueClient.NewCode("APT"), new Dictionary<string, object?>
+        {
+            ["title"] = "Engineering starter path", ["categoryId"] = await Catalogue.CatalogueClient.CreateCategoryAsync(Admin, "Audience paths"), ["language"] = "en",
+            ["courses"] = new object[] { new { courseId = safety, required = true }, new { courseId = tools, required = true } }, ["optionalToComplete"] = 0,
+        });
+        await Catalogue.CatalogueClient.PublishAsync(Admin, "paths", pathId);
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM learning_paths WHERE \"PathId\" = '{pathId}' AND \"Version\" = 1"),
+            n => n == 1, TimeSpan.FromSeconds(30), "enrolment's copy of the path");
+        var rule = new { type = "orgUnit", orgUnitId = unit };
+
+        // An unpublished or unknown path is refused by name; the preview counts the path as one assignment a person.
+        await AssertRefusedAsync(new { name = "Bad paths", rule, pathIds = new[] { Guid.NewGuid() } }, "pathIds", "not a published learning path");
+        Assert.Equal(2, (await PostOkAsync("/api/enrolment/audiences/preview", new { rule, pathIds = new[] { pathId } })).GetProperty("newAssignments").GetInt32());
+
+        using (var created = await Admin.PostAsJsonAsync("/api/enrolment/audiences", new { name = "Engineers' path", rule, pathIds = new[] { pathId }, leavePolicy = "Suspend" }))
+        {
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            Assert.Equal("Engineering starter path", body.GetProperty("draftPaths")[0].GetProperty("title").GetString());
+            var audience = body.GetProperty("id").GetGuid();
+            await PostOkAsync($"/api/enrolment/audiences/{audience}/publish", new { });
+
+            // Both are on the path (the audience and version its reason) and on its two courses (the path theirs).
+            var onPath = await PathEnrolmentsAsync(pathId, 2);
+            Assert.All(onPath, p => Assert.Equal(("AudienceRule", $"{audience}:v1"), (p.GetProperty("source").GetString(), p.GetProperty("sourceReference").GetString())));
+            var courses = await CourseEnrolmentsAsync(first.Id, 2);
+            Assert.All(courses, c => Assert.Equal(("LearningPath", pathId.ToString()), (c.GetProperty("source").GetString(), c.GetProperty("sourceReference").GetString())));
+
+            // The first leaves: the path and its open courses are suspended; back again, they resume.
+            await UpdateAsync(first, elsewhere, "Engineer");
+            await Eventually.ReachesAsync(() => PathStatusAsync(pathId, first.Id), s => s == "Suspended", TimeSpan.FromSeconds(20), "the path suspended");
+            Assert.All(await CourseEnrolmentsAsync(first.Id, 2), c => Assert.Equal("Suspended", c.GetProperty("status").GetString()));
+            await UpdateAsync(first, unit, "Engineer");
+            await Eventually.ReachesAsync(() => PathStatusAsync(pathId, first.Id), s => s == "Enrolled", TimeSpan.FromSeconds(20), "the path resumed");
+            Assert.All(await CourseEnrolmentsAsync(first.Id, 2), c => Assert.Equal("Enrolled", c.GetProperty("status").GetString()));
+
+            // Withdraw-if-not-started: the second, who started nothing, leaves and the path goes with its courses; nothing is deleted.
+            using (var edited = await Admin.PutAsJsonAsync($"/api/enrolment/audiences/{audience}",
+                       new { name = "Engineers' path", rule, pathIds = new[] { pathId }, leavePolicy = "WithdrawIfNotStarted" }))
+                Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+            await UpdateAsync(second, elsewhere, "Engineer");
+            await Eventually.ReachesAsync(() => PathStatusAsync(pathId, second.Id), s => s == "Withdrawn", TimeSpan.FromSeconds(20), "the path withdrawn");
+            Assert.All(await CourseEnrolmentsAsync(second.Id, 2), c => Assert.Equal("Withdrawn", c.GetProperty("status").GetString()));
+            // Announced for analytics and notification: suspended, resumed, withdrawn.
+            foreach (var (status, userId) in new[] { ("Suspended", first.Id), ("Enrolled", first.Id), ("Withdrawn", second.Id) })
+                Assert.Equal(1, await platform.CountAsync(ResourceNames.EnrolmentDb,
+                    $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.LearningPathEnrolmentChanged' AND payload->>'learningPathId' = '{pathId}' AND payload->>'status' = '{status}' AND payload->>'userId' = '{userId}'"));
+        }
+    }
+
+    private async Task<List<JsonElement>> PathEnrolmentsAsync(Guid pathId, int expected) =>
+        [.. (await Eventually.ReachesAsync(async () => (await Admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/paths/{pathId}/enrolments")).GetProperty("items"),
+            items => items.GetArrayLength() == expected, TimeSpan.FromSeconds(20), "the path's enrolments")).EnumerateArray()];
+
+    private async Task<string?> PathStatusAsync(Guid pathId, Guid userId) =>
+        (await Admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/paths/{pathId}/enrolments")).GetProperty("items").EnumerateArray()
+            .Single(p => p.GetProperty("userId").GetGuid() == userId).GetProperty("status").GetString();
+
+    private async Task<List<JsonElement>> CourseEnrolmentsAsync(Guid userId, int expected) =>
+        [.. (await Eventually.ReachesAsync(async () => (await Admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={userId}")).GetProperty("items"),
+            items => items.GetArrayLength() == expected, TimeSpan.FromSeconds(20), "the person's course enrolments")).EnumerateArray()];
+
+    [Fact]
     public async Task Malformed_rules_unknown_references_and_cycles_are_refused_naming_the_field()
     {
         var unit = await OrgUnitAsync("Aud Refusals");

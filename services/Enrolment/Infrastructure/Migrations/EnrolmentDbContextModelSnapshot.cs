@@ -66,6 +66,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .IsRequired()
                         .HasColumnType("uuid[]");
 
+                    b.PrimitiveCollection<List<Guid>>("DraftPathIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
                     b.Property<string>("DraftRule")
                         .IsRequired()
                         .HasColumnType("jsonb");
@@ -82,6 +86,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<List<Guid>>("PathIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
 
                     b.Property<bool>("Paused")
                         .HasColumnType("boolean");
@@ -153,6 +161,10 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .HasColumnType("integer");
 
                     b.PrimitiveCollection<List<Guid>>("CourseIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.PrimitiveCollection<List<Guid>>("PathIds")
                         .IsRequired()
                         .HasColumnType("uuid[]");
 

@@ -99,28 +99,29 @@ public sealed class RuleNodeForm
     }
 }
 
-/// <summary>The audience being edited: settings, the rule's root group and the courses its members get.</summary>
+/// <summary>The audience being edited: settings, the rule's root group and the courses and learning paths its members get.</summary>
 public sealed class AudienceForm
 {
     public string Name { get; set; } = "";
     public string? Description { get; set; }
     public RuleNodeForm Rule { get; set; } = RuleNodeForm.Group();
-    public List<AudienceCourseView> Courses { get; set; } = [];
+    public List<AudienceItemView> Courses { get; set; } = [];
+    public List<AudienceItemView> Paths { get; set; } = [];
     public string LeavePolicy { get; set; } = "Keep";
     public int? GraceDays { get; set; } = 0;
     public int? SafetyThresholdPercent { get; set; } = 10;
 
     public object Request() => new
     {
-        Name, Description, Rule = Rule.ToJson(), CourseIds = Courses.Select(c => c.Id).ToArray(), LeavePolicy, GraceDays = GraceDays ?? 0,
+        Name, Description, Rule = Rule.ToJson(), CourseIds = Courses.Select(c => c.Id).ToArray(), PathIds = Paths.Select(p => p.Id).ToArray(), LeavePolicy, GraceDays = GraceDays ?? 0,
         SafetyThresholdPercent = SafetyThresholdPercent ?? 10,
     };
 
     public static AudienceForm From(AudienceView view) => new()
     {
         Name = view.Name, Description = view.Description, Rule = RuleNodeForm.From(view.DraftRule),
-        Courses = [.. view.DraftCourses], LeavePolicy = view.LeavePolicy, GraceDays = view.GraceDays, SafetyThresholdPercent = view.SafetyThresholdPercent,
+        Courses = [.. view.DraftCourses], Paths = [.. view.DraftPaths], LeavePolicy = view.LeavePolicy, GraceDays = view.GraceDays, SafetyThresholdPercent = view.SafetyThresholdPercent,
     };
 
-    public static string[] Fields() => ["name", "description", "rule", "courseIds", "leavePolicy", "graceDays", "safetyThresholdPercent"];
+    public static string[] Fields() => ["name", "description", "rule", "courseIds", "pathIds", "leavePolicy", "graceDays", "safetyThresholdPercent"];
 }
