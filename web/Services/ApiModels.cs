@@ -236,4 +236,4 @@ public sealed record MembershipChangeView(Guid AudienceId, Guid UserId, string? 
 public sealed record AudienceExplanationView(Guid UserId, string Name, bool Member, DateTimeOffset? MemberSince, DateTimeOffset? LeavingSince,
     bool MatchesPublished, RuleTraceView[] Published, bool MatchesDraft, RuleTraceView[] Draft, string? Excluded, MembershipChangeView[] History);
 
-public sealed record PublishAudienceView(int Version, AudiencePreviewView Preview);
+public sealed record PublishAudienceView(int Version, AudiencePreviewView? Preview);

@@ -55,7 +55,8 @@ public sealed record MembershipChangeDto(Guid AudienceId, Guid UserId, string? N
     public static MembershipChangeDto From(MembershipChange c, string? name = null) => new(c.AudienceId, c.UserId, name, c.Change.ToString(), c.Version, c.At, c.Detail);
 }
 
-public sealed record PublishResponse(int Version, AudiencePreview Preview);
+/// <summary>The version published and, for an audience that had members, what it does to them (null for one that had none).</summary>
+public sealed record PublishResponse(int Version, AudiencePreview? Preview);
 
 /// <summary>
 /// Audiences: rules over people, edited as drafts, previewed, published as versions; their members, the why-trace
@@ -148,9 +149,9 @@ public static class AudiencesApi
     }
 
     /// <summary>
-    /// Publishes the draft as the next version, after the same preview the builder shows: a publication that would
-    /// remove more than the audience's safety threshold of its members is refused (409, with the numbers) unless
-    /// confirmed. The members are then applied by the worker, within a second or so.
+    /// Publishes the draft as the next version, after the same preview the builder shows when the audience has
+    /// members: a publication that would remove more than the audience's safety threshold of them is refused (409,
+    /// with the numbers) unless confirmed. The members are then applied by the worker, within a second or so.
     /// </summary>
     public static async Task<Results<Ok<PublishResponse>, NotFound, Conflict<ProblemDetails>>> Publish(
         Guid id, PublishRequest request, HttpContext http, EnrolmentDbContext db, AudienceRules rules, TimeProvider time, CancellationToken ct)
@@ -161,8 +162,12 @@ public static class AudiencesApi
         var draft = audience.Draft();
         await rules.CheckAsync(id, draft, audience.DraftCourseIds, audience.DraftPathIds, ct);
         var retroactive = request.Retroactive ?? true;
-        var preview = await rules.PreviewAsync(audience, draft, audience.DraftCourseIds, audience.DraftPathIds, audience.LeavePolicy, retroactive, audience.SafetyThresholdPercent, ct);
-        if (preview.ExceedsThreshold && request.Confirm != true)
+        // The threshold asks how many members a version removes. An audience nobody is in yet removes nobody: it is
+        // published at once, without evaluating everyone twice (the builder showed the draft's live preview).
+        var preview = await db.AudienceMembers.AnyAsync(m => m.AudienceId == id, ct)
+            ? await rules.PreviewAsync(audience, draft, audience.DraftCourseIds, audience.DraftPathIds, audience.LeavePolicy, retroactive, audience.SafetyThresholdPercent, ct)
+            : null;
+        if (preview is { ExceedsThreshold: true } && request.Confirm != true)
             return TypedResults.Conflict(new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict, Title = "Confirm the removal",

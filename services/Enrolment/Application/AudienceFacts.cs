@@ -72,7 +72,12 @@ public sealed class AudienceFacts : IAudienceFacts
         var nodes = rules.SelectMany(r => r.Nodes()).ToList();
         var people = db.Learners.AsNoTracking().Where(l => !l.Erased);
         if (userIds is not null) people = people.Where(l => userIds.Contains(l.UserId));
-        var loaded = await people.ToListAsync(ct);
+        // Only what rules, assignments (status, hire date) and previews (the name) read: a whole organisation is loaded.
+        var loaded = await people.Select(l => new Learner
+        {
+            UserId = l.UserId, DisplayName = l.DisplayName, JobTitle = l.JobTitle, Location = l.Location, HireDate = l.HireDate, ManagerId = l.ManagerId,
+            OrgUnitId = l.OrgUnitId, Status = l.Status, Erased = l.Erased,
+        }).ToListAsync(ct);
 
         var parents = await db.OrgUnits.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.ParentId, ct);
         // The chain above anyone may be anyone: the whole map (two ids a person) is read when a rule asks about managers.

@@ -2,6 +2,7 @@ using LmsPlatform.Enrolment.Infrastructure;
 using LmsPlatform.Enrolment.Model;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Domain;
+using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.ServiceDefaults.People;
 using Microsoft.EntityFrameworkCore;
 
@@ -245,7 +246,7 @@ public sealed class AudienceSync(EnrolmentDbContext db, Assignments assignments,
     {
         var row = new MembershipChange
         {
-            Id = Guid.CreateVersion7(now), AudienceId = audience.Id, UserId = userId, Change = change, Version = audience.Version, At = now, Detail = detail,
+            Id = SequentialGuid.NewVersion7(now), AudienceId = audience.Id, UserId = userId, Change = change, Version = audience.Version, At = now, Detail = detail,
         };
         _added.Add(row);
         _added.Add(new Announcement { Source = AnnouncementSource.Membership, RowIds = [row.Id] });

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using LmsPlatform.ServiceDefaults.Domain;
+using LmsPlatform.ServiceDefaults.Messaging;
 
 namespace LmsPlatform.Enrolment.Model;
 
@@ -92,7 +93,7 @@ public sealed class CourseEnrolment : Aggregate
         EnrolmentActor actor, DateTimeOffset now, DateTimeOffset? at = null)
     {
         if (at > now) throw DomainRuleException.Invalid("at", "cannot be in the future");
-        var enrolment = new CourseEnrolment { Id = Guid.CreateVersion7(now), UserId = userId, CourseId = courseId };
+        var enrolment = new CourseEnrolment { Id = SequentialGuid.NewVersion7(now), UserId = userId, CourseId = courseId };
         enrolment.Write(enrolment.Entry(LedgerAction.Assigned, at ?? now, actor, source.Note, now) with
         {
             Version = version, DueAt = dueAt, SourceKind = source.Kind, SourceReference = source.Reference,
@@ -251,7 +252,7 @@ public sealed class CourseEnrolment : Aggregate
     /// <summary>A new entry of this enrolment, as it stands, for <see cref="Write"/> (callers add to it with <c>with</c>).</summary>
     private LedgerEntry Entry(LedgerAction action, DateTimeOffset at, EnrolmentActor actor, string? reason, DateTimeOffset now) => new()
     {
-        Id = Guid.CreateVersion7(now), EnrolmentId = Id, Sequence = Sequence + 1, UserId = UserId, CourseId = CourseId, Action = action, At = at,
+        Id = SequentialGuid.NewVersion7(now), EnrolmentId = Id, Sequence = Sequence + 1, UserId = UserId, CourseId = CourseId, Action = action, At = at,
         RecordedAt = now, ActorId = actor.Id, ActorName = actor.Name, Reason = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim(),
         Version = Version, DueAt = DueAt,
     };

@@ -1,5 +1,6 @@
 using LmsPlatform.Contracts.Enrolment;
 using LmsPlatform.ServiceDefaults.Domain;
+using LmsPlatform.ServiceDefaults.Messaging;
 
 namespace LmsPlatform.Enrolment.Model;
 
@@ -39,7 +40,7 @@ public sealed class PathEnrolment : Aggregate
     {
         var enrolment = new PathEnrolment
         {
-            Id = Guid.CreateVersion7(now), UserId = userId, PathId = path.PathId, Version = path.Version, Courses = [.. path.Courses],
+            Id = SequentialGuid.NewVersion7(now), UserId = userId, PathId = path.PathId, Version = path.Version, Courses = [.. path.Courses],
             OptionalToComplete = path.OptionalToComplete, Status = PathStatus.Enrolled, EnrolledAt = now, DueAt = dueAt, SourceKind = source.Kind,
             SourceReference = source.Reference, ActorId = actor.Id, ActorName = actor.Name,
         };

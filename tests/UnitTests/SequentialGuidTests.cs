@@ -1,0 +1,24 @@
+using LmsPlatform.ServiceDefaults.Messaging;
+
+namespace LmsPlatform.UnitTests;
+
+/// <summary>The ids the outbox and bulk writes order by: version 7, strictly increasing in a process, random bits unrepeated.</summary>
+public class SequentialGuidTests
+{
+    [Fact]
+    public void Ids_made_in_the_same_millisecond_increase_strictly_and_their_random_bits_do_not_repeat()
+    {
+        var now = new DateTimeOffset(2026, 12, 4, 9, 0, 0, TimeSpan.Zero);
+        // More than one refill of the random pool (4 KB: 512 ids), and past the 4,096 ids a millisecond's counter holds.
+        var ids = Enumerable.Range(0, 10_000).Select(_ => SequentialGuid.NewVersion7(now)).ToList();
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+        Assert.Equal(ids, ids.Order());
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        // The 62 random bits (bytes 8 to 15 in RFC order, less the variant) differ between ids: no two share them.
+        var randomParts = ids.Select(id => Convert.ToHexString(id.ToByteArray(bigEndian: true)[8..])).ToList();
+        Assert.Equal(randomParts.Count, randomParts.Distinct().Count());
+        // Past 4,096 in one millisecond the timestamp moves on, a millisecond at a time (other tests may make ids meanwhile).
+        static long Milliseconds(Guid id) => System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(id.ToByteArray(bigEndian: true)) >>> 16;
+        Assert.InRange(Milliseconds(ids[^1]) - Milliseconds(ids[0]), 2, 10);
+    }
+}
