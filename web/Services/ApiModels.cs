@@ -57,10 +57,13 @@ public sealed record MyEnrolment(Guid Id, Guid CourseId, string Code, string Tit
 public sealed record SelfEnrolmentView(string Kind, Guid ItemId, string Code, string Title, string Policy, string State, Guid? EnrolmentId, string? EnrolmentStatus,
     EnrolmentRequestView? Request, string[] MissingPrerequisites);
 
-/// <summary>A request for a place on a course that needs approval.</summary>
+/// <summary>A request for a place on a course or learning path that needs approval.</summary>
 public sealed record EnrolmentRequestView(Guid Id, Guid UserId, string? LearnerName, string Kind, Guid ItemId, string? Code, string? Title, string Approval,
     string Status, string? Note, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt, string? DecidedBy, string? Reason, Guid? EnrolmentId)
 {
+    /// <summary>What the request is for, in words: "course" or "learning path".</summary>
+    public string ItemKind => Kind == "learning-path" ? "learning path" : "course";
+
     /// <summary>Its state in the words of the person who asked.</summary>
     public string Describe => Status switch
     {
