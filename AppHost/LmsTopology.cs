@@ -85,7 +85,9 @@ public static class LmsTopology
 
         var content = builder.AddService<Projects.ContentDelivery_Api>(ResourceNames.ContentApi)
             .WithReference(contentDb).WaitFor(contentDb)
-            .WithReference(eventBus);
+            .WithReference(eventBus)
+            // Uploaded files and packages: a local volume in the run's data folder (S3-compatible storage in Kubernetes).
+            .WithEnvironment("Content__Storage__Root", data.Folder("content-store"));
 
         var notification = builder.AddService<Projects.Notification_Api>(ResourceNames.NotificationApi)
             .WithReference(notificationDb).WaitFor(notificationDb)

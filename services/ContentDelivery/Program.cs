@@ -8,5 +8,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapContentItemsApi();
+app.MapPackagesApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -1,5 +1,8 @@
 using LmsPlatform.ServiceDefaults.Security;
+using LmsPlatform.ContentDelivery.Apis;
+using LmsPlatform.ContentDelivery.Application;
 using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Infrastructure.Storage;
 using LmsPlatform.Contracts;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Messaging;
@@ -13,5 +16,17 @@ public static class Extensions
         builder.AddTokenValidation();
         builder.AddServiceDatabase<ContentDbContext>(ResourceNames.ContentDb);
         builder.AddEventBus<ContentDbContext>("content");
+        builder.Services.Configure<PackageOptions>(builder.Configuration.GetSection("Content:Packages"));
+        builder.Services.Configure<ObjectStoreOptions>(builder.Configuration.GetSection("Content:Storage"));
+        builder.Services.AddSingleton<IObjectStore>(services =>
+        {
+            var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ObjectStoreOptions>>().Value;
+            return options.Kind.ToLowerInvariant() switch
+            {
+                "local" => new LocalObjectStore(options.Root ?? Path.Combine(AppContext.BaseDirectory, "content-store")),
+                var kind => throw new InvalidOperationException($"Content:Storage:Kind '{kind}' is not a store this service has (local)."),
+            };
+        });
+        builder.Services.AddScoped<PackageImports>();
     }
 }

@@ -1,0 +1,55 @@
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Infrastructure.Storage;
+using LmsPlatform.ContentDelivery.Model.Packages;
+using Microsoft.AspNetCore.StaticFiles;
+
+namespace LmsPlatform.ContentDelivery.Application;
+
+/// <summary>What became of an uploaded package: imported (with what the inspection noted), or refused with every problem.</summary>
+public sealed record PackageImportOutcome(ContentPackage? Package, IReadOnlyList<PackageProblem> Problems);
+
+/// <summary>
+/// Imports a SCORM package: inspects the zip (<see cref="PackageInspection"/>: nothing is extracted from a refused
+/// one), then extracts each file into the object store under the package's prefix, counting what each really inflates
+/// to, and records the package. A failure part-way removes what was stored: nothing is half-written.
+/// </summary>
+public sealed class PackageImports(ContentDbContext db, IObjectStore store, TimeProvider time, ILogger<PackageImports> log)
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = new();
+
+    /// <summary>Imports the zip in <paramref name="zip"/> (seekable).</summary>
+    public async Task<PackageImportOutcome> ImportAsync(Stream zip, string fileName, string? title, Guid? byId, string byName, CancellationToken ct)
+    {
+        var inspection = PackageInspection.Of(zip);
+        if (!inspection.Accepted) return new(null, inspection.Problems);
+        var now = time.GetUtcNow();
+        var package = ContentPackage.Import(Guid.CreateVersion7(now), title, fileName, inspection, byId, byName, now);
+        try
+        {
+            zip.Position = 0;
+            using var archive = PackageArchive.Open(zip);
+            foreach (var file in inspection.Files)
+            {
+                await using var content = archive.OpenEntry(file.Path);
+                await store.PutAsync(package.StoragePrefix + file.Path, content, ContentTypeOf(file.Path), ct);
+            }
+            db.Packages.Add(package);
+            await db.SaveChangesAsync(ct);
+        }
+        catch (InvalidDataException ex)
+        {
+            await store.DeletePrefixAsync(package.StoragePrefix, CancellationToken.None);
+            return new(null, [.. inspection.Problems, new PackageProblem("archive.content", $"The archive could not be extracted: {ex.Message}")]);
+        }
+        catch
+        {
+            await store.DeletePrefixAsync(package.StoragePrefix, CancellationToken.None);
+            throw;
+        }
+        log.LogInformation("Package {Title} imported: {Standard}, {Files} files, {Bytes} bytes", package.Title, package.Standard, package.FileCount, package.Bytes);
+        return new(package, inspection.Problems);
+    }
+
+    /// <summary>The media type a browser needs for a package's file (unknown extensions are served as bytes).</summary>
+    public static string ContentTypeOf(string path) => ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
+}
