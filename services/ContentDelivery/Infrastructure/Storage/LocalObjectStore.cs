@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using LmsPlatform.ContentDelivery.Model;
 
 namespace LmsPlatform.ContentDelivery.Infrastructure.Storage;
 
@@ -90,46 +91,12 @@ public sealed class LocalObjectStore(string root) : IObjectStore
     private sealed record Meta(string ContentType, string ETag);
 
     /// <summary>At most <c>count</c> bytes of the inner stream (a range).</summary>
-    private sealed class SliceStream(Stream inner, long count) : Stream
+    private sealed class SliceStream(Stream inner, long count) : BoundedReadStream(inner, count)
     {
-        private readonly long _count = count;
         private long _left = count;
 
-        public override int Read(byte[] buffer, int offset, int size) => Read(buffer.AsSpan(offset, size));
+        protected override int Allowed(int wanted) => (int)Math.Min(wanted, _left);
 
-        public override int Read(Span<byte> buffer)
-        {
-            if (_left <= 0) return 0;
-            var read = inner.Read(buffer[..(int)Math.Min(buffer.Length, _left)]);
-            _left -= read;
-            return read;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_left <= 0) return 0;
-            var read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], cancellationToken);
-            _left -= read;
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int size, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, size), cancellationToken).AsTask();
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => _count;
-        public override long Position { get => _count - _left; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int size) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
-        }
+        protected override void Counted(long total, int read) => _left -= read;
     }
 }

@@ -152,42 +152,12 @@ public sealed class PackageArchive : IDisposable
     public void Dispose() => _zip?.Dispose();
 
     /// <summary>Counts what an entry inflates to against its declared length and the archive's limit.</summary>
-    private sealed class CountingStream(Stream inner, long declared, PackageArchive archive) : Stream
+    private sealed class CountingStream(Stream inner, long declared, PackageArchive archive) : BoundedReadStream(inner, declared)
     {
-        private long _read;
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
-
-        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        private int Count(int read)
+        protected override void Counted(long total, int read)
         {
-            _read += read;
-            if (_read > declared) throw new InvalidDataException($"The entry inflates past the {declared:N0} bytes its header declares.");
+            if (total > Length) throw new InvalidDataException($"The entry inflates past the {Length:N0} bytes its header declares.");
             archive.Inflated(read);
-            return read;
-        }
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => declared;
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 }
