@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using LmsPlatform.Catalogue.Model;
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.ServiceDefaults.Security;
 
 namespace LmsPlatform.Catalogue.Application;
 
@@ -19,7 +20,7 @@ public sealed record CatalogueCaller(Guid? UserId, Guid? OrgUnitId, bool IsAdmin
     {
         var roles = principal.FindAll(LmsClaims.Role).Select(c => c.Value).ToList();
         var orgUnit = Guid.TryParse(principal.FindFirst(LmsClaims.OrgUnit)?.Value, out var o) ? o : (Guid?)null;
-        var userId = Guid.TryParse(principal.FindFirst("sub")?.Value ?? principal.FindFirst(ClaimTypes.NameIdentifier)?.Value, out var u) ? u : (Guid?)null;
+        var userId = Caller.UserIdOf(principal);
         var isClient = roles.Count == 0 && orgUnit is null && principal.FindFirst(LmsClaims.ScopedRole) is null;
         var clientManages = isClient && principal.HasClaim(LmsClaims.Permission, Permissions.CatalogueManage);
         return new CatalogueCaller(

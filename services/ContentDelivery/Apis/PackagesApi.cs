@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using LmsPlatform.ServiceDefaults.Security;
 
 namespace LmsPlatform.ContentDelivery.Apis;
 
@@ -60,9 +61,7 @@ public static class PackagesApi
             FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         await file.CopyToAsync(zip, ct);
         zip.Position = 0;
-        var actor = http.User;
-        var outcome = await imports.ImportAsync(zip, Path.GetFileName(file.FileName), title,
-            Guid.TryParse(actor.FindFirst("sub")?.Value, out var id) ? id : null, actor.FindFirst("name")?.Value ?? actor.Identity?.Name ?? "unknown", ct);
+        var outcome = await imports.ImportAsync(zip, Path.GetFileName(file.FileName), title, Caller.UserIdOf(http.User), Caller.NameOf(http.User), ct);
         if (outcome.Package is not { } package)
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The package was refused",
                 detail: string.Join(" ", outcome.Problems.Where(p => !p.Warning).Take(5).Select(p => p.Message)),

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;
+using LmsPlatform.ServiceDefaults.Security;
 
 namespace LmsPlatform.Enrolment.Model;
 
@@ -29,9 +30,7 @@ public sealed record EnrolmentActor(Guid? Id, string Name)
     public static readonly EnrolmentActor Platform = new(null, "the platform");
 
     /// <summary>The signed-in caller (the token's subject and name).</summary>
-    public static EnrolmentActor From(System.Security.Claims.ClaimsPrincipal user) => new(
-        Guid.TryParse(user.FindFirst("sub")?.Value ?? user.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var id) ? id : null,
-        user.FindFirst("name")?.Value ?? user.Identity?.Name ?? user.FindFirst("sub")?.Value ?? "unknown");
+    public static EnrolmentActor From(System.Security.Claims.ClaimsPrincipal user) => new(Caller.UserIdOf(user), Caller.NameOf(user));
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using LmsPlatform.Notification.Model;
 using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using LmsPlatform.ServiceDefaults.Security;
 
 namespace LmsPlatform.Notification.Apis;
 
@@ -62,8 +63,7 @@ public static class NotificationsApi
             ? TypedResults.Ok(NotificationDto.From(n, Reader(http)))
             : TypedResults.NotFound();
 
-    private static Guid? Reader(HttpContext http) =>
-        Guid.TryParse(http.User.FindFirst("sub")?.Value ?? http.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var id) ? id : null;
+    private static Guid? Reader(HttpContext http) => Caller.UserIdOf(http.User);
 
     public static async Task<Results<Ok<Page<NotificationDto>>, ValidationProblem>> ListNotifications(
         [AsParameters] PageRequest paging, Guid? userId, HttpContext http, NotificationDbContext db, CancellationToken ct)

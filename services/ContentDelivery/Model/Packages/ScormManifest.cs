@@ -96,7 +96,7 @@ public sealed record ScormPackage(ScormVersion Version, string? Edition, string 
             return null;
         }
 
-        var resources = Children(Child(root, "resources"), "resource").Select(r => ResourceOf(r, version.Value)).ToList();
+        var resources = Children(Child(root, "resources"), "resource").Select(ResourceOf).ToList();
         foreach (var duplicate in resources.GroupBy(r => r.Identifier).Where(g => g.Count() > 1))
             problems.Add(new("manifest.resource", $"Two resources have the identifier '{duplicate.Key}'.", ManifestPath));
         var byId = resources.DistinctBy(r => r.Identifier).ToDictionary(r => r.Identifier);
@@ -170,7 +170,7 @@ public sealed record ScormPackage(ScormVersion Version, string? Edition, string 
         };
     }
 
-    private static ScormResource ResourceOf(XElement resource, ScormVersion version)
+    private static ScormResource ResourceOf(XElement resource)
     {
         // adlcp:scormtype (1.2) or adlcp:scormType (2004); a resource without it is an asset.
         var type = resource.Attributes().FirstOrDefault(a => a.Name.LocalName.Equals("scormtype", StringComparison.OrdinalIgnoreCase))?.Value;
