@@ -23,6 +23,8 @@ public static class LmsTopology
     /// <summary>The first administrator's password: a secret under the data folder, printed on the first start.</summary>
     public const string AdminPasswordSecret = "identity-admin-password";
     public const string DashboardTokenSecret = "dashboard-token";
+    /// <summary>The key content signs players' short-lived URLs with (the same for every replica).</summary>
+    public const string ContentSigningKeySecret = "content-signing-key";
 
     /// <summary>When the model was built: the start the ready notice measures from (not the process's, which under
     /// <c>./lms run</c> is the script's, before the build).</summary>
@@ -87,7 +89,8 @@ public static class LmsTopology
             .WithReference(contentDb).WaitFor(contentDb)
             .WithReference(eventBus)
             // Uploaded files and packages: a local volume in the run's data folder (S3-compatible storage in Kubernetes).
-            .WithEnvironment("Content__Storage__Root", data.Folder("content-store"));
+            .WithEnvironment("Content__Storage__Root", data.Folder("content-store"))
+            .WithEnvironment("Content__Runtime__SigningKey", builder.AddParameter(ContentSigningKeySecret, data.Secret(ContentSigningKeySecret), secret: true));
 
         var notification = builder.AddService<Projects.Notification_Api>(ResourceNames.NotificationApi)
             .WithReference(notificationDb).WaitFor(notificationDb)

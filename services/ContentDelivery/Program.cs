@@ -9,5 +9,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapContentItemsApi();
 app.MapPackagesApi();
+app.MapRuntimeApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -240,3 +240,35 @@ public sealed record AudienceExplanationView(Guid UserId, string Name, bool Memb
     bool MatchesPublished, RuleTraceView[] Published, bool MatchesDraft, RuleTraceView[] Draft, string? Excluded, MembershipChangeView[] History);
 
 public sealed record PublishAudienceView(int Version, AudiencePreviewView? Preview);
+
+/// <summary>A launched package activity (content's answer to a launch): see content's RuntimeApi.</summary>
+public sealed record LaunchView(Guid AttemptId, int Attempt, string Standard, bool Review, string Title, string ItemId, string LaunchUrl, string CommitUrl,
+    Dictionary<string, string> Data, LaunchActivityView[] Activities, string Completion, string Success, double? Score, bool Satisfied,
+    DateTimeOffset ExpiresAt);
+
+public sealed record LaunchActivityView(string ItemId, string Title, bool IsSco, string Completion, string Success, double? Score);
+
+public sealed record ScoStateView(string ItemId, string Title, string Completion, string Success, double? Score, string? Location, double Seconds,
+    int Launches, DateTimeOffset? LastCommitAt);
+
+public sealed record AttemptView(Guid Id, Guid EnrolmentId, Guid UserId, Guid CourseId, Guid ActivityId, Guid PackageId, string PackageTitle, int Number,
+    string Completion, string Success, double? Score, bool Satisfied, double Seconds, int Commits, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt, ScoStateView[] Activities)
+{
+    /// <summary>The attempt's state in a learner's words.</summary>
+    public string Describe => Progress.Describe(Completion, Success, Score);
+}
+
+/// <summary>Completion, success and score, as people read them.</summary>
+public static class Progress
+{
+    public static string Describe(string completion, string success, double? score) =>
+        (completion, success) switch
+        {
+            (_, "passed") => "Passed",
+            (_, "failed") => "Failed",
+            ("completed", _) => "Completed",
+            ("incomplete", _) => "In progress",
+            _ => "Not started",
+        } + (score is { } s ? $" ({s:P0})" : "");
+}

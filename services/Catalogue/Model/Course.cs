@@ -29,7 +29,8 @@ public sealed class Course : CatalogueItem
         var number = PublishDraft(draft, by, now);
         Record(new CoursePublished(Id, Code, number, draft.Title, draft.CategoryId!.Value, draft.Language, draft.DeliveryType.Name(),
             draft.DurationMinutes, draft.Activities.Where(a => a.Required).Select(a => a.Id).ToList(), draft.Compliance, now,
-            draft.SelfEnrolment, prerequisites, draft.VisibleToEveryone, draft.AudienceOrgUnitIds));
+            draft.SelfEnrolment, prerequisites, draft.VisibleToEveryone, draft.AudienceOrgUnitIds,
+            draft.Activities.Select(a => new PublishedActivity(a.Id, a.Kind.ToString().ToLowerInvariant(), a.Title, a.ContentItemId, a.Required)).ToList()));
         return number;
     }
 

@@ -1,5 +1,6 @@
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.ContentDelivery.Infrastructure.Storage;
+using LmsPlatform.ContentDelivery.Model;
 using LmsPlatform.ContentDelivery.Model.Packages;
 using Microsoft.AspNetCore.StaticFiles;
 
@@ -11,7 +12,7 @@ public sealed record PackageImportOutcome(ContentPackage? Package, IReadOnlyList
 /// <summary>
 /// Imports a SCORM package: inspects the zip (<see cref="PackageInspection"/>: nothing is extracted from a refused
 /// one), then extracts each file into the object store under the package's prefix, counting what each really inflates
-/// to, and records the package. A failure part-way removes what was stored: nothing is half-written.
+/// to, and records the package (and a content item of the same id, for courses to use). A failure part-way removes what was stored: nothing is half-written.
 /// </summary>
 public sealed class PackageImports(ContentDbContext db, IObjectStore store, TimeProvider time, ILogger<PackageImports> log)
 {
@@ -34,6 +35,12 @@ public sealed class PackageImports(ContentDbContext db, IObjectStore store, Time
                 await store.PutAsync(package.StoragePrefix + file.Path, content, ContentTypeOf(file.Path), ct);
             }
             db.Packages.Add(package);
+            // The package is also a content item (with the package's id), which course activities refer to.
+            db.ContentItems.Add(new ContentItem
+            {
+                Id = package.Id, Title = package.Title, Kind = package.Standard == ScormVersion.Scorm12 ? ContentKind.Scorm12 : ContentKind.Scorm2004,
+                PackageId = package.Id, CreatedAt = now,
+            });
             await db.SaveChangesAsync(ct);
         }
         catch (InvalidDataException ex)

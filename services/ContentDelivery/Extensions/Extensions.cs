@@ -1,6 +1,7 @@
 using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.ContentDelivery.Apis;
 using LmsPlatform.ContentDelivery.Application;
+using LmsPlatform.ContentDelivery.Consumers;
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.ContentDelivery.Infrastructure.Storage;
 using LmsPlatform.Contracts;
@@ -15,7 +16,17 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<ContentDbContext>(ResourceNames.ContentDb);
-        builder.AddEventBus<ContentDbContext>("content");
+        builder.AddEventBus<ContentDbContext>("content", bus =>
+        {
+            bus.AddIdempotentConsumer<CoursePublishedConsumer>();
+            bus.AddIdempotentConsumer<EnrolledConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentMigratedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentWithdrawnConsumer>();
+            bus.AddIdempotentConsumer<UserErasedConsumer>();
+        });
+        builder.Services.Configure<RuntimeOptions>(builder.Configuration.GetSection("Content:Runtime"));
+        builder.Services.AddSingleton<RuntimeTokens>();
+        builder.Services.AddScoped<Launches>();
         builder.Services.Configure<PackageOptions>(builder.Configuration.GetSection("Content:Packages"));
         builder.Services.Configure<ObjectStoreOptions>(builder.Configuration.GetSection("Content:Storage"));
         builder.Services.AddSingleton<IObjectStore>(services =>

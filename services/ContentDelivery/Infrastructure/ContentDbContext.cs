@@ -1,8 +1,12 @@
 using LmsPlatform.ContentDelivery.Model;
 using LmsPlatform.ContentDelivery.Model.Packages;
+using LmsPlatform.ContentDelivery.Model.Runtime;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace LmsPlatform.ContentDelivery.Infrastructure;
 
@@ -10,6 +14,9 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
 {
     public DbSet<ContentItem> ContentItems => Set<ContentItem>();
     public DbSet<ContentPackage> Packages => Set<ContentPackage>();
+    public DbSet<CourseActivityCopy> CourseActivities => Set<CourseActivityCopy>();
+    public DbSet<EnrolmentCopy> Enrolments => Set<EnrolmentCopy>();
+    public DbSet<ScormAttempt> Attempts => Set<ScormAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -20,6 +27,7 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.Property(c => c.Title).HasMaxLength(200);
             e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
             e.Property(c => c.Url).HasMaxLength(2000);
+            e.HasIndex(c => c.PackageId);
             e.HasIndex(c => c.CreatedAt);
         });
         modelBuilder.Entity<ContentPackage>(e =>
@@ -36,7 +44,48 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.OwnsMany(p => p.Activities, a => a.ToJson());
             e.Ignore(p => p.StoragePrefix);
         });
+        modelBuilder.Entity<CourseActivityCopy>(e =>
+        {
+            e.ToTable("course_activities");
+            e.HasKey(a => new { a.CourseId, a.Version, a.ActivityId });
+            e.HasIndex(a => a.ContentItemId);
+            e.Property(a => a.Kind).HasMaxLength(20);
+            e.Property(a => a.Title).HasMaxLength(200);
+        });
+        modelBuilder.Entity<EnrolmentCopy>(e =>
+        {
+            e.ToTable("enrolments");
+            e.HasKey(x => x.EnrolmentId);
+            e.HasIndex(x => new { x.UserId, x.CourseId });
+        });
+        modelBuilder.Entity<ScormAttempt>(e =>
+        {
+            e.ToTable("scorm_attempts");
+            e.HasKey(a => a.Id);
+            e.HasIndex(a => new { a.EnrolmentId, a.ActivityId, a.Number }).IsUnique();
+            e.HasIndex(a => a.UserId);
+            e.Property(a => a.Completion).HasConversion<string>().HasMaxLength(20);
+            e.Property(a => a.Success).HasConversion<string>().HasMaxLength(20);
+            e.Property(a => a.Scos).HasColumnType("jsonb").HasConversion(ScoStates.Converter, ScoStates.Comparer);
+            e.Property(a => a.RowVersion).IsRowVersion();
+            e.Ignore(a => a.Finished);
+            e.Ignore(a => a.TotalSeconds);
+        });
     }
+}
+
+/// <summary>An attempt's activities, stored whole as one JSON document (they are only ever read and written with it).</summary>
+internal static class ScoStates
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static readonly ValueConverter<List<ScoState>, string> Converter = new(
+        v => JsonSerializer.Serialize(v, Json), v => JsonSerializer.Deserialize<List<ScoState>>(v, Json) ?? new List<ScoState>());
+
+    public static readonly ValueComparer<List<ScoState>> Comparer = new(
+        (a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json),
+        v => JsonSerializer.Serialize(v, Json).GetHashCode(),
+        v => JsonSerializer.Deserialize<List<ScoState>>(JsonSerializer.Serialize(v, Json), Json)!);
 }
 
 public sealed class ContentDbContextFactory : IDesignTimeDbContextFactory<ContentDbContext>

@@ -34,8 +34,16 @@ public static class SelfEnrolmentPolicy
 }
 
 /// <summary>
+/// One activity of a published version, as other services need it: content learns which of its items a course uses
+/// (and so who may open them), enrolment which activities complete the course. <see cref="Kind"/> is "content",
+/// "link" or "session"; <see cref="ContentItemId"/> is set for content.
+/// </summary>
+public sealed record PublishedActivity(Guid ActivityId, string Kind, string Title, Guid? ContentItemId, bool Required);
+
+/// <summary>
 /// A course version was published: it is now the version new enrolments get. Learners enrolled on an earlier version
-/// stay on it. <see cref="RequiredActivityIds"/> are the activities whose completion completes the course.
+/// stay on it. <see cref="RequiredActivityIds"/> are the activities whose completion completes the course;
+/// <see cref="Activities"/> are all of them, in order (absent from events published before it was added).
 /// </summary>
 public sealed record CoursePublished(
     Guid CourseId,
@@ -52,7 +60,8 @@ public sealed record CoursePublished(
     string SelfEnrolment = SelfEnrolmentPolicy.Closed,
     IReadOnlyList<Guid>? Prerequisites = null,
     bool VisibleToEveryone = true,
-    IReadOnlyList<Guid>? AudienceOrgUnitIds = null) : IIntegrationEvent;
+    IReadOnlyList<Guid>? AudienceOrgUnitIds = null,
+    IReadOnlyList<PublishedActivity>? Activities = null) : IIntegrationEvent;
 
 /// <summary>
 /// A course's or path's prerequisites were replaced (they belong to the item, not to a version): the items to complete

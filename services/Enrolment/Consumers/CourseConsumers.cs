@@ -5,11 +5,16 @@ using LmsPlatform.ServiceDefaults.Messaging;
 
 namespace LmsPlatform.Enrolment.Consumers;
 
-/// <summary>A published version: the course copy takes it (new enrolments get it).</summary>
+/// <summary>A published version: the course copy takes it (new enrolments get it), and what completes the version is kept.</summary>
 public sealed class CoursePublishedConsumer(EnrolmentDbContext db) : IdempotentConsumer<CoursePublished, EnrolmentDbContext>(db)
 {
-    protected override async Task HandleAsync(CoursePublished message, CancellationToken cancellationToken) =>
+    protected override async Task HandleAsync(CoursePublished message, CancellationToken cancellationToken)
+    {
         (await CourseCopies.FindOrAddAsync(Db, message.CourseId, cancellationToken)).Apply(message);
+        // What completes this version, kept with the version (enrolments are pinned to theirs).
+        if (await Db.CourseVersions.FindAsync([message.CourseId, message.Version], cancellationToken) is null)
+            Db.CourseVersions.Add(CourseVersionCopy.From(message));
+    }
 }
 
 /// <summary>An archived course takes no new enrolments.</summary>

@@ -47,6 +47,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<RoleAssignmentChangedConsumer>();
             // The courses new enrolments may be made on.
             bus.AddIdempotentConsumer<CoursePublishedConsumer>();
+            bus.AddIdempotentConsumer<ActivityProgressRecordedConsumer>();
             bus.AddIdempotentConsumer<CourseArchivedConsumer>();
             bus.AddIdempotentConsumer<PrerequisitesChangedConsumer>();
             bus.AddIdempotentConsumer<LearningPathPublishedConsumer>();

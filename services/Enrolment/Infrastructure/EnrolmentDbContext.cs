@@ -16,6 +16,8 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
 
     public DbSet<CourseCopy> Courses => Set<CourseCopy>();
+    public DbSet<CourseVersionCopy> CourseVersions => Set<CourseVersionCopy>();
+    public DbSet<ActivityResult> ActivityResults => Set<ActivityResult>();
     public DbSet<PathCopy> Paths => Set<PathCopy>();
     public DbSet<PathEnrolment> PathEnrolments => Set<PathEnrolment>();
     public DbSet<EnrolmentImport> EnrolmentImports => Set<EnrolmentImport>();
@@ -88,6 +90,18 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.Property(c => c.Code).HasMaxLength(64);
             e.Property(c => c.Title).HasMaxLength(200);
             e.Property(c => c.SelfEnrolment).HasMaxLength(32).HasDefaultValue(Contracts.Catalogue.SelfEnrolmentPolicy.Closed);
+        });
+        modelBuilder.Entity<CourseVersionCopy>(e =>
+        {
+            e.ToTable("course_versions");
+            e.HasKey(v => new { v.CourseId, v.Version });
+        });
+        modelBuilder.Entity<ActivityResult>(e =>
+        {
+            e.ToTable("activity_results");
+            e.HasKey(r => new { r.EnrolmentId, r.ActivityId });
+            e.Property(r => r.Completion).HasMaxLength(20);
+            e.Property(r => r.Success).HasMaxLength(20);
         });
         modelBuilder.Entity<EnrolmentImport>(e =>
         {

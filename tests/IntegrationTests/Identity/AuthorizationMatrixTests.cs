@@ -138,6 +138,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/content/packages", Permissions.ContentRead),
         ("GET", $"/api/content/packages/{Missing}", Permissions.ContentRead),
         ("POST", "/api/content/packages", Permissions.ContentManage),
+        ("POST", "/api/content/launches", Permissions.ContentRead),
+        ("GET", "/api/content/attempts", Permissions.ContentRead),
         ("GET", "/api/notification/notifications", Permissions.NotificationsRead),
         ("POST", "/api/notification/notifications", Permissions.NotificationsManage),
         ("GET", "/api/analytics/summary", Permissions.ReportsRead),

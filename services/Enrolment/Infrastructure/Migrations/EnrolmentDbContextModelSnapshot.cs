@@ -23,6 +23,44 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.ActivityResult", b =>
+                {
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempt")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Completion")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Satisfied")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("SatisfiedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Success")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.HasKey("EnrolmentId", "ActivityId");
+
+                    b.ToTable("activity_results", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.Announcement", b =>
                 {
                     b.Property<long>("Id")
@@ -490,6 +528,27 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
                         .IsUnique();
 
                     b.ToTable("enrolments", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Enrolment.Model.CourseVersionCopy", b =>
+                {
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.PrimitiveCollection<List<Guid>>("ActivityIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.PrimitiveCollection<List<Guid>>("RequiredActivityIds")
+                        .IsRequired()
+                        .HasColumnType("uuid[]");
+
+                    b.HasKey("CourseId", "Version");
+
+                    b.ToTable("course_versions", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.EnrolmentImport", b =>

@@ -1,0 +1,202 @@
+using System.Text.Json;
+using LmsPlatform.ContentDelivery.Application;
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Infrastructure.Storage;
+using LmsPlatform.ContentDelivery.Model.Packages;
+using LmsPlatform.ContentDelivery.Model.Runtime;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.ServiceDefaults.Domain;
+using LmsPlatform.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+
+namespace LmsPlatform.ContentDelivery.Apis;
+
+public sealed record LaunchRequest(Guid? EnrolmentId, Guid? ActivityId, string? ItemId, bool NewAttempt = false);
+
+public sealed record LaunchActivityDto(string ItemId, string Title, bool IsSco, string Completion, string Success, double? Score);
+
+/// <summary>
+/// A launch, as the player needs it: the package's standard, whether this is a review, the activity opened with its
+/// launch URL, commit URL and starting run-time data (<see cref="Data"/>, flattened <c>cmi.*</c> elements), and the
+/// package's activities with their state, for navigation. The URLs carry the launch's token and expire with it.
+/// </summary>
+public sealed record LaunchDto(Guid AttemptId, int Attempt, string Standard, bool Review, string Title, string ItemId, string LaunchUrl, string CommitUrl,
+    IReadOnlyDictionary<string, string> Data, IReadOnlyList<LaunchActivityDto> Activities, string Completion, string Success, double? Score,
+    bool Satisfied, DateTimeOffset ExpiresAt);
+
+public sealed record ScoStateDto(string ItemId, string Title, string Completion, string Success, double? Score, string? Location, double Seconds,
+    int Launches, DateTimeOffset? LastCommitAt);
+
+public sealed record AttemptDto(Guid Id, Guid EnrolmentId, Guid UserId, Guid CourseId, Guid ActivityId, Guid PackageId, string PackageTitle, int Number,
+    string Completion, string Success, double? Score, bool Satisfied, double Seconds, int Commits, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt,
+    DateTimeOffset? FinishedAt, IReadOnlyList<ScoStateDto> Activities);
+
+/// <summary>
+/// The learning runtime: launching a package activity (a signed-in learner, through their own enrolment), the
+/// package's files and the commits of the run-time API (through the launch's token, which is the only credential a
+/// frame's requests and an unload beacon can carry), and attempts for the learner or whoever reads enrolments.
+/// </summary>
+public static class RuntimeApi
+{
+    /// <summary>The most a commit's body may hold (the run-time data's own limit, and room for JSON's quoting).</summary>
+    private const int MaxCommitBytes = 2 * ScormCmi.MaxCharacters;
+
+    public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/content").WithTags("Runtime");
+        api.MapPost("/launches", Launch).WithName("LaunchActivity")
+            .WithSummary("Open a package activity of one of your enrolments: resumes the latest attempt, or starts one (newAttempt once it is finished)")
+            .RequireAuthorization(Permissions.ContentRead);
+        api.MapMethods("/runtime/{token}/files/{**path}", [HttpMethods.Get, HttpMethods.Head], File).WithName("PackageFile")
+            .WithSummary("A file of the launched package (ranges, ETags); the token is the launch's").AllowAnonymous();
+        api.MapPost("/runtime/{token}/scos/{itemId}/commit", Commit).WithName("CommitRuntimeData").DisableAntiforgery()
+            .WithSummary("The run-time API's commit for one activity: flattened cmi elements (JSON, also as text/plain from an unload beacon)").AllowAnonymous();
+        api.MapGet("/attempts", Attempts).WithName("ListAttempts")
+            .WithSummary("Attempts of a person (yours, or anyone's with enrolments.read), optionally of one enrolment, newest first")
+            .RequireAuthorization(Permissions.ContentRead);
+        return app;
+    }
+
+    public static async Task<Results<Ok<LaunchDto>, ValidationProblem, ProblemHttpResult>> Launch(LaunchRequest request, HttpContext http, Launches launches,
+        CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.EnrolmentId is null || request.EnrolmentId == Guid.Empty) errors["enrolmentId"] = ["is required"];
+        if (request.ActivityId is null || request.ActivityId == Guid.Empty) errors["activityId"] = ["is required"];
+        if (request.ItemId is { Length: > 200 }) errors["itemId"] = ["must be at most 200 characters"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (Caller.UserIdOf(http.User) is not { } userId) return TypedResults.Problem(statusCode: 403, title: "Only a person can launch learning");
+        try
+        {
+            var (launch, refusal) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId, request.NewAttempt, ct);
+            if (refusal is not null) return TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
+            return TypedResults.Ok(ToDto(launch!, Caller.NameOf(http.User), userId));
+        }
+        catch (DomainRuleException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] });
+        }
+    }
+
+    private static LaunchDto ToDto(OpenedLaunch launch, string learnerName, Guid userId)
+    {
+        var (attempt, package, sco, activity) = (launch.Attempt, launch.Package, launch.Sco, launch.Activity);
+        var root = $"/api/content/runtime/{launch.Token}";
+        var data = ScormCmi.ResumeData(package.Standard, sco.Data, activity, userId.ToString(), learnerName, sco.TotalSeconds, launch.Grant.Review);
+        var states = attempt.Scos.ToDictionary(s => s.ItemId);
+        return new LaunchDto(attempt.Id, attempt.Number, package.Standard == ScormVersion.Scorm12 ? "scorm12" : "scorm2004", launch.Grant.Review, package.Title,
+            activity.ItemId, $"{root}/files/{EscapePath(activity.Path)}{(activity.Query is { Length: > 0 } q ? "?" + q : "")}",
+            $"{root}/scos/{Uri.EscapeDataString(activity.ItemId)}/commit", data,
+            [.. package.Activities.Select(a => states.TryGetValue(a.ItemId, out var s)
+                ? new LaunchActivityDto(a.ItemId, a.Title, a.IsSco, ScormAttempt.Words(s.Completion), ScormAttempt.Words(s.Success), s.Score)
+                : new LaunchActivityDto(a.ItemId, a.Title, a.IsSco, "not-attempted", "unknown", null))],
+            ScormAttempt.Words(attempt.Completion), ScormAttempt.Words(attempt.Success), attempt.Score, attempt.Satisfied, launch.Grant.ExpiresAt);
+    }
+
+    private static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+
+    /// <summary>
+    /// A package file. The token's signature and expiry are checked, and the path is normalised as at import (nothing
+    /// outside the package); the response takes ranges and conditional requests, and may be cached by this browser
+    /// only (the URL is the launch's own).
+    /// </summary>
+    public static async Task<IResult> File(string token, string path, HttpContext http, RuntimeTokens tokens, IObjectStore store, TimeProvider time,
+        CancellationToken ct)
+    {
+        if (tokens.Read(token, time.GetUtcNow()) is not { } grant)
+            return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
+        if (PackageArchive.Normalise(path) is not { } file) return TypedResults.NotFound();
+        var key = ContentPackage.StoragePrefixOf(grant.PackageId) + file;
+        if (await store.HeadAsync(key, ct) is not { } stored || await store.ReadAsync(key, 0, null, ct) is not { } stream) return TypedResults.NotFound();
+        http.Response.Headers.CacheControl = "private, max-age=3600";
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        return TypedResults.Stream(stream, stored.ContentType, lastModified: stored.LastModified, entityTag: EntityTagHeaderValue.Parse(stored.ETag),
+            enableRangeProcessing: true);
+    }
+
+    /// <summary>
+    /// A commit: <c>{"cmi.core.lesson_status": "passed", ..., "commitSequence": 3}</c>. Answers as the runtime library
+    /// expects (<c>{"result": true, "errorCode": 0}</c>), or a problem with <c>result: false</c>.
+    /// </summary>
+    public static async Task<IResult> Commit(string token, string itemId, HttpContext http, RuntimeTokens tokens, Launches launches, TimeProvider time,
+        CancellationToken ct)
+    {
+        if (tokens.Read(token, time.GetUtcNow()) is not { } grant)
+            return Refused(403, "This launch has expired", "Open the activity again from the course; what was not saved is lost.", 101);
+        if (http.Request.ContentLength > MaxCommitBytes) return Refused(413, "The run-time data is too large", null, 101);
+        Dictionary<string, string> cmi = [];
+        long? sequence = null;
+        try
+        {
+            using var body = await JsonDocument.ParseAsync(new LimitedStream(http.Request.Body, MaxCommitBytes), cancellationToken: ct);
+            if (body.RootElement.ValueKind != JsonValueKind.Object) return Refused(400, "A commit is a JSON object of cmi elements", null, 201);
+            foreach (var property in body.RootElement.EnumerateObject())
+            {
+                if (property.Name == "commitSequence" && property.Value.TryGetInt64(out var number)) sequence = number;
+                else if (!property.Name.StartsWith("cmi.", StringComparison.Ordinal)) continue;
+                else if (property.Value.ValueKind is JsonValueKind.String) cmi[property.Name] = property.Value.GetString()!;
+                else if (property.Value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False) cmi[property.Name] = property.Value.GetRawText();
+                else if (property.Value.ValueKind is not JsonValueKind.Null)
+                    return Refused(400, "A commit is a JSON object of cmi elements", $"'{property.Name}' is not a value.", 201);
+            }
+        }
+        catch (JsonException ex)
+        {
+            return Refused(400, "A commit is a JSON object of cmi elements", ex.Message, 201);
+        }
+        catch (InvalidDataException)
+        {
+            return Refused(413, "The run-time data is too large", null, 101);
+        }
+        try
+        {
+            await launches.CommitAsync(grant, itemId, cmi, sequence, ct);
+        }
+        catch (DomainRuleException ex)
+        {
+            return Refused(400, "The commit was refused", ex.Message, 201);
+        }
+        return TypedResults.Ok(new { result = true, errorCode = 0 });
+    }
+
+    private static IResult Refused(int status, string title, string? detail, int errorCode) =>
+        TypedResults.Problem(statusCode: status, title: title, detail: detail,
+            extensions: new Dictionary<string, object?> { ["result"] = false, ["errorCode"] = errorCode });
+
+    public static async Task<Results<Ok<List<AttemptDto>>, ValidationProblem, ForbidHttpResult>> Attempts(Guid? userId, Guid? enrolmentId, HttpContext http,
+        ContentDbContext db, CancellationToken ct)
+    {
+        var self = Caller.UserIdOf(http.User);
+        var person = userId ?? self;
+        if (person is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = ["is required"] });
+        if (person != self && !http.User.HasClaim(LmsClaims.Permission, Permissions.EnrolmentsRead)) return TypedResults.Forbid();
+        var query = db.Attempts.AsNoTracking().Where(a => a.UserId == person);
+        if (enrolmentId is { } enrolment) query = query.Where(a => a.EnrolmentId == enrolment);
+        var attempts = await query.OrderByDescending(a => a.StartedAt).Take(200).ToListAsync(ct);
+        var packageIds = attempts.Select(a => a.PackageId).Distinct().ToList();
+        var packages = await db.Packages.AsNoTracking().Where(p => packageIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        return TypedResults.Ok(attempts.Select(a =>
+        {
+            var package = packages.GetValueOrDefault(a.PackageId);
+            var titles = package?.Activities.ToDictionary(x => x.ItemId, x => x.Title) ?? [];
+            var location = package?.Standard == ScormVersion.Scorm12 ? "cmi.core.lesson_location" : "cmi.location";
+            return new AttemptDto(a.Id, a.EnrolmentId, a.UserId, a.CourseId, a.ActivityId, a.PackageId, package?.Title ?? "", a.Number,
+                ScormAttempt.Words(a.Completion), ScormAttempt.Words(a.Success), a.Score, a.Satisfied, Math.Round(a.TotalSeconds), a.Commits, a.StartedAt,
+                a.UpdatedAt, a.FinishedAt,
+                [.. a.Scos.Select(s => new ScoStateDto(s.ItemId, titles.GetValueOrDefault(s.ItemId, s.ItemId), ScormAttempt.Words(s.Completion),
+                    ScormAttempt.Words(s.Success), s.Score, s.Data.GetValueOrDefault(location), Math.Round(s.TotalSeconds + s.SessionSeconds), s.Launches,
+                    s.LastCommitAt))]);
+        }).ToList());
+    }
+
+    /// <summary>A request body read up to a limit: past it, reading fails (the body is never held whole beyond it).</summary>
+    private sealed class LimitedStream(Stream inner, long limit) : LmsPlatform.ContentDelivery.Model.BoundedReadStream(inner, limit)
+    {
+        protected override void Counted(long total, int read)
+        {
+            if (total > Length) throw new InvalidDataException("The body is larger than allowed.");
+        }
+    }
+}

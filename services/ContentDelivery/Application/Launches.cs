@@ -1,0 +1,77 @@
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Model;
+using LmsPlatform.ContentDelivery.Model.Packages;
+using LmsPlatform.ContentDelivery.Model.Runtime;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.ContentDelivery.Application;
+
+/// <summary>Why a launch was refused: nothing to open (404), or a package the course no longer can use (409).</summary>
+public sealed record LaunchRefusal(int Status, string Title, string Detail);
+
+/// <summary>An opened session: the attempt, its package, the activity opened and the token for its URLs.</summary>
+public sealed record OpenedLaunch(ScormAttempt Attempt, ContentPackage Package, ScoState Sco, PackageActivity Activity, string Token, RuntimeGrant Grant);
+
+/// <summary>
+/// Opens a package activity for a learner: only through an enrolment of theirs (not withdrawn) on a course version whose
+/// activity uses the package. Resumes the latest attempt; starts one on the first launch or, once the latest is
+/// finished, when the learner asks for a new one; otherwise a finished attempt opens for review. Every commit for the
+/// session goes through <see cref="CommitAsync"/>.
+/// </summary>
+public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, TimeProvider time)
+{
+    public async Task<(OpenedLaunch? Launch, LaunchRefusal? Refusal)> OpenAsync(Guid userId, Guid enrolmentId, Guid activityId, string? itemId,
+        bool newAttempt, CancellationToken ct)
+    {
+        var enrolment = await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.EnrolmentId == enrolmentId && e.UserId == userId, ct);
+        if (enrolment is null || enrolment.Withdrawn)
+            return (null, new(404, "No such enrolment", "You have no enrolment with this id, or it was withdrawn."));
+        var activity = await db.CourseActivities.AsNoTracking().FirstOrDefaultAsync(a =>
+            a.CourseId == enrolment.CourseId && a.Version == enrolment.Version && a.ActivityId == activityId, ct);
+        if (activity?.ContentItemId is not { } contentItemId)
+            return (null, new(404, "No such activity", "The course version you are enrolled on has no content activity with this id."));
+        var package = await (from item in db.ContentItems.AsNoTracking()
+                             join p in db.Packages.AsNoTracking() on item.PackageId equals p.Id
+                             where item.Id == contentItemId
+                             select p).FirstOrDefaultAsync(ct);
+        if (package is null)
+            return (null, new(409, "Nothing to play", "The activity's content is not a package that can be launched here."));
+
+        var now = time.GetUtcNow();
+        var attempt = await db.Attempts.Where(a => a.EnrolmentId == enrolmentId && a.ActivityId == activityId)
+            .OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
+        if (attempt is null || (newAttempt && attempt.Finished))
+        {
+            attempt = ScormAttempt.Start(enrolmentId, userId, enrolment.CourseId, activityId, contentItemId, package, (attempt?.Number ?? 0) + 1, now);
+            db.Attempts.Add(attempt);
+        }
+        var opened = itemId ?? attempt.DefaultItem(package);
+        var sco = attempt.Launch(package, opened, now);
+        await db.SaveChangesAsync(ct);
+        var token = tokens.Issue(attempt.Id, package.Id, review: attempt.Finished, now);
+        return (new OpenedLaunch(attempt, package, sco, package.Activities.First(a => a.ItemId == opened), token, tokens.Read(token, now)!), null);
+    }
+
+    /// <summary>
+    /// Records a commit for the attempt the grant names. Two commits of one attempt at once (an autocommit and the
+    /// final one) are applied one after the other: the row's version is checked and a loser reads again.
+    /// </summary>
+    public async Task CommitAsync(RuntimeGrant grant, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, CancellationToken ct)
+    {
+        if (grant.Review) return;
+        for (var tries = 1; ; tries++)
+        {
+            db.ChangeTracker.Clear();
+            var attempt = await db.Attempts.FirstOrDefaultAsync(a => a.Id == grant.AttemptId, ct)
+                ?? throw new LmsPlatform.ServiceDefaults.Domain.DomainRuleException("attempt", "The attempt no longer exists.");
+            var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == attempt.PackageId, ct);
+            attempt.Commit(package, itemId, cmi, sequence, time.GetUtcNow());
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (tries < 5) { }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace LmsPlatform.ContentDelivery.Application;
+
+/// <summary>Section <c>Content:Runtime</c>: the key that signs players' URLs and how long one lives.</summary>
+public sealed class RuntimeOptions
+{
+    /// <summary>
+    /// At least 32 characters, the same on every replica (a secret: the AppHost makes one per run; Kubernetes takes it
+    /// from the content-api Secret). Without one, each process makes its own, which serves a single replica only.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>How long a launch's URLs serve files and take commits: long enough for one sitting.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(4);
+}
+
+/// <summary>What a launch's token grants: one attempt's package files and commits, until it expires; in review, nothing is recorded.</summary>
+public sealed record RuntimeGrant(Guid AttemptId, Guid PackageId, DateTimeOffset ExpiresAt, bool Review);
+
+/// <summary>
+/// The short-lived capability a launch hands the player, carried in the URL path (the package's own relative links
+/// keep it, and a browser's beacon on unload can send no header): the attempt, the package and the expiry, signed with
+/// HMAC-SHA256. Anyone holding it reaches that one package's files and that one attempt's commits, and only until it
+/// expires; nothing else.
+/// </summary>
+public sealed class RuntimeTokens
+{
+    private const int PayloadLength = 16 + 16 + 8 + 1;
+    private readonly byte[] key;
+    private readonly TimeSpan lifetime;
+
+    public RuntimeTokens(IOptions<RuntimeOptions> options, ILogger<RuntimeTokens> log)
+    {
+        lifetime = options.Value.TokenLifetime;
+        if (options.Value.SigningKey is { Length: >= 32 } configured)
+            key = SHA256.HashData(Encoding.UTF8.GetBytes(configured));
+        else
+        {
+            if (options.Value.SigningKey is { Length: > 0 })
+                throw new InvalidOperationException("Content:Runtime:SigningKey must be at least 32 characters.");
+            log.LogWarning("Content:Runtime:SigningKey is not set: this process signs players' URLs with a key of its own, which other replicas will refuse");
+            key = RandomNumberGenerator.GetBytes(32);
+        }
+    }
+
+    public string Issue(Guid attemptId, Guid packageId, bool review, DateTimeOffset now)
+    {
+        Span<byte> payload = stackalloc byte[PayloadLength];
+        attemptId.TryWriteBytes(payload[..16]);
+        packageId.TryWriteBytes(payload[16..32]);
+        BinaryPrimitives.WriteInt64BigEndian(payload[32..40], (now + lifetime).ToUnixTimeSeconds());
+        payload[40] = review ? (byte)1 : (byte)0;
+        return Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(key, payload));
+    }
+
+    /// <summary>The grant a token carries, or null when it is not one of ours, was altered, or has expired.</summary>
+    public RuntimeGrant? Read(string token, DateTimeOffset now)
+    {
+        var dot = token.IndexOf('.');
+        if (dot <= 0 || token.Length > 200) return null;
+        byte[] payload, signature;
+        try
+        {
+            payload = System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+            signature = System.Buffers.Text.Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+        }
+        catch (FormatException) { return null; }
+        if (payload.Length != PayloadLength || !CryptographicOperations.FixedTimeEquals(signature, HMACSHA256.HashData(key, payload))) return null;
+        var expires = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(32, 8)));
+        if (expires <= now) return null;
+        return new RuntimeGrant(new Guid(payload.AsSpan(0, 16)), new Guid(payload.AsSpan(16, 16)), expires, payload[40] == 1);
+    }
+
+    private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
+}

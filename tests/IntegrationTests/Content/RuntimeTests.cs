@@ -1,0 +1,176 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LmsPlatform.Contracts;
+using static LmsPlatform.IntegrationTests.Catalogue.CatalogueClient;
+
+namespace LmsPlatform.IntegrationTests.Content;
+
+/// <summary>
+/// The learning runtime through the gateway: a learner launches a SCORM package activity of their own enrolment; its
+/// files are served from the object store under the launch's token (ranges, ETags, nothing outside the package, a
+/// forged token refused); commits are recorded and resumed from; the attempt's progress starts the enrolment and its
+/// completion completes it; a finished attempt opens for review and a new attempt starts only when asked for.
+/// </summary>
+public class RuntimeTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task A_learner_takes_a_package_and_its_completion_completes_the_enrolment()
+    {
+        var admin = platform.Gateway;
+        var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", "Golf runtime");
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "player");
+        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await EnrolAsync(admin, learnerId, courseId);
+
+        // The first launch (once content has heard of the enrolment): attempt 1, from the beginning, as this learner.
+        var launch = await LaunchAsync(learner, enrolmentId, activityId);
+        Assert.Equal(("scorm12", false, 1), (launch.GetProperty("standard").GetString(), launch.GetProperty("review").GetBoolean(), launch.GetProperty("attempt").GetInt32()));
+        var data = launch.GetProperty("data");
+        Assert.Equal(("ab-initio", learnerId.ToString()), (data.GetProperty("cmi.core.entry").GetString(), data.GetProperty("cmi.core.student_id").GetString()));
+
+        // Nobody else launches through this enrolment.
+        var (_, _, otherTokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "intruder");
+        using var other = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), otherTokens.AccessToken);
+        using (var refused = await other.PostAsJsonAsync("/api/content/launches", new { enrolmentId, activityId }))
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+
+        // The package's files, with the launch's token and no other credential (as a frame loads them).
+        var anonymous = platform.Anonymous;
+        var launchUrl = launch.GetProperty("launchUrl").GetString()!;
+        Assert.EndsWith("/files/shared/launchpage.html", launchUrl);
+        using (var page = await anonymous.GetAsync(launchUrl))
+        {
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("ScormProcessInitialize", await page.Content.ReadAsStringAsync());
+            var etag = page.Headers.ETag;
+            Assert.NotNull(etag);
+            using var again = new HttpRequestMessage(HttpMethod.Get, launchUrl);
+            again.Headers.IfNoneMatch.Add(etag);
+            using var notModified = await anonymous.SendAsync(again);
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+        }
+        var filesRoot = launchUrl[..(launchUrl.IndexOf("/files/", StringComparison.Ordinal) + "/files/".Length)];
+        using (var range = new HttpRequestMessage(HttpMethod.Get, filesRoot + "Playing/playing.jpg"))
+        {
+            range.Headers.Range = new RangeHeaderValue(100, 199);
+            using var partial = await anonymous.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal(100, (await partial.Content.ReadAsByteArrayAsync()).Length);
+            Assert.Equal(14025, partial.Content.Headers.ContentRange?.Length);
+        }
+        using (var outside = await anonymous.GetAsync(filesRoot + "..%2F..%2Fimsmanifest.xml"))
+            Assert.Equal(HttpStatusCode.NotFound, outside.StatusCode);
+        var forged = launchUrl.Replace("/runtime/", "/runtime/A");
+        using (var refused = await anonymous.GetAsync(forged))
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        // A commit (as the unload beacon sends it: text/plain): the bookmark, suspend data and time are kept, and the
+        // first progress starts the enrolment.
+        var commitUrl = launch.GetProperty("commitUrl").GetString()!;
+        await CommitAsync(anonymous, commitUrl, new Dictionary<string, object>
+        {
+            ["cmi.core.lesson_status"] = "incomplete", ["cmi.core.lesson_location"] = "3", ["cmi.suspend_data"] = "page=3",
+            ["cmi.core.exit"] = "suspend", ["cmi.core.session_time"] = "0000:01:30.00", ["commitSequence"] = 2,
+        });
+        // An older commit of the same session arriving late changes nothing.
+        await CommitAsync(anonymous, commitUrl, new Dictionary<string, object> { ["cmi.core.lesson_location"] = "1", ["commitSequence"] = 1 });
+        await EnrolmentStatusAsync(admin, enrolmentId, "InProgress");
+        using (var bad = await anonymous.PostAsync(commitUrl, new StringContent("[1,2]", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.False((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("result").GetBoolean());
+        }
+
+        // The next launch resumes where the learner left.
+        var resumed = await LaunchAsync(learner, enrolmentId, activityId);
+        var resumedData = resumed.GetProperty("data");
+        Assert.Equal(("resume", "3", "page=3", "0000:01:30.00"), (resumedData.GetProperty("cmi.core.entry").GetString(),
+            resumedData.GetProperty("cmi.core.lesson_location").GetString(), resumedData.GetProperty("cmi.suspend_data").GetString(),
+            resumedData.GetProperty("cmi.core.total_time").GetString()));
+        Assert.Equal(1, resumed.GetProperty("attempt").GetInt32());
+
+        // Passing completes the activity, and so the course.
+        await CommitAsync(anonymous, resumed.GetProperty("commitUrl").GetString()!, new Dictionary<string, object>
+        {
+            ["cmi.core.lesson_status"] = "passed", ["cmi.core.score.raw"] = "85", ["cmi.core.score.min"] = "0", ["cmi.core.score.max"] = "100",
+            ["cmi.core.lesson_location"] = "14", ["cmi.core.exit"] = "", ["cmi.core.session_time"] = "0000:00:30.00", ["commitSequence"] = 1,
+        });
+        await EnrolmentStatusAsync(admin, enrolmentId, "Completed");
+
+        // A finished attempt opens for review (nothing it commits counts); a new attempt starts only when asked for.
+        var review = await LaunchAsync(learner, enrolmentId, activityId);
+        Assert.True(review.GetProperty("review").GetBoolean());
+        Assert.Equal("no-credit", review.GetProperty("data").GetProperty("cmi.core.credit").GetString());
+        await CommitAsync(anonymous, review.GetProperty("commitUrl").GetString()!, new Dictionary<string, object> { ["cmi.core.lesson_status"] = "failed" });
+        using (var fresh = await learner.PostAsJsonAsync("/api/content/launches", new { enrolmentId, activityId, newAttempt = true }))
+            Assert.Equal(2, (await fresh.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("attempt").GetInt32());
+
+        // The attempts, for the learner and for whoever reads enrolments; not for another learner.
+        var attempts = await admin.GetFromJsonAsync<JsonElement>($"/api/content/attempts?userId={learnerId}");
+        var first = attempts.EnumerateArray().Single(a => a.GetProperty("number").GetInt32() == 1);
+        Assert.Equal(("completed", "passed", 0.85, true), (first.GetProperty("completion").GetString(), first.GetProperty("success").GetString(),
+            first.GetProperty("score").GetDouble(), first.GetProperty("satisfied").GetBoolean()));
+        Assert.Equal(120, first.GetProperty("seconds").GetDouble());
+        Assert.Equal("14", first.GetProperty("activities")[0].GetProperty("location").GetString());
+        Assert.Equal(2, (await learner.GetFromJsonAsync<JsonElement>("/api/content/attempts")).GetArrayLength());
+        using (var forbidden = await other.GetAsync($"/api/content/attempts?userId={learnerId}"))
+            Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    /// <summary>A published course whose one required activity opens the sample package (uploaded here); its id and the activity's.</summary>
+    public static async Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, string sample, string title)
+    {
+        var admin = platform.Gateway;
+        var file = new ByteArrayContent(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", "scorm", sample)));
+        file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { file, "file", sample }, { new StringContent(title), "title" } });
+        var packageId = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var category = await CreateCategoryAsync(admin, "Runtime");
+        var courseId = await PublishedCourseAsync(admin, NewCode("RUN"), Draft(title, category, d => d["sections"] = new[]
+        {
+            new { title = "Lesson", activities = new object[] { new { kind = "content", title = title, contentItemId = packageId, required = true } } },
+        }));
+        var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
+        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM courses WHERE \"CourseId\" = '{courseId}' AND \"Version\" > 0"),
+            n => n == 1, TimeSpan.FromSeconds(60), "enrolment's copy of the course");
+        return (courseId, activityId);
+    }
+
+    public static async Task<Guid> EnrolAsync(HttpClient admin, Guid userId, Guid courseId)
+    {
+        using var created = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId, courseId });
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetGuid();
+    }
+
+    /// <summary>A launch, once content has its copies of the enrolment and the course (from their events).</summary>
+    private static async Task<JsonElement> LaunchAsync(HttpClient learner, Guid enrolmentId, Guid activityId)
+    {
+        var (status, body) = await Eventually.ReachesAsync(async () =>
+        {
+            using var response = await learner.PostAsJsonAsync("/api/content/launches", new { enrolmentId, activityId });
+            return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        }, r => r.StatusCode != HttpStatusCode.NotFound, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+        Assert.True(status == HttpStatusCode.OK, body);
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    private static async Task CommitAsync(HttpClient client, string url, Dictionary<string, object> cmi)
+    {
+        using var response = await client.PostAsync(url, new StringContent(JsonSerializer.Serialize(cmi), Encoding.UTF8, "text/plain"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("result").GetBoolean());
+    }
+
+    private static Task EnrolmentStatusAsync(HttpClient admin, Guid enrolmentId, string status) =>
+        Eventually.ReachesAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{enrolmentId}")).GetProperty("status").GetString(),
+            s => s == status, TimeSpan.FromSeconds(30), $"the enrolment {status}");
+}
