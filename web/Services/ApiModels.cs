@@ -270,5 +270,5 @@ public static class Progress
             ("completed", _) => "Completed",
             ("incomplete", _) => "In progress",
             _ => "Not started",
-        } + (score is { } s ? $" ({s:P0})" : "");
+        } + (score is { } s ? $" ({Math.Round(s * 100)}%)" : "");
 }

@@ -138,8 +138,7 @@ public static class RuntimeApi
                 else if (!property.Name.StartsWith("cmi.", StringComparison.Ordinal)) continue;
                 else if (property.Value.ValueKind is JsonValueKind.String) cmi[property.Name] = property.Value.GetString()!;
                 else if (property.Value.ValueKind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False) cmi[property.Name] = property.Value.GetRawText();
-                else if (property.Value.ValueKind is not JsonValueKind.Null)
-                    return Refused(400, "A commit is a JSON object of cmi elements", $"'{property.Name}' is not a value.", 201);
+                // Anything else is an empty collection the flattening left as it was (no interactions yet): nothing to keep.
             }
         }
         catch (JsonException ex)

@@ -1,0 +1,92 @@
+using LmsPlatform.Contracts;
+using Microsoft.Playwright;
+using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
+
+namespace LmsPlatform.IntegrationTests.Portal;
+
+/// <summary>
+/// A learner takes a SCORM course in Chromium: from the course page into the player, through a few pages, out with
+/// their progress saved; back in, resumed where they left; to the end, the knowledge check answered, and the course
+/// completed on their home page. Once for SCORM 1.2 and once for SCORM 2004 (the same course in each).
+/// </summary>
+public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform)
+{
+    [Theory]
+    [InlineData("RuntimeBasicCalls_SCORM12.zip", "scorm12")]
+    [InlineData("RuntimeBasicCalls_SCORM20043rdEdition.zip", "scorm2004")]
+    public async Task A_learner_takes_a_scorm_course_resumes_it_and_completes_it(string sample, string name)
+    {
+        var title = $"Golf {name} " + Guid.NewGuid().ToString("N")[..6];
+        var (courseId, _) = await Content.RuntimeTests.CourseWithPackageAsync(Platform, sample, title);
+        var (userId, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "golfer", null, []);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(Platform.Gateway, userId);
+        var enrolmentId = await Content.RuntimeTests.EnrolAsync(Platform.Gateway, userId, courseId);
+        await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+
+        var page = await Browser.NewPageAsync();
+        // The package asks with confirm() whether to save on exit and whether to resume: the learner says yes.
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        var log = new List<string>();
+        page.Console += (_, message) => log.Add($"console {message.Type}: {message.Text}");
+        page.Response += (_, response) => { if (response.Url.Contains("/api/content/", StringComparison.Ordinal)) log.Add($"{response.Status} {response.Request.Method} {response.Url}"); };
+        try
+        {
+        await JourneyAsync(page, $"player-{name}", async () =>
+        {
+            await SignInAsync(page, email, password, $"/catalogue/courses/{courseId}");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"Start {title}" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync(title);
+            var sco = page.FrameLocator("#sco-frame");
+            var next = sco.Locator("#butNext");
+            for (var i = 0; i < 3; i++) await next.ClickAsync();
+            await Assertions.Expect(sco.Locator("#contentFrame")).ToHaveAttributeAsync("src", "../Playing/OtherScoring.html");
+            await AssertAccessibleAsync(page, $"player-{name}", "#sco-frame");
+            await sco.Locator("#butExit").ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Progress saved");
+
+            // Back in from the course page (once the last commit, sent as the page changed, is in): the content resumes
+            // at the page the learner left.
+            await Eventually.ReachesAsync(async () =>
+            {
+                await page.GotoAsync($"/catalogue/courses/{courseId}");
+                return await page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title }).InnerTextAsync();
+            }, text => text.Contains("In progress", StringComparison.Ordinal), TimeSpan.FromSeconds(15), "the activity in progress on the course page");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"Continue {title}" }).ClickAsync();
+            await Assertions.Expect(sco.Locator("#contentFrame")).ToHaveAttributeAsync("src", "../Playing/OtherScoring.html");
+
+            // To the end, where the knowledge check is: every question answered right, then out.
+            for (var i = 3; i < 14; i++) await next.ClickAsync();
+            var check = sco.FrameLocator("#contentFrame");
+            await Assertions.Expect(check.GetByRole(AriaRole.Heading, new() { Name = "Knowledge Check" })).ToBeVisibleAsync();
+            foreach (var answer in await check.Locator(".correctAnswer").AllAsync())
+            {
+                if (await answer.Locator("input[type=radio]").CountAsync() > 0) await answer.Locator("input[type=radio]").CheckAsync();
+                else
+                {
+                    var text = await answer.InnerTextAsync();
+                    await answer.Locator("input[type=text]").FillAsync(text[(text.IndexOf('(') + 1)..text.IndexOf(')')]);
+                }
+            }
+            await check.GetByRole(AriaRole.Button, new() { Name = "Submit Answers" }).ClickAsync();
+            await Assertions.Expect(check.GetByText("Score: 100")).ToBeVisibleAsync();
+            await sco.Locator("#butExit").ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Progress saved");
+
+            // The completion reaches the learner's home page (through content's event and enrolment's ledger).
+            await Eventually.ReachesAsync(async () =>
+            {
+                await page.GotoAsync("/");
+                return await page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title }).AllInnerTextsAsync();
+            }, texts => texts.Any(t => t.Contains("completed on", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the completion on the home page");
+            await page.GotoAsync($"/catalogue/courses/{courseId}");
+            await Assertions.Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title })).ToContainTextAsync("Passed (100%)");
+        });
+        }
+        catch (Exception ex)
+        {
+            log.Add(await Platform.Gateway.GetStringAsync($"/api/content/attempts?userId={userId}"));
+            throw new Exception(string.Join("\n", log.Where(l => !l.Contains("/files/", StringComparison.Ordinal) && !l.Contains("_blazor", StringComparison.Ordinal)).TakeLast(40)), ex);
+        }
+    }
+}
