@@ -40,6 +40,8 @@ public static class PermissionNames
         Permissions.EnrolmentsManage => "enrol people (enrolments.manage)",
         Permissions.CompletionsRecord => "record completions (completions.record)",
         Permissions.TeamRead => "see your team's learning (team.read)",
+        Permissions.ContentRead => "open learning content (content.read)",
+        Permissions.ContentManage => "manage learning content and packages (content.manage)",
         _ => permission,
     };
 }

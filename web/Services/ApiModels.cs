@@ -272,3 +272,12 @@ public static class Progress
             _ => "Not started",
         } + (score is { } s ? $" ({Math.Round(s * 100)}%)" : "");
 }
+
+public sealed record PackageActivityView(string ItemId, string Title, string Path, string? Query, bool IsSco, double? MasteryScore, double? CompletionThreshold);
+
+/// <summary>An imported SCORM package (content's ContentPackageDto).</summary>
+public sealed record PackageView(Guid Id, string Title, string Standard, string? Edition, PackageActivityView[] Activities, string[] Warnings, int FileCount,
+    long Bytes, string FileName, DateTimeOffset UploadedAt, string UploadedBy)
+{
+    public string DescribeStandard => Standard == "scorm12" ? "SCORM 1.2" : $"SCORM 2004{(Edition is { Length: > 0 } e ? $" ({e})" : "")}";
+}

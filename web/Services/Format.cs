@@ -58,4 +58,21 @@ public static class Format
     public static string Date(DateTimeOffset? value) => value?.ToString("d MMM yyyy", CultureInfo.InvariantCulture) ?? "";
 
     public static string DateTime(DateTimeOffset? value) => value?.ToString("d MMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>A size as people read it: 512 bytes, 1.4 MB, 2.1 GB.</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} bytes",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024:0.#} MB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0 / 1024 / 1024:0.#} GB"),
+    };
+
+    /// <summary>A time spent: 45 s, 12 min, 1 h 5 min.</summary>
+    public static string Seconds(double seconds) => seconds switch
+    {
+        < 60 => $"{Math.Round(seconds)} s",
+        < 3600 => $"{Math.Round(seconds / 60)} min",
+        _ => $"{(int)(seconds / 3600)} h {Math.Round(seconds % 3600 / 60)} min",
+    };
 }

@@ -11,7 +11,8 @@ namespace LmsPlatform.Portal.Services;
 /// What an API said when it refused: its ProblemDetails, or one made up from the status when it sent none. Screens show
 /// <see cref="Title"/> and <see cref="Detail"/> in a message and <see cref="For"/> beside the field named; never raw JSON.
 /// </summary>
-public sealed record Problem(int Status, string Title, string? Detail, IReadOnlyDictionary<string, string[]> Errors)
+public sealed record Problem(int Status, string Title, string? Detail, IReadOnlyDictionary<string, string[]> Errors,
+    IReadOnlyList<ReportedProblem>? Report = null)
 {
     public static Problem From(HttpStatusCode status, string? title = null, string? detail = null) =>
         new((int)status, title ?? DefaultTitle(status), detail, new Dictionary<string, string[]>());
@@ -48,6 +49,9 @@ public sealed record Problem(int Status, string Title, string? Detail, IReadOnly
         _ => "The request was refused",
     };
 }
+
+/// <summary>One finding of a report an API refused with (a package's inspection): what, why, where, and whether it only warns.</summary>
+public sealed record ReportedProblem(string Code, string Message, string? Path, bool Warning);
 
 /// <summary>An API's answer: the value (with its ETag, for a later change) or the problem.</summary>
 public sealed record ApiResult<T>(T? Value, Problem? Problem, string? ETag = null)
@@ -151,7 +155,7 @@ public sealed class GatewayApi(IHttpClientFactory clients, PortalSession session
             if (body is null) return fallback;
             // The APIs' titles are the status's name ("Conflict", "Not Found"); a person gets what it means for them.
             // A 400 is a refusal of what they typed: its title says so, the detail and field messages say why.
-            var problem = new Problem((int)response.StatusCode, fallback.Title, body.Detail, body.Errors ?? new Dictionary<string, string[]>());
+            var problem = new Problem((int)response.StatusCode, fallback.Title, body.Detail, body.Errors ?? new Dictionary<string, string[]>(), body.Problems);
             return problem.Status switch
             {
                 400 => problem with { Title = problem.Errors.Count > 0 ? "Check the highlighted fields" : body.Title ?? fallback.Title },
@@ -166,7 +170,7 @@ public sealed class GatewayApi(IHttpClientFactory clients, PortalSession session
         }
     }
 
-    private sealed record ProblemBody(string? Title, string? Detail, Dictionary<string, string[]>? Errors);
+    private sealed record ProblemBody(string? Title, string? Detail, Dictionary<string, string[]>? Errors, List<ReportedProblem>? Problems);
 }
 
 /// <summary>For calls whose answer has no body worth reading.</summary>

@@ -15,6 +15,8 @@ namespace LmsPlatform.ContentDelivery.Apis;
 
 public sealed record LaunchRequest(Guid? EnrolmentId, Guid? ActivityId, string? ItemId, bool NewAttempt = false);
 
+public sealed record PreviewRequest(string? ItemId);
+
 public sealed record LaunchActivityDto(string ItemId, string Title, bool IsSco, string Completion, string Success, double? Score);
 
 /// <summary>
@@ -49,6 +51,9 @@ public static class RuntimeApi
         api.MapPost("/launches", Launch).WithName("LaunchActivity")
             .WithSummary("Open a package activity of one of your enrolments: resumes the latest attempt, or starts one (newAttempt once it is finished)")
             .RequireAuthorization(Permissions.ContentRead);
+        api.MapPost("/packages/{id:guid}/preview", Preview).WithName("PreviewPackage")
+            .WithSummary("Open a package as its learners would, without an enrolment: nothing is recorded")
+            .RequireAuthorization(Permissions.ContentManage);
         api.MapMethods("/runtime/{token}/files/{**path}", [HttpMethods.Get, HttpMethods.Head], File).WithName("PackageFile")
             .WithSummary("A file of the launched package (ranges, ETags); the token is the launch's").AllowAnonymous();
         api.MapPost("/runtime/{token}/scos/{itemId}/commit", Commit).WithName("CommitRuntimeData").DisableAntiforgery()
@@ -80,19 +85,43 @@ public static class RuntimeApi
         }
     }
 
+    /// <summary>
+    /// A preview for whoever manages content: the package opened in review (no credit, nothing recorded), through a
+    /// token of no attempt, so the player works as for a learner and commits are answered and dropped.
+    /// </summary>
+    public static async Task<Results<Ok<LaunchDto>, NotFound, ValidationProblem>> Preview(Guid id, PreviewRequest? request, HttpContext http,
+        ContentDbContext db, RuntimeTokens tokens, TimeProvider time, CancellationToken ct)
+    {
+        if (await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is not { } package) return TypedResults.NotFound();
+        var activity = request?.ItemId is { } itemId ? package.Activities.FirstOrDefault(a => a.ItemId == itemId) : package.Activities[0];
+        if (activity is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = [$"The package has no activity '{request!.ItemId}'."] });
+        var now = time.GetUtcNow();
+        var token = tokens.Issue(Guid.Empty, package.Id, review: true, now);
+        var person = Caller.UserIdOf(http.User)?.ToString() ?? "preview";
+        return TypedResults.Ok(ToDto(package, activity, token, tokens.Read(token, now)!, 0, new Dictionary<string, ScoState>(),
+            ScormCmi.ResumeData(package.Standard, new Dictionary<string, string>(), activity, person, Caller.NameOf(http.User), 0, review: true),
+            Completion.NotAttempted, Success.Unknown, null, false));
+    }
+
     private static LaunchDto ToDto(OpenedLaunch launch, string learnerName, Guid userId)
     {
-        var (attempt, package, sco, activity) = (launch.Attempt, launch.Package, launch.Sco, launch.Activity);
-        var root = $"/api/content/runtime/{launch.Token}";
-        var data = ScormCmi.ResumeData(package.Standard, sco.Data, activity, userId.ToString(), learnerName, sco.TotalSeconds, launch.Grant.Review);
-        var states = attempt.Scos.ToDictionary(s => s.ItemId);
-        return new LaunchDto(attempt.Id, attempt.Number, package.Standard == ScormVersion.Scorm12 ? "scorm12" : "scorm2004", launch.Grant.Review, package.Title,
+        var (attempt, sco, activity) = (launch.Attempt, launch.Sco, launch.Activity);
+        var data = ScormCmi.ResumeData(launch.Package.Standard, sco.Data, activity, userId.ToString(), learnerName, sco.TotalSeconds, launch.Grant.Review);
+        return ToDto(launch.Package, activity, launch.Token, launch.Grant, attempt.Number, attempt.Scos.ToDictionary(s => s.ItemId), data,
+            attempt.Completion, attempt.Success, attempt.Score, attempt.Satisfied);
+    }
+
+    private static LaunchDto ToDto(ContentPackage package, PackageActivity activity, string token, RuntimeGrant grant, int number,
+        IReadOnlyDictionary<string, ScoState> states, IReadOnlyDictionary<string, string> data, Completion completion, Success success, double? score, bool satisfied)
+    {
+        var root = $"/api/content/runtime/{token}";
+        return new LaunchDto(grant.AttemptId, number, package.Standard == ScormVersion.Scorm12 ? "scorm12" : "scorm2004", grant.Review, package.Title,
             activity.ItemId, $"{root}/files/{EscapePath(activity.Path)}{(activity.Query is { Length: > 0 } q ? "?" + q : "")}",
             $"{root}/scos/{Uri.EscapeDataString(activity.ItemId)}/commit", data,
             [.. package.Activities.Select(a => states.TryGetValue(a.ItemId, out var s)
                 ? new LaunchActivityDto(a.ItemId, a.Title, a.IsSco, ScormAttempt.Words(s.Completion), ScormAttempt.Words(s.Success), s.Score)
                 : new LaunchActivityDto(a.ItemId, a.Title, a.IsSco, "not-attempted", "unknown", null))],
-            ScormAttempt.Words(attempt.Completion), ScormAttempt.Words(attempt.Success), attempt.Score, attempt.Satisfied, launch.Grant.ExpiresAt);
+            ScormAttempt.Words(completion), ScormAttempt.Words(success), score, satisfied, grant.ExpiresAt);
     }
 
     private static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
@@ -109,7 +138,8 @@ public static class RuntimeApi
             return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
         if (PackageArchive.Normalise(path) is not { } file) return TypedResults.NotFound();
         var key = ContentPackage.StoragePrefixOf(grant.PackageId) + file;
-        if (await store.HeadAsync(key, ct) is not { } stored || await store.ReadAsync(key, 0, null, ct) is not { } stream) return TypedResults.NotFound();
+        if (await store.HeadAsync(key, ct) is not { } stored) return TypedResults.NotFound();
+        var stream = new ObjectReadStream(store, key, stored.Length);
         http.Response.Headers.CacheControl = "private, max-age=3600";
         http.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Stream(stream, stored.ContentType, lastModified: stored.LastModified, entityTag: EntityTagHeaderValue.Parse(stored.ETag),

@@ -35,7 +35,8 @@ public static class Extensions
             return options.Kind.ToLowerInvariant() switch
             {
                 "local" => new LocalObjectStore(options.Root ?? Path.Combine(AppContext.BaseDirectory, "content-store")),
-                var kind => throw new InvalidOperationException($"Content:Storage:Kind '{kind}' is not a store this service has (local)."),
+                "s3" => new S3ObjectStore(options),
+                var kind => throw new InvalidOperationException($"Content:Storage:Kind '{kind}' is not a store this service has (local, s3)."),
             };
         });
         builder.Services.AddScoped<PackageImports>();

@@ -130,15 +130,12 @@ public class RuntimeTests(PlatformFixture platform)
         file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
         using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { file, "file", sample }, { new StringContent(title), "title" } });
         var packageId = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var category = await CreateCategoryAsync(admin, "Runtime");
-        var courseId = await PublishedCourseAsync(admin, NewCode("RUN"), Draft(title, category, d => d["sections"] = new[]
+        var courseId = await EnrollableCourseAsync(platform, title, d => d["sections"] = new[]
         {
             new { title = "Lesson", activities = new object[] { new { kind = "content", title = title, contentItemId = packageId, required = true } } },
-        }));
+        });
         var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
         var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
-        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM courses WHERE \"CourseId\" = '{courseId}' AND \"Version\" > 0"),
-            n => n == 1, TimeSpan.FromSeconds(60), "enrolment's copy of the course");
         return (courseId, activityId);
     }
 
