@@ -38,7 +38,7 @@ public static class GatewayExtensions
             Metadata = limits.For(path),
         })).Concat(RequestLimits.UploadRoutes.Select(upload => new RouteConfig
         {
-            RouteId = $"{upload.Service}-imports",
+            RouteId = $"{upload.Service}{upload.Prefix.Replace('/', '-')}",
             ClusterId = upload.Service,
             Match = new RouteMatch { Path = upload.Prefix + "/{**rest}" },
             Metadata = limits.For(upload.Prefix),

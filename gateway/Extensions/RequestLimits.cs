@@ -17,11 +17,12 @@ public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string,
     public const string ImportsPrefix = "/api/identity/imports";
     public const string EnrolmentImportsPrefix = "/api/enrolment/imports";
     public const string PackagesPrefix = "/api/content/packages";
+    public const string FilesPrefix = "/api/content/files";
 
     /// <summary>The upload routes that take more than the default: each gets a route of its own, so its limit applies.</summary>
     public static readonly IReadOnlyList<(string Prefix, string Service)> UploadRoutes =
         [(ImportsPrefix, Contracts.ResourceNames.IdentityApi), (EnrolmentImportsPrefix, Contracts.ResourceNames.EnrolmentApi),
-            (PackagesPrefix, Contracts.ResourceNames.ContentApi)];
+            (PackagesPrefix, Contracts.ResourceNames.ContentApi), (FilesPrefix, Contracts.ResourceNames.ContentApi)];
 
     public static readonly IReadOnlyDictionary<string, long> Defaults = new Dictionary<string, long>
     {
@@ -32,6 +33,7 @@ public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string,
         [ImportsPrefix] = 200 * 1024 * 1024, // HR CSV imports: 100,000 people are about 10 MB
         [EnrolmentImportsPrefix] = 25 * 1024 * 1024, // enrolment's own limit is 20 MB (Enrolment:EnrolmentImports:MaxFileBytes)
         [PackagesPrefix] = 1025L * 1024 * 1024, // content's own limit is 1 GB (Content:Packages:MaxUploadBytes)
+        [FilesPrefix] = 2049L * 1024 * 1024, // content's own limit is 2 GB (Content:Files:MaxUploadBytes)
     };
 
     public static RequestLimits From(IConfiguration configuration)

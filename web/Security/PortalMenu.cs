@@ -28,7 +28,7 @@ public static class PortalMenu
             new("Courses", "manage/courses", Permissions.CatalogueManage),
             new("Learning paths", "manage/paths", Permissions.CatalogueManage),
             new("Categories", "manage/categories", Permissions.CategoriesManage),
-            new("Packages", "manage/packages", Permissions.ContentManage),
+            new("Content", "manage/content", Permissions.ContentManage),
         ]),
         new("Assignments", [
             new("Audiences", "manage/audiences", Permissions.EnrolmentsRead),

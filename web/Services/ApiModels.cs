@@ -244,7 +244,13 @@ public sealed record PublishAudienceView(int Version, AudiencePreviewView? Previ
 /// <summary>A launched package activity (content's answer to a launch): see content's RuntimeApi.</summary>
 public sealed record LaunchView(Guid AttemptId, int Attempt, string Standard, bool Review, string Title, string ItemId, string LaunchUrl, string CommitUrl,
     Dictionary<string, string> Data, LaunchActivityView[] Activities, string Completion, string Success, double? Score, bool Satisfied,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt, string? MediaType = null, double Position = 0, int Percent = 0)
+{
+    /// <summary>A package (SCORM), as opposed to a document or a media file.</summary>
+    public bool IsPackage => Standard is "scorm12" or "scorm2004";
+
+    public bool Completed => Completion == "completed";
+}
 
 public sealed record LaunchActivityView(string ItemId, string Title, bool IsSco, string Completion, string Success, double? Score);
 
@@ -253,10 +259,10 @@ public sealed record ScoStateView(string ItemId, string Title, string Completion
 
 public sealed record AttemptView(Guid Id, Guid EnrolmentId, Guid UserId, Guid CourseId, Guid ActivityId, Guid PackageId, string PackageTitle, int Number,
     string Completion, string Success, double? Score, bool Satisfied, double Seconds, int Commits, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt, ScoStateView[] Activities)
+    DateTimeOffset? FinishedAt, ScoStateView[] Activities, int? Percent = null)
 {
     /// <summary>The attempt's state in a learner's words.</summary>
-    public string Describe => Progress.Describe(Completion, Success, Score);
+    public string Describe => Progress.Describe(Completion, Success, Score) + (Percent is { } p && Completion != "completed" ? $" ({p}%)" : "");
 }
 
 /// <summary>Completion, success and score, as people read them.</summary>
@@ -281,3 +287,7 @@ public sealed record PackageView(Guid Id, string Title, string Standard, string?
 {
     public string DescribeStandard => Standard == "scorm12" ? "SCORM 1.2" : $"SCORM 2004{(Edition is { Length: > 0 } e ? $" ({e})" : "")}";
 }
+
+/// <summary>A content item (content's ContentItemDto): a link, an uploaded file, or a package.</summary>
+public sealed record ContentItemView(Guid Id, string Title, string Kind, string? Url, DateTimeOffset CreatedAt, string? FileName, string? MediaType, long? Bytes,
+    Guid? PackageId);

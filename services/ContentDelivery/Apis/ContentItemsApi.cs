@@ -1,4 +1,5 @@
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.ContentDelivery.Application;
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.ContentDelivery.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -23,9 +24,16 @@ public sealed record CreateContentItemRequest(string? Title, string? Kind, strin
     }
 }
 
-public sealed record ContentItemDto(Guid Id, string Title, string Kind, string? Url, DateTimeOffset CreatedAt)
+public sealed record ContentItemDto(Guid Id, string Title, string Kind, string? Url, DateTimeOffset CreatedAt, string? FileName = null, string? MediaType = null,
+    long? Bytes = null, Guid? PackageId = null)
 {
-    public static ContentItemDto From(ContentItem c) => new(c.Id, c.Title, c.Kind.ToString(), c.Url, c.CreatedAt);
+    public static ContentItemDto From(ContentItem c) => new(c.Id, c.Title, c.Kind.ToString(), c.Url, c.CreatedAt, c.FileName, c.MediaType, c.Bytes, c.PackageId);
+}
+
+public sealed class FileUploadOptions
+{
+    /// <summary>The largest document or media file accepted (2 GB; the gateway's limit for the route is set to match).</summary>
+    public long MaxUploadBytes { get; set; } = 2048L * 1024 * 1024;
 }
 
 public static class ContentItemsApi
@@ -34,6 +42,11 @@ public static class ContentItemsApi
     {
         var api = app.MapGroup("/api/content/items").WithTags("Content items");
         api.MapPost("/", CreateContentItem).WithName("CreateContentItem").WithSummary("Register a content item").RequireAuthorization(Permissions.ContentManage);
+        var limit = app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<FileUploadOptions>>().Value.MaxUploadBytes;
+        app.MapPost("/api/content/files", UploadFile).WithTags("Content items").WithName("UploadFile").DisableAntiforgery()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(limit + 1024 * 1024)).WithFormOptions(multipartBodyLengthLimit: limit + 1024 * 1024)
+            .WithSummary("Upload a document or media file (a multipart 'file'; optional 'title'): 201 with the content item, 415 for a kind not taken, 422 when the scan refuses it")
+            .RequireAuthorization(Permissions.ContentManage);
         api.MapGet("/{id:guid}", GetContentItem).WithName("GetContentItem").WithSummary("Get a content item by id").RequireAuthorization(Permissions.ContentRead);
         api.MapGet("/", ListContentItems).WithName("ListContentItems").WithSummary("List content items, newest first, paged").RequireAuthorization(Permissions.ContentRead);
         return app;
@@ -54,6 +67,17 @@ public static class ContentItemsApi
         db.ContentItems.Add(item);
         await db.SaveChangesAsync(ct);
         return TypedResults.Created($"/api/content/items/{item.Id}", ContentItemDto.From(item));
+    }
+
+    public static async Task<Results<Created<ContentItemDto>, ValidationProblem, ProblemHttpResult>> UploadFile(HttpContext http, FileUploads uploads,
+        Microsoft.Extensions.Options.IOptions<FileUploadOptions> options, CancellationToken ct)
+    {
+        var (upload, invalid) = await ReceivedUpload.ReceiveAsync(http, options.Value.MaxUploadBytes, "the document or media file", ct);
+        if (invalid is not null) return invalid;
+        await using var received = upload!;
+        var (item, refusal) = await uploads.UploadAsync(received.File, received.FileName, received.Title, ct);
+        if (refusal is not null) return TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
+        return TypedResults.Created($"/api/content/items/{item!.Id}", ContentItemDto.From(item));
     }
 
     public static async Task<Results<Ok<ContentItemDto>, NotFound>> GetContentItem(Guid id, ContentDbContext db, CancellationToken ct) =>

@@ -48,20 +48,10 @@ public static class PackagesApi
     public static async Task<Results<Created<ContentPackageDto>, ValidationProblem, ProblemHttpResult>> Upload(
         HttpContext http, PackageImports imports, IOptions<PackageOptions> options, CancellationToken ct)
     {
-        if (!http.Request.HasFormContentType) return Invalid("file", "is required: a multipart field named 'file' holding the package's zip");
-        var form = await http.Request.ReadFormAsync(ct);
-        if (form.Files.GetFile("file") is not { } file) return Invalid("file", "is required: a multipart field named 'file' holding the package's zip");
-        if (file.Length == 0) return Invalid("file", "is empty");
-        if (file.Length > options.Value.MaxUploadBytes) return Invalid("file", $"is larger than {options.Value.MaxUploadBytes / 1024 / 1024} MB");
-        var title = form["title"].FirstOrDefault();
-        if (title is { Length: > 200 }) return Invalid("title", "must be at most 200 characters");
-
-        // A zip is read from its end (the central directory): the upload is copied to a temporary file first.
-        await using var zip = new FileStream(Path.Combine(Path.GetTempPath(), $"lms-package-{Guid.NewGuid():N}.zip"), FileMode.CreateNew, FileAccess.ReadWrite,
-            FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await file.CopyToAsync(zip, ct);
-        zip.Position = 0;
-        var outcome = await imports.ImportAsync(zip, Path.GetFileName(file.FileName), title, Caller.UserIdOf(http.User), Caller.NameOf(http.User), ct);
+        var (upload, invalid) = await ReceivedUpload.ReceiveAsync(http, options.Value.MaxUploadBytes, "the package's zip", ct);
+        if (invalid is not null) return invalid;
+        await using var received = upload!;
+        var outcome = await imports.ImportAsync(received.File, received.FileName, received.Title, Caller.UserIdOf(http.User), Caller.NameOf(http.User), ct);
         if (outcome.Package is not { } package)
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The package was refused",
                 detail: string.Join(" ", outcome.Problems.Where(p => !p.Warning).Take(5).Select(p => p.Message)),
@@ -80,6 +70,4 @@ public static class PackagesApi
         await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } package
             ? TypedResults.Ok(ContentPackageDto.From(package))
             : TypedResults.NotFound();
-
-    private static ValidationProblem Invalid(string field, string message) => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LmsPlatform.ContentDelivery.Application;
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.ContentDelivery.Infrastructure.Storage;
+using LmsPlatform.ContentDelivery.Model;
 using LmsPlatform.ContentDelivery.Model.Packages;
 using LmsPlatform.ContentDelivery.Model.Runtime;
 using LmsPlatform.Contracts.Security;
@@ -26,14 +27,21 @@ public sealed record LaunchActivityDto(string ItemId, string Title, bool IsSco, 
 /// </summary>
 public sealed record LaunchDto(Guid AttemptId, int Attempt, string Standard, bool Review, string Title, string ItemId, string LaunchUrl, string CommitUrl,
     IReadOnlyDictionary<string, string> Data, IReadOnlyList<LaunchActivityDto> Activities, string Completion, string Success, double? Score,
-    bool Satisfied, DateTimeOffset ExpiresAt);
+    bool Satisfied, DateTimeOffset ExpiresAt, string? MediaType = null, double Position = 0, int Percent = 0);
+
+/// <summary>What a media player reports: where the learner is, how long the media is (once known), and the stretches played.</summary>
+public sealed record MediaProgressRequest(double? Position, double? Duration, double[][]? Played);
 
 public sealed record ScoStateDto(string ItemId, string Title, string Completion, string Success, double? Score, string? Location, double Seconds,
     int Launches, DateTimeOffset? LastCommitAt);
 
+/// <summary>
+/// An attempt at a package, or a learner's progress on a document or media file (then <see cref="Percent"/> is the share
+/// played or read, <see cref="Seconds"/> the time played, and <see cref="PackageId"/> the content item's id).
+/// </summary>
 public sealed record AttemptDto(Guid Id, Guid EnrolmentId, Guid UserId, Guid CourseId, Guid ActivityId, Guid PackageId, string PackageTitle, int Number,
     string Completion, string Success, double? Score, bool Satisfied, double Seconds, int Commits, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt, IReadOnlyList<ScoStateDto> Activities);
+    DateTimeOffset? FinishedAt, IReadOnlyList<ScoStateDto> Activities, int? Percent = null);
 
 /// <summary>
 /// The learning runtime: launching a package activity (a signed-in learner, through their own enrolment), the
@@ -58,6 +66,8 @@ public static class RuntimeApi
             .WithSummary("A file of the launched package (ranges, ETags); the token is the launch's").AllowAnonymous();
         api.MapPost("/runtime/{token}/scos/{itemId}/commit", Commit).WithName("CommitRuntimeData").DisableAntiforgery()
             .WithSummary("The run-time API's commit for one activity: flattened cmi elements (JSON, also as text/plain from an unload beacon)").AllowAnonymous();
+        api.MapPost("/runtime/{token}/progress", Progress).WithName("RecordMediaProgress").DisableAntiforgery()
+            .WithSummary("A media player's report: position, duration and the stretches played (JSON, also as text/plain from an unload beacon)").AllowAnonymous();
         api.MapGet("/attempts", Attempts).WithName("ListAttempts")
             .WithSummary("Attempts of a person (yours, or anyone's with enrolments.read), optionally of one enrolment, newest first")
             .RequireAuthorization(Permissions.ContentRead);
@@ -75,9 +85,9 @@ public static class RuntimeApi
         if (Caller.UserIdOf(http.User) is not { } userId) return TypedResults.Problem(statusCode: 403, title: "Only a person can launch learning");
         try
         {
-            var (launch, refusal) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId, request.NewAttempt, ct);
+            var (launch, media, refusal) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId, request.NewAttempt, ct);
             if (refusal is not null) return TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
-            return TypedResults.Ok(ToDto(launch!, Caller.NameOf(http.User), userId));
+            return TypedResults.Ok(media is not null ? ToDto(media) : ToDto(launch!, Caller.NameOf(http.User), userId));
         }
         catch (DomainRuleException ex)
         {
@@ -101,6 +111,18 @@ public static class RuntimeApi
         return TypedResults.Ok(ToDto(package, activity, token, tokens.Read(token, now)!, 0, new Dictionary<string, ScoState>(),
             ScormCmi.ResumeData(package.Standard, new Dictionary<string, string>(), activity, person, Caller.NameOf(http.User), 0, review: true),
             Completion.NotAttempted, Success.Unknown, null, false));
+    }
+
+    /// <summary>A document or media file, as the player opens it: its URL, where to report progress, where the learner was.</summary>
+    private static LaunchDto ToDto(OpenedMedia media)
+    {
+        var (progress, item) = (media.Progress, media.Item);
+        var root = $"/api/content/runtime/{media.Token}";
+        var completion = progress.Completed ? "completed" : "incomplete";
+        return new LaunchDto(progress.Id, 1, item.Kind == ContentKind.Video ? "media" : "document", false, item.Title, item.Id.ToString(),
+            $"{root}/files/{Uri.EscapeDataString(item.FileName!)}", $"{root}/progress", new Dictionary<string, string>(),
+            [new LaunchActivityDto(item.Id.ToString(), item.Title, false, completion, "unknown", null)], completion, "unknown", null, progress.Completed,
+            media.Grant.ExpiresAt, item.MediaType, progress.Position, progress.Percent);
     }
 
     private static LaunchDto ToDto(OpenedLaunch launch, string learnerName, Guid userId)
@@ -137,7 +159,7 @@ public static class RuntimeApi
         if (tokens.Read(token, time.GetUtcNow()) is not { } grant)
             return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
         if (PackageArchive.Normalise(path) is not { } file) return TypedResults.NotFound();
-        var key = ContentPackage.StoragePrefixOf(grant.PackageId) + file;
+        var key = (grant.IsFile ? ContentItem.StoragePrefixOf(grant.ContentId) : ContentPackage.StoragePrefixOf(grant.ContentId)) + file;
         if (await store.HeadAsync(key, ct) is not { } stored) return TypedResults.NotFound();
         var stream = new ObjectReadStream(store, key, stored.Length);
         http.Response.Headers.CacheControl = "private, max-age=3600";
@@ -190,6 +212,39 @@ public static class RuntimeApi
         return TypedResults.Ok(new { result = true, errorCode = 0 });
     }
 
+    /// <summary>A video's or audio's progress (a document's is recorded by opening it).</summary>
+    public static async Task<IResult> Progress(string token, HttpContext http, RuntimeTokens tokens, Launches launches, TimeProvider time, CancellationToken ct)
+    {
+        if (tokens.Read(token, time.GetUtcNow()) is not { IsFile: true } grant)
+            return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
+        MediaProgressRequest? report;
+        try
+        {
+            report = await JsonSerializer.DeserializeAsync<MediaProgressRequest>(new LimitedStream(http.Request.Body, 64 * 1024), ProgressJson, ct);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["body"] = [$"is not a progress report: {ex.Message}"] });
+        }
+        if (report?.Position is not { } position) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["position"] = ["is required"] });
+        if (report.Played?.Any(p => p is not { Length: 2 }) == true)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["played"] = ["each stretch is [start, end]"] });
+        try
+        {
+            await launches.RecordMediaAsync(grant, position, report.Duration, [.. (report.Played ?? []).Select(p => new WatchedSpan(p[0], p[1]))], ct);
+        }
+        catch (DomainRuleException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] });
+        }
+        return TypedResults.NoContent();
+    }
+
+    private static readonly JsonSerializerOptions ProgressJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
     private static IResult Refused(int status, string title, string? detail, int errorCode) =>
         TypedResults.Problem(statusCode: status, title: title, detail: detail,
             extensions: new Dictionary<string, object?> { ["result"] = false, ["errorCode"] = errorCode });
@@ -206,6 +261,11 @@ public static class RuntimeApi
         var attempts = await query.OrderByDescending(a => a.StartedAt).Take(200).ToListAsync(ct);
         var packageIds = attempts.Select(a => a.PackageId).Distinct().ToList();
         var packages = await db.Packages.AsNoTracking().Where(p => packageIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var progress = await db.MediaProgress.AsNoTracking().Where(p => p.UserId == person && (enrolmentId == null || p.EnrolmentId == enrolmentId))
+            .Join(db.ContentItems.AsNoTracking(), p => p.ContentItemId, i => i.Id, (p, i) => new { Progress = p, i.Title }).Take(200).ToListAsync(ct);
+        var media = progress.Select(x => new AttemptDto(x.Progress.Id, x.Progress.EnrolmentId, x.Progress.UserId, x.Progress.CourseId, x.Progress.ActivityId,
+            x.Progress.ContentItemId, x.Title, 1, x.Progress.Completed ? "completed" : "incomplete", "unknown", null, x.Progress.Completed,
+            Math.Round(x.Progress.WatchedSeconds), x.Progress.Opens, x.Progress.StartedAt, x.Progress.UpdatedAt, x.Progress.CompletedAt, [], x.Progress.Percent));
         return TypedResults.Ok(attempts.Select(a =>
         {
             var package = packages.GetValueOrDefault(a.PackageId);
@@ -217,7 +277,7 @@ public static class RuntimeApi
                 [.. a.Scos.Select(s => new ScoStateDto(s.ItemId, titles.GetValueOrDefault(s.ItemId, s.ItemId), ScormAttempt.Words(s.Completion),
                     ScormAttempt.Words(s.Success), s.Score, s.Data.GetValueOrDefault(location), Math.Round(s.TotalSeconds + s.SessionSeconds), s.Launches,
                     s.LastCommitAt))]);
-        }).ToList());
+        }).Concat(media).OrderByDescending(a => a.UpdatedAt).ToList());
     }
 
     /// <summary>A request body read up to a limit: past it, reading fails (the body is never held whole beyond it).</summary>

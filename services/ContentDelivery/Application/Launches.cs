@@ -12,6 +12,9 @@ public sealed record LaunchRefusal(int Status, string Title, string Detail);
 /// <summary>An opened session: the attempt, its package, the activity opened and the token for its URLs.</summary>
 public sealed record OpenedLaunch(ScormAttempt Attempt, ContentPackage Package, ScoState Sco, PackageActivity Activity, string Token, RuntimeGrant Grant);
 
+/// <summary>An opened document or media file: the learner's progress on it, the item and the token for its URLs.</summary>
+public sealed record OpenedMedia(MediaProgress Progress, ContentItem Item, string Token, RuntimeGrant Grant);
+
 /// <summary>
 /// Opens a package activity for a learner: only through an enrolment of theirs (not withdrawn) on a course version whose
 /// activity uses the package. Resumes the latest attempt; starts one on the first launch or, once the latest is
@@ -20,22 +23,21 @@ public sealed record OpenedLaunch(ScormAttempt Attempt, ContentPackage Package, 
 /// </summary>
 public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, TimeProvider time)
 {
-    public async Task<(OpenedLaunch? Launch, LaunchRefusal? Refusal)> OpenAsync(Guid userId, Guid enrolmentId, Guid activityId, string? itemId,
-        bool newAttempt, CancellationToken ct)
+    public async Task<(OpenedLaunch? Launch, OpenedMedia? Media, LaunchRefusal? Refusal)> OpenAsync(Guid userId, Guid enrolmentId, Guid activityId,
+        string? itemId, bool newAttempt, CancellationToken ct)
     {
         var enrolment = await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.EnrolmentId == enrolmentId && e.UserId == userId, ct);
         if (enrolment is null || enrolment.Withdrawn)
-            return (null, new(404, "No such enrolment", "You have no enrolment with this id, or it was withdrawn."));
+            return (null, null, new(404, "No such enrolment", "You have no enrolment with this id, or it was withdrawn."));
         var activity = await db.CourseActivities.AsNoTracking().FirstOrDefaultAsync(a =>
             a.CourseId == enrolment.CourseId && a.Version == enrolment.Version && a.ActivityId == activityId, ct);
         if (activity?.ContentItemId is not { } contentItemId)
-            return (null, new(404, "No such activity", "The course version you are enrolled on has no content activity with this id."));
-        var package = await (from item in db.ContentItems.AsNoTracking()
-                             join p in db.Packages.AsNoTracking() on item.PackageId equals p.Id
-                             where item.Id == contentItemId
-                             select p).FirstOrDefaultAsync(ct);
+            return (null, null, new(404, "No such activity", "The course version you are enrolled on has no content activity with this id."));
+        var item = await db.ContentItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == contentItemId, ct);
+        if (item is { IsUploadedFile: true }) return (null, await OpenMediaAsync(enrolment, activityId, item, ct), null);
+        var package = item?.PackageId is { } packageId ? await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == packageId, ct) : null;
         if (package is null)
-            return (null, new(409, "Nothing to play", "The activity's content is not a package that can be launched here."));
+            return (null, null, new(409, "Nothing to play", "The activity's content is not a package or file that can be opened here."));
 
         var now = time.GetUtcNow();
         var attempt = await db.Attempts.Where(a => a.EnrolmentId == enrolmentId && a.ActivityId == activityId)
@@ -49,7 +51,40 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, TimeProv
         var sco = attempt.Launch(package, opened, now);
         await db.SaveChangesAsync(ct);
         var token = tokens.Issue(attempt.Id, package.Id, review: attempt.Finished, now);
-        return (new OpenedLaunch(attempt, package, sco, package.Activities.First(a => a.ItemId == opened), token, tokens.Read(token, now)!), null);
+        return (new OpenedLaunch(attempt, package, sco, package.Activities.First(a => a.ItemId == opened), token, tokens.Read(token, now)!), null, null);
+    }
+
+    private async Task<OpenedMedia> OpenMediaAsync(EnrolmentCopy enrolment, Guid activityId, ContentItem item, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var progress = await db.MediaProgress.FirstOrDefaultAsync(p => p.EnrolmentId == enrolment.EnrolmentId && p.ActivityId == activityId, ct);
+        if (progress is null)
+        {
+            progress = MediaProgress.Start(enrolment.EnrolmentId, enrolment.UserId, enrolment.CourseId, activityId, item.Id, item.Kind == ContentKind.Video, now);
+            db.MediaProgress.Add(progress);
+        }
+        progress.Open(now);
+        await db.SaveChangesAsync(ct);
+        var token = tokens.Issue(progress.Id, item.Id, review: false, now, file: true);
+        return new OpenedMedia(progress, item, token, tokens.Read(token, now)!);
+    }
+
+    /// <summary>What a media player reports, for the progress its grant names (concurrent reports are applied one after the other).</summary>
+    public async Task RecordMediaAsync(RuntimeGrant grant, double position, double? duration, IReadOnlyList<WatchedSpan> played, CancellationToken ct)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            db.ChangeTracker.Clear();
+            var progress = await db.MediaProgress.FirstOrDefaultAsync(p => p.Id == grant.AttemptId, ct)
+                ?? throw new LmsPlatform.ServiceDefaults.Domain.DomainRuleException("progress", "The progress no longer exists.");
+            progress.Record(position, duration, played, time.GetUtcNow());
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return;
+            }
+            catch (DbUpdateConcurrencyException) when (tries < 5) { }
+        }
     }
 
     /// <summary>

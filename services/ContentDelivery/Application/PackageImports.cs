@@ -14,13 +14,16 @@ public sealed record PackageImportOutcome(ContentPackage? Package, IReadOnlyList
 /// one), then extracts each file into the object store under the package's prefix, counting what each really inflates
 /// to, and records the package (and a content item of the same id, for courses to use). A failure part-way removes what was stored: nothing is half-written.
 /// </summary>
-public sealed class PackageImports(ContentDbContext db, IObjectStore store, TimeProvider time, ILogger<PackageImports> log)
+public sealed class PackageImports(ContentDbContext db, IObjectStore store, IUploadScanner scanner, TimeProvider time, ILogger<PackageImports> log)
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>Imports the zip in <paramref name="zip"/> (seekable).</summary>
     public async Task<PackageImportOutcome> ImportAsync(Stream zip, string fileName, string? title, Guid? byId, string byName, CancellationToken ct)
     {
+        var verdict = await scanner.ScanAsync(zip, fileName, ct);
+        if (!verdict.Clean) return new(null, [new PackageProblem("upload.scan", $"The virus scan found {verdict.Finding}.")]);
+        zip.Position = 0;
         var inspection = PackageInspection.Of(zip);
         if (!inspection.Accepted) return new(null, inspection.Problems);
         var now = time.GetUtcNow();

@@ -18,14 +18,17 @@ public sealed class RuntimeOptions
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(4);
 }
 
-/// <summary>What a launch's token grants: one attempt's package files and commits, until it expires; in review, nothing is recorded.</summary>
-public sealed record RuntimeGrant(Guid AttemptId, Guid PackageId, DateTimeOffset ExpiresAt, bool Review);
+/// <summary>
+/// What a launch's token grants, until it expires: one attempt's (or one media progress's) records, and the files of
+/// one package or one uploaded file (<see cref="IsFile"/>); in review, nothing is recorded.
+/// </summary>
+public sealed record RuntimeGrant(Guid AttemptId, Guid ContentId, DateTimeOffset ExpiresAt, bool Review, bool IsFile = false);
 
 /// <summary>
 /// The short-lived capability a launch hands the player, carried in the URL path (the package's own relative links
-/// keep it, and a browser's beacon on unload can send no header): the attempt, the package and the expiry, signed with
-/// HMAC-SHA256. Anyone holding it reaches that one package's files and that one attempt's commits, and only until it
-/// expires; nothing else.
+/// keep it, and a browser's beacon on unload can send no header): the attempt, the package or file and the expiry,
+/// signed with HMAC-SHA256. Anyone holding it reaches that one package's (or file's) bytes and that one attempt's
+/// commits, and only until it expires; nothing else.
 /// </summary>
 public sealed class RuntimeTokens
 {
@@ -47,13 +50,13 @@ public sealed class RuntimeTokens
         }
     }
 
-    public string Issue(Guid attemptId, Guid packageId, bool review, DateTimeOffset now)
+    public string Issue(Guid attemptId, Guid contentId, bool review, DateTimeOffset now, bool file = false)
     {
         Span<byte> payload = stackalloc byte[PayloadLength];
         attemptId.TryWriteBytes(payload[..16]);
-        packageId.TryWriteBytes(payload[16..32]);
+        contentId.TryWriteBytes(payload[16..32]);
         BinaryPrimitives.WriteInt64BigEndian(payload[32..40], (now + lifetime).ToUnixTimeSeconds());
-        payload[40] = review ? (byte)1 : (byte)0;
+        payload[40] = (byte)((review ? 1 : 0) | (file ? 2 : 0));
         return Base64Url(payload) + "." + Base64Url(HMACSHA256.HashData(key, payload));
     }
 
@@ -72,7 +75,7 @@ public sealed class RuntimeTokens
         if (payload.Length != PayloadLength || !CryptographicOperations.FixedTimeEquals(signature, HMACSHA256.HashData(key, payload))) return null;
         var expires = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(32, 8)));
         if (expires <= now) return null;
-        return new RuntimeGrant(new Guid(payload.AsSpan(0, 16)), new Guid(payload.AsSpan(16, 16)), expires, payload[40] == 1);
+        return new RuntimeGrant(new Guid(payload.AsSpan(0, 16)), new Guid(payload.AsSpan(16, 16)), expires, (payload[40] & 1) != 0, (payload[40] & 2) != 0);
     }
 
     private static string Base64Url(ReadOnlySpan<byte> bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);

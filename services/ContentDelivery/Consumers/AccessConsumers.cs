@@ -78,6 +78,7 @@ public sealed class UserErasedConsumer(ContentDbContext db) : IdempotentConsumer
     protected override async Task HandleAsync(UserErased message, CancellationToken cancellationToken)
     {
         await Db.Attempts.Where(a => a.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
+        await Db.MediaProgress.Where(p => p.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.Enrolments.Where(e => e.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
     }
 }

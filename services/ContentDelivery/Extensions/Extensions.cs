@@ -40,5 +40,8 @@ public static class Extensions
             };
         });
         builder.Services.AddScoped<PackageImports>();
+        builder.Services.Configure<Apis.FileUploadOptions>(builder.Configuration.GetSection("Content:Files"));
+        builder.Services.AddScoped<FileUploads>();
+        builder.Services.AddSingleton<IUploadScanner, TestSignatureScanner>();
     }
 }

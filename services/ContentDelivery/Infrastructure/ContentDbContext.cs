@@ -17,6 +17,7 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     public DbSet<CourseActivityCopy> CourseActivities => Set<CourseActivityCopy>();
     public DbSet<EnrolmentCopy> Enrolments => Set<EnrolmentCopy>();
     public DbSet<ScormAttempt> Attempts => Set<ScormAttempt>();
+    public DbSet<MediaProgress> MediaProgress => Set<MediaProgress>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -27,6 +28,8 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.Property(c => c.Title).HasMaxLength(200);
             e.Property(c => c.Kind).HasConversion<string>().HasMaxLength(20);
             e.Property(c => c.Url).HasMaxLength(2000);
+            e.Property(c => c.FileName).HasMaxLength(200);
+            e.Property(c => c.MediaType).HasMaxLength(100);
             e.HasIndex(c => c.PackageId);
             e.HasIndex(c => c.CreatedAt);
         });
@@ -58,6 +61,16 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.HasKey(x => x.EnrolmentId);
             e.HasIndex(x => new { x.UserId, x.CourseId });
         });
+        modelBuilder.Entity<MediaProgress>(e =>
+        {
+            e.ToTable("media_progress");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.EnrolmentId, p.ActivityId }).IsUnique();
+            e.HasIndex(p => p.UserId);
+            e.Property(p => p.Watched).HasColumnType("jsonb").HasConversion(JsonColumn<List<WatchedSpan>>.Converter, JsonColumn<List<WatchedSpan>>.Comparer);
+            e.Property(p => p.RowVersion).IsRowVersion();
+            e.Ignore(p => p.Completed);
+        });
         modelBuilder.Entity<ScormAttempt>(e =>
         {
             e.ToTable("scorm_attempts");
@@ -66,7 +79,7 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.HasIndex(a => a.UserId);
             e.Property(a => a.Completion).HasConversion<string>().HasMaxLength(20);
             e.Property(a => a.Success).HasConversion<string>().HasMaxLength(20);
-            e.Property(a => a.Scos).HasColumnType("jsonb").HasConversion(ScoStates.Converter, ScoStates.Comparer);
+            e.Property(a => a.Scos).HasColumnType("jsonb").HasConversion(JsonColumn<List<ScoState>>.Converter, JsonColumn<List<ScoState>>.Comparer);
             e.Property(a => a.RowVersion).IsRowVersion();
             e.Ignore(a => a.Finished);
             e.Ignore(a => a.TotalSeconds);
@@ -74,18 +87,20 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     }
 }
 
-/// <summary>An attempt's activities, stored whole as one JSON document (they are only ever read and written with it).</summary>
-internal static class ScoStates
+/// <summary>
+/// A value stored whole as one JSON document (an attempt's activities, the stretches of a video played): it is only
+/// ever read and written with its row. Compared by its JSON, so a change inside it is saved.
+/// </summary>
+internal static class JsonColumn<T> where T : class, new()
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static readonly ValueConverter<List<ScoState>, string> Converter = new(
-        v => JsonSerializer.Serialize(v, Json), v => JsonSerializer.Deserialize<List<ScoState>>(v, Json) ?? new List<ScoState>());
+    public static readonly ValueConverter<T, string> Converter = new(v => JsonSerializer.Serialize(v, Json), v => JsonSerializer.Deserialize<T>(v, Json) ?? new T());
 
-    public static readonly ValueComparer<List<ScoState>> Comparer = new(
+    public static readonly ValueComparer<T> Comparer = new(
         (a, b) => JsonSerializer.Serialize(a, Json) == JsonSerializer.Serialize(b, Json),
         v => JsonSerializer.Serialize(v, Json).GetHashCode(),
-        v => JsonSerializer.Deserialize<List<ScoState>>(JsonSerializer.Serialize(v, Json), Json)!);
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, Json), Json)!);
 }
 
 public sealed class ContentDbContextFactory : IDesignTimeDbContextFactory<ContentDbContext>

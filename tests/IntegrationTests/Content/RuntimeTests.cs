@@ -148,7 +148,7 @@ public class RuntimeTests(PlatformFixture platform)
     }
 
     /// <summary>A launch, once content has its copies of the enrolment and the course (from their events).</summary>
-    private static async Task<JsonElement> LaunchAsync(HttpClient learner, Guid enrolmentId, Guid activityId)
+    public static async Task<JsonElement> LaunchAsync(HttpClient learner, Guid enrolmentId, Guid activityId)
     {
         var (status, body) = await Eventually.ReachesAsync(async () =>
         {

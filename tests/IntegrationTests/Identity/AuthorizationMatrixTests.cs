@@ -139,6 +139,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", $"/api/content/packages/{Missing}", Permissions.ContentRead),
         ("POST", "/api/content/packages", Permissions.ContentManage),
         ("POST", "/api/content/launches", Permissions.ContentRead),
+        ("POST", "/api/content/files", Permissions.ContentManage),
+        ("POST", $"/api/content/packages/{Missing}/preview", Permissions.ContentManage),
         ("GET", "/api/content/attempts", Permissions.ContentRead),
         ("GET", "/api/notification/notifications", Permissions.NotificationsRead),
         ("POST", "/api/notification/notifications", Permissions.NotificationsManage),

@@ -89,4 +89,39 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
             throw new Exception(string.Join("\n", log.Where(l => !l.Contains("/files/", StringComparison.Ordinal) && !l.Contains("_blazor", StringComparison.Ordinal)).TakeLast(40)), ex);
         }
     }
+
+    [Fact]
+    public async Task A_learner_listens_to_an_audio_to_the_end_and_the_course_completes()
+    {
+        var title = "Talk " + Guid.NewGuid().ToString("N")[..6];
+        var audio = await Content.FileTests.UploadedAsync(Platform.Gateway, Content.Media.Wav(3), "talk.wav", title);
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, title, d => d["sections"] = new[]
+        {
+            new { title = "Listen", activities = new object[] { new { kind = "content", title, contentItemId = audio.GetProperty("id").GetGuid(), required = true } } },
+        });
+        var (userId, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "listener", null, []);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(Platform.Gateway, userId);
+        var enrolmentId = await Content.RuntimeTests.EnrolAsync(Platform.Gateway, userId, courseId);
+        await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "media-player", async () =>
+        {
+            await SignInAsync(page, email, password, $"/catalogue/courses/{courseId}");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"Start {title}" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync(title);
+            await Assertions.Expect(page.GetByText("Not watched yet")).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "media-player");
+            // Played to the end (muted: a browser plays sound only after a person's gesture).
+            await page.Locator("#media").EvaluateAsync("m => { m.muted = true; return m.play(); }");
+            await page.WaitForFunctionAsync("() => document.getElementById('media').ended", null, new() { Timeout = 20_000 });
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Progress saved");
+            await Eventually.ReachesAsync(async () =>
+            {
+                await page.GotoAsync("/");
+                return await page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title }).AllInnerTextsAsync();
+            }, texts => texts.Any(t => t.Contains("completed on", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the completion on the home page");
+        });
+    }
 }

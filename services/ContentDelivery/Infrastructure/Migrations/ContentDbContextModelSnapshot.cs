@@ -29,13 +29,24 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<long?>("Bytes")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<string>("MediaType")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.Property<Guid?>("PackageId")
                         .HasColumnType("uuid");
@@ -179,6 +190,74 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.HasIndex("UploadedAt");
 
                     b.ToTable("packages", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Runtime.MediaProgress", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ContentItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<double?>("Duration")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("IsMedia")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Opens")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Position")
+                        .HasColumnType("double precision");
+
+                    b.Property<uint>("RowVersion")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Watched")
+                        .IsRequired()
+                        .HasColumnType("jsonb");
+
+                    b.Property<double>("WatchedSeconds")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("EnrolmentId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("media_progress", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Runtime.ScormAttempt", b =>
