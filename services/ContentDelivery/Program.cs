@@ -10,5 +10,6 @@ app.UseServiceDefaults();
 app.MapContentItemsApi();
 app.MapPackagesApi();
 app.MapRuntimeApi();
+app.MapResumableUploadsApi();
 app.MapDefaultEndpoints();
 app.Run();

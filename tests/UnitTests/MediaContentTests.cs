@@ -86,4 +86,32 @@ public class MediaContentTests
         progress.Open(Now.AddDays(1));
         Assert.Empty(progress.TakeDomainEvents());
     }
+
+    [Fact]
+    public void A_resumable_upload_takes_its_chunks_in_order_within_its_length()
+    {
+        var upload = ResumableUpload.Begin("../talk.wav", null, 40, new string('a', 64), 1000, null, Now);
+        Assert.Equal("talk.wav", upload.FileName);
+        Assert.Equal(0, upload.CheckChunk(0, 16, Now));
+        upload.Appended(16, Now);
+        Assert.True(Assert.Throws<DomainRuleException>(() => upload.CheckChunk(0, 16, Now)).IsConflict); // sent twice
+        Assert.Contains("byte 16", Assert.Throws<DomainRuleException>(() => upload.CheckChunk(32, 8, Now)).Message); // a gap
+        Assert.Throws<DomainRuleException>(() => upload.CheckChunk(16, 25, Now)); // past the length
+        Assert.Throws<DomainRuleException>(() => upload.RequireComplete(Now));
+        Assert.Equal(1, upload.CheckChunk(16, 24, Now));
+        upload.Appended(24, Now);
+        upload.RequireComplete(Now);
+        Assert.Throws<DomainRuleException>(() => upload.CheckChunk(40, 1, Now.Add(ResumableUpload.Lifetime)));
+        Assert.Throws<DomainRuleException>(() => ResumableUpload.Begin("a.wav", null, 10, "not-a-hash", 1000, null, Now));
+        Assert.Throws<DomainRuleException>(() => ResumableUpload.Begin("a.wav", null, 2000, new string('a', 64), 1000, null, Now));
+    }
+
+    [Theory]
+    [InlineData("sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:", true)]
+    [InlineData("sha-512=:abc=:, sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:", true)]
+    [InlineData("sha-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", false)]
+    [InlineData("sha-256=:AAAA:", false)]
+    [InlineData("", false)]
+    public void A_content_digest_names_the_chunks_sha256(string header, bool read) =>
+        Assert.Equal(read, LmsPlatform.ContentDelivery.Apis.ResumableUploadsApi.Digest(header) is { } d && d.SequenceEqual(System.Security.Cryptography.SHA256.HashData([])));
 }

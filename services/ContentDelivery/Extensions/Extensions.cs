@@ -42,6 +42,7 @@ public static class Extensions
         builder.Services.AddScoped<PackageImports>();
         builder.Services.Configure<Apis.FileUploadOptions>(builder.Configuration.GetSection("Content:Files"));
         builder.Services.AddScoped<FileUploads>();
+        builder.Services.AddHostedService<UploadSweeper>();
         builder.Services.AddSingleton<IUploadScanner, TestSignatureScanner>();
     }
 }

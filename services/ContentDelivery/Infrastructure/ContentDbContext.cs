@@ -1,4 +1,5 @@
 using LmsPlatform.ContentDelivery.Model;
+using LmsPlatform.ContentDelivery.Model.Files;
 using LmsPlatform.ContentDelivery.Model.Packages;
 using LmsPlatform.ContentDelivery.Model.Runtime;
 using System.Text.Json;
@@ -18,6 +19,7 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     public DbSet<EnrolmentCopy> Enrolments => Set<EnrolmentCopy>();
     public DbSet<ScormAttempt> Attempts => Set<ScormAttempt>();
     public DbSet<MediaProgress> MediaProgress => Set<MediaProgress>();
+    public DbSet<ResumableUpload> Uploads => Set<ResumableUpload>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -60,6 +62,17 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.ToTable("enrolments");
             e.HasKey(x => x.EnrolmentId);
             e.HasIndex(x => new { x.UserId, x.CourseId });
+        });
+        modelBuilder.Entity<ResumableUpload>(e =>
+        {
+            e.ToTable("uploads");
+            e.HasKey(u => u.Id);
+            e.HasIndex(u => u.ExpiresAt);
+            e.Property(u => u.FileName).HasMaxLength(200);
+            e.Property(u => u.Title).HasMaxLength(200);
+            e.Property(u => u.Sha256).HasMaxLength(64);
+            e.Property(u => u.RowVersion).IsRowVersion();
+            e.Ignore(u => u.StoragePrefix);
         });
         modelBuilder.Entity<MediaProgress>(e =>
         {

@@ -10,8 +10,9 @@ namespace LmsPlatform.IntegrationTests.Content;
 
 /// <summary>
 /// Documents and media through the gateway: an upload is what its bytes say (an executable or a name that lies is
-/// refused, 415), the scan hook refuses the EICAR test file (422); a learner's audio is served with ranges and its
-/// progress (the stretches played) completes the enrolment at 90%; a PDF is read by opening it.
+/// refused, 415), the scan hook refuses the EICAR test file (422), a large file goes up in checked chunks; a learner's
+/// audio is served with ranges and its progress (the stretches played) completes the enrolment at 90%; a PDF is read
+/// by opening it.
 /// </summary>
 public class FileTests(PlatformFixture platform)
 {
@@ -87,6 +88,60 @@ public class FileTests(PlatformFixture platform)
         {
             using var response = await platform.Anonymous.PostAsync(url, new StringContent(JsonSerializer.Serialize(report), Encoding.UTF8, "text/plain"));
             Assert.True(response.StatusCode == HttpStatusCode.NoContent, await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_large_file_goes_up_in_checked_chunks_resumes_after_a_break_and_is_checked_whole()
+    {
+        var admin = platform.Gateway;
+        var wav = Media.Wav(3); // 48,044 bytes: chunks of 20,000
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(wav));
+        using var begun = await admin.PostAsJsonAsync("/api/content/uploads", new { fileName = "lecture.wav", title = "Lecture", length = wav.Length, sha256 = sha });
+        Assert.Equal(HttpStatusCode.Created, begun.StatusCode);
+        var id = (await begun.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+
+        Assert.Equal(HttpStatusCode.OK, (await SendChunkAsync(id, wav, 0, 20_000)).StatusCode);
+        // A chunk damaged on the way is refused, and nothing moves.
+        using (var damaged = await SendChunkAsync(id, wav, 20_000, 20_000, damage: true))
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, damaged.StatusCode);
+        // After a break: the same chunk again is refused with where to go on from.
+        using (var again = await SendChunkAsync(id, wav, 0, 20_000))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+            Assert.Equal(20_000, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("offset").GetInt64());
+        }
+        Assert.Equal(20_000, (await admin.GetFromJsonAsync<JsonElement>($"/api/content/uploads/{id}")).GetProperty("offset").GetInt64());
+        using (var early = await admin.PostAsync($"/api/content/uploads/{id}/complete", null))
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendChunkAsync(id, wav, 20_000, 20_000)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendChunkAsync(id, wav, 40_000, wav.Length - 40_000)).StatusCode);
+
+        using var completed = await admin.PostAsync($"/api/content/uploads/{id}/complete", null);
+        var result = await completed.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        Assert.Equal("file", result.GetProperty("kind").GetString());
+        var item = await admin.GetFromJsonAsync<JsonElement>(result.GetProperty("location").GetString());
+        Assert.Equal(("Lecture", "audio/wav", (long)wav.Length), (item.GetProperty("title").GetString(), item.GetProperty("mediaType").GetString(), item.GetProperty("bytes").GetInt64()));
+        Assert.Equal(0, await platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM uploads WHERE \"Id\" = '{id}' AND \"CompletedAt\" IS NULL"));
+
+        // A whole that is not what was declared is refused; nothing is kept.
+        using var liar = await admin.PostAsJsonAsync("/api/content/uploads", new { fileName = "other.wav", length = 100, sha256 = new string('0', 64) });
+        var liarId = (await liar.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await SendChunkAsync(liarId, wav, 0, 100)).StatusCode);
+        using (var refused = await admin.PostAsync($"/api/content/uploads/{liarId}/complete", null))
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, refused.StatusCode);
+
+        Task<HttpResponseMessage> SendChunkAsync(Guid upload, byte[] bytes, int offset, int count, bool damage = false)
+        {
+            var chunk = bytes.AsSpan(offset, count).ToArray();
+            var digest = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(chunk));
+            if (damage) chunk[^1] ^= 0xFF;
+            var content = new ByteArrayContent(chunk);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            var request = new HttpRequestMessage(HttpMethod.Put, $"/api/content/uploads/{upload}?offset={offset}") { Content = content };
+            request.Headers.TryAddWithoutValidation("Content-Digest", $"sha-256=:{digest}:");
+            return admin.SendAsync(request);
         }
     }
 
