@@ -133,6 +133,24 @@ public class ScormRuntimeTests
     }
 
     [Fact]
+    public void Only_the_contents_finish_satisfies_and_closes_an_attempt_so_a_quiz_failed_after_the_last_page_counts()
+    {
+        var package = ContentPackage.Import(Guid.NewGuid(), "One", "one.zip", PackageInspection.Of(new MemoryStream(File.ReadAllBytes(
+            Path.Combine(AppContext.BaseDirectory, "Samples", "scorm", "RuntimeBasicCalls_SCORM12.zip")))), null, "test", Now);
+        var attempt = ScormAttempt.Start(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), package.Id, package, 1, Now);
+        var item = package.Activities[0].ItemId;
+        attempt.Launch(package, item, Now);
+        // The last page says "completed" (an autocommit); the quiz after it says "failed"; then the content finishes.
+        attempt.Commit(package, item, new Dictionary<string, string> { ["cmi.core.lesson_status"] = "completed" }, 1, Now);
+        Assert.False(attempt.Satisfied);
+        Assert.False(attempt.Finished);
+        Assert.All(attempt.TakeDomainEvents().Cast<ActivityProgressRecorded>(), e => Assert.False(e.Satisfied));
+        attempt.Commit(package, item, new Dictionary<string, string> { ["cmi.core.lesson_status"] = "failed", ["cmi.core.score.raw"] = "40" }, 2, Now, final: true);
+        Assert.Equal((true, false, Success.Failed), (attempt.Finished, attempt.Satisfied, attempt.Success));
+        Assert.False(Assert.IsType<ActivityProgressRecorded>(Assert.Single(attempt.TakeDomainEvents())).Satisfied);
+    }
+
+    [Fact]
     public void Session_time_is_replaced_within_a_session_and_added_up_across_sessions()
     {
         var package = TwoPartPackage();

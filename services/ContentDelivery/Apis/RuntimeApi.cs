@@ -203,7 +203,8 @@ public static class RuntimeApi
         }
         try
         {
-            await launches.CommitAsync(grant, itemId, cmi, sequence, ct);
+            // The content's finish (Terminate / LMSFinish) is marked by the player with ?final=true.
+            await launches.CommitAsync(grant, itemId, cmi, sequence, http.Request.Query["final"] == "true", ct);
         }
         catch (DomainRuleException ex)
         {

@@ -91,7 +91,7 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, TimeProv
     /// Records a commit for the attempt the grant names. Two commits of one attempt at once (an autocommit and the
     /// final one) are applied one after the other: the row's version is checked and a loser reads again.
     /// </summary>
-    public async Task CommitAsync(RuntimeGrant grant, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, CancellationToken ct)
+    public async Task CommitAsync(RuntimeGrant grant, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, bool final, CancellationToken ct)
     {
         if (grant.Review) return;
         for (var tries = 1; ; tries++)
@@ -100,7 +100,7 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, TimeProv
             var attempt = await db.Attempts.FirstOrDefaultAsync(a => a.Id == grant.AttemptId, ct)
                 ?? throw new LmsPlatform.ServiceDefaults.Domain.DomainRuleException("attempt", "The attempt no longer exists.");
             var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == attempt.PackageId, ct);
-            attempt.Commit(package, itemId, cmi, sequence, time.GetUtcNow());
+            attempt.Commit(package, itemId, cmi, sequence, time.GetUtcNow(), final);
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -24,9 +24,11 @@ public sealed class ActivityProgressRecordedConsumer(EnrolmentDbContext db, Time
             Db.ActivityResults.Add(result);
         }
         else if (message.Attempt < result.Attempt || (message.Attempt == result.Attempt && message.At < result.RecordedAt)) return; // older news
+        var newAttempt = message.Attempt > result.Attempt;
         (result.Attempt, result.Completion, result.Success, result.Score, result.RecordedAt) =
             (message.Attempt, message.Completion, message.Success, message.Score, message.At);
-        if (message.Satisfied && !result.Satisfied) (result.Satisfied, result.SatisfiedAt) = (true, message.At);
+        // A satisfied result stays so; a later attempt that satisfies again (a retake after a reset) is dated anew.
+        if (message.Satisfied && (!result.Satisfied || newAttempt)) (result.Satisfied, result.SatisfiedAt) = (true, message.At);
 
         var now = time.GetUtcNow();
         var at = message.At < now ? message.At : now;
@@ -36,9 +38,12 @@ public sealed class ActivityProgressRecordedConsumer(EnrolmentDbContext db, Time
         if (!enrolment.IsOpen || await Db.CourseVersions.FindAsync([enrolment.CourseId, enrolment.Version], ct) is not { } version) return;
 
         var resetAt = await Db.Ledger.Where(l => l.EnrolmentId == enrolment.Id && l.Action == LedgerAction.Reset).MaxAsync(l => (DateTimeOffset?)l.At, ct);
-        var satisfied = (await Db.ActivityResults.Where(r => r.EnrolmentId == enrolment.Id && r.Satisfied && r.ActivityId != message.ActivityId
-                && (resetAt == null || r.SatisfiedAt > resetAt)).Select(r => r.ActivityId).ToListAsync(ct)).ToHashSet();
-        if (result.Satisfied && (resetAt is null || result.SatisfiedAt > resetAt)) satisfied.Add(message.ActivityId);
+        // The results saved, and those of earlier messages in this batch (tracked, not yet saved).
+        var satisfied = (await Db.ActivityResults.Where(r => r.EnrolmentId == enrolment.Id && r.Satisfied && (resetAt == null || r.SatisfiedAt > resetAt))
+            .Select(r => r.ActivityId).ToListAsync(ct)).ToHashSet();
+        satisfied.UnionWith(Db.ActivityResults.Local.Where(r => r.EnrolmentId == enrolment.Id && r.Satisfied && (resetAt == null || r.SatisfiedAt > resetAt))
+            .Select(r => r.ActivityId));
+        if (!(result.Satisfied && (resetAt is null || result.SatisfiedAt > resetAt))) satisfied.Remove(message.ActivityId);
         if (version.CompletedBy(satisfied)) enrolment.Complete(at, actor, "Completed the course's activities", now);
     }
 }

@@ -94,8 +94,8 @@ public class RuntimeTests(PlatformFixture platform)
             resumedData.GetProperty("cmi.core.total_time").GetString()));
         Assert.Equal(1, resumed.GetProperty("attempt").GetInt32());
 
-        // Passing completes the activity, and so the course.
-        await CommitAsync(anonymous, resumed.GetProperty("commitUrl").GetString()!, new Dictionary<string, object>
+        // Passing, then finishing (the player marks the content's finish), completes the activity, and so the course.
+        await CommitAsync(anonymous, resumed.GetProperty("commitUrl").GetString()! + "?final=true", new Dictionary<string, object>
         {
             ["cmi.core.lesson_status"] = "passed", ["cmi.core.score.raw"] = "85", ["cmi.core.score.min"] = "0", ["cmi.core.score.max"] = "100",
             ["cmi.core.lesson_location"] = "14", ["cmi.core.exit"] = "", ["cmi.core.session_time"] = "0000:00:30.00", ["commitSequence"] = 1,

@@ -17,6 +17,8 @@
     autocommit: !launch.review,
     autocommitSeconds: 10,
     includeCommitSequence: true,
+    // The commit of the content's finish says so: only then may the attempt be satisfied and closed.
+    terminateCommitParam: "final",
     logLevel: 4
   };
   var scorm12 = launch.standard === "scorm12";

@@ -92,7 +92,7 @@ public sealed class ScormAttempt : Aggregate
         if (!activity.IsSco && sco.Completion != Completion.Completed)
         {
             sco.Completion = Completion.Completed;
-            RollUp(package, now);
+            RollUp(package, now, final: true);
         }
         UpdatedAt = now;
         return sco;
@@ -103,7 +103,7 @@ public sealed class ScormAttempt : Aggregate
     /// numbers them). Refused for an activity the package does not have and for data that is too large; ignored once the
     /// attempt is finished (a review changes nothing) and when an earlier commit of the session arrives after a later one.
     /// </summary>
-    public void Commit(ContentPackage package, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, DateTimeOffset now)
+    public void Commit(ContentPackage package, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, DateTimeOffset now, bool final = false)
     {
         var activity = ActivityOf(package, itemId);
         if (ScormCmi.Check(cmi) is { } problem) throw DomainRuleException.Invalid("cmi", problem);
@@ -120,23 +120,28 @@ public sealed class ScormAttempt : Aggregate
             (outcome.Completion, outcome.Success, outcome.Score, outcome.Suspended, outcome.SessionSeconds, now);
         Commits++;
         UpdatedAt = now;
-        RollUp(package, now);
+        RollUp(package, now, final);
     }
 
-    /// <summary>The attempt's own state from its activities', announced when it changes.</summary>
-    private void RollUp(ContentPackage package, DateTimeOffset now)
+    /// <summary>
+    /// The attempt's own state from its activities', announced when it changes. Only the end of a session (the
+    /// content's finish, <paramref name="final"/>) may satisfy or close the attempt: content commits "completed" as the
+    /// learner reaches the last page and "failed" after the quiz that follows, and the attempt must not be closed, nor
+    /// the course completed, on the first of those.
+    /// </summary>
+    private void RollUp(ContentPackage package, DateTimeOffset now, bool final)
     {
         var states = package.Activities.Select(a => Sco(a.ItemId)?.Outcome ?? ScoOutcome.None).ToList();
         var completion = states.All(s => s.Completion == Completion.Completed) ? Completion.Completed
             : states.Any(s => s.Completion != Completion.NotAttempted) ? Completion.Incomplete : Completion.NotAttempted;
-        var satisfied = states.All(s => s.Satisfied);
+        var satisfied = states.All(s => s.Satisfied) && (final || Satisfied);
         var success = states.Any(s => s.Success == Success.Failed) ? Success.Failed
             : satisfied && states.Any(s => s.Success == Success.Passed) ? Success.Passed : Success.Unknown;
         var scores = states.Where(s => s.Score is not null).Select(s => s.Score!.Value).ToList();
         double? score = scores.Count > 0 ? Math.Round(scores.Average(), 4) : null;
         if ((completion, success, score, satisfied) == (Completion, Success, Score, Satisfied)) return;
         (Completion, Success, Score, Satisfied) = (completion, success, score, satisfied);
-        if (completion == Completion.Completed) FinishedAt = now;
+        if (final && completion == Completion.Completed) FinishedAt = now;
         Record(new ActivityProgressRecorded(EnrolmentId, UserId, CourseId, ActivityId, ContentItemId, Number, Words(completion), Words(success), score,
             satisfied, now));
     }
