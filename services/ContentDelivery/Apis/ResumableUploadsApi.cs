@@ -120,17 +120,11 @@ public static class ResumableUploadsApi
             81920, System.IO.FileOptions.DeleteOnClose | System.IO.FileOptions.Asynchronous);
         using (var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
         {
-            var buffer = new byte[81920];
             for (var index = 0; index < upload.Chunks; index++)
             {
                 await using var chunk = await store.ReadAsync(upload.ChunkKey(index), 0, null, ct)
                     ?? throw new InvalidOperationException($"Chunk {index} of upload {upload.Id} is missing from the store.");
-                int read;
-                while ((read = await chunk.ReadAsync(buffer, ct)) > 0)
-                {
-                    sha.AppendData(buffer, 0, read);
-                    await whole.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
+                await HashingCopy.CopyAsync(chunk, whole, sha, ct);
             }
             if (Convert.ToHexStringLower(sha.GetHashAndReset()) != upload.Sha256)
             {

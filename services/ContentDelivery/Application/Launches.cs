@@ -70,37 +70,37 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, TimeProv
     }
 
     /// <summary>What a media player reports, for the progress its grant names (concurrent reports are applied one after the other).</summary>
-    public async Task RecordMediaAsync(RuntimeGrant grant, double position, double? duration, IReadOnlyList<WatchedSpan> played, CancellationToken ct)
-    {
-        for (var tries = 1; ; tries++)
+    public Task RecordMediaAsync(RuntimeGrant grant, double position, double? duration, IReadOnlyList<WatchedSpan> played, CancellationToken ct) =>
+        ChangeAsync(async () =>
         {
-            db.ChangeTracker.Clear();
             var progress = await db.MediaProgress.FirstOrDefaultAsync(p => p.Id == grant.AttemptId, ct)
                 ?? throw new LmsPlatform.ServiceDefaults.Domain.DomainRuleException("progress", "The progress no longer exists.");
             progress.Record(position, duration, played, time.GetUtcNow());
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                return;
-            }
-            catch (DbUpdateConcurrencyException) when (tries < 5) { }
-        }
-    }
+        }, ct);
 
     /// <summary>
     /// Records a commit for the attempt the grant names. Two commits of one attempt at once (an autocommit and the
     /// final one) are applied one after the other: the row's version is checked and a loser reads again.
     /// </summary>
-    public async Task CommitAsync(RuntimeGrant grant, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, bool final, CancellationToken ct)
-    {
-        if (grant.Review) return;
-        for (var tries = 1; ; tries++)
+    public Task CommitAsync(RuntimeGrant grant, string itemId, IReadOnlyDictionary<string, string> cmi, long? sequence, bool final, CancellationToken ct) =>
+        grant.Review ? Task.CompletedTask : ChangeAsync(async () =>
         {
-            db.ChangeTracker.Clear();
             var attempt = await db.Attempts.FirstOrDefaultAsync(a => a.Id == grant.AttemptId, ct)
                 ?? throw new LmsPlatform.ServiceDefaults.Domain.DomainRuleException("attempt", "The attempt no longer exists.");
             var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == attempt.PackageId, ct);
             attempt.Commit(package, itemId, cmi, sequence, time.GetUtcNow(), final);
+        }, ct);
+
+    /// <summary>
+    /// Reads, changes and saves; when another request changed the same row first (its xmin moved), reads again and
+    /// applies the change to what is there now, up to five times.
+    /// </summary>
+    private async Task ChangeAsync(Func<Task> change, CancellationToken ct)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            db.ChangeTracker.Clear();
+            await change();
             try
             {
                 await db.SaveChangesAsync(ct);

@@ -17,6 +17,8 @@ public sealed class ActivityProgressRecordedConsumer(EnrolmentDbContext db, Time
     protected override async Task HandleAsync(ActivityProgressRecorded message, CancellationToken ct)
     {
         if (await Db.Enrolments.FindAsync([message.EnrolmentId], ct) is not { } enrolment || enrolment.UserId != message.UserId) return;
+        // The enrolment's results, tracked: with those of earlier messages in this batch (not yet saved), they are all here.
+        await Db.ActivityResults.Where(r => r.EnrolmentId == message.EnrolmentId).LoadAsync(ct);
         var result = await Db.ActivityResults.FindAsync([message.EnrolmentId, message.ActivityId], ct);
         if (result is null)
         {
@@ -38,12 +40,8 @@ public sealed class ActivityProgressRecordedConsumer(EnrolmentDbContext db, Time
         if (!enrolment.IsOpen || await Db.CourseVersions.FindAsync([enrolment.CourseId, enrolment.Version], ct) is not { } version) return;
 
         var resetAt = await Db.Ledger.Where(l => l.EnrolmentId == enrolment.Id && l.Action == LedgerAction.Reset).MaxAsync(l => (DateTimeOffset?)l.At, ct);
-        // The results saved, and those of earlier messages in this batch (tracked, not yet saved).
-        var satisfied = (await Db.ActivityResults.Where(r => r.EnrolmentId == enrolment.Id && r.Satisfied && (resetAt == null || r.SatisfiedAt > resetAt))
-            .Select(r => r.ActivityId).ToListAsync(ct)).ToHashSet();
-        satisfied.UnionWith(Db.ActivityResults.Local.Where(r => r.EnrolmentId == enrolment.Id && r.Satisfied && (resetAt == null || r.SatisfiedAt > resetAt))
-            .Select(r => r.ActivityId));
-        if (!(result.Satisfied && (resetAt is null || result.SatisfiedAt > resetAt))) satisfied.Remove(message.ActivityId);
+        var satisfied = Db.ActivityResults.Local.Where(r => r.EnrolmentId == enrolment.Id && r.Satisfied && (resetAt == null || r.SatisfiedAt > resetAt))
+            .Select(r => r.ActivityId).ToHashSet();
         if (version.CompletedBy(satisfied)) enrolment.Complete(at, actor, "Completed the course's activities", now);
     }
 }

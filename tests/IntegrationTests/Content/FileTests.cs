@@ -68,7 +68,7 @@ public class FileTests(PlatformFixture platform)
         }
         var progressUrl = launch.GetProperty("commitUrl").GetString()!;
         await ReportAsync(progressUrl, new { position = 5.0, duration = 10.0, played = new[] { new[] { 0.0, 5.0 } } });
-        await EnrolmentStatusAsync(admin, enrolmentId, "InProgress");
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "InProgress");
         using (var bad = await platform.Anonymous.PostAsJsonAsync(progressUrl, new { position = 1, mystery = true }))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode); // unknown properties are refused
         var resumed = await RuntimeTests.LaunchAsync(learner, enrolmentId, talk);
@@ -78,7 +78,7 @@ public class FileTests(PlatformFixture platform)
         // The policy is read by opening it, which completes the course's last activity.
         var read = await RuntimeTests.LaunchAsync(learner, enrolmentId, policy);
         Assert.Equal(("document", "completed"), (read.GetProperty("standard").GetString(), read.GetProperty("completion").GetString()));
-        await EnrolmentStatusAsync(admin, enrolmentId, "Completed");
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
 
         var attempts = await learner.GetFromJsonAsync<JsonElement>($"/api/content/attempts?enrolmentId={enrolmentId}");
         Assert.Equal([100, 100], attempts.EnumerateArray().Select(a => a.GetProperty("percent").GetInt32()).Order());
@@ -160,9 +160,6 @@ public class FileTests(PlatformFixture platform)
         return client.PostAsync("/api/content/files", form);
     }
 
-    private static Task EnrolmentStatusAsync(HttpClient admin, Guid enrolmentId, string status) =>
-        Eventually.ReachesAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{enrolmentId}")).GetProperty("status").GetString(),
-            s => s == status, TimeSpan.FromSeconds(30), $"the enrolment {status}");
 }
 
 /// <summary>Media made for tests.</summary>

@@ -79,7 +79,7 @@ public class RuntimeTests(PlatformFixture platform)
         });
         // An older commit of the same session arriving late changes nothing.
         await CommitAsync(anonymous, commitUrl, new Dictionary<string, object> { ["cmi.core.lesson_location"] = "1", ["commitSequence"] = 1 });
-        await EnrolmentStatusAsync(admin, enrolmentId, "InProgress");
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "InProgress");
         using (var bad = await anonymous.PostAsync(commitUrl, new StringContent("[1,2]", Encoding.UTF8, "application/json")))
         {
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
@@ -100,7 +100,7 @@ public class RuntimeTests(PlatformFixture platform)
             ["cmi.core.lesson_status"] = "passed", ["cmi.core.score.raw"] = "85", ["cmi.core.score.min"] = "0", ["cmi.core.score.max"] = "100",
             ["cmi.core.lesson_location"] = "14", ["cmi.core.exit"] = "", ["cmi.core.session_time"] = "0000:00:30.00", ["commitSequence"] = 1,
         });
-        await EnrolmentStatusAsync(admin, enrolmentId, "Completed");
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
 
         // A finished attempt opens for review (nothing it commits counts); a new attempt starts only when asked for.
         var review = await LaunchAsync(learner, enrolmentId, activityId);
@@ -166,8 +166,4 @@ public class RuntimeTests(PlatformFixture platform)
         Assert.True(response.StatusCode == HttpStatusCode.OK, body);
         Assert.True(JsonDocument.Parse(body).RootElement.GetProperty("result").GetBoolean());
     }
-
-    private static Task EnrolmentStatusAsync(HttpClient admin, Guid enrolmentId, string status) =>
-        Eventually.ReachesAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{enrolmentId}")).GetProperty("status").GetString(),
-            s => s == status, TimeSpan.FromSeconds(30), $"the enrolment {status}");
 }

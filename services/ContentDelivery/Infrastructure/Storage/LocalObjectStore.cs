@@ -26,13 +26,7 @@ public sealed class LocalObjectStore(string root) : IObjectStore
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    hash.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
+                await HashingCopy.CopyAsync(content, file, hash, ct);
                 (etag, length) = ($"\"{Convert.ToHexStringLower(hash.GetHashAndReset())}\"", file.Length);
             }
             await File.WriteAllTextAsync(temporary + MetaSuffix, JsonSerializer.Serialize(new Meta(contentType, etag)), ct);

@@ -55,3 +55,19 @@ public static class ObjectKeys
         return key;
     }
 }
+
+/// <summary>A copy that hashes what passes: the stores' entity tags and a resumable upload's whole-file check.</summary>
+public static class HashingCopy
+{
+    /// <summary>Copies <paramref name="from"/> to <paramref name="to"/>, adding every byte to <paramref name="hash"/>.</summary>
+    public static async Task CopyAsync(Stream from, Stream to, System.Security.Cryptography.IncrementalHash hash, CancellationToken ct)
+    {
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await from.ReadAsync(buffer, ct)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await to.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+    }
+}

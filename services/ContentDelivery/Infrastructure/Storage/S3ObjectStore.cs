@@ -51,13 +51,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920, useAsync: true))
             {
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await content.ReadAsync(buffer, ct)) > 0)
-                {
-                    sha.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), ct);
-                }
+                await HashingCopy.CopyAsync(content, file, sha, ct);
                 (hash, length) = (Convert.ToHexStringLower(sha.GetHashAndReset()), file.Length);
             }
             var request = new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = temporary, ContentType = contentType, UseChunkEncoding = false };
