@@ -19,12 +19,14 @@ public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string,
     public const string PackagesPrefix = "/api/content/packages";
     public const string FilesPrefix = "/api/content/files";
     public const string ChunksPrefix = "/api/content/uploads";
+    /// <summary>The xAPI LRS, on the path xAPI clients are configured with (its statements may carry attachments).</summary>
+    public const string XapiPrefix = "/xapi";
 
     /// <summary>The upload routes that take more than the default: each gets a route of its own, so its limit applies.</summary>
     public static readonly IReadOnlyList<(string Prefix, string Service)> UploadRoutes =
         [(ImportsPrefix, Contracts.ResourceNames.IdentityApi), (EnrolmentImportsPrefix, Contracts.ResourceNames.EnrolmentApi),
             (PackagesPrefix, Contracts.ResourceNames.ContentApi), (FilesPrefix, Contracts.ResourceNames.ContentApi),
-            (ChunksPrefix, Contracts.ResourceNames.ContentApi)];
+            (ChunksPrefix, Contracts.ResourceNames.ContentApi), (XapiPrefix, Contracts.ResourceNames.ContentApi)];
 
     public static readonly IReadOnlyDictionary<string, long> Defaults = new Dictionary<string, long>
     {
@@ -37,6 +39,7 @@ public sealed class RequestLimits(long defaultLimit, IReadOnlyDictionary<string,
         [PackagesPrefix] = 1025L * 1024 * 1024, // content's own limit is 1 GB (Content:Packages:MaxUploadBytes)
         [FilesPrefix] = 2049L * 1024 * 1024, // content's own limit is 2 GB (Content:Files:MaxUploadBytes)
         [ChunksPrefix] = 17 * 1024 * 1024, // a resumable upload's chunk: at most 16 MB
+        [XapiPrefix] = 20 * 1024 * 1024, // statement batches with attachments, documents
     };
 
     public static RequestLimits From(IConfiguration configuration)

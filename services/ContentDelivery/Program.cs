@@ -11,5 +11,7 @@ app.MapContentItemsApi();
 app.MapPackagesApi();
 app.MapRuntimeApi();
 app.MapResumableUploadsApi();
+app.MapXapiApi();
+app.MapXapiClientsApi();
 app.MapDefaultEndpoints();
 app.Run();

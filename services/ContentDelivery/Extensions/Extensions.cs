@@ -1,6 +1,8 @@
 using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.ContentDelivery.Apis;
 using LmsPlatform.ContentDelivery.Application;
+using LmsPlatform.ContentDelivery.Application.Xapi;
+using LmsPlatform.ContentDelivery.Infrastructure.Xapi;
 using LmsPlatform.ContentDelivery.Consumers;
 using LmsPlatform.ContentDelivery.Infrastructure;
 using LmsPlatform.ContentDelivery.Infrastructure.Storage;
@@ -44,5 +46,11 @@ public static class Extensions
         builder.Services.AddScoped<FileUploads>();
         builder.Services.AddHostedService<UploadSweeper>();
         builder.Services.AddSingleton<IUploadScanner, TestSignatureScanner>();
+        // The xAPI LRS.
+        builder.Services.AddMemoryCache();
+        builder.Services.AddScoped<XapiAuthentication>();
+        builder.Services.AddScoped<StatementStore>();
+        builder.Services.AddScoped<StatementIntake>();
+        builder.Services.AddScoped<Documents>();
     }
 }

@@ -2,6 +2,7 @@ using LmsPlatform.ContentDelivery.Model;
 using LmsPlatform.ContentDelivery.Model.Files;
 using LmsPlatform.ContentDelivery.Model.Packages;
 using LmsPlatform.ContentDelivery.Model.Runtime;
+using LmsPlatform.ContentDelivery.Model.Xapi;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using LmsPlatform.ServiceDefaults.Messaging;
@@ -20,6 +21,11 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     public DbSet<ScormAttempt> Attempts => Set<ScormAttempt>();
     public DbSet<MediaProgress> MediaProgress => Set<MediaProgress>();
     public DbSet<ResumableUpload> Uploads => Set<ResumableUpload>();
+    public DbSet<StoredStatement> Statements => Set<StoredStatement>();
+    public DbSet<XapiActivity> XapiActivities => Set<XapiActivity>();
+    public DbSet<XapiAttachment> XapiAttachments => Set<XapiAttachment>();
+    public DbSet<XapiDocument> XapiDocuments => Set<XapiDocument>();
+    public DbSet<XapiClient> XapiClients => Set<XapiClient>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -97,6 +103,53 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.Ignore(a => a.Finished);
             e.Ignore(a => a.TotalSeconds);
         });
+        // The LRS. Statements are found by one GIN index over their keys (StatementFacts) and paged by their arrival order.
+        modelBuilder.Entity<StoredStatement>(e =>
+        {
+            e.ToTable("xapi_statements");
+            e.HasKey(s => s.Seq);
+            e.Property(s => s.Seq).UseIdentityAlwaysColumn();
+            e.HasIndex(s => s.Id).IsUnique();
+            e.HasIndex(s => s.Keys).HasMethod("gin");
+            e.HasIndex(s => s.Stored);
+            e.HasIndex(s => s.RefersTo).HasFilter("refers_to IS NOT NULL");
+            e.HasIndex(s => s.Voids).HasFilter("voids IS NOT NULL");
+            e.Property(s => s.Statement).HasColumnType("json");
+        });
+        modelBuilder.Entity<XapiActivity>(e =>
+        {
+            e.ToTable("xapi_activities");
+            e.HasKey(a => a.Id);
+            e.Property(a => a.Definition).HasColumnType("jsonb");
+        });
+        modelBuilder.Entity<XapiAttachment>(e =>
+        {
+            e.ToTable("xapi_attachments");
+            e.HasKey(a => a.Sha2);
+            e.Property(a => a.ContentType).HasMaxLength(255);
+        });
+        modelBuilder.Entity<XapiDocument>(e =>
+        {
+            e.ToTable("xapi_documents");
+            e.HasKey(d => d.Id);
+            e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(20);
+            e.HasIndex(d => new { d.Kind, d.ActivityId, d.AgentKey, d.Registration, d.DocumentId }).IsUnique().AreNullsDistinct(false);
+            e.Property(d => d.ContentType).HasMaxLength(255);
+            e.Property(d => d.ETag).HasMaxLength(64);
+        });
+        modelBuilder.Entity<XapiClient>(e =>
+        {
+            e.ToTable("xapi_clients");
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => c.Key).IsUnique();
+            e.Property(c => c.Name).HasMaxLength(100);
+            e.Property(c => c.Key).HasMaxLength(40);
+            e.Property(c => c.SecretHash).HasMaxLength(64);
+        });
+        // The LRS's statement store is written and read with SQL of its own (StatementStore): plain snake_case names.
+        foreach (var type in new[] { typeof(StoredStatement), typeof(XapiActivity), typeof(XapiAttachment), typeof(XapiDocument), typeof(XapiClient) })
+            foreach (var property in modelBuilder.Entity(type).Metadata.GetProperties())
+                property.SetColumnName(System.Text.RegularExpressions.Regex.Replace(property.Name, "(?<=[a-z0-9])([A-Z])", "_$1").ToLowerInvariant());
     }
 }
 

@@ -392,6 +392,227 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.ToTable("scorm_attempts", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.StoredStatement", b =>
+                {
+                    b.Property<long>("Seq")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("seq");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Seq"));
+
+                    b.PrimitiveCollection<string[]>("Attachments")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("attachments");
+
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.PrimitiveCollection<string[]>("Keys")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("keys");
+
+                    b.Property<Guid?>("RefersTo")
+                        .HasColumnType("uuid")
+                        .HasColumnName("refers_to");
+
+                    b.Property<string>("Statement")
+                        .IsRequired()
+                        .HasColumnType("json")
+                        .HasColumnName("statement");
+
+                    b.Property<DateTimeOffset>("Stored")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stored");
+
+                    b.Property<bool>("Voided")
+                        .HasColumnType("boolean")
+                        .HasColumnName("voided");
+
+                    b.Property<Guid?>("Voids")
+                        .HasColumnType("uuid")
+                        .HasColumnName("voids");
+
+                    b.HasKey("Seq");
+
+                    b.HasIndex("Id")
+                        .IsUnique();
+
+                    b.HasIndex("Keys");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Keys"), "gin");
+
+                    b.HasIndex("RefersTo")
+                        .HasFilter("refers_to IS NOT NULL");
+
+                    b.HasIndex("Stored");
+
+                    b.HasIndex("Voids")
+                        .HasFilter("voids IS NOT NULL");
+
+                    b.ToTable("xapi_statements", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.XapiActivity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Definition")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("definition");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("xapi_activities", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.XapiAttachment", b =>
+                {
+                    b.Property<string>("Sha2")
+                        .HasColumnType("text")
+                        .HasColumnName("sha2");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
+                    b.HasKey("Sha2");
+
+                    b.ToTable("xapi_attachments", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.XapiClient", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.PrimitiveCollection<string[]>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("scopes");
+
+                    b.Property<string>("SecretHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("secret_hash");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("xapi_clients", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.XapiDocument", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ActivityId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("activity_id");
+
+                    b.Property<string>("AgentKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("agent_key");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("content");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("DocumentId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("document_id");
+
+                    b.Property<string>("ETag")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("etag");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid?>("Registration")
+                        .HasColumnType("uuid")
+                        .HasColumnName("registration");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Kind", "ActivityId", "AgentKey", "Registration", "DocumentId")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("Kind", "ActivityId", "AgentKey", "Registration", "DocumentId"), false);
+
+                    b.ToTable("xapi_documents", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.ServiceDefaults.Messaging.InboxMessage", b =>
                 {
                     b.Property<Guid>("MessageId")

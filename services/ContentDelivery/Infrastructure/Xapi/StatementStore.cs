@@ -1,0 +1,267 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LmsPlatform.ContentDelivery.Model.Xapi;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LmsPlatform.ContentDelivery.Infrastructure.Xapi;
+
+/// <summary>A statement ready to store: as completed by the LRS, what it is found by, and as it was sent (for the comparison of a repeated id).</summary>
+public sealed record IncomingStatement(Guid Id, JsonObject Statement, StatementFacts Facts, JsonElement Sent, string[] AttachmentHashes);
+
+/// <summary>An attachment's bytes as sent in a multipart request, matched to its statements by SHA-2.</summary>
+public sealed record AttachmentContent(string Sha2, string ContentType, byte[] Content);
+
+/// <summary>What a statement query asks for. <see cref="Keys"/> are <see cref="StatementFacts"/> keys, all of which must match.</summary>
+public sealed record StatementQuery(string[] Keys, DateTimeOffset? Since, DateTimeOffset? Until, bool Ascending, int Limit, long? After);
+
+public sealed record StatementRow(long Seq, Guid Id, string Json, DateTimeOffset Stored, bool Voided, bool IsVoiding, string[] Attachments);
+
+/// <summary>
+/// The LRS's statement store, in PostgreSQL with SQL of its own (the bulk path DESIGN.md allows): a batch is one
+/// transaction of a few round trips whatever its size, so statements arrive at thousands a second. A batch is stored
+/// whole or not at all: a statement whose id is already stored with different content refuses the batch (409); one
+/// stored with the same content is left as it is. Voiding, references to statements that arrive later, the
+/// activities' canonical definitions and attachments' bytes are written in the same transaction.
+/// </summary>
+public sealed class StatementStore(ContentDbContext db)
+{
+    /// <summary>
+    /// Stores the batch; returns the id of a statement that conflicts with a stored one, or null. <paramref name="withStored"/>
+    /// runs in the same transaction with the statements that were new (not repeats), so what follows from them (an
+    /// outbox row, through the same DbContext) is written with them or not at all, and once.
+    /// </summary>
+    public Task<Guid?> StoreAsync(IReadOnlyList<IncomingStatement> batch, IReadOnlyList<AttachmentContent> attachments, DateTimeOffset stored,
+        Func<IReadOnlyList<IncomingStatement>, Task>? withStored, CancellationToken cancellationToken) =>
+        // One transaction, repeated whole if the connection fails on the way (a repeat finds its own rows gone with the rollback).
+        db.Database.CreateExecutionStrategy().ExecuteAsync(() =>
+        {
+            db.ChangeTracker.Clear();
+            return StoreOnceAsync(batch, attachments, stored, withStored, cancellationToken);
+        });
+
+    private async Task<Guid?> StoreOnceAsync(IReadOnlyList<IncomingStatement> batch, IReadOnlyList<AttachmentContent> attachments, DateTimeOffset stored,
+        Func<IReadOnlyList<IncomingStatement>, Task>? withStored, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var tx = (NpgsqlTransaction)transaction.GetDbTransaction();
+
+        // A statement that refers to another is found by its target's keys too: the target's, in this batch or stored.
+        var keys = new Dictionary<Guid, string[]>();
+        var outside = batch.Where(s => s.Facts.RefersTo is { } t && batch.All(b => b.Id != t)).Select(s => s.Facts.RefersTo!.Value).Distinct().ToArray();
+        var storedTargets = new Dictionary<Guid, string[]>();
+        if (outside.Length > 0)
+        {
+            await using var select = new NpgsqlCommand("SELECT id, keys FROM xapi_statements WHERE id = ANY(@ids)", connection, tx);
+            select.Parameters.AddWithValue("ids", outside);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) storedTargets[reader.GetGuid(0)] = reader.GetFieldValue<string[]>(1);
+        }
+        foreach (var statement in batch)
+        {
+            var own = statement.Facts.Keys;
+            if (statement.Facts.RefersTo is { } target && (keys.TryGetValue(target, out var inBatch) || storedTargets.TryGetValue(target, out inBatch)))
+                own = statement.Facts.WithTarget(inBatch);
+            keys[statement.Id] = own;
+        }
+
+        var inserted = new HashSet<Guid>();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO xapi_statements (id, stored, keys, refers_to, voids, voided, statement, attachments)
+            SELECT u.id, @stored, ARRAY(SELECT jsonb_array_elements_text(u.keys)), u.refers_to, u.voids, false, u.statement,
+                   ARRAY(SELECT jsonb_array_elements_text(u.attachments))
+            FROM unnest(@ids, @keys, @refers, @voids, @statements, @attachments) WITH ORDINALITY AS u(id, keys, refers_to, voids, statement, attachments, n)
+            ORDER BY u.n
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """, connection, tx))
+        {
+            insert.Parameters.AddWithValue("stored", stored);
+            insert.Parameters.AddWithValue("ids", batch.Select(s => s.Id).ToArray());
+            insert.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(s => JsonSerializer.Serialize(keys[s.Id])).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("refers", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.RefersTo ?? DBNull.Value).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("voids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.Voids ?? DBNull.Value).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("statements", NpgsqlDbType.Array | NpgsqlDbType.Json) { Value = batch.Select(s => s.Statement.ToJsonString()).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("attachments", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(s => JsonSerializer.Serialize(s.AttachmentHashes)).ToArray() });
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) inserted.Add(reader.GetGuid(0));
+        }
+
+        // An id already stored: the same statement again changes nothing; a different one is a conflict.
+        var repeated = batch.Where(s => !inserted.Contains(s.Id)).ToList();
+        if (repeated.Count > 0)
+        {
+            var existing = await ReadAsync(connection, tx, repeated.Select(s => s.Id).ToArray(), cancellationToken);
+            foreach (var statement in repeated)
+            {
+                var withTimestamp = statement.Sent.TryGetProperty("timestamp", out _);
+                using var stored1 = JsonDocument.Parse(existing[statement.Id].Json);
+                if (StatementDocument.Signature(stored1.RootElement, withTimestamp) != StatementDocument.Signature(statement.Sent, withTimestamp))
+                    return statement.Id; // the transaction is disposed without a commit: nothing of the batch is written
+            }
+        }
+
+        var fresh = batch.Where(s => inserted.Contains(s.Id)).ToList();
+        if (fresh.Count > 0)
+        {
+            var freshIds = fresh.Select(s => s.Id).ToArray();
+            await using var effects = new NpgsqlBatch(connection, tx);
+            // A voiding statement voids its target, unless the target is itself a voiding statement.
+            var targets = fresh.Where(s => s.Facts.Voids is not null).Select(s => s.Facts.Voids!.Value).ToArray();
+            if (targets.Length > 0)
+                effects.BatchCommands.Add(Command("UPDATE xapi_statements SET voided = true WHERE id = ANY(@p) AND voids IS NULL", targets));
+            // A statement voided before it arrived is voided now.
+            effects.BatchCommands.Add(Command("""
+                UPDATE xapi_statements s SET voided = true
+                WHERE s.id = ANY(@p) AND s.voids IS NULL AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.voids = s.id)
+                """, freshIds));
+            // Statements that referred to one of these before it arrived take its keys now.
+            effects.BatchCommands.Add(Command("""
+                UPDATE xapi_statements r SET keys = ARRAY(SELECT DISTINCT k FROM unnest(r.keys || ARRAY(SELECT x FROM unnest(t.keys) x WHERE x NOT LIKE 'w:%')) k)
+                FROM xapi_statements t
+                WHERE t.id = ANY(@p) AND r.refers_to = t.id
+                """, freshIds));
+            var definitions = CanonicalDefinitions(fresh);
+            if (definitions.Count > 0)
+            {
+                var ids = definitions.Keys.Order(StringComparer.Ordinal).ToArray(); // one order for every batch: no deadlocks between them
+                var upsert = new NpgsqlBatchCommand("""
+                    INSERT INTO xapi_activities (id, definition, updated_at)
+                    SELECT u.id, u.definition, @now FROM unnest(@ids, @definitions) WITH ORDINALITY AS u(id, definition, n) ORDER BY u.n
+                    ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at, definition =
+                        xapi_activities.definition || excluded.definition
+                        || jsonb_strip_nulls(jsonb_build_object(
+                            'name', NULLIF(COALESCE(xapi_activities.definition->'name', '{}') || COALESCE(excluded.definition->'name', '{}'), '{}'::jsonb),
+                            'description', NULLIF(COALESCE(xapi_activities.definition->'description', '{}') || COALESCE(excluded.definition->'description', '{}'), '{}'::jsonb)))
+                    """);
+                upsert.Parameters.AddWithValue("now", stored);
+                upsert.Parameters.AddWithValue("ids", ids);
+                upsert.Parameters.Add(new NpgsqlParameter("definitions", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = ids.Select(id => definitions[id].ToJsonString()).ToArray() });
+                effects.BatchCommands.Add(upsert);
+            }
+            var parts = attachments.Where(a => fresh.Any(s => s.AttachmentHashes.Contains(a.Sha2))).ToList();
+            foreach (var part in parts)
+            {
+                var command = new NpgsqlBatchCommand("INSERT INTO xapi_attachments (sha2, content_type, content) VALUES (@sha2, @type, @content) ON CONFLICT (sha2) DO NOTHING");
+                command.Parameters.AddWithValue("sha2", part.Sha2);
+                command.Parameters.AddWithValue("type", part.ContentType);
+                command.Parameters.AddWithValue("content", part.Content);
+                effects.BatchCommands.Add(command);
+            }
+            await effects.ExecuteNonQueryAsync(cancellationToken);
+            if (withStored is not null) await withStored(fresh);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return null;
+
+        static NpgsqlBatchCommand Command(string sql, Guid[] ids)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            command.Parameters.AddWithValue("p", ids);
+            return command;
+        }
+    }
+
+    /// <summary>The definitions the batch brings, merged per activity (language maps joined, the latest value of anything else).</summary>
+    private static Dictionary<string, JsonObject> CanonicalDefinitions(IEnumerable<IncomingStatement> statements)
+    {
+        var merged = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var statement in statements)
+            foreach (var (id, definition) in StatementDocument.Definitions(statement.Statement))
+            {
+                if (!merged.TryGetValue(id, out var into)) merged[id] = into = [];
+                foreach (var (name, value) in definition)
+                {
+                    if (name is "name" or "description" && into[name] is JsonObject map && value is JsonObject more)
+                        foreach (var (language, text) in more) map[language] = text?.DeepClone();
+                    else into[name] = value?.DeepClone();
+                }
+            }
+        return merged;
+    }
+
+    public async Task<StatementRow?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        var rows = await ReadAsync(connection, null, [id], cancellationToken);
+        return rows.GetValueOrDefault(id);
+    }
+
+    private static async Task<Dictionary<Guid, StatementRow>> ReadAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, Guid[] ids, CancellationToken cancellationToken)
+    {
+        await using var select = new NpgsqlCommand(
+            "SELECT seq, id, statement::text, stored, voided, voids IS NOT NULL, attachments FROM xapi_statements WHERE id = ANY(@ids)", connection, tx);
+        select.Parameters.AddWithValue("ids", ids);
+        var rows = new Dictionary<Guid, StatementRow>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows[reader.GetGuid(1)] = Row(reader);
+        return rows;
+    }
+
+    private static StatementRow Row(NpgsqlDataReader reader) => new(reader.GetInt64(0), reader.GetGuid(1), reader.GetString(2),
+        reader.GetFieldValue<DateTimeOffset>(3), reader.GetBoolean(4), reader.GetBoolean(5), reader.GetFieldValue<string[]>(6));
+
+    /// <summary>
+    /// One page of statements (never voided ones), newest first unless ascending, after the cursor, and one more than
+    /// the page when there is a next page.
+    /// </summary>
+    public async Task<IReadOnlyList<StatementRow>> QueryAsync(StatementQuery query, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        var where = new List<string> { "NOT voided" };
+        await using var select = new NpgsqlCommand { Connection = connection };
+        if (query.Keys.Length > 0)
+        {
+            where.Add("keys @> @keys");
+            select.Parameters.AddWithValue("keys", query.Keys);
+        }
+        if (query.Since is { } since)
+        {
+            where.Add("stored > @since");
+            select.Parameters.AddWithValue("since", since);
+        }
+        if (query.Until is { } until)
+        {
+            where.Add("stored <= @until");
+            select.Parameters.AddWithValue("until", until);
+        }
+        if (query.After is { } after)
+        {
+            where.Add(query.Ascending ? "seq > @after" : "seq < @after");
+            select.Parameters.AddWithValue("after", after);
+        }
+        select.Parameters.AddWithValue("limit", query.Limit + 1);
+        select.CommandText = $"""
+            SELECT seq, id, statement::text, stored, voided, voids IS NOT NULL, attachments FROM xapi_statements
+            WHERE {string.Join(" AND ", where)} ORDER BY seq {(query.Ascending ? "ASC" : "DESC")} LIMIT @limit
+            """;
+        var rows = new List<StatementRow>();
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) rows.Add(Row(reader));
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<AttachmentContent>> AttachmentsAsync(IReadOnlyCollection<string> hashes, CancellationToken cancellationToken)
+    {
+        if (hashes.Count == 0) return [];
+        return await db.XapiAttachments.AsNoTracking().Where(a => hashes.Contains(a.Sha2))
+            .Select(a => new AttachmentContent(a.Sha2, a.ContentType, a.Content)).ToListAsync(cancellationToken);
+    }
+
+    public async Task<JsonObject?> DefinitionAsync(string activityId, CancellationToken cancellationToken) =>
+        await db.XapiActivities.AsNoTracking().Where(a => a.Id == activityId).Select(a => a.Definition).FirstOrDefaultAsync(cancellationToken) is { } json
+            ? JsonNode.Parse(json)!.AsObject() : null;
+
+    public async Task<Dictionary<string, JsonObject>> DefinitionsAsync(IReadOnlyCollection<string> activityIds, CancellationToken cancellationToken) =>
+        (await db.XapiActivities.AsNoTracking().Where(a => activityIds.Contains(a.Id)).Select(a => new { a.Id, a.Definition }).ToListAsync(cancellationToken))
+        .ToDictionary(a => a.Id, a => JsonNode.Parse(a.Definition)!.AsObject(), StringComparer.Ordinal);
+
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        return (NpgsqlConnection)db.Database.GetDbConnection();
+    }
+}
