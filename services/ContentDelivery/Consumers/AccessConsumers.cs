@@ -72,11 +72,20 @@ public sealed class EnrolmentWithdrawnConsumer(ContentDbContext db) : EnrolmentC
     }
 }
 
-/// <summary>A person erased (GDPR): their enrolments' copies and everything they did in content go.</summary>
-public sealed class UserErasedConsumer(ContentDbContext db) : IdempotentConsumer<UserErased, ContentDbContext>(db)
+/// <summary>
+/// A person erased (GDPR): their enrolments' copies and everything they did in content go, in the LRS too: every
+/// statement that names them (as actor, object, authority, instructor, team or context agent, under their platform
+/// account) and the documents kept for them.
+/// </summary>
+public sealed class UserErasedConsumer(ContentDbContext db, Application.Xapi.XapiAuthentication people) : IdempotentConsumer<UserErased, ContentDbContext>(db)
 {
     protected override async Task HandleAsync(UserErased message, CancellationToken cancellationToken)
     {
+        var agentKey = Model.Xapi.AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(people.PersonAgent(message.UserId, null)))!;
+        string[] named = [Model.Xapi.StatementFacts.RelatedAgent + agentKey];
+        await Db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM xapi_statements WHERE keys @> {named}", cancellationToken);
+        await Db.XapiDocuments.Where(d => d.AgentKey == agentKey).ExecuteDeleteAsync(cancellationToken);
+        await Db.StatementProgress.Where(p => p.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.Attempts.Where(a => a.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.MediaProgress.Where(p => p.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.Enrolments.Where(e => e.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);

@@ -52,5 +52,6 @@ public static class Extensions
         builder.Services.AddScoped<StatementStore>();
         builder.Services.AddScoped<StatementIntake>();
         builder.Services.AddScoped<Documents>();
+        builder.Services.AddScoped<IStatementObserver, StatementProgressObserver>();
     }
 }

@@ -26,6 +26,7 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     public DbSet<XapiAttachment> XapiAttachments => Set<XapiAttachment>();
     public DbSet<XapiDocument> XapiDocuments => Set<XapiDocument>();
     public DbSet<XapiClient> XapiClients => Set<XapiClient>();
+    public DbSet<StatementProgress> StatementProgress => Set<StatementProgress>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -145,6 +146,14 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.Property(c => c.Name).HasMaxLength(100);
             e.Property(c => c.Key).HasMaxLength(40);
             e.Property(c => c.SecretHash).HasMaxLength(64);
+        });
+        modelBuilder.Entity<StatementProgress>(e =>
+        {
+            e.ToTable("xapi_progress");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.EnrolmentId, p.ActivityId }).IsUnique();
+            e.HasIndex(p => p.UserId);
+            e.Ignore(p => p.Satisfied);
         });
         // The LRS's statement store is written and read with SQL of its own (StatementStore): plain snake_case names.
         foreach (var type in new[] { typeof(StoredStatement), typeof(XapiActivity), typeof(XapiAttachment), typeof(XapiDocument), typeof(XapiClient) })

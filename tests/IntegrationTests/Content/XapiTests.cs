@@ -307,4 +307,57 @@ public class XapiTests(PlatformFixture platform)
     }
 
     private const string XapiScopeWrite = "statements/write";
+
+    [Fact]
+    public async Task A_statement_that_completes_an_xapi_activity_completes_the_enrolment_once()
+    {
+        var admin = platform.Gateway;
+        var iri = $"https://simulator.example/{Guid.NewGuid():N}/fire-drill";
+        using var item = await admin.PostAsJsonAsync("/api/content/items", new { title = "Fire drill simulator", kind = "xapi", url = iri });
+        Assert.Equal(HttpStatusCode.Created, item.StatusCode);
+        var itemId = (await item.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Fire drill", d => d["sections"] = new[]
+        {
+            new { title = "Drill", activities = new object[] { new { kind = "content", title = "Simulator", contentItemId = itemId, required = true } } },
+        });
+        var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
+        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "simulated");
+        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+        // Content has heard of the enrolment once a launch is no longer 404 (an xAPI item has nothing to play here: 409).
+        await Eventually.ReachesAsync(async () =>
+        {
+            using var response = await learner.PostAsJsonAsync("/api/content/launches", new { enrolmentId, activityId });
+            return response.StatusCode;
+        }, s => s != HttpStatusCode.NotFound, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+
+        // The simulator names the learner by their platform account, as the LRS names people.
+        using var created = await admin.PostAsJsonAsync("/api/content/xapi-clients", new { name = "Simulator", scopes = new[] { "statements/write" } });
+        var credential = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var homePage = credential.GetProperty("endpoint").GetString()![..^"/xapi/".Length];
+        using var simulator = Lrs(platform, credential.GetProperty("client").GetProperty("key").GetString()!, credential.GetProperty("secret").GetString()!);
+        JsonObject Said(string verb, bool? success = null)
+        {
+            var statement = new JsonObject
+            {
+                ["id"] = Guid.NewGuid().ToString(),
+                ["actor"] = new JsonObject { ["account"] = new JsonObject { ["homePage"] = homePage, ["name"] = learnerId.ToString() } },
+                ["verb"] = new JsonObject { ["id"] = verb },
+                ["object"] = new JsonObject { ["id"] = iri },
+            };
+            if (success is not null) statement["result"] = new JsonObject { ["success"] = success, ["score"] = new JsonObject { ["scaled"] = 0.92 } };
+            return statement;
+        }
+        using (var attempted = await simulator.PostAsync("/xapi/statements", Json(Said(Attempted)))) Assert.Equal(HttpStatusCode.OK, attempted.StatusCode);
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "InProgress");
+        var passed = Said("http://adlnet.gov/expapi/verbs/passed", success: true);
+        using (var done = await simulator.PostAsync("/xapi/statements", Json(passed))) Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
+        // The same statement again is stored once and announces nothing again.
+        using (var again = await simulator.PostAsync("/xapi/statements", Json(passed))) Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(2, await platform.CountAsync(ResourceNames.ContentDb,
+            $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%ActivityProgressRecorded' AND payload::jsonb->>'enrolmentId' = '{enrolmentId}'"));
+    }
 }

@@ -392,6 +392,52 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.ToTable("scorm_attempts", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.StatementProgress", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ActivityId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Completed")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("ContentItemId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool?>("Passed")
+                        .HasColumnType("boolean");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("Statements")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("EnrolmentId", "ActivityId")
+                        .IsUnique();
+
+                    b.ToTable("xapi_progress", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Xapi.StoredStatement", b =>
                 {
                     b.Property<long>("Seq")

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using LmsPlatform.ContentDelivery.Model.Xapi;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -26,8 +27,13 @@ public sealed record StatementRow(long Seq, Guid Id, string Json, DateTimeOffset
 /// stored with the same content is left as it is. Voiding, references to statements that arrive later, the
 /// activities' canonical definitions and attachments' bytes are written in the same transaction.
 /// </summary>
-public sealed class StatementStore(ContentDbContext db)
+public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
 {
+    /// <summary>How long this replica remembers an activity definition it has written: a stream of statements that all
+    /// describe an activity the same way writes its definition once, not once per batch (and does not queue batches
+    /// behind each other's row locks on the same activities).</summary>
+    private static readonly TimeSpan DefinitionMemory = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// Stores the batch; returns the id of a statement that conflicts with a stored one, or null. <paramref name="withStored"/>
     /// runs in the same transaction with the statements that were new (not repeats), so what follows from them (an
@@ -45,6 +51,7 @@ public sealed class StatementStore(ContentDbContext db)
     private async Task<Guid?> StoreOnceAsync(IReadOnlyList<IncomingStatement> batch, IReadOnlyList<AttachmentContent> attachments, DateTimeOffset stored,
         Func<IReadOnlyList<IncomingStatement>, Task>? withStored, CancellationToken cancellationToken)
     {
+        Dictionary<string, JsonObject> written = [];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var tx = (NpgsqlTransaction)transaction.GetDbTransaction();
@@ -71,9 +78,9 @@ public sealed class StatementStore(ContentDbContext db)
         var inserted = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO xapi_statements (id, stored, keys, refers_to, voids, voided, statement, attachments)
-            SELECT u.id, @stored, ARRAY(SELECT jsonb_array_elements_text(u.keys)), u.refers_to, u.voids, false, u.statement,
-                   ARRAY(SELECT jsonb_array_elements_text(u.attachments))
-            FROM unnest(@ids, @keys, @refers, @voids, @statements, @attachments) WITH ORDINALITY AS u(id, keys, refers_to, voids, statement, attachments, n)
+            SELECT u.id, @stored, (@keys)[u.keys_from:u.keys_to], u.refers_to, u.voids, false, u.statement, (@attachments)[u.attachments_from:u.attachments_to]
+            FROM unnest(@ids, @keys_from, @keys_to, @refers, @voids, @statements, @attachments_from, @attachments_to)
+                 WITH ORDINALITY AS u(id, keys_from, keys_to, refers_to, voids, statement, attachments_from, attachments_to, n)
             ORDER BY u.n
             ON CONFLICT (id) DO NOTHING
             RETURNING id
@@ -81,11 +88,12 @@ public sealed class StatementStore(ContentDbContext db)
         {
             insert.Parameters.AddWithValue("stored", stored);
             insert.Parameters.AddWithValue("ids", batch.Select(s => s.Id).ToArray());
-            insert.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(s => JsonSerializer.Serialize(keys[s.Id])).ToArray() });
+            // Each row's keys (and attachment hashes) are a slice of one flat array: no per-row parsing in the database.
+            AddSlices(insert, "keys", batch.Select(s => keys[s.Id]).ToList());
+            AddSlices(insert, "attachments", batch.Select(s => s.AttachmentHashes).ToList());
             insert.Parameters.Add(new NpgsqlParameter("refers", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.RefersTo ?? DBNull.Value).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("voids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.Voids ?? DBNull.Value).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("statements", NpgsqlDbType.Array | NpgsqlDbType.Json) { Value = batch.Select(s => s.Statement.ToJsonString()).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("attachments", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = batch.Select(s => JsonSerializer.Serialize(s.AttachmentHashes)).ToArray() });
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) inserted.Add(reader.GetGuid(0));
         }
@@ -124,7 +132,10 @@ public sealed class StatementStore(ContentDbContext db)
                 FROM xapi_statements t
                 WHERE t.id = ANY(@p) AND r.refers_to = t.id
                 """, freshIds));
-            var definitions = CanonicalDefinitions(fresh);
+            var definitions = CanonicalDefinitions(fresh)
+                .Where(d => !(cache.TryGetValue(DefinitionKey(d.Key), out string? known) && known == d.Value.ToJsonString()))
+                .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+            written = definitions;
             if (definitions.Count > 0)
             {
                 var ids = definitions.Keys.Order(StringComparer.Ordinal).ToArray(); // one order for every batch: no deadlocks between them
@@ -155,6 +166,7 @@ public sealed class StatementStore(ContentDbContext db)
             if (withStored is not null) await withStored(fresh);
         }
         await transaction.CommitAsync(cancellationToken);
+        foreach (var (id, definition) in written) cache.Set(DefinitionKey(id), definition.ToJsonString(), DefinitionMemory);
         return null;
 
         static NpgsqlBatchCommand Command(string sql, Guid[] ids)
@@ -164,6 +176,25 @@ public sealed class StatementStore(ContentDbContext db)
             return command;
         }
     }
+
+    /// <summary>Lists of strings as one flat array <c>@name</c> and each list's bounds (<c>@name_from</c>, <c>@name_to</c>, 1-based, inclusive).</summary>
+    private static void AddSlices(NpgsqlCommand command, string name, IReadOnlyList<string[]> lists)
+    {
+        var flat = new List<string>();
+        var from = new int[lists.Count];
+        var to = new int[lists.Count];
+        for (var i = 0; i < lists.Count; i++)
+        {
+            from[i] = flat.Count + 1;
+            flat.AddRange(lists[i]);
+            to[i] = flat.Count;
+        }
+        command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = flat.ToArray() });
+        command.Parameters.AddWithValue(name + "_from", from);
+        command.Parameters.AddWithValue(name + "_to", to);
+    }
+
+    private static string DefinitionKey(string activityId) => "xapi-definition:" + activityId;
 
     /// <summary>The definitions the batch brings, merged per activity (language maps joined, the latest value of anything else).</summary>
     private static Dictionary<string, JsonObject> CanonicalDefinitions(IEnumerable<IncomingStatement> statements)

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Infrastructure.Xapi;
+using LmsPlatform.ContentDelivery.Model;
+using LmsPlatform.ContentDelivery.Model.Xapi;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.ContentDelivery.Application.Xapi;
+
+/// <summary>
+/// Statements that become progress in enrolment: a new statement whose actor is a person of the platform (an account
+/// on its home page named by their user id) about an activity that is an xAPI content item of a course they are
+/// enrolled on. Its <see cref="StatementProgress"/> takes the statement and announces the change; the save happens in
+/// the statement store's transaction, so the statement and the announcement are written together.
+/// </summary>
+public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentication people) : IStatementObserver
+{
+    public async Task StoredAsync(IReadOnlyList<IncomingStatement> statements, CancellationToken cancellationToken)
+    {
+        var candidates = statements
+            .Select(s => (Statement: s, UserId: people.UserIdOf(s.Statement["actor"]), ActivityId: ObjectActivity(s.Statement)))
+            .Where(c => c.UserId is not null && c.ActivityId is not null).ToList();
+        if (candidates.Count == 0) return;
+        var iris = candidates.Select(c => c.ActivityId!).Distinct().ToList();
+        var items = await db.ContentItems.AsNoTracking().Where(i => i.Kind == ContentKind.Xapi && i.Url != null && iris.Contains(i.Url))
+            .Select(i => new { i.Id, i.Url }).ToListAsync(cancellationToken);
+        if (items.Count == 0) return;
+        var itemIds = items.Select(i => i.Id).ToList();
+        var userIds = candidates.Select(c => c.UserId!.Value).Distinct().ToList();
+        var uses = await (from e in db.Enrolments
+                          join a in db.CourseActivities on new { e.CourseId, e.Version } equals new { a.CourseId, a.Version }
+                          where userIds.Contains(e.UserId) && !e.Withdrawn && a.ContentItemId != null && itemIds.Contains(a.ContentItemId.Value)
+                          select new { e.EnrolmentId, e.UserId, e.CourseId, a.ActivityId, ContentItemId = a.ContentItemId!.Value })
+            .AsNoTracking().ToListAsync(cancellationToken);
+        if (uses.Count == 0) return;
+        var enrolmentIds = uses.Select(u => u.EnrolmentId).Distinct().ToList();
+        var progress = await db.StatementProgress.Where(p => enrolmentIds.Contains(p.EnrolmentId)).ToListAsync(cancellationToken);
+        foreach (var (statement, userId, activityIri) in candidates)
+        {
+            var itemsOfIri = items.Where(i => i.Url == activityIri).Select(i => i.Id).ToHashSet();
+            foreach (var use in uses.Where(u => u.UserId == userId && itemsOfIri.Contains(u.ContentItemId)))
+            {
+                var record = progress.FirstOrDefault(p => p.EnrolmentId == use.EnrolmentId && p.ActivityId == use.ActivityId);
+                if (record is null)
+                {
+                    record = StatementProgress.Start(use.EnrolmentId, use.UserId, use.CourseId, use.ActivityId, use.ContentItemId);
+                    db.StatementProgress.Add(record);
+                    progress.Add(record);
+                }
+                record.Apply(JsonSerializer.SerializeToElement(statement.Statement), DateTimeOffset.Parse(statement.Statement["stored"]!.GetValue<string>()));
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private static string? ObjectActivity(System.Text.Json.Nodes.JsonObject statement) =>
+        statement["object"] is System.Text.Json.Nodes.JsonObject target && (target["objectType"]?.GetValue<string>() ?? "Activity") == "Activity"
+            ? target["id"]?.GetValue<string>() : null;
+}
