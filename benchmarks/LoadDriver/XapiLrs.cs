@@ -51,7 +51,23 @@ public static class XapiLrs
         var errors = 0;
         var cpu = new CpuUse(app, [ResourceNames.ContentApi, ResourceNames.Gateway, ResourceNames.Postgres]);
         cpu.Sample();
+        var driverCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
+        // What PostgreSQL's busy backends wait on meanwhile, sampled every 100 ms: where a batch's time goes.
+        var waits = new ConcurrentDictionary<string, int>();
+        var sampling = Task.Run(async () =>
+        {
+            await using var connection = new NpgsqlConnection(db);
+            await connection.OpenAsync();
+            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+            {
+                await using var sample = new NpgsqlCommand(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()", connection);
+                await using (var reader = await sample.ExecuteReaderAsync())
+                    while (await reader.ReadAsync()) waits.AddOrUpdate(reader.GetString(0), 1, (_, n) => n + 1);
+                await Task.Delay(100);
+            }
+        });
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
@@ -69,13 +85,16 @@ public static class XapiLrs
             }
         }));
         var elapsed = clock.Elapsed.TotalSeconds;
-        var cpuLine = cpu.Sample();
+        var cpuLine = cpu.Sample() + $", this load driver {(Process.GetCurrentProcess().TotalProcessorTime - driverCpu).TotalSeconds / clock.Elapsed.TotalSeconds * 100:0}%";
+        await sampling;
         var stored = await Sql.CountAsync(db, "SELECT count(*) FROM xapi_statements") - before;
         var (p50, p95, p99) = Percentiles(latencies);
         var rate = stored / elapsed;
         Console.WriteLine($"POST /xapi/statements, batches of {BatchSize}, {clients} clients for {seconds} s through the gateway: {rate:N0} statements/s " +
                           $"({stored:N0} stored); per batch p50 {p50:0.0} ms, p95 {p95:0.0} ms, p99 {p99:0.0} ms; {errors} errors");
         Console.WriteLine($"  CPU: {cpuLine} (200% = both cores)");
+        var samples = Math.Max(1, waits.Values.Sum());
+        Console.WriteLine("  PostgreSQL's active backends: " + string.Join(", ", waits.OrderByDescending(w => w.Value).Take(6).Select(w => $"{w.Key} {w.Value * 100.0 / samples:0}%")));
 
         // 2. The same rows by binary COPY, on the same database: the limit the LRS's rate is a share of.
         var copyCount = Math.Max(50_000, (int)stored);

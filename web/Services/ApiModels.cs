@@ -285,7 +285,12 @@ public sealed record PackageActivityView(string ItemId, string Title, string Pat
 public sealed record PackageView(Guid Id, string Title, string Standard, string? Edition, PackageActivityView[] Activities, string[] Warnings, int FileCount,
     long Bytes, string FileName, DateTimeOffset UploadedAt, string UploadedBy)
 {
-    public string DescribeStandard => Standard == "scorm12" ? "SCORM 1.2" : $"SCORM 2004{(Edition is { Length: > 0 } e ? $" ({e})" : "")}";
+    public string DescribeStandard => Standard switch
+    {
+        "scorm12" => "SCORM 1.2",
+        "cmi5" => "cmi5",
+        _ => $"SCORM 2004{(Edition is { Length: > 0 } e ? $" ({e})" : "")}",
+    };
 }
 
 /// <summary>A content item (content's ContentItemDto): a link, an uploaded file, or a package.</summary>

@@ -25,8 +25,14 @@ public sealed record PackageProblemDto(string Code, string Message, string? Path
 public sealed record ContentPackageDto(Guid Id, string Title, string Standard, string? Edition, IReadOnlyList<PackageActivity> Activities,
     IReadOnlyList<string> Warnings, int FileCount, long Bytes, string FileName, DateTimeOffset UploadedAt, string UploadedBy)
 {
-    public static ContentPackageDto From(ContentPackage p) => new(p.Id, p.Title, p.Standard == ScormVersion.Scorm12 ? "scorm12" : "scorm2004", p.Edition,
+    public static ContentPackageDto From(ContentPackage p) => new(p.Id, p.Title, StandardName(p.Standard), p.Edition,
         p.Activities, p.Warnings, p.FileCount, p.Bytes, p.FileName, p.UploadedAt, p.UploadedByName);
+
+    /// <summary>The standard as the API and the portal name it: scorm12, scorm2004 or cmi5.</summary>
+    public static string StandardName(ScormVersion standard) => standard switch
+    {
+        ScormVersion.Scorm12 => "scorm12", ScormVersion.Cmi5 => "cmi5", _ => "scorm2004",
+    };
 }
 
 /// <summary>SCORM packages: upload (inspected, then extracted into the object store), list, read.</summary>

@@ -41,7 +41,10 @@ public sealed class PackageImports(ContentDbContext db, IObjectStore store, IUpl
             // The package is also a content item (with the package's id), which course activities refer to.
             db.ContentItems.Add(new ContentItem
             {
-                Id = package.Id, Title = package.Title, Kind = package.Standard == ScormVersion.Scorm12 ? ContentKind.Scorm12 : ContentKind.Scorm2004,
+                Id = package.Id, Title = package.Title, Kind = package.Standard switch
+                {
+                    ScormVersion.Scorm12 => ContentKind.Scorm12, ScormVersion.Cmi5 => ContentKind.Cmi5, _ => ContentKind.Scorm2004,
+                },
                 PackageId = package.Id, CreatedAt = now,
             });
             await db.SaveChangesAsync(ct);

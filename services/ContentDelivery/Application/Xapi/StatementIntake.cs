@@ -73,11 +73,12 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
 
         var stored = time.GetUtcNow();
         var incoming = new List<IncomingStatement>(sent.Count);
+        var authority = JsonSerializer.SerializeToElement(caller.Authority);
         for (var i = 0; i < sent.Count; i++)
         {
-            var completed = StatementDocument.Complete(sent[i], ids[i], stored, caller.Authority, version);
-            var facts = StatementFacts.Of(JsonSerializer.SerializeToElement(completed)) with { Id = ids[i] };
-            incoming.Add(new IncomingStatement(ids[i], completed, facts, sent[i], hashes[i]));
+            var completed = StatementDocument.CompleteJson(sent[i], ids[i], stored, authority, version);
+            var facts = StatementFacts.Of(sent[i], authority) with { Id = ids[i] };
+            incoming.Add(new IncomingStatement(ids[i], completed, stored, facts, sent[i], hashes[i]));
         }
         var conflict = await store.StoreAsync(incoming, parts, stored, async fresh =>
         {

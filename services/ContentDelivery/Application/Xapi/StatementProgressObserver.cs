@@ -18,7 +18,7 @@ public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentic
     public async Task StoredAsync(IReadOnlyList<IncomingStatement> statements, CancellationToken cancellationToken)
     {
         var candidates = statements
-            .Select(s => (Statement: s, UserId: people.UserIdOf(s.Statement["actor"]), ActivityId: ObjectActivity(s.Statement)))
+            .Select(s => (Statement: s, UserId: people.UserIdOf(s.Sent.GetProperty("actor")), ActivityId: ObjectActivity(s.Sent)))
             .Where(c => c.UserId is not null && c.ActivityId is not null).ToList();
         if (candidates.Count == 0) return;
         var iris = candidates.Select(c => c.ActivityId!).Distinct().ToList();
@@ -47,13 +47,13 @@ public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentic
                     db.StatementProgress.Add(record);
                     progress.Add(record);
                 }
-                record.Apply(JsonSerializer.SerializeToElement(statement.Statement), DateTimeOffset.Parse(statement.Statement["stored"]!.GetValue<string>()));
+                record.Apply(statement.Sent, statement.Stored);
             }
         }
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static string? ObjectActivity(System.Text.Json.Nodes.JsonObject statement) =>
-        statement["object"] is System.Text.Json.Nodes.JsonObject target && (target["objectType"]?.GetValue<string>() ?? "Activity") == "Activity"
-            ? target["id"]?.GetValue<string>() : null;
+    private static string? ObjectActivity(JsonElement statement) =>
+        statement.TryGetProperty("object", out var target) && (!target.TryGetProperty("objectType", out var type) || type.GetString() == "Activity")
+            ? target.GetProperty("id").GetString() : null;
 }

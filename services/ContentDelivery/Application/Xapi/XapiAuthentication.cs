@@ -50,9 +50,9 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
     }
 
     /// <summary>The person a statement's actor names, when it is an account on the platform's home page.</summary>
-    public Guid? UserIdOf(JsonNode? actor) =>
-        actor?["account"] is JsonObject account && account["homePage"]?.GetValue<string>()?.TrimEnd('/') == HomePage
-        && Guid.TryParse(account["name"]?.GetValue<string>(), out var id) ? id : null;
+    public Guid? UserIdOf(System.Text.Json.JsonElement actor) =>
+        actor.TryGetProperty("account", out var account) && account.GetProperty("homePage").GetString()?.TrimEnd('/') == HomePage
+        && Guid.TryParse(account.GetProperty("name").GetString(), out var id) ? id : null;
 
     private async Task<XapiCaller?> BasicAsync(string encoded, CancellationToken cancellationToken)
     {

@@ -9,8 +9,11 @@ using NpgsqlTypes;
 
 namespace LmsPlatform.ContentDelivery.Infrastructure.Xapi;
 
-/// <summary>A statement ready to store: as completed by the LRS, what it is found by, and as it was sent (for the comparison of a repeated id).</summary>
-public sealed record IncomingStatement(Guid Id, JsonObject Statement, StatementFacts Facts, JsonElement Sent, string[] AttachmentHashes);
+/// <summary>
+/// A statement ready to store: as completed by the LRS (<see cref="Json"/>), when it was stored, what it is found by,
+/// and as it was sent (for the comparison of a repeated id, and for those who follow statements).
+/// </summary>
+public sealed record IncomingStatement(Guid Id, string Json, DateTimeOffset Stored, StatementFacts Facts, JsonElement Sent, string[] AttachmentHashes);
 
 /// <summary>An attachment's bytes as sent in a multipart request, matched to its statements by SHA-2.</summary>
 public sealed record AttachmentContent(string Sha2, string ContentType, byte[] Content);
@@ -51,7 +54,7 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
     private async Task<Guid?> StoreOnceAsync(IReadOnlyList<IncomingStatement> batch, IReadOnlyList<AttachmentContent> attachments, DateTimeOffset stored,
         Func<IReadOnlyList<IncomingStatement>, Task>? withStored, CancellationToken cancellationToken)
     {
-        Dictionary<string, JsonObject> written = [];
+        Dictionary<string, (JsonObject Merged, string Raw)> written = [];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var tx = (NpgsqlTransaction)transaction.GetDbTransaction();
@@ -93,7 +96,9 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
             AddSlices(insert, "attachments", batch.Select(s => s.AttachmentHashes).ToList());
             insert.Parameters.Add(new NpgsqlParameter("refers", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.RefersTo ?? DBNull.Value).ToArray() });
             insert.Parameters.Add(new NpgsqlParameter("voids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.Voids ?? DBNull.Value).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("statements", NpgsqlDbType.Array | NpgsqlDbType.Json) { Value = batch.Select(s => s.Statement.ToJsonString()).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("statements", NpgsqlDbType.Array | NpgsqlDbType.Json) { Value = batch.Select(s => s.Json).ToArray() });
+            // Prepared on the pooled connection once, then only executed: no parse and plan per batch.
+            await insert.PrepareAsync(cancellationToken);
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken)) inserted.Add(reader.GetGuid(0));
         }
@@ -122,19 +127,20 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
             if (targets.Length > 0)
                 effects.BatchCommands.Add(Command("UPDATE xapi_statements SET voided = true WHERE id = ANY(@p) AND voids IS NULL", targets));
             // A statement voided before it arrived is voided now.
+            // (Each is written to start from the partial index on voids or refers_to with the batch's ids, so neither ever
+            // scans the table, whatever plan a prepared statement settles on.)
             effects.BatchCommands.Add(Command("""
                 UPDATE xapi_statements s SET voided = true
-                WHERE s.id = ANY(@p) AND s.voids IS NULL AND EXISTS (SELECT 1 FROM xapi_statements v WHERE v.voids = s.id)
+                FROM (SELECT DISTINCT voids FROM xapi_statements WHERE voids = ANY(@p)) v
+                WHERE s.id = v.voids AND s.voids IS NULL
                 """, freshIds));
             // Statements that referred to one of these before it arrived take its keys now.
             effects.BatchCommands.Add(Command("""
                 UPDATE xapi_statements r SET keys = ARRAY(SELECT DISTINCT k FROM unnest(r.keys || ARRAY(SELECT x FROM unnest(t.keys) x WHERE x NOT LIKE 'w:%')) k)
                 FROM xapi_statements t
-                WHERE t.id = ANY(@p) AND r.refers_to = t.id
+                WHERE r.refers_to = ANY(@p) AND t.id = r.refers_to
                 """, freshIds));
-            var definitions = CanonicalDefinitions(fresh)
-                .Where(d => !(cache.TryGetValue(DefinitionKey(d.Key), out string? known) && known == d.Value.ToJsonString()))
-                .ToDictionary(d => d.Key, d => d.Value, StringComparer.Ordinal);
+            var definitions = CanonicalDefinitions(fresh, sent => cache.TryGetValue(DefinitionKey(sent.Id), out string? known) && known == sent.Definition);
             written = definitions;
             if (definitions.Count > 0)
             {
@@ -150,7 +156,7 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
                     """);
                 upsert.Parameters.AddWithValue("now", stored);
                 upsert.Parameters.AddWithValue("ids", ids);
-                upsert.Parameters.Add(new NpgsqlParameter("definitions", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = ids.Select(id => definitions[id].ToJsonString()).ToArray() });
+                upsert.Parameters.Add(new NpgsqlParameter("definitions", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = ids.Select(id => definitions[id].Merged.ToJsonString()).ToArray() });
                 effects.BatchCommands.Add(upsert);
             }
             var parts = attachments.Where(a => fresh.Any(s => s.AttachmentHashes.Contains(a.Sha2))).ToList();
@@ -162,11 +168,12 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
                 command.Parameters.AddWithValue("content", part.Content);
                 effects.BatchCommands.Add(command);
             }
+            await effects.PrepareAsync(cancellationToken);
             await effects.ExecuteNonQueryAsync(cancellationToken);
             if (withStored is not null) await withStored(fresh);
         }
         await transaction.CommitAsync(cancellationToken);
-        foreach (var (id, definition) in written) cache.Set(DefinitionKey(id), definition.ToJsonString(), DefinitionMemory);
+        foreach (var (id, (_, raw)) in written) cache.Set(DefinitionKey(id), raw, DefinitionMemory);
         return null;
 
         static NpgsqlBatchCommand Command(string sql, Guid[] ids)
@@ -196,15 +203,23 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
 
     private static string DefinitionKey(string activityId) => "xapi-definition:" + activityId;
 
-    /// <summary>The definitions the batch brings, merged per activity (language maps joined, the latest value of anything else).</summary>
-    private static Dictionary<string, JsonObject> CanonicalDefinitions(IEnumerable<IncomingStatement> statements)
+    /// <summary>
+    /// The definitions the batch brings that are not <paramref name="known"/> already (as sent, text for text), merged
+    /// per activity (language maps joined, the latest value of anything else), each with the last text sent for it.
+    /// </summary>
+    private static Dictionary<string, (JsonObject Merged, string Raw)> CanonicalDefinitions(IEnumerable<IncomingStatement> statements,
+        Func<(string Id, string Definition), bool> known)
     {
-        var merged = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var merged = new Dictionary<string, (JsonObject Merged, string Raw)>(StringComparer.Ordinal);
         foreach (var statement in statements)
-            foreach (var (id, definition) in StatementDocument.Definitions(statement.Statement))
+            foreach (var (id, sent) in StatementDocument.Definitions(statement.Sent))
             {
-                if (!merged.TryGetValue(id, out var into)) merged[id] = into = [];
-                foreach (var (name, value) in definition)
+                var raw = sent.GetRawText();
+                if (!merged.ContainsKey(id) && known((id, raw))) continue;
+                if (!merged.TryGetValue(id, out var entry)) entry = ([], raw);
+                var into = entry.Merged;
+                merged[id] = (into, raw);
+                foreach (var (name, value) in JsonObject.Create(sent)!)
                 {
                     if (name is "name" or "description" && into[name] is JsonObject map && value is JsonObject more)
                         foreach (var (language, text) in more) map[language] = text?.DeepClone();

@@ -4,7 +4,8 @@ using System.Xml.Linq;
 
 namespace LmsPlatform.ContentDelivery.Model.Packages;
 
-public enum ScormVersion { Scorm12, Scorm2004 }
+/// <summary>The standard a package follows: SCORM 1.2, SCORM 2004, or cmi5 (a course structure whose AUs speak xAPI to the LRS).</summary>
+public enum ScormVersion { Scorm12, Scorm2004, Cmi5 }
 
 /// <summary>A resource of the manifest: a SCO (it talks to the runtime API) or an asset, its launch file and its files.</summary>
 public sealed record ScormResource(string Identifier, string? Href, bool IsSco, string? Base, IReadOnlyList<string> Files);

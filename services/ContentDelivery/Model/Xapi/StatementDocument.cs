@@ -12,21 +12,77 @@ namespace LmsPlatform.ContentDelivery.Model.Xapi;
 public static class StatementDocument
 {
     /// <summary>The statement as stored: what was sent, with the LRS's own properties set.</summary>
-    public static JsonObject Complete(JsonElement statement, Guid id, DateTimeOffset stored, JsonNode authority, XapiVersion version)
+    public static JsonObject Complete(JsonElement statement, Guid id, DateTimeOffset stored, JsonNode authority, XapiVersion version) =>
+        JsonNode.Parse(CompleteJson(statement, id, stored, JsonSerializer.SerializeToElement(authority), version))!.AsObject();
+
+    /// <summary>
+    /// <see cref="Complete"/> as JSON text, written in one pass from what was sent (no document tree: this runs for every
+    /// statement stored): the sent properties as they are, a context's single context activities as arrays (in a
+    /// SubStatement too), then the LRS's id (when none was sent), stored, timestamp (when none), authority and version
+    /// (when none).
+    /// </summary>
+    public static string CompleteJson(JsonElement statement, Guid id, DateTimeOffset stored, JsonElement authority, XapiVersion version)
     {
-        var node = JsonObject.Create(statement)!.DeepClone().AsObject();
-        if (!node.ContainsKey("id")) node["id"] = id.ToString();
-        node["stored"] = XapiFormats.Format(stored);
-        if (!node.ContainsKey("timestamp")) node["timestamp"] = XapiFormats.Format(stored);
-        node["authority"] = authority.DeepClone();
-        if (!node.ContainsKey("version")) node["version"] = version.StatementDefault();
-        Walk(node, onContext: context =>
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            if (context["contextActivities"] is JsonObject groups)
-                foreach (var name in groups.Select(g => g.Key).ToList())
-                    if (groups[name] is JsonObject single) groups[name] = new JsonArray(single.DeepClone());
-        });
-        return node;
+            writer.WriteStartObject();
+            if (!statement.TryGetProperty("id", out _)) writer.WriteString("id", id.ToString());
+            WriteProperties(writer, statement, skip: ["stored", "authority"]);
+            var at = XapiFormats.Format(stored);
+            writer.WriteString("stored", at);
+            if (!statement.TryGetProperty("timestamp", out _)) writer.WriteString("timestamp", at);
+            writer.WritePropertyName("authority");
+            authority.WriteTo(writer);
+            if (!statement.TryGetProperty("version", out _)) writer.WriteString("version", version.StatementDefault());
+            writer.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+
+        static void WriteProperties(Utf8JsonWriter writer, JsonElement statement, string[] skip)
+        {
+            foreach (var property in statement.EnumerateObject())
+            {
+                if (skip.Contains(property.Name)) continue;
+                if (property.Name == "context" && property.Value.TryGetProperty("contextActivities", out _))
+                {
+                    writer.WritePropertyName("context");
+                    writer.WriteStartObject();
+                    foreach (var part in property.Value.EnumerateObject())
+                    {
+                        if (part.Name != "contextActivities")
+                        {
+                            part.WriteTo(writer);
+                            continue;
+                        }
+                        writer.WritePropertyName("contextActivities");
+                        writer.WriteStartObject();
+                        foreach (var group in part.Value.EnumerateObject())
+                        {
+                            writer.WritePropertyName(group.Name);
+                            if (group.Value.ValueKind == JsonValueKind.Array) group.Value.WriteTo(writer);
+                            else
+                            {
+                                writer.WriteStartArray();
+                                group.Value.WriteTo(writer);
+                                writer.WriteEndArray();
+                            }
+                        }
+                        writer.WriteEndObject();
+                    }
+                    writer.WriteEndObject();
+                }
+                else if (property.Name == "object" && property.Value.ValueKind == JsonValueKind.Object
+                         && property.Value.TryGetProperty("objectType", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "SubStatement")
+                {
+                    writer.WritePropertyName("object");
+                    writer.WriteStartObject();
+                    WriteProperties(writer, property.Value, skip: []);
+                    writer.WriteEndObject();
+                }
+                else property.WriteTo(writer);
+            }
+        }
     }
 
     /// <summary>
@@ -69,14 +125,32 @@ public static class StatementDocument
         return text.ToString();
     }
 
-    /// <summary>Every activity definition the statement carries (its object, context activities, inside a SubStatement).</summary>
-    public static IReadOnlyList<(string Id, JsonObject Definition)> Definitions(JsonObject statement)
+    /// <summary>Every activity definition the statement carries (its object, context activities, inside a SubStatement), as sent.</summary>
+    public static IReadOnlyList<(string Id, JsonElement Definition)> Definitions(JsonElement statement)
     {
-        var found = new List<(string, JsonObject)>();
-        Walk(statement, onActivity: activity =>
+        var found = new List<(string, JsonElement)>();
+        void Activity(JsonElement activity)
         {
-            if (activity["id"]?.GetValue<string>() is { } id && activity["definition"] is JsonObject definition) found.Add((id, definition));
-        });
+            if (activity.ValueKind == JsonValueKind.Object && activity.TryGetProperty("id", out var id) && activity.TryGetProperty("definition", out var definition)
+                && (!activity.TryGetProperty("objectType", out var type) || type.GetString() == "Activity"))
+                found.Add((id.GetString()!, definition));
+        }
+        void Statement(JsonElement s)
+        {
+            if (s.TryGetProperty("object", out var target))
+            {
+                if (target.TryGetProperty("objectType", out var type) && type.GetString() == "SubStatement") Statement(target);
+                else Activity(target);
+            }
+            if (s.TryGetProperty("context", out var context) && context.TryGetProperty("contextActivities", out var groups))
+                foreach (var group in groups.EnumerateObject())
+                {
+                    if (group.Value.ValueKind == JsonValueKind.Array)
+                        foreach (var activity in group.Value.EnumerateArray()) Activity(activity);
+                    else Activity(group.Value);
+                }
+        }
+        Statement(statement);
         return found;
     }
 

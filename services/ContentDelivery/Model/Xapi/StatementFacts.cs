@@ -47,13 +47,14 @@ public sealed record StatementFacts(Guid Id, string[] Keys, Guid? RefersTo, Guid
 {
     public const string Agent = "a:", RelatedAgent = "A:", Verb = "v:", Activity = "o:", RelatedActivity = "O:", Registration = "r:", Authority = "w:";
 
-    public static StatementFacts Of(JsonElement statement)
+    /// <summary>The facts of a statement; <paramref name="authority"/> stands for its own when the LRS sets it (as it does on every stored statement).</summary>
+    public static StatementFacts Of(JsonElement statement, JsonElement? authority = null)
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         var activityIds = new HashSet<string>(StringComparer.Ordinal);
         Collect(statement, keys, activityIds, top: true);
-        if (statement.TryGetProperty("authority", out var authority))
-            foreach (var key in AgentKey.WithMembers(authority))
+        if (authority is { } given || statement.TryGetProperty("authority", out given))
+            foreach (var key in AgentKey.WithMembers(given))
             {
                 keys.Add(RelatedAgent + key);
                 keys.Add(Authority + key);
