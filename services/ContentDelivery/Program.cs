@@ -13,5 +13,6 @@ app.MapRuntimeApi();
 app.MapResumableUploadsApi();
 app.MapXapiApi();
 app.MapXapiClientsApi();
+app.MapCmi5Api();
 app.MapDefaultEndpoints();
 app.Run();

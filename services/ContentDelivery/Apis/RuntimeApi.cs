@@ -85,9 +85,10 @@ public static class RuntimeApi
         if (Caller.UserIdOf(http.User) is not { } userId) return TypedResults.Problem(statusCode: 403, title: "Only a person can launch learning");
         try
         {
-            var (launch, media, refusal) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId, request.NewAttempt, ct);
+            var (launch, media, refusal, cmi5) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId,
+                request.NewAttempt, ct, Caller.NameOf(http.User));
             if (refusal is not null) return TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
-            return TypedResults.Ok(media is not null ? ToDto(media) : ToDto(launch!, Caller.NameOf(http.User), userId));
+            return TypedResults.Ok(media is not null ? ToDto(media) : cmi5 is not null ? ToDto(cmi5) : ToDto(launch!, Caller.NameOf(http.User), userId));
         }
         catch (DomainRuleException ex)
         {
@@ -111,6 +112,28 @@ public static class RuntimeApi
         return TypedResults.Ok(ToDto(package, activity, token, tokens.Read(token, now)!, 0, new Dictionary<string, ScoState>(),
             ScormCmi.ResumeData(package.Standard, new Dictionary<string, string>(), activity, person, Caller.NameOf(http.User), 0, review: true),
             Completion.NotAttempted, Success.Unknown, null, false));
+    }
+
+    /// <summary>
+    /// A cmi5 AU, as the player opens it: the launch URL with cmi5's parameters (the AU talks to the LRS itself, so there
+    /// is no commit URL), the AUs with what the registration knows of each, and whether the course is satisfied.
+    /// </summary>
+    private static LaunchDto ToDto(Application.Xapi.OpenedCmi5 cmi5)
+    {
+        var (registration, au) = (cmi5.Registration, cmi5.Au);
+        static (string Completion, string Success) Words(Model.Xapi.Cmi5AuState s) =>
+            (s.Completed || s.Satisfied && s.Launches > 0 ? "completed" : s.Launches > 0 ? "incomplete" : "not-attempted",
+                s.Passed ? "passed" : s.Failed ? "failed" : "unknown");
+        var activities = cmi5.Package.Activities.Select(a =>
+        {
+            var state = registration.Au(a.ItemId);
+            var (completion, success) = Words(state);
+            return new LaunchActivityDto(a.ItemId, a.Title, true, completion, success, state.Score);
+        }).ToList();
+        var data = new Dictionary<string, string> { ["launchMethod"] = au.LaunchMethod ?? "AnyWindow", ["moveOn"] = au.MoveOn ?? "NotApplicable" };
+        return new LaunchDto(registration.Id, registration.Number, "cmi5", false, cmi5.Package.Title, au.ItemId, cmi5.LaunchUrl, "", data, activities,
+            registration.Satisfied ? "completed" : "incomplete", registration.Aus.Any(a => a.Passed) ? "passed" : "unknown", null, registration.Satisfied,
+            cmi5.Session.ExpiresAt);
     }
 
     /// <summary>A document or media file, as the player opens it: its URL, where to report progress, where the learner was.</summary>

@@ -342,6 +342,8 @@ public static class XapiApi
         if (documentId is null && !reading && !(HttpMethods.IsDelete(method) && kind == XapiDocumentKind.State))
             return Problem(StatusCodes.Status400BadRequest, $"'{idName}' is required to {method} a document.");
 
+        if (xapi.Caller.Cmi5 is not null && !reading && kind == XapiDocumentKind.State && documentId is "LMS.LaunchData" or null)
+            return Problem(StatusCodes.Status403Forbidden, "LMS.LaunchData is the LMS's: an AU reads it and never changes it.");
         var conditions = new Preconditions(Header(http, HeaderNames.IfMatch), Header(http, HeaderNames.IfNoneMatch));
         if (reading && documentId is null)
         {

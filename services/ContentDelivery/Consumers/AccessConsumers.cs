@@ -86,6 +86,8 @@ public sealed class UserErasedConsumer(ContentDbContext db, Application.Xapi.Xap
         await Db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM xapi_statements WHERE keys @> {named}", cancellationToken);
         await Db.XapiDocuments.Where(d => d.AgentKey == agentKey).ExecuteDeleteAsync(cancellationToken);
         await Db.StatementProgress.Where(p => p.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
+        await Db.Cmi5Sessions.Where(s => s.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
+        await Db.Cmi5Registrations.Where(r => r.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.Attempts.Where(a => a.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.MediaProgress.Where(p => p.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);
         await Db.Enrolments.Where(e => e.UserId == message.UserId).ExecuteDeleteAsync(cancellationToken);

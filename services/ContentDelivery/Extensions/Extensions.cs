@@ -53,5 +53,8 @@ public static class Extensions
         builder.Services.AddScoped<StatementIntake>();
         builder.Services.AddScoped<Documents>();
         builder.Services.AddScoped<IStatementObserver, StatementProgressObserver>();
+        builder.Services.AddScoped<IStatementObserver, Cmi5Observer>();
+        builder.Services.AddScoped<Cmi5Statements>();
+        builder.Services.AddScoped<Cmi5Launches>();
     }
 }

@@ -27,6 +27,8 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     public DbSet<XapiDocument> XapiDocuments => Set<XapiDocument>();
     public DbSet<XapiClient> XapiClients => Set<XapiClient>();
     public DbSet<StatementProgress> StatementProgress => Set<StatementProgress>();
+    public DbSet<Cmi5Registration> Cmi5Registrations => Set<Cmi5Registration>();
+    public DbSet<Cmi5Session> Cmi5Sessions => Set<Cmi5Session>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -154,6 +156,32 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.HasIndex(p => new { p.EnrolmentId, p.ActivityId }).IsUnique();
             e.HasIndex(p => p.UserId);
             e.Ignore(p => p.Satisfied);
+        });
+        modelBuilder.Entity<Cmi5Registration>(e =>
+        {
+            e.ToTable("cmi5_registrations");
+            e.HasKey(r => r.Id);
+            e.HasIndex(r => new { r.EnrolmentId, r.ActivityId, r.Number }).IsUnique();
+            e.HasIndex(r => r.UserId);
+            e.Property(r => r.Aus).HasColumnType("jsonb").HasConversion(JsonColumn<List<Cmi5AuState>>.Converter, JsonColumn<List<Cmi5AuState>>.Comparer);
+            e.Property(r => r.RowVersion).IsRowVersion();
+            e.Ignore(r => r.Satisfied);
+        });
+        modelBuilder.Entity<Cmi5Session>(e =>
+        {
+            e.ToTable("cmi5_sessions");
+            e.HasKey(s => s.Id);
+            e.HasIndex(s => s.RegistrationId);
+            e.HasIndex(s => s.FetchTokenHash).IsUnique();
+            e.HasIndex(s => s.UserId);
+            e.Property(s => s.AuId).HasMaxLength(2000);
+            e.Property(s => s.AuActivityId).HasMaxLength(2000);
+            e.Property(s => s.Mode).HasMaxLength(10);
+            e.Property(s => s.FetchTokenHash).HasMaxLength(64);
+            e.Property(s => s.SecretHash).HasMaxLength(64);
+            e.Property(s => s.RowVersion).IsRowVersion();
+            e.Ignore(s => s.Open);
+            e.Ignore(s => s.Key);
         });
         // The LRS's statement store is written and read with SQL of its own (StatementStore): plain snake_case names.
         foreach (var type in new[] { typeof(StoredStatement), typeof(XapiActivity), typeof(XapiAttachment), typeof(XapiDocument), typeof(XapiClient) })

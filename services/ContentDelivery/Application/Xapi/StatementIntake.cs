@@ -18,6 +18,10 @@ public sealed record IntakeResult(IReadOnlyList<Guid> Ids, int Status = StatusCo
 /// </summary>
 public sealed class StatementIntake(StatementStore store, TimeProvider time, IEnumerable<IStatementObserver> observers)
 {
+    /// <summary>A valid statement as the store takes it: completed with the LRS's properties, with the keys it is found by.</summary>
+    public static IncomingStatement Prepare(JsonElement sent, Guid id, DateTimeOffset stored, JsonElement authority, XapiVersion version, string[]? attachments = null) =>
+        new(id, StatementDocument.CompleteJson(sent, id, stored, authority, version), stored, StatementFacts.Of(sent, authority) with { Id = id }, sent, attachments ?? []);
+
     public async Task<IntakeResult> StoreAsync(JsonElement body, Guid? statementId, XapiCaller caller, XapiVersion version,
         IReadOnlyList<AttachmentContent> parts, CancellationToken cancellationToken)
     {
@@ -71,18 +75,16 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
         if (parts.FirstOrDefault(p => !declared.Contains(p.Sha2)) is { } stray)
             return IntakeResult.Refused(StatusCodes.Status400BadRequest, $"The part with X-Experience-API-Hash {stray.Sha2} belongs to no attachment of these statements.");
 
+        if (caller.Cmi5 is { } launch && Cmi5Rules.Check(sent, launch) is { } broken) return broken;
+
         var stored = time.GetUtcNow();
-        var incoming = new List<IncomingStatement>(sent.Count);
         var authority = JsonSerializer.SerializeToElement(caller.Authority);
-        for (var i = 0; i < sent.Count; i++)
-        {
-            var completed = StatementDocument.CompleteJson(sent[i], ids[i], stored, authority, version);
-            var facts = StatementFacts.Of(sent[i], authority) with { Id = ids[i] };
-            incoming.Add(new IncomingStatement(ids[i], completed, stored, facts, sent[i], hashes[i]));
-        }
+        var incoming = sent.Select((s, i) => Prepare(s, ids[i], stored, authority, version, hashes[i])).ToList();
         var conflict = await store.StoreAsync(incoming, parts, stored, async fresh =>
         {
-            foreach (var observer in observers) await observer.StoredAsync(fresh, cancellationToken);
+            var followUps = new List<IncomingStatement>();
+            foreach (var observer in observers) followUps.AddRange(await observer.StoredAsync(fresh, caller, cancellationToken));
+            return followUps;
         }, cancellationToken);
         if (conflict is { } conflicting)
             return IntakeResult.Refused(StatusCodes.Status409Conflict, $"A different statement with the id {conflicting} is already stored; a stored statement never changes.");
@@ -92,9 +94,10 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
 
 /// <summary>
 /// Something that follows statements as they are stored (enrolment progress from statements, cmi5's satisfaction). It
-/// runs inside the store's transaction with the statements that were new, and writes through the same DbContext.
+/// runs inside the store's transaction with the statements that were new, writes through the same DbContext, and may
+/// return statements of the LMS's own that follow from them (cmi5's "satisfied"), stored in the same transaction.
 /// </summary>
 public interface IStatementObserver
 {
-    Task StoredAsync(IReadOnlyList<IncomingStatement> statements, CancellationToken cancellationToken);
+    Task<IReadOnlyList<IncomingStatement>> StoredAsync(IReadOnlyList<IncomingStatement> statements, XapiCaller caller, CancellationToken cancellationToken);
 }

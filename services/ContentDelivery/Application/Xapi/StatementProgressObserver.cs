@@ -15,16 +15,18 @@ namespace LmsPlatform.ContentDelivery.Application.Xapi;
 /// </summary>
 public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentication people) : IStatementObserver
 {
-    public async Task StoredAsync(IReadOnlyList<IncomingStatement> statements, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IncomingStatement>> StoredAsync(IReadOnlyList<IncomingStatement> statements, XapiCaller caller, CancellationToken cancellationToken)
     {
+        // A cmi5 AU's statements count through its registration's moveOn rules (Cmi5Observer), not one by one.
+        if (caller.Cmi5 is not null) return [];
         var candidates = statements
             .Select(s => (Statement: s, UserId: people.UserIdOf(s.Sent.GetProperty("actor")), ActivityId: ObjectActivity(s.Sent)))
             .Where(c => c.UserId is not null && c.ActivityId is not null).ToList();
-        if (candidates.Count == 0) return;
+        if (candidates.Count == 0) return [];
         var iris = candidates.Select(c => c.ActivityId!).Distinct().ToList();
         var items = await db.ContentItems.AsNoTracking().Where(i => i.Kind == ContentKind.Xapi && i.Url != null && iris.Contains(i.Url))
             .Select(i => new { i.Id, i.Url }).ToListAsync(cancellationToken);
-        if (items.Count == 0) return;
+        if (items.Count == 0) return [];
         var itemIds = items.Select(i => i.Id).ToList();
         var userIds = candidates.Select(c => c.UserId!.Value).Distinct().ToList();
         var uses = await (from e in db.Enrolments
@@ -32,7 +34,7 @@ public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentic
                           where userIds.Contains(e.UserId) && !e.Withdrawn && a.ContentItemId != null && itemIds.Contains(a.ContentItemId.Value)
                           select new { e.EnrolmentId, e.UserId, e.CourseId, a.ActivityId, ContentItemId = a.ContentItemId!.Value })
             .AsNoTracking().ToListAsync(cancellationToken);
-        if (uses.Count == 0) return;
+        if (uses.Count == 0) return [];
         var enrolmentIds = uses.Select(u => u.EnrolmentId).Distinct().ToList();
         var progress = await db.StatementProgress.Where(p => enrolmentIds.Contains(p.EnrolmentId)).ToListAsync(cancellationToken);
         foreach (var (statement, userId, activityIri) in candidates)
@@ -51,6 +53,7 @@ public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentic
             }
         }
         await db.SaveChangesAsync(cancellationToken);
+        return [];
     }
 
     private static string? ObjectActivity(JsonElement statement) =>

@@ -14,14 +14,18 @@ namespace LmsPlatform.ContentDelivery.Application.Xapi;
 /// Who is calling the LRS, and as whom their statements are stored: the scopes they hold, the authority the LRS
 /// writes on their statements (and reads "my statements" by), and the person or client behind it.
 /// </summary>
-public sealed record XapiCaller(IReadOnlyCollection<string> Scopes, JsonObject Authority, string AuthorityKey, Guid? UserId, Guid? ClientId);
+public sealed record XapiCaller(IReadOnlyCollection<string> Scopes, JsonObject Authority, string AuthorityKey, Guid? UserId, Guid? ClientId,
+    Cmi5Launch? Cmi5 = null);
+
+/// <summary>What a cmi5 AU's credential is bound to: its session, registration, actor, AU and launch mode.</summary>
+public sealed record Cmi5Launch(Guid SessionId, Guid RegistrationId, string ActorKey, string AuId, string AuActivityId, string Mode, double? MasteryScore);
 
 /// <summary>
 /// The LRS's two doors: HTTP Basic with a client's key and secret (an administrator creates them; xAPI's own
 /// authentication), and the platform's bearer tokens (a signed-in person, from identity). Anything else is 401.
 /// A client is looked up once every 30 s at most: a revoked credential stops working within that time.
 /// </summary>
-public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, IConfiguration configuration)
+public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, IConfiguration configuration, TimeProvider time)
 {
     private static readonly TimeSpan ClientCacheTime = TimeSpan.FromSeconds(30);
 
@@ -54,6 +58,33 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
         actor.TryGetProperty("account", out var account) && account.GetProperty("homePage").GetString()?.TrimEnd('/') == HomePage
         && Guid.TryParse(account.GetProperty("name").GetString(), out var id) ? id : null;
 
+    /// <summary>The platform itself, as the authority of the statements it writes (cmi5's launched, abandoned, satisfied).</summary>
+    public XapiCaller Platform => new([XapiScopes.All], PlatformAgent, AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(PlatformAgent))!, null, null);
+
+    private JsonObject PlatformAgent => new()
+    {
+        ["objectType"] = "Agent", ["name"] = "LmsPlatform", ["account"] = new JsonObject { ["homePage"] = HomePage, ["name"] = "lms" },
+    };
+
+    /// <summary>
+    /// An AU's credential, from its session's fetch URL: good while the session is open. Its statements' authority is
+    /// the platform and the learner together (xAPI's application-and-person Group), and it reads what that authority stored.
+    /// </summary>
+    private async Task<XapiCaller?> Cmi5Async(string key, string secret, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParseExact(key[Cmi5Session.KeyPrefix.Length..], "N", out var sessionId)) return null;
+        var session = await db.Cmi5Sessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, cancellationToken);
+        if (session is null || !session.Accepts(secret, time.GetUtcNow())) return null;
+        var registration = await db.Cmi5Registrations.AsNoTracking().FirstAsync(r => r.Id == session.RegistrationId, cancellationToken);
+        var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == registration.PackageId, cancellationToken);
+        var learner = PersonAgent(session.UserId, null);
+        var learnerKey = AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(learner))!;
+        var authority = new JsonObject { ["objectType"] = "Group", ["member"] = new JsonArray(PlatformAgent, learner) };
+        return new XapiCaller([XapiScopes.StatementsWrite, XapiScopes.StatementsReadMine, XapiScopes.State, XapiScopes.Profile], authority, learnerKey,
+            session.UserId, null, new Cmi5Launch(session.Id, session.RegistrationId, learnerKey, session.AuId, session.AuActivityId, session.Mode,
+                package.Activities.FirstOrDefault(a => a.ItemId == session.AuId)?.MasteryScore));
+    }
+
     private async Task<XapiCaller?> BasicAsync(string encoded, CancellationToken cancellationToken)
     {
         string decoded;
@@ -69,6 +100,7 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
         if (colon <= 0) return null;
         var key = decoded[..colon];
         var secret = decoded[(colon + 1)..];
+        if (key.StartsWith(Cmi5Session.KeyPrefix, StringComparison.Ordinal)) return await Cmi5Async(key, secret, cancellationToken);
         var client = await cache.GetOrCreateAsync($"xapi-client:{key}", async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = ClientCacheTime;

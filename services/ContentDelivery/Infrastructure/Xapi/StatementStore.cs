@@ -43,7 +43,7 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
     /// outbox row, through the same DbContext) is written with them or not at all, and once.
     /// </summary>
     public Task<Guid?> StoreAsync(IReadOnlyList<IncomingStatement> batch, IReadOnlyList<AttachmentContent> attachments, DateTimeOffset stored,
-        Func<IReadOnlyList<IncomingStatement>, Task>? withStored, CancellationToken cancellationToken) =>
+        Func<IReadOnlyList<IncomingStatement>, Task<List<IncomingStatement>>>? withStored, CancellationToken cancellationToken) =>
         // One transaction, repeated whole if the connection fails on the way (a repeat finds its own rows gone with the rollback).
         db.Database.CreateExecutionStrategy().ExecuteAsync(() =>
         {
@@ -52,7 +52,7 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
         });
 
     private async Task<Guid?> StoreOnceAsync(IReadOnlyList<IncomingStatement> batch, IReadOnlyList<AttachmentContent> attachments, DateTimeOffset stored,
-        Func<IReadOnlyList<IncomingStatement>, Task>? withStored, CancellationToken cancellationToken)
+        Func<IReadOnlyList<IncomingStatement>, Task<List<IncomingStatement>>>? withStored, CancellationToken cancellationToken)
     {
         Dictionary<string, (JsonObject Merged, string Raw)> written = [];
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -78,30 +78,7 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
             keys[statement.Id] = own;
         }
 
-        var inserted = new HashSet<Guid>();
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO xapi_statements (id, stored, keys, refers_to, voids, voided, statement, attachments)
-            SELECT u.id, @stored, (@keys)[u.keys_from:u.keys_to], u.refers_to, u.voids, false, u.statement, (@attachments)[u.attachments_from:u.attachments_to]
-            FROM unnest(@ids, @keys_from, @keys_to, @refers, @voids, @statements, @attachments_from, @attachments_to)
-                 WITH ORDINALITY AS u(id, keys_from, keys_to, refers_to, voids, statement, attachments_from, attachments_to, n)
-            ORDER BY u.n
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
-            """, connection, tx))
-        {
-            insert.Parameters.AddWithValue("stored", stored);
-            insert.Parameters.AddWithValue("ids", batch.Select(s => s.Id).ToArray());
-            // Each row's keys (and attachment hashes) are a slice of one flat array: no per-row parsing in the database.
-            AddSlices(insert, "keys", batch.Select(s => keys[s.Id]).ToList());
-            AddSlices(insert, "attachments", batch.Select(s => s.AttachmentHashes).ToList());
-            insert.Parameters.Add(new NpgsqlParameter("refers", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.RefersTo ?? DBNull.Value).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("voids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.Voids ?? DBNull.Value).ToArray() });
-            insert.Parameters.Add(new NpgsqlParameter("statements", NpgsqlDbType.Array | NpgsqlDbType.Json) { Value = batch.Select(s => s.Json).ToArray() });
-            // Prepared on the pooled connection once, then only executed: no parse and plan per batch.
-            await insert.PrepareAsync(cancellationToken);
-            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) inserted.Add(reader.GetGuid(0));
-        }
+        var inserted = await InsertAsync(connection, tx, batch, keys, stored, cancellationToken);
 
         // An id already stored: the same statement again changes nothing; a different one is a conflict.
         var repeated = batch.Where(s => !inserted.Contains(s.Id)).ToList();
@@ -170,7 +147,9 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
             }
             await effects.PrepareAsync(cancellationToken);
             await effects.ExecuteNonQueryAsync(cancellationToken);
-            if (withStored is not null) await withStored(fresh);
+            // What follows from the new statements (progress, the LMS's own statements) is written in this transaction.
+            if (withStored is not null && await withStored(fresh) is { Count: > 0 } followUps)
+                await InsertAsync(connection, tx, followUps, followUps.ToDictionary(f => f.Id, f => f.Facts.Keys), stored, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         foreach (var (id, (_, raw)) in written) cache.Set(DefinitionKey(id), raw, DefinitionMemory);
@@ -182,6 +161,38 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
             command.Parameters.AddWithValue("p", ids);
             return command;
         }
+    }
+
+    /// <summary>One INSERT for the whole batch; the ids that were new (a stored id is left as it is).</summary>
+    private static async Task<HashSet<Guid>> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IncomingStatement> batch,
+        IReadOnlyDictionary<Guid, string[]> keys, DateTimeOffset stored, CancellationToken cancellationToken)
+    {
+        var inserted = new HashSet<Guid>();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO xapi_statements (id, stored, keys, refers_to, voids, voided, statement, attachments)
+            SELECT u.id, @stored, (@keys)[u.keys_from:u.keys_to], u.refers_to, u.voids, false, u.statement, (@attachments)[u.attachments_from:u.attachments_to]
+            FROM unnest(@ids, @keys_from, @keys_to, @refers, @voids, @statements, @attachments_from, @attachments_to)
+                 WITH ORDINALITY AS u(id, keys_from, keys_to, refers_to, voids, statement, attachments_from, attachments_to, n)
+            ORDER BY u.n
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """, connection, tx))
+        {
+            insert.Parameters.AddWithValue("stored", stored);
+            insert.Parameters.AddWithValue("ids", batch.Select(s => s.Id).ToArray());
+            // Each row's keys (and attachment hashes) are a slice of one flat array: no per-row parsing in the database.
+            AddSlices(insert, "keys", batch.Select(s => keys[s.Id]).ToList());
+            AddSlices(insert, "attachments", batch.Select(s => s.AttachmentHashes).ToList());
+            insert.Parameters.Add(new NpgsqlParameter("refers", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.RefersTo ?? DBNull.Value).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("voids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = batch.Select(s => (object?)s.Facts.Voids ?? DBNull.Value).ToArray() });
+            insert.Parameters.Add(new NpgsqlParameter("statements", NpgsqlDbType.Array | NpgsqlDbType.Json) { Value = batch.Select(s => s.Json).ToArray() });
+            // Prepared on the pooled connection once, then only executed: no parse and plan per batch.
+            await insert.PrepareAsync(cancellationToken);
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) inserted.Add(reader.GetGuid(0));
+        }
+
+        return inserted;
     }
 
     /// <summary>Lists of strings as one flat array <c>@name</c> and each list's bounds (<c>@name_from</c>, <c>@name_to</c>, 1-based, inclusive).</summary>

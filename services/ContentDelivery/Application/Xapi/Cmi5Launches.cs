@@ -1,0 +1,171 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.ContentDelivery.Infrastructure.Xapi;
+using LmsPlatform.ContentDelivery.Model;
+using LmsPlatform.ContentDelivery.Model.Packages;
+using LmsPlatform.ContentDelivery.Model.Xapi;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.ContentDelivery.Application.Xapi;
+
+/// <summary>An opened cmi5 session: the registration, the AU, and the URL that launches it with cmi5's parameters.</summary>
+public sealed record OpenedCmi5(Cmi5Registration Registration, Cmi5Session Session, ContentPackage Package, PackageActivity Au, string LaunchUrl);
+
+/// <summary>
+/// Launches a cmi5 AU the way cmi5 says an LMS does:
+/// <list type="number">
+/// <item>the registration (the learner's enrolment in the course: resumed, or new once satisfied and asked for);</item>
+/// <item>an earlier session of it that never terminated is abandoned, with the "abandoned" statement;</item>
+/// <item>a new session with a one-time fetch token;</item>
+/// <item><c>LMS.LaunchData</c> in the State resource;</item>
+/// <item>the "launched" statement;</item>
+/// <item>the launch URL with <c>endpoint</c>, <c>fetch</c>, <c>actor</c>, <c>registration</c> and <c>activityId</c>.</item>
+/// </list>
+/// The AU's activity id is the LMS's own IRI for it (never its publisher id, which goes in the grouping activity).
+/// </summary>
+public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Documents documents, XapiAuthentication people, Cmi5Statements cmi5,
+    RuntimeTokens tokens, TimeProvider time)
+{
+    public static readonly TimeSpan SessionLifetime = TimeSpan.FromHours(4);
+
+    public async Task<OpenedCmi5> OpenAsync(EnrolmentCopy enrolment, Guid activityId, ContentPackage package, string? auId, bool newRegistration,
+        string learnerName, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var registration = await db.Cmi5Registrations.Where(r => r.EnrolmentId == enrolment.EnrolmentId && r.ActivityId == activityId)
+            .OrderByDescending(r => r.Number).FirstOrDefaultAsync(ct);
+        var followUps = new List<(Cmi5Registration, Guid)>();
+        if (registration is null || (newRegistration && registration.Satisfied))
+        {
+            registration = Cmi5Registration.Start(enrolment.EnrolmentId, enrolment.UserId, enrolment.CourseId, activityId, package, (registration?.Number ?? 0) + 1, now);
+            db.Cmi5Registrations.Add(registration);
+            if (registration.Satisfied) followUps.Add((registration, Guid.CreateVersion7(now))); // every AU NotApplicable
+        }
+        var au = auId is null
+            ? package.Activities.FirstOrDefault(a => !registration.Au(a.ItemId).Satisfied) ?? package.Activities[0]
+            : package.Activities.FirstOrDefault(a => a.ItemId == auId) ?? throw ServiceDefaults.Domain.DomainRuleException.Invalid("itemId", $"The course has no AU '{auId}'.");
+        var actor = people.PersonAgent(enrolment.UserId, learnerName);
+
+        var abandoned = await db.Cmi5Sessions.Where(s => s.RegistrationId == registration.Id && s.TerminatedAt == null && s.AbandonedAt == null).ToListAsync(ct);
+        foreach (var old in abandoned) old.Abandon(now);
+        var auActivityId = cmi5.AuActivityId(package, au.ItemId);
+        var (session, fetchToken) = Cmi5Session.Start(registration.Id, enrolment.UserId, au.ItemId, auActivityId, "Normal", now, SessionLifetime);
+        db.Cmi5Sessions.Add(session);
+        registration.Launched(au.ItemId, now);
+        await db.SaveChangesAsync(ct);
+
+        var launchData = new JsonObject
+        {
+            ["contextTemplate"] = Cmi5Statements.Context(au.ItemId, session.Id),
+            ["launchMode"] = session.Mode,
+            ["moveOn"] = au.MoveOn ?? Cmi5MoveOn.NotApplicable,
+        };
+        if (au.MasteryScore is { } mastery) launchData["masteryScore"] = mastery;
+        if (au.LaunchParameters is { } parameters) launchData["launchParameters"] = parameters;
+        var actorKey = AgentKey.Of(JsonSerializer.SerializeToElement(actor))!;
+        await documents.WriteAsync(new DocumentKey(XapiDocumentKind.State, auActivityId, actorKey, registration.Id, "LMS.LaunchData"),
+            JsonSerializer.SerializeToUtf8Bytes(launchData), "application/json", merge: false, new Preconditions(null, null), ct);
+
+        var url = au.Path.Contains("://", StringComparison.Ordinal)
+            ? au.Path
+            : $"{people.HomePage}/api/content/runtime/{tokens.Issue(registration.Id, package.Id, review: false, now)}/files/{string.Join('/', au.Path.Split('/').Select(Uri.EscapeDataString))}";
+        var statements = new List<JsonObject>();
+        foreach (var old in abandoned)
+            statements.Add(Cmi5Statements.Statement(actor, Cmi5Verbs.Abandoned, old.AuActivityId, registration.Id, old.AuId, old.Id, now,
+                result: new JsonObject { ["duration"] = System.Xml.XmlConvert.ToString(now - old.LaunchedAt) }));
+        var launched = Cmi5Statements.Statement(actor, Cmi5Verbs.Launched, auActivityId, registration.Id, au.ItemId, session.Id, now);
+        var extensions = launched["context"]!["extensions"]!.AsObject();
+        extensions[Cmi5Verbs.Extensions + "launchmode"] = session.Mode;
+        extensions[Cmi5Verbs.Extensions + "launchurl"] = url;
+        extensions[Cmi5Verbs.Extensions + "moveon"] = au.MoveOn ?? Cmi5MoveOn.NotApplicable;
+        if (au.MasteryScore is { } score) extensions[Cmi5Verbs.Extensions + "masteryscore"] = score;
+        if (au.LaunchParameters is { } launchParameters) extensions[Cmi5Verbs.Extensions + "launchparameters"] = launchParameters;
+        statements.Add(launched);
+        foreach (var (satisfied, sessionId) in followUps) statements.Add(cmi5.SatisfiedStatement(actor, satisfied, package, sessionId, now));
+        var stored = await intake.StoreAsync(JsonSerializer.SerializeToElement(new JsonArray([.. statements])), null, people.Platform, XapiVersion.V103, [], ct);
+        if (stored.Reason is { } reason) throw new InvalidOperationException($"The LMS's own cmi5 statements were refused: {reason}");
+
+        var query = au.Query is { Length: > 0 } q ? q + "&" : "";
+        query += $"endpoint={Uri.EscapeDataString(people.HomePage + "/xapi/")}&fetch={Uri.EscapeDataString($"{people.HomePage}/api/content/cmi5/fetch/{fetchToken}")}"
+                 + $"&actor={Uri.EscapeDataString(actor.ToJsonString())}&registration={registration.Id}&activityId={Uri.EscapeDataString(auActivityId)}";
+        return new OpenedCmi5(registration, session, package, au, $"{url}?{query}");
+    }
+}
+
+/// <summary>The statements the LMS writes for cmi5 (launched, abandoned, satisfied) and the IRIs it names courses and AUs by.</summary>
+public sealed class Cmi5Statements(XapiAuthentication people)
+{
+    public string CourseActivityId(Guid packageId) => $"{people.HomePage}/xapi/cmi5/{packageId:N}";
+
+    public string AuActivityId(ContentPackage package, string auId) =>
+        $"{CourseActivityId(package.Id)}/au/{package.Activities.FindIndex(a => a.ItemId == auId)}";
+
+    /// <summary>The context every statement of a session carries: the session id and the AU's publisher id as a grouping activity.</summary>
+    public static JsonObject Context(string publisherId, Guid sessionId) => new()
+    {
+        ["contextActivities"] = new JsonObject { ["grouping"] = new JsonArray(new JsonObject { ["id"] = publisherId }) },
+        ["extensions"] = new JsonObject { [Cmi5Verbs.SessionIdExtension] = sessionId.ToString() },
+    };
+
+    /// <summary>A statement of the LMS's own about a session (launched, abandoned), in cmi5's shape.</summary>
+    public static JsonObject Statement(JsonObject actor, string verb, string activityId, Guid registration, string publisherId, Guid sessionId,
+        DateTimeOffset now, JsonObject? result = null)
+    {
+        var context = Context(publisherId, sessionId);
+        context["registration"] = registration.ToString();
+        context["contextActivities"]!["category"] = new JsonArray(new JsonObject { ["id"] = Cmi5Verbs.Category });
+        var statement = new JsonObject
+        {
+            ["id"] = Guid.CreateVersion7(now).ToString(),
+            ["actor"] = actor.DeepClone(),
+            ["verb"] = new JsonObject { ["id"] = verb, ["display"] = new JsonObject { ["en-US"] = verb[(verb.LastIndexOf('/') + 1)..] } },
+            ["object"] = new JsonObject { ["objectType"] = "Activity", ["id"] = activityId },
+            ["context"] = context,
+            ["timestamp"] = XapiFormats.Format(now),
+        };
+        if (result is not null) statement["result"] = result;
+        return statement;
+    }
+
+    /// <summary>The "satisfied" statement for the course: the LMS's IRI for it, the course's publisher id as the grouping activity.</summary>
+    public JsonObject SatisfiedStatement(JsonObject actor, Cmi5Registration registration, ContentPackage package, Guid sessionId, DateTimeOffset now)
+    {
+        var statement = Statement(actor, Cmi5Verbs.Satisfied, CourseActivityId(package.Id), registration.Id, package.ManifestIdentifier, sessionId, now);
+        statement["object"]!["definition"] = new JsonObject { ["type"] = Cmi5Verbs.CourseType, ["name"] = new JsonObject { ["und"] = package.Title } };
+        return statement;
+    }
+}
+
+/// <summary>
+/// An AU's statements applied to its registration: Completed, Passed and Failed (in Normal mode) move the AU, and the
+/// AU's moveOn decides; when the course becomes satisfied the LMS's "satisfied" statement is stored with them, and the
+/// registration announces the progress. Terminated ends the session. In the statement store's transaction.
+/// </summary>
+public sealed class Cmi5Observer(ContentDbContext db, Cmi5Statements cmi5, XapiAuthentication people) : IStatementObserver
+{
+    public async Task<IReadOnlyList<IncomingStatement>> StoredAsync(IReadOnlyList<IncomingStatement> statements, XapiCaller caller, CancellationToken cancellationToken)
+    {
+        if (caller.Cmi5 is not { } launch) return [];
+        var registration = await db.Cmi5Registrations.FirstAsync(r => r.Id == launch.RegistrationId, cancellationToken);
+        var session = await db.Cmi5Sessions.FirstAsync(s => s.Id == launch.SessionId, cancellationToken);
+        var followUps = new List<IncomingStatement>();
+        foreach (var statement in statements)
+        {
+            var verb = statement.Sent.GetProperty("verb").GetProperty("id").GetString();
+            if (!statement.Sent.GetProperty("object").TryGetProperty("id", out var target) || target.GetString() != launch.AuActivityId) continue;
+            if (verb == Cmi5Verbs.Terminated) session.Terminate(statement.Stored);
+            if (verb is not (Cmi5Verbs.Completed or Cmi5Verbs.Passed or Cmi5Verbs.Failed)) continue;
+            double? score = statement.Sent.TryGetProperty("result", out var result) && result.TryGetProperty("score", out var s) && s.TryGetProperty("scaled", out var scaled)
+                ? scaled.GetDouble() : null;
+            if (!registration.Received(launch.AuId, verb, score, statement.Stored)) continue;
+            var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == registration.PackageId, cancellationToken);
+            var platform = people.Platform;
+            var satisfied = cmi5.SatisfiedStatement(people.PersonAgent(registration.UserId, null), registration, package, launch.SessionId, statement.Stored);
+            followUps.Add(StatementIntake.Prepare(JsonSerializer.SerializeToElement(satisfied), Guid.Parse(satisfied["id"]!.GetValue<string>()), statement.Stored,
+                JsonSerializer.SerializeToElement(platform.Authority), XapiVersion.V103));
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return followUps;
+    }
+}

@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using LmsPlatform.ContentDelivery.Model.Packages;
+using LmsPlatform.Contracts.Content;
+using LmsPlatform.ServiceDefaults.Domain;
+
+namespace LmsPlatform.ContentDelivery.Model.Xapi;
+
+/// <summary>What a registration knows of one AU: its moveOn, what was received for it, and whether that satisfies it.</summary>
+public sealed record Cmi5AuState(string AuId, string MoveOn, bool Completed = false, bool Passed = false, bool Failed = false, bool Waived = false,
+    double? Score = null, int Launches = 0)
+{
+    public bool Satisfied => Cmi5MoveOn.Satisfied(MoveOn, Completed, Passed, Waived);
+}
+
+/// <summary>
+/// A cmi5 registration: one person's enrolment in a cmi5 course (a package activity of their course), with the state
+/// of each AU. cmi5's moveOn rules decide each AU and the course: satisfied when every AU is (an AU whose moveOn is
+/// NotApplicable at once, so a course of such AUs is satisfied when the registration starts). When the course becomes
+/// satisfied it announces the same <see cref="ActivityProgressRecorded"/> every other kind of content does; the first
+/// launch announces that it started. A failure never undoes a pass.
+/// </summary>
+public sealed class Cmi5Registration : Aggregate
+{
+    public Guid Id { get; private set; }
+    public Guid EnrolmentId { get; private set; }
+    public Guid UserId { get; private set; }
+    public Guid CourseId { get; private set; }
+    public Guid ActivityId { get; private set; }
+    public Guid ContentItemId { get; private set; }
+    public Guid PackageId { get; private set; }
+    public int Number { get; private set; }
+    public List<Cmi5AuState> Aus { get; private set; } = [];
+    public DateTimeOffset StartedAt { get; private set; }
+    public DateTimeOffset? SatisfiedAt { get; private set; }
+    public uint RowVersion { get; private set; }
+
+    public bool Satisfied => SatisfiedAt is not null;
+
+    private Cmi5Registration() { }
+
+    /// <summary>A new registration; returns it and whether the course is satisfied already (every AU NotApplicable).</summary>
+    public static Cmi5Registration Start(Guid enrolmentId, Guid userId, Guid courseId, Guid activityId, ContentPackage package, int number, DateTimeOffset now)
+    {
+        var registration = new Cmi5Registration
+        {
+            Id = Guid.CreateVersion7(now), EnrolmentId = enrolmentId, UserId = userId, CourseId = courseId, ActivityId = activityId, ContentItemId = package.Id,
+            PackageId = package.Id, Number = number, StartedAt = now,
+            Aus = [.. package.Activities.Select(a => new Cmi5AuState(a.ItemId, a.MoveOn ?? Cmi5MoveOn.NotApplicable))],
+        };
+        registration.Evaluate(now);
+        return registration;
+    }
+
+    public Cmi5AuState Au(string auId) => Aus.FirstOrDefault(a => a.AuId == auId) ?? throw DomainRuleException.Invalid("auId", $"The course has no AU '{auId}'.");
+
+    /// <summary>A session of an AU began; the first of the registration starts the learner's progress.</summary>
+    public void Launched(string auId, DateTimeOffset now)
+    {
+        var first = Aus.All(a => a.Launches == 0);
+        Replace(Au(auId) with { Launches = Au(auId).Launches + 1 });
+        if (first && !Satisfied) Announce(now);
+    }
+
+    /// <summary>
+    /// What an AU's cmi5 statement said (completed, passed, failed; a waiver by the LMS). Returns true when it made the
+    /// course satisfied, so the LMS records its "satisfied" statement.
+    /// </summary>
+    public bool Received(string auId, string verb, double? score, DateTimeOffset now)
+    {
+        var au = Au(auId);
+        au = verb switch
+        {
+            Cmi5Verbs.Completed => au with { Completed = true },
+            Cmi5Verbs.Passed => au with { Passed = true, Score = Math.Max(score ?? 0, au.Score ?? 0) },
+            Cmi5Verbs.Failed => au with { Failed = true, Score = au.Passed ? au.Score : score ?? au.Score },
+            Cmi5Verbs.Waived => au with { Waived = true },
+            _ => au,
+        };
+        Replace(au);
+        return Evaluate(now);
+    }
+
+    private void Replace(Cmi5AuState au) => Aus = [.. Aus.Select(a => a.AuId == au.AuId ? au : a)];
+
+    private bool Evaluate(DateTimeOffset now)
+    {
+        if (Satisfied || !Aus.All(a => a.Satisfied)) return false;
+        SatisfiedAt = now;
+        Announce(now);
+        return true;
+    }
+
+    private void Announce(DateTimeOffset now)
+    {
+        var scores = Aus.Where(a => a.Score is not null).Select(a => a.Score!.Value).ToList();
+        Record(new ActivityProgressRecorded(EnrolmentId, UserId, CourseId, ActivityId, ContentItemId, Number,
+            Satisfied ? "completed" : "incomplete", Aus.Any(a => a.Passed) ? "passed" : Aus.Any(a => a.Failed) ? "failed" : "unknown",
+            scores.Count == 0 ? null : scores.Average(), Satisfied, now));
+    }
+}
+
+/// <summary>
+/// One launch of an AU: its session id, the AU's activity id for the LRS, the launch mode, and the credential the AU
+/// uses (fetched once through the fetch URL, then sent as Basic on every xAPI request). Only hashes of the fetch token
+/// and the secret are kept. A session ends when the AU terminates, or when it is abandoned (another launch of the
+/// registration began without a terminate).
+/// </summary>
+public sealed class Cmi5Session
+{
+    public const string KeyPrefix = "cmi5_";
+
+    public Guid Id { get; private set; }
+    public Guid RegistrationId { get; private set; }
+    public Guid UserId { get; private set; }
+    public string AuId { get; private set; } = "";
+    public string AuActivityId { get; private set; } = "";
+    public string Mode { get; private set; } = "Normal";
+    public string FetchTokenHash { get; private set; } = "";
+    public string SecretHash { get; private set; } = "";
+    public DateTimeOffset LaunchedAt { get; private set; }
+    public DateTimeOffset ExpiresAt { get; private set; }
+    public DateTimeOffset? FetchedAt { get; private set; }
+    public DateTimeOffset? TerminatedAt { get; private set; }
+    public DateTimeOffset? AbandonedAt { get; private set; }
+    public uint RowVersion { get; private set; }
+
+    private Cmi5Session() { }
+
+    public bool Open => TerminatedAt is null && AbandonedAt is null;
+
+    /// <summary>A session and its one-time fetch token (for the fetch URL).</summary>
+    public static (Cmi5Session Session, string FetchToken) Start(Guid registrationId, Guid userId, string auId, string auActivityId, string mode,
+        DateTimeOffset now, TimeSpan lifetime)
+    {
+        var fetchToken = Random();
+        return (new Cmi5Session
+        {
+            Id = Guid.CreateVersion7(now), RegistrationId = registrationId, UserId = userId, AuId = auId, AuActivityId = auActivityId, Mode = mode,
+            FetchTokenHash = Hash(fetchToken), LaunchedAt = now, ExpiresAt = now + lifetime,
+        }, fetchToken);
+    }
+
+    public static string HashOf(string token) => Hash(token);
+
+    /// <summary>
+    /// The fetch URL's one answer: the auth-token (Basic credentials of this session), the first time only, before the
+    /// session ends or expires. Null when it was used already or the session is over (cmi5's error 1).
+    /// </summary>
+    public string? Fetch(DateTimeOffset now)
+    {
+        if (FetchedAt is not null || !Open || now > ExpiresAt) return null;
+        FetchedAt = now;
+        var secret = Random();
+        SecretHash = Hash(secret);
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Key}:{secret}"));
+    }
+
+    public string Key => KeyPrefix + Id.ToString("N");
+
+    /// <summary>Whether the AU's credential is good: fetched, the session open and not expired, the secret right.</summary>
+    public bool Accepts(string secret, DateTimeOffset now) =>
+        FetchedAt is not null && Open && now <= ExpiresAt && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(SecretHash), Convert.FromHexString(Hash(secret)));
+
+    public void Terminate(DateTimeOffset now) => TerminatedAt ??= now;
+
+    public void Abandon(DateTimeOffset now)
+    {
+        if (Open) AbandonedAt = now;
+    }
+
+    private static string Random() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string Hash(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
+}
+
+/// <summary>The verbs, categories and extensions cmi5 defines.</summary>
+public static class Cmi5Verbs
+{
+    public const string Launched = "http://adlnet.gov/expapi/verbs/launched", Initialized = "http://adlnet.gov/expapi/verbs/initialized",
+        Completed = "http://adlnet.gov/expapi/verbs/completed", Passed = "http://adlnet.gov/expapi/verbs/passed", Failed = "http://adlnet.gov/expapi/verbs/failed",
+        Terminated = "http://adlnet.gov/expapi/verbs/terminated", Abandoned = "https://w3id.org/xapi/adl/verbs/abandoned",
+        Waived = "https://w3id.org/xapi/adl/verbs/waived", Satisfied = "https://w3id.org/xapi/adl/verbs/satisfied";
+
+    public const string Category = "https://w3id.org/xapi/cmi5/context/categories/cmi5", MoveOnCategory = "https://w3id.org/xapi/cmi5/context/categories/moveon";
+    public const string SessionIdExtension = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
+    public const string Extensions = "https://w3id.org/xapi/cmi5/context/extensions/";
+    public const string CourseType = "https://w3id.org/xapi/cmi5/activitytype/course";
+}

@@ -1,0 +1,154 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LmsPlatform.Contracts;
+
+namespace LmsPlatform.IntegrationTests.Content;
+
+/// <summary>
+/// cmi5 end to end through the gateway, with the AU played by the test as a browser would play it: the package
+/// imported from its course structure, the launch URL with cmi5's parameters, the one-time fetch URL, LMS.LaunchData,
+/// the AU's statements under its session's credential (the LMS's rules refuse what cmi5 forbids), moveOn deciding
+/// satisfaction with the LMS's "satisfied" statement, the enrolment completed, and an unterminated session abandoned.
+/// </summary>
+public class Cmi5Tests(PlatformFixture platform)
+{
+    private const string Structure = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+          <course id="https://lms.example/cmi5/{0}/course"><title><langstring lang="en-US">Ladder safety</langstring></title>
+            <description><langstring lang="en-US">Climbing, safely</langstring></description></course>
+          <au id="https://lms.example/cmi5/{0}/quiz" moveOn="CompletedAndPassed" masteryScore="0.8">
+            <title><langstring lang="en-US">Quiz</langstring></title><description><langstring lang="en-US">Five questions</langstring></description>
+            <url>quiz/index.html</url>
+          </au>
+        </courseStructure>
+        """;
+
+    private static ByteArrayContent Package(string tag)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using (var writer = new StreamWriter(zip.CreateEntry("cmi5.xml").Open())) writer.Write(Structure.Replace("{0}", tag));
+            using (var writer = new StreamWriter(zip.CreateEntry("quiz/index.html").Open())) writer.Write("<!doctype html><title>Quiz</title><p>cmi5 AU</p>");
+        }
+        var content = new ByteArrayContent(buffer.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        return content;
+    }
+
+    [Fact]
+    public async Task An_au_is_launched_fetches_its_token_once_and_its_pass_satisfies_the_course_and_the_enrolment()
+    {
+        var admin = platform.Gateway;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { Package(tag), "file", "ladder.zip" } });
+        var package = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, package.ToString());
+        Assert.Equal("cmi5", package.GetProperty("standard").GetString());
+        var packageId = package.GetProperty("id").GetGuid();
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Ladder safety", d => d["sections"] = new[]
+        {
+            new { title = "Ladders", activities = new object[] { new { kind = "content", title = "Ladder safety", contentItemId = packageId, required = true } } },
+        });
+        var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
+        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "climber");
+        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+
+        // The launch: cmi5's five parameters on the AU's URL, served from the package on the platform's origin.
+        var launch = await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
+        Assert.Equal("cmi5", launch.GetProperty("standard").GetString());
+        var url = new Uri(launch.GetProperty("launchUrl").GetString()!);
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query);
+        var registration = Guid.Parse(query["registration"]!);
+        var auActivityId = query["activityId"].ToString();
+        Assert.NotEqual($"https://lms.example/cmi5/{tag}/quiz", auActivityId); // the LMS's own IRI, never the publisher id
+        var actor = JsonNode.Parse(query["actor"].ToString())!;
+        Assert.Equal(learnerId.ToString(), actor["account"]!["name"]!.GetValue<string>());
+        Assert.EndsWith("/xapi/", query["endpoint"].ToString());
+        using (var page = await platform.Anonymous.GetAsync(url.PathAndQuery)) Assert.Contains("cmi5 AU", await page.Content.ReadAsStringAsync());
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "InProgress");
+
+        // The fetch URL answers once; the second time it gives cmi5's error code 1.
+        var fetch = new Uri(query["fetch"]!).PathAndQuery;
+        using var fetched = await platform.Anonymous.PostAsync(fetch, null);
+        var authToken = (await fetched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("auth-token").GetString()!;
+        using (var again = await platform.Anonymous.PostAsync(fetch, null))
+        {
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal("1", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error-code").GetString());
+        }
+        using var au = platform.App.CreateHttpClient(ResourceNames.Gateway);
+        au.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", authToken);
+        au.DefaultRequestHeaders.Add("X-Experience-API-Version", "1.0.3");
+
+        // LMS.LaunchData: the context template (session id, the publisher id as grouping), moveOn and mastery; the AU may not change it.
+        var state = $"/xapi/activities/state?activityId={Uri.EscapeDataString(auActivityId)}&agent={Uri.EscapeDataString(actor.ToJsonString())}&registration={registration}&stateId=LMS.LaunchData";
+        var launchData = await au.GetFromJsonAsync<JsonElement>(state);
+        Assert.Equal(("CompletedAndPassed", 0.8, "Normal"), (launchData.GetProperty("moveOn").GetString(), launchData.GetProperty("masteryScore").GetDouble(),
+            launchData.GetProperty("launchMode").GetString()));
+        var template = launchData.GetProperty("contextTemplate");
+        Assert.Equal($"https://lms.example/cmi5/{tag}/quiz", template.GetProperty("contextActivities").GetProperty("grouping")[0].GetProperty("id").GetString());
+        using (var overwrite = await au.PutAsync(state, new StringContent("{}", Encoding.UTF8, "application/json"))) Assert.Equal(HttpStatusCode.Forbidden, overwrite.StatusCode);
+
+        JsonObject Say(string verb, JsonObject? result = null, JsonNode? who = null)
+        {
+            var context = JsonNode.Parse(template.GetRawText())!.AsObject();
+            context["registration"] = registration.ToString();
+            context["contextActivities"]!["category"] = new JsonArray(new JsonObject { ["id"] = "https://w3id.org/xapi/cmi5/context/categories/cmi5" });
+            var statement = new JsonObject
+            {
+                ["id"] = Guid.NewGuid().ToString(), ["actor"] = (who ?? actor).DeepClone(), ["verb"] = new JsonObject { ["id"] = verb },
+                ["object"] = new JsonObject { ["id"] = auActivityId }, ["context"] = context, ["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'"),
+            };
+            if (result is not null) statement["result"] = result;
+            return statement;
+        }
+        async Task<HttpStatusCode> SendAsync(JsonObject statement)
+        {
+            using var response = await au.PostAsync("/xapi/statements", new StringContent(statement.ToJsonString(), Encoding.UTF8, "application/json"));
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
+        // What cmi5 forbids an AU: another learner, a pass below the mastery score, voiding.
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized",
+            who: new JsonObject { ["objectType"] = "Agent", ["account"] = new JsonObject { ["homePage"] = "https://elsewhere.example", ["name"] = "someone" } })));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/passed",
+            new JsonObject { ["success"] = true, ["score"] = new JsonObject { ["scaled"] = 0.5 }, ["duration"] = "PT1M" })));
+        var voiding = Say("http://adlnet.gov/expapi/verbs/voided");
+        voiding["object"] = new JsonObject { ["objectType"] = "StatementRef", ["id"] = Guid.NewGuid().ToString() };
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(voiding));
+
+        // Completed alone does not satisfy CompletedAndPassed; the pass does, and the LMS says so.
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true, ["duration"] = "PT2M" })));
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/passed",
+            new JsonObject { ["success"] = true, ["score"] = new JsonObject { ["scaled"] = 0.9 }, ["duration"] = "PT3M" })));
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
+        using var reader = await XapiTests.LrsClientAsync(platform, "cmi5 reader", version: "1.0.3");
+        var all = await reader.GetFromJsonAsync<JsonElement>($"/xapi/statements?registration={registration}&ascending=true");
+        var verbs = all.GetProperty("statements").EnumerateArray().Select(s => s.GetProperty("verb").GetProperty("id").GetString()![(s.GetProperty("verb").GetProperty("id").GetString()!.LastIndexOf('/') + 1)..]).ToList();
+        Assert.Equal(["launched", "initialized", "completed", "passed", "satisfied"], verbs);
+        var satisfied = all.GetProperty("statements")[4];
+        Assert.Equal("https://w3id.org/xapi/cmi5/activitytype/course", satisfied.GetProperty("object").GetProperty("definition").GetProperty("type").GetString());
+
+        // Terminated ends the session: its credential is refused from then on.
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/terminated", new JsonObject { ["duration"] = "PT4M" })));
+        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
+
+        // A session left without terminating is abandoned when the next one is launched.
+        await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
+        await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
+        var abandoned = await reader.GetFromJsonAsync<JsonElement>(
+            $"/xapi/statements?registration={registration}&verb={Uri.EscapeDataString("https://w3id.org/xapi/adl/verbs/abandoned")}");
+        var statement = Assert.Single(abandoned.GetProperty("statements").EnumerateArray());
+        Assert.StartsWith("PT", statement.GetProperty("result").GetProperty("duration").GetString());
+    }
+}
