@@ -29,13 +29,53 @@ public class Cmi5Tests(PlatformFixture platform)
         </courseStructure>
         """;
 
-    private static ByteArrayContent Package(string tag)
+    /// <summary>
+    /// An AU as a browser runs it: on load it fetches its credential, reads LMS.LaunchData and says "initialized"; its
+    /// button says completed, passed (0.9) and terminated. Written here for the tests (no sample cmi5 package is shipped).
+    /// </summary>
+    public const string ScriptedAu = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><title>Ladder quiz</title></head>
+        <body><main><h1>Ladder quiz</h1><p id="state" role="status">Starting…</p><button id="finish" type="button" disabled>Finish the quiz</button></main>
+        <script>
+        const q = new URLSearchParams(location.search);
+        const endpoint = q.get('endpoint'), actor = JSON.parse(q.get('actor')), registration = q.get('registration'), activityId = q.get('activityId');
+        let auth, template;
+        const headers = () => ({ Authorization: auth, 'X-Experience-API-Version': '1.0.3' });
+        async function send(verb, result) {
+          const context = JSON.parse(JSON.stringify(template));
+          context.registration = registration;
+          context.contextActivities.category = [{ id: 'https://w3id.org/xapi/cmi5/context/categories/cmi5' }];
+          const statement = { id: crypto.randomUUID(), actor, verb: { id: 'http://adlnet.gov/expapi/verbs/' + verb }, object: { id: activityId }, context,
+            timestamp: new Date().toISOString() };
+          if (result) statement.result = result;
+          const response = await fetch(endpoint + 'statements', { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify(statement) });
+          if (!response.ok) throw new Error(verb + ': ' + response.status);
+        }
+        (async () => {
+          auth = 'Basic ' + (await (await fetch(q.get('fetch'), { method: 'POST' })).json())['auth-token'];
+          const state = new URLSearchParams({ stateId: 'LMS.LaunchData', activityId, agent: JSON.stringify(actor), registration });
+          template = (await (await fetch(endpoint + 'activities/state?' + state, { headers: headers() })).json()).contextTemplate;
+          await send('initialized');
+          document.getElementById('state').textContent = 'Ready';
+          document.getElementById('finish').disabled = false;
+        })().catch(e => document.getElementById('state').textContent = 'Failed: ' + e.message);
+        document.getElementById('finish').onclick = async () => {
+          await send('completed', { completion: true, duration: 'PT1M' });
+          await send('passed', { success: true, score: { scaled: 0.9 }, duration: 'PT1M' });
+          await send('terminated', { duration: 'PT1M' });
+          document.getElementById('state').textContent = 'All done';
+        };
+        </script></body></html>
+        """;
+
+    public static ByteArrayContent Package(string tag, string au = "<!doctype html><title>Quiz</title><p>cmi5 AU</p>")
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
             using (var writer = new StreamWriter(zip.CreateEntry("cmi5.xml").Open())) writer.Write(Structure.Replace("{0}", tag));
-            using (var writer = new StreamWriter(zip.CreateEntry("quiz/index.html").Open())) writer.Write("<!doctype html><title>Quiz</title><p>cmi5 AU</p>");
+            using (var writer = new StreamWriter(zip.CreateEntry("quiz/index.html").Open())) writer.Write(au);
         }
         var content = new ByteArrayContent(buffer.ToArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");

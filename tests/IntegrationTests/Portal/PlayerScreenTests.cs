@@ -124,4 +124,42 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
             }, texts => texts.Any(t => t.Contains("completed on", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the completion on the home page");
         });
     }
+
+    [Fact]
+    public async Task A_learner_takes_a_cmi5_course_whose_au_talks_to_the_lrs_and_the_course_completes()
+    {
+        var title = "Ladders " + Guid.NewGuid().ToString("N")[..6];
+        using var uploaded = await Platform.Gateway.PostAsync("/api/content/packages", new MultipartFormDataContent
+        {
+            { Content.Cmi5Tests.Package(Guid.NewGuid().ToString("N")[..8], Content.Cmi5Tests.ScriptedAu), "file", "ladders.zip" }, { new StringContent(title), "title" },
+        });
+        var packageId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(uploaded.Content)).GetProperty("id").GetGuid();
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, title, d => d["sections"] = new[]
+        {
+            new { title = "Ladders", activities = new object[] { new { kind = "content", title, contentItemId = packageId, required = true } } },
+        });
+        var (userId, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "ladderer", null, []);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(Platform.Gateway, userId);
+        var enrolmentId = await Content.RuntimeTests.EnrolAsync(Platform.Gateway, userId, courseId);
+        await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "player-cmi5", async () =>
+        {
+            await SignInAsync(page, email, password, $"/catalogue/courses/{courseId}");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"Start {title}" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync(title);
+            var au = page.FrameLocator("iframe.sco-frame");
+            await Assertions.Expect(au.GetByRole(AriaRole.Status)).ToHaveTextAsync("Ready", new() { Timeout = 15_000 });
+            await AssertAccessibleAsync(page, "player-cmi5", "iframe.sco-frame");
+            await au.GetByRole(AriaRole.Button, new() { Name = "Finish the quiz" }).ClickAsync();
+            await Assertions.Expect(au.GetByRole(AriaRole.Status)).ToHaveTextAsync("All done");
+            await Eventually.ReachesAsync(async () =>
+            {
+                await page.GotoAsync("/");
+                return await page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title }).AllInnerTextsAsync();
+            }, texts => texts.Any(t => t.Contains("completed on", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the completion on the home page");
+        });
+    }
 }
