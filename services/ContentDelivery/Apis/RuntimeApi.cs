@@ -104,6 +104,11 @@ public static class RuntimeApi
         ContentDbContext db, RuntimeTokens tokens, TimeProvider time, CancellationToken ct)
     {
         if (await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is not { } package) return TypedResults.NotFound();
+        if (package.Standard == ScormVersion.Cmi5)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["id"] = ["A cmi5 course records to the LRS from its first statement, so it is tried by enrolling in a course that uses it, not previewed."],
+            });
         var activity = request?.ItemId is { } itemId ? package.Activities.FirstOrDefault(a => a.ItemId == itemId) : package.Activities[0];
         if (activity is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = [$"The package has no activity '{request!.ItemId}'."] });
         var now = time.GetUtcNow();
@@ -301,7 +306,32 @@ public static class RuntimeApi
                 [.. a.Scos.Select(s => new ScoStateDto(s.ItemId, titles.GetValueOrDefault(s.ItemId, s.ItemId), ScormAttempt.Words(s.Completion),
                     ScormAttempt.Words(s.Success), s.Score, s.Data.GetValueOrDefault(location), Math.Round(s.TotalSeconds + s.SessionSeconds), s.Launches,
                     s.LastCommitAt))]);
-        }).Concat(media).OrderByDescending(a => a.UpdatedAt).ToList());
+        }).Concat(media).Concat(await OtherAttemptsAsync(db, person.Value, enrolmentId, ct)).OrderByDescending(a => a.UpdatedAt).ToList());
+    }
+
+    /// <summary>cmi5 registrations (each AU as a part) and what xAPI statements said about xAPI activities, as attempts.</summary>
+    private static async Task<IEnumerable<AttemptDto>> OtherAttemptsAsync(ContentDbContext db, Guid person, Guid? enrolmentId, CancellationToken ct)
+    {
+        var registrations = await db.Cmi5Registrations.AsNoTracking().Where(r => r.UserId == person && (enrolmentId == null || r.EnrolmentId == enrolmentId))
+            .OrderByDescending(r => r.StartedAt).Take(200).ToListAsync(ct);
+        var packageIds = registrations.Select(r => r.PackageId).Distinct().ToList();
+        var packages = await db.Packages.AsNoTracking().Where(p => packageIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var statements = await db.StatementProgress.AsNoTracking().Where(p => p.UserId == person && (enrolmentId == null || p.EnrolmentId == enrolmentId))
+            .Join(db.ContentItems.AsNoTracking(), p => p.ContentItemId, i => i.Id, (p, i) => new { Progress = p, i.Title }).Take(200).ToListAsync(ct);
+        static string Success(bool passed, bool failed) => passed ? "passed" : failed ? "failed" : "unknown";
+        return registrations.Select(r =>
+        {
+            var package = packages.GetValueOrDefault(r.PackageId);
+            var scores = r.Aus.Where(a => a.Score is not null).Select(a => a.Score!.Value).ToList();
+            return new AttemptDto(r.Id, r.EnrolmentId, r.UserId, r.CourseId, r.ActivityId, r.PackageId, package?.Title ?? "", r.Number,
+                r.Satisfied ? "completed" : r.Aus.Any(a => a.Launches > 0) ? "incomplete" : "not-attempted", Success(r.Aus.Any(a => a.Passed), r.Aus.Any(a => a.Failed)),
+                scores.Count == 0 ? null : scores.Average(), r.Satisfied, 0, r.Aus.Sum(a => a.Launches), r.StartedAt, r.SatisfiedAt ?? r.StartedAt, r.SatisfiedAt,
+                [.. r.Aus.Select(a => new ScoStateDto(a.AuId, package?.Activities.FirstOrDefault(x => x.ItemId == a.AuId)?.Title ?? a.AuId,
+                    a.Completed ? "completed" : a.Launches > 0 ? "incomplete" : "not-attempted", Success(a.Passed, a.Failed), a.Score, null, 0, a.Launches, null))]);
+        }).Concat(statements.Select(x => new AttemptDto(x.Progress.Id, x.Progress.EnrolmentId, x.Progress.UserId, x.Progress.CourseId, x.Progress.ActivityId,
+            x.Progress.ContentItemId, x.Title, 1, x.Progress.Completed ? "completed" : "incomplete", Success(x.Progress.Passed == true, x.Progress.Passed == false),
+            x.Progress.Score, x.Progress.Satisfied, 0, x.Progress.Statements, x.Progress.UpdatedAt, x.Progress.UpdatedAt,
+            x.Progress.Satisfied ? x.Progress.UpdatedAt : null, [])));
     }
 
     /// <summary>A request body read up to a limit: past it, reading fails (the body is never held whole beyond it).</summary>

@@ -179,6 +179,14 @@ public class Cmi5Tests(PlatformFixture platform)
         var satisfied = all.GetProperty("statements")[4];
         Assert.Equal("https://w3id.org/xapi/cmi5/activitytype/course", satisfied.GetProperty("object").GetProperty("definition").GetProperty("type").GetString());
 
+        // The registration is the learner's attempt: each AU with what was received, as a manager's record and the course page show it.
+        var attempts = await learner.GetFromJsonAsync<JsonElement>($"/api/content/attempts?enrolmentId={enrolmentId}");
+        var attempt = Assert.Single(attempts.EnumerateArray());
+        Assert.Equal((registration, "completed", "passed", true), (attempt.GetProperty("id").GetGuid(), attempt.GetProperty("completion").GetString(),
+            attempt.GetProperty("success").GetString(), attempt.GetProperty("satisfied").GetBoolean()));
+        Assert.Equal(0.9, attempt.GetProperty("activities")[0].GetProperty("score").GetDouble());
+        using (var preview = await admin.PostAsJsonAsync($"/api/content/packages/{packageId}/preview", new { })) Assert.Equal(HttpStatusCode.BadRequest, preview.StatusCode);
+
         // Terminated ends the session: its credential is refused from then on.
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/terminated", new JsonObject { ["duration"] = "PT4M" })));
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
