@@ -43,6 +43,7 @@ public static class PortalMenu
             new("Checks", "admin/checks", Permissions.UsersRead),
             new("Audit log", "admin/audit", Permissions.AuditRead),
             new("Integration clients", "admin/clients", Permissions.ClientsManage),
+            new("LRS credentials", "admin/lrs-clients", Permissions.ClientsManage),
         ]),
     ];
 

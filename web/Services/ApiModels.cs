@@ -179,6 +179,10 @@ public sealed record RoleAssignmentView(Guid Id, Guid UserId, string Role, Guid?
 
 public sealed record ClientView(string ClientId, string DisplayName, string[] Permissions, bool Scim, DateTimeOffset CreatedAt, string? CreatedBy);
 
+public sealed record LrsClientView(Guid Id, string Name, string Key, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public sealed record CreatedLrsClientView(LrsClientView Client, string Secret, string Endpoint);
+
 public sealed record CreatedClientView(string ClientId, string ClientSecret, string DisplayName, string[] Permissions, bool Scim);
 
 public sealed record AuditEntryView(Guid Id, DateTimeOffset OccurredAt, string? ActorId, string ActorName, string Action, string EntityType,

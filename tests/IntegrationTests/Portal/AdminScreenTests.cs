@@ -72,6 +72,42 @@ public class AdminScreenTests(PlatformFixture platform) : BrowserTests(platform)
     }
 
     [Fact]
+    public async Task An_lrs_credential_is_created_with_its_scopes_shown_once_works_and_is_revoked()
+    {
+        var name = "Simulator " + Guid.NewGuid().ToString("N")[..6];
+        var page = await Browser.NewPageAsync(Narrow);
+        string key = "", secret = "";
+        await JourneyAsync(page, "lrs-clients", async () =>
+        {
+            await Browser.SignInAsAdminAsync(page, "/admin/lrs-clients");
+            await page.GetByLabel("Name").FillAsync(name);
+            await page.GetByLabel("read every statement").CheckAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create credential" }).ClickAsync();
+            var secretBox = page.GetByLabel(new System.Text.RegularExpressions.Regex("^Secret of lrs_"));
+            await Assertions.Expect(secretBox).ToBeVisibleAsync();
+            secret = await secretBox.InputValueAsync();
+            key = (await page.Locator("label[for=lrs-secret]").InnerTextAsync())["Secret of ".Length..].Trim();
+            await Assertions.Expect(page.GetByText("/xapi/", new() { Exact = false }).First).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "lrs-clients-360");
+            await page.GetByRole(AriaRole.Button, new() { Name = "I have copied it" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = name })).ToContainTextAsync(key);
+            Assert.DoesNotContain(secret, await page.ContentAsync());
+        });
+        // The credential works with the scopes chosen: it stores and reads statements.
+        using var lrs = Content.XapiTests.Lrs(Platform, key, secret, "1.0.3");
+        using (var stored = await lrs.PostAsync("/xapi/statements", new StringContent(
+            """{"actor":{"mbox":"mailto:sim@example.com"},"verb":{"id":"http://adlnet.gov/expapi/verbs/experienced"},"object":{"id":"https://sim.example/run"}}""",
+            System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(System.Net.HttpStatusCode.OK, stored.StatusCode);
+        using (var read = await lrs.GetAsync("/xapi/statements?limit=1")) Assert.Equal(System.Net.HttpStatusCode.OK, read.StatusCode);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Revoke {key}" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByText($"{key} is revoked.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = key })).ToContainTextAsync("Revoked");
+    }
+
+    [Fact]
     public async Task The_audit_log_filters_by_person_and_downloads_the_same_entries_as_CSV_and_the_checks_list_people_without_a_department()
     {
         var (id, email, _) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "Audity", null, []);
