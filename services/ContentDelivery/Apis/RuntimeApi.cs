@@ -85,9 +85,12 @@ public static class RuntimeApi
         if (Caller.UserIdOf(http.User) is not { } userId) return TypedResults.Problem(statusCode: 403, title: "Only a person can launch learning");
         try
         {
-            var (launch, media, refusal, cmi5) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId,
+            var (launch, media, refusal, cmi5, link) = await launches.OpenAsync(userId, request.EnrolmentId!.Value, request.ActivityId!.Value, request.ItemId,
                 request.NewAttempt, ct, Caller.NameOf(http.User));
             if (refusal is not null) return TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
+            if (link is not null)
+                return TypedResults.Ok(new LaunchDto(link.Id, 1, "link", false, link.Title, link.Id.ToString(), link.Url!, "", new Dictionary<string, string> { ["kind"] = link.Kind.ToString() },
+                    [], "unknown", "unknown", null, false, DateTimeOffset.MaxValue));
             return TypedResults.Ok(media is not null ? ToDto(media) : cmi5 is not null ? ToDto(cmi5) : ToDto(launch!, Caller.NameOf(http.User), userId));
         }
         catch (DomainRuleException ex)

@@ -24,24 +24,26 @@ public sealed record OpenedMedia(MediaProgress Progress, ContentItem Item, strin
 /// </summary>
 public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, Xapi.Cmi5Launches cmi5, TimeProvider time)
 {
-    public async Task<(OpenedLaunch? Launch, OpenedMedia? Media, LaunchRefusal? Refusal, OpenedCmi5? Cmi5)> OpenAsync(Guid userId, Guid enrolmentId, Guid activityId,
+    public async Task<(OpenedLaunch? Launch, OpenedMedia? Media, LaunchRefusal? Refusal, OpenedCmi5? Cmi5, ContentItem? Link)> OpenAsync(Guid userId, Guid enrolmentId, Guid activityId,
         string? itemId, bool newAttempt, CancellationToken ct, string learnerName = "")
     {
         var enrolment = await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.EnrolmentId == enrolmentId && e.UserId == userId, ct);
         if (enrolment is null || enrolment.Withdrawn)
-            return (null, null, new(404, "No such enrolment", "You have no enrolment with this id, or it was withdrawn."), null);
+            return (null, null, new(404, "No such enrolment", "You have no enrolment with this id, or it was withdrawn."), null, null);
         var activity = await db.CourseActivities.AsNoTracking().FirstOrDefaultAsync(a =>
             a.CourseId == enrolment.CourseId && a.Version == enrolment.Version && a.ActivityId == activityId, ct);
         if (activity?.ContentItemId is not { } contentItemId)
-            return (null, null, new(404, "No such activity", "The course version you are enrolled on has no content activity with this id."), null);
+            return (null, null, new(404, "No such activity", "The course version you are enrolled on has no content activity with this id."), null, null);
         var item = await db.ContentItems.AsNoTracking().FirstOrDefaultAsync(i => i.Id == contentItemId, ct);
-        if (item is { IsUploadedFile: true }) return (null, await OpenMediaAsync(enrolment, activityId, item, ct), null, null);
+        if (item is { IsUploadedFile: true }) return (null, await OpenMediaAsync(enrolment, activityId, item, ct), null, null, null);
+        // A link or an outside tool (an xAPI activity reports through the LRS): the learner is sent to it.
+        if (item is { Url: { Length: > 0 }, PackageId: null }) return (null, null, null, null, item);
         var package = item?.PackageId is { } packageId ? await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == packageId, ct) : null;
         if (package is null)
-            return (null, null, new(409, "Nothing to play", "The activity's content is not a package or file that can be opened here."), null);
+            return (null, null, new(409, "Nothing to play", "The activity's content is not a package or file that can be opened here."), null, null);
 
         if (package.Standard == ScormVersion.Cmi5)
-            return (null, null, null, await cmi5.OpenAsync(enrolment, activityId, package, itemId, newAttempt, learnerName, ct));
+            return (null, null, null, await cmi5.OpenAsync(enrolment, activityId, package, itemId, newAttempt, learnerName, ct), null);
 
         var now = time.GetUtcNow();
         var attempt = await db.Attempts.Where(a => a.EnrolmentId == enrolmentId && a.ActivityId == activityId)
@@ -55,7 +57,7 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, Xapi.Cmi
         var sco = attempt.Launch(package, opened, now);
         await db.SaveChangesAsync(ct);
         var token = tokens.Issue(attempt.Id, package.Id, review: attempt.Finished, now);
-        return (new OpenedLaunch(attempt, package, sco, package.Activities.First(a => a.ItemId == opened), token, tokens.Read(token, now)!), null, null, null);
+        return (new OpenedLaunch(attempt, package, sco, package.Activities.First(a => a.ItemId == opened), token, tokens.Read(token, now)!), null, null, null, null);
     }
 
     private async Task<OpenedMedia> OpenMediaAsync(EnrolmentCopy enrolment, Guid activityId, ContentItem item, CancellationToken ct)
