@@ -157,7 +157,12 @@ public class Cmi5Tests(PlatformFixture platform)
             using var response = await au.PostAsync("/xapi/statements", new StringContent(statement.ToJsonString(), Encoding.UTF8, "application/json"));
             return response.StatusCode;
         }
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true }))); // not initialized yet
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized"))); // once a session
+        var withoutSession = Say("http://adlnet.gov/expapi/verbs/experienced");
+        withoutSession["context"]!["extensions"]!.AsObject().Clear();
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(withoutSession));
         // What cmi5 forbids an AU: another learner, a pass below the mastery score, voiding.
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized",
             who: new JsonObject { ["objectType"] = "Agent", ["account"] = new JsonObject { ["homePage"] = "https://elsewhere.example", ["name"] = "someone" } })));
@@ -172,6 +177,9 @@ public class Cmi5Tests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/passed",
             new JsonObject { ["success"] = true, ["score"] = new JsonObject { ["scaled"] = 0.9 }, ["duration"] = "PT3M" })));
         await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true }))); // once
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/failed",
+            new JsonObject { ["success"] = false, ["score"] = new JsonObject { ["scaled"] = 0.1 } }))); // not after a pass
         using var reader = await XapiTests.LrsClientAsync(platform, "cmi5 reader", version: "1.0.3");
         var all = await reader.GetFromJsonAsync<JsonElement>($"/xapi/statements?registration={registration}&ascending=true");
         var verbs = all.GetProperty("statements").EnumerateArray().Select(s => s.GetProperty("verb").GetProperty("id").GetString()![(s.GetProperty("verb").GetProperty("id").GetString()!.LastIndexOf('/') + 1)..]).ToList();

@@ -155,6 +155,7 @@ public sealed class Cmi5Observer(ContentDbContext db, Cmi5Statements cmi5, XapiA
             var verb = statement.Sent.GetProperty("verb").GetProperty("id").GetString();
             if (!statement.Sent.GetProperty("object").TryGetProperty("id", out var target) || target.GetString() != launch.AuActivityId) continue;
             if (verb == Cmi5Verbs.Terminated) session.Terminate(statement.Stored);
+            if (verb == Cmi5Verbs.Initialized) session.Initialize(statement.Stored);
             if (verb is not (Cmi5Verbs.Completed or Cmi5Verbs.Passed or Cmi5Verbs.Failed)) continue;
             double? score = statement.Sent.TryGetProperty("result", out var result) && result.TryGetProperty("score", out var s) && s.TryGetProperty("scaled", out var scaled)
                 ? scaled.GetDouble() : null;

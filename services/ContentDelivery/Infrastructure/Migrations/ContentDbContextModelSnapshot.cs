@@ -475,6 +475,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("FetchedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("InitializedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset>("LaunchedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -121,6 +121,8 @@ public sealed class Cmi5Session
     public DateTimeOffset LaunchedAt { get; private set; }
     public DateTimeOffset ExpiresAt { get; private set; }
     public DateTimeOffset? FetchedAt { get; private set; }
+    /// <summary>When the AU said "initialized": the first statement of a session, and only once.</summary>
+    public DateTimeOffset? InitializedAt { get; private set; }
     public DateTimeOffset? TerminatedAt { get; private set; }
     public DateTimeOffset? AbandonedAt { get; private set; }
     public uint RowVersion { get; private set; }
@@ -163,6 +165,8 @@ public sealed class Cmi5Session
         FetchedAt is not null && Open && now <= ExpiresAt && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(SecretHash), Convert.FromHexString(Hash(secret)));
 
     public void Terminate(DateTimeOffset now) => TerminatedAt ??= now;
+
+    public void Initialize(DateTimeOffset now) => InitializedAt ??= now;
 
     public void Abandon(DateTimeOffset now)
     {
