@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 {
     [DbContext(typeof(ContentDbContext))]
-    [Migration("20261205042926_Cmi5")]
-    partial class Cmi5
+    [Migration("20261205045727_XapiLrsAndCmi5")]
+    partial class XapiLrsAndCmi5
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -476,6 +476,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                         .HasColumnType("character varying(64)");
 
                     b.Property<DateTimeOffset?>("FetchedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("InitializedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("LaunchedAt")
