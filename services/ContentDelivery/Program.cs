@@ -6,6 +6,9 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+// xAPI 1.0.3's form-post requests become ordinary ones before routing picks their endpoint.
+app.UseXapiAlternateRequests();
+app.UseRouting();
 app.UseServiceDefaults();
 app.MapContentItemsApi();
 app.MapPackagesApi();

@@ -50,6 +50,41 @@ public static class XapiApi
         return app;
     }
 
+    private static readonly string[] AlternateHeaders = ["Authorization", XapiVersions.Header, "Content-Type", "Content-Length", "If-Match", "If-None-Match"];
+
+    /// <summary>
+    /// xAPI 1.0.3's alternate request syntax (a browser's cross-origin form post): <c>POST /xapi/…?method=PUT</c> with
+    /// a form whose header fields become headers, whose <c>content</c> becomes the body and whose other fields become
+    /// the query, rewritten before routing so the request meets the same endpoints. Only for a 1.0.x version field:
+    /// xAPI 2.0 removed the syntax, and the filter answers a <c>method</c> parameter on any other request with 400.
+    /// </summary>
+    public static IApplicationBuilder UseXapiAlternateRequests(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        var request = http.Request;
+        if (request.Path.StartsWithSegments(Root) && HttpMethods.IsPost(request.Method) && request.Query.Count == 1
+            && request.Query.TryGetValue("method", out var method) && method.ToString() is "GET" or "PUT" or "POST" or "DELETE" && request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(http.RequestAborted);
+            string? Field(string name) => form.Keys.FirstOrDefault(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)) is { } key ? form[key].ToString() : null;
+            if (XapiVersions.FromHeader(Field(XapiVersions.Header)) == XapiVersion.V103)
+            {
+                request.Method = method.ToString();
+                foreach (var header in AlternateHeaders)
+                    if (Field(header) is { } value) request.Headers[header] = value;
+                var content = Encoding.UTF8.GetBytes(Field("content") ?? "");
+                request.Body = new MemoryStream(content);
+                request.ContentLength = content.Length;
+                if (content.Length > 0 && Field("Content-Type") is null) request.ContentType = "application/json";
+                if (content.Length == 0 && Field("Content-Type") is null) request.Headers.Remove("Content-Type");
+                var query = form.Where(f => f.Key != "content" && !AlternateHeaders.Contains(f.Key, StringComparer.OrdinalIgnoreCase))
+                    .ToDictionary(f => f.Key, f => f.Value);
+                request.QueryString = QueryString.Create(query);
+                http.Features.Set<Microsoft.AspNetCore.Http.Features.IFormFeature>(null);
+            }
+        }
+        await next(http);
+    });
+
     private static async ValueTask<object?> Filter(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -57,6 +92,9 @@ public static class XapiApi
         http.Response.Headers[XapiVersions.Header] = (version ?? XapiVersion.V200).Name();
         if (http.Request.Path.Value?.EndsWith("/statements", StringComparison.Ordinal) == true)
             http.Response.Headers[XapiVersions.ConsistentThrough] = ConsistentThrough(http, null);
+        if (http.Request.Query.ContainsKey("method"))
+            return Problem(StatusCodes.Status400BadRequest,
+                "The alternate request syntax (?method=) is xAPI 1.0.3's only: a form post with X-Experience-API-Version 1.0.x, and 'method' as the only parameter.");
         var open = http.GetEndpoint()?.Metadata.GetMetadata<XapiOpenResource>() is not null;
         XapiCaller? caller = null;
         if (!open)
@@ -71,8 +109,6 @@ public static class XapiApi
                 return Problem(StatusCodes.Status400BadRequest,
                     $"The {XapiVersions.Header} header must name the xAPI version of the request: 1.0.x or 2.0.x (it was '{http.Request.Headers[XapiVersions.Header]}').");
         }
-        if (http.Request.Query.ContainsKey("method"))
-            return Problem(StatusCodes.Status400BadRequest, "The alternate request syntax (?method=) is not accepted: send the request with its own method and headers.");
         http.Features.Set(new XapiRequest(version ?? XapiVersion.V200, caller));
         return await next(context);
     }

@@ -211,6 +211,30 @@ public class XapiTests(PlatformFixture platform)
         Assert.Equal(bytes, content.ToArray());
     }
 
+    [Fact]
+    public async Task A_browser_form_post_in_the_1_0_3_alternate_syntax_stores_and_reads_and_2_0_refuses_it()
+    {
+        using var lrs = await LrsClientAsync(platform, "Form poster", version: "1.0.3");
+        var authorization = lrs.DefaultRequestHeaders.Authorization!.ToString();
+        var id = Guid.NewGuid();
+        var statement = Statement($"form-{Guid.NewGuid():N}@example.com", Completed, "https://lms.example/forms");
+        FormUrlEncodedContent Form(params (string, string)[] fields) =>
+            new([.. fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))]);
+        // The request carries no headers of its own: they are form fields, as a cross-origin browser form sends them.
+        using (var put = await platform.Anonymous.PostAsync("/xapi/statements?method=PUT", Form(("Authorization", authorization),
+                   ("X-Experience-API-Version", "1.0.3"), ("Content-Type", "application/json"), ("statementId", id.ToString()), ("content", statement.ToJsonString()))))
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        using (var get = await platform.Anonymous.PostAsync("/xapi/statements?method=GET", Form(("Authorization", authorization),
+                   ("X-Experience-API-Version", "1.0.3"), ("statementId", id.ToString()))))
+        {
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            Assert.Equal(id.ToString(), (await get.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString());
+        }
+        using (var modern = await platform.Anonymous.PostAsync("/xapi/statements?method=GET", Form(("Authorization", authorization),
+                   ("X-Experience-API-Version", "2.0.0"), ("statementId", id.ToString()))))
+            Assert.Equal(HttpStatusCode.BadRequest, modern.StatusCode);
+    }
+
     private static MultipartContent Multipart(JsonNode statement, byte[] attachment, string sha2)
     {
         var multipart = new MultipartContent("mixed");
