@@ -111,7 +111,7 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
             await SignInAsync(page, email, password, $"/catalogue/courses/{courseId}");
             await page.GetByRole(AriaRole.Link, new() { Name = $"Start {title}" }).ClickAsync();
             await Assertions.Expect(Heading(page)).ToHaveTextAsync(title);
-            await Assertions.Expect(page.GetByText("Not watched yet")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByText("Not listened to yet")).ToBeVisibleAsync();
             await AssertAccessibleAsync(page, "media-player");
             // Played to the end (muted: a browser plays sound only after a person's gesture).
             await page.Locator("#media").EvaluateAsync("m => { m.muted = true; return m.play(); }");
