@@ -21,7 +21,7 @@ public static class Cmi5Api
 
     private static async Task<JsonHttpResult<Dictionary<string, string>>> Fetch(string token, ContentDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var hash = Cmi5Session.HashOf(token);
+        var hash = Secret.Hash(token);
         var session = await db.Cmi5Sessions.FirstOrDefaultAsync(s => s.FetchTokenHash == hash, ct);
         if (session is null) return Error("2", "This is not a fetch URL of this LMS.");
         var authToken = session.Fetch(time.GetUtcNow());

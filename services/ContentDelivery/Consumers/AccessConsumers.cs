@@ -81,7 +81,7 @@ public sealed class UserErasedConsumer(ContentDbContext db, Application.Xapi.Xap
 {
     protected override async Task HandleAsync(UserErased message, CancellationToken cancellationToken)
     {
-        var agentKey = Model.Xapi.AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(people.PersonAgent(message.UserId, null)))!;
+        var agentKey = Model.Xapi.AgentKey.Of(people.PersonAgent(message.UserId, null))!;
         string[] named = [Model.Xapi.StatementFacts.RelatedAgent + agentKey];
         await Db.Database.ExecuteSqlInterpolatedAsync($"DELETE FROM xapi_statements WHERE keys @> {named}", cancellationToken);
         await Db.XapiDocuments.Where(d => d.AgentKey == agentKey).ExecuteDeleteAsync(cancellationToken);

@@ -63,7 +63,7 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
         };
         if (au.MasteryScore is { } mastery) launchData["masteryScore"] = mastery;
         if (au.LaunchParameters is { } parameters) launchData["launchParameters"] = parameters;
-        var actorKey = AgentKey.Of(JsonSerializer.SerializeToElement(actor))!;
+        var actorKey = AgentKey.Of(actor)!;
         await documents.WriteAsync(new DocumentKey(XapiDocumentKind.State, auActivityId, actorKey, registration.Id, "LMS.LaunchData"),
             JsonSerializer.SerializeToUtf8Bytes(launchData), "application/json", merge: false, new Preconditions(null, null), ct);
 

@@ -42,7 +42,7 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
         if (!result.Succeeded || Caller.UserIdOf(result.Principal) is not { } userId) return null;
         http.User = result.Principal;
         var authority = PersonAgent(userId, Caller.NameOf(result.Principal));
-        return new XapiCaller(XapiScopes.Person, authority, AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(authority))!, userId, null);
+        return new XapiCaller(XapiScopes.Person, authority, AgentKey.Of(authority)!, userId, null);
     }
 
     /// <summary>A person of the platform as an xAPI Agent: an account on the platform's home page named by their user id.</summary>
@@ -60,7 +60,9 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
         && Guid.TryParse(account.GetProperty("name").GetString(), out var id) ? id : null;
 
     /// <summary>The platform itself, as the authority of the statements it writes (cmi5's launched, abandoned, satisfied).</summary>
-    public XapiCaller Platform => new([XapiScopes.All], PlatformAgent, AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(PlatformAgent))!, null, null);
+    public XapiCaller Platform => platform ??= new([XapiScopes.All], PlatformAgent, AgentKey.Of(PlatformAgent)!, null, null);
+
+    private XapiCaller? platform;
 
     private JsonObject PlatformAgent => new()
     {
@@ -79,7 +81,7 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
         var registration = await db.Cmi5Registrations.AsNoTracking().FirstAsync(r => r.Id == session.RegistrationId, cancellationToken);
         var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == registration.PackageId, cancellationToken);
         var learner = PersonAgent(session.UserId, null);
-        var learnerKey = AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(learner))!;
+        var learnerKey = AgentKey.Of(learner)!;
         var authority = new JsonObject { ["objectType"] = "Group", ["member"] = new JsonArray(PlatformAgent, learner) };
         return new XapiCaller([XapiScopes.StatementsWrite, XapiScopes.StatementsReadMine, XapiScopes.State, XapiScopes.Profile], authority, learnerKey,
             session.UserId, null, new Cmi5Launch(session.Id, session.RegistrationId, learnerKey, session.AuId, session.AuActivityId, session.Mode,
@@ -115,6 +117,6 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
             ["name"] = client.Name,
             ["account"] = new JsonObject { ["homePage"] = HomePage + "/xapi/clients", ["name"] = client.Key },
         };
-        return new XapiCaller(client.Scopes, authority, AgentKey.Of(System.Text.Json.JsonSerializer.SerializeToElement(authority))!, null, client.Id);
+        return new XapiCaller(client.Scopes, authority, AgentKey.Of(authority)!, null, client.Id);
     }
 }

@@ -88,8 +88,9 @@ public sealed class StatementStore(ContentDbContext db, IMemoryCache cache)
             foreach (var statement in repeated)
             {
                 var withTimestamp = statement.Sent.TryGetProperty("timestamp", out _);
-                using var stored1 = JsonDocument.Parse(existing[statement.Id].Json);
-                if (StatementDocument.Signature(stored1.RootElement, withTimestamp) != StatementDocument.Signature(statement.Sent, withTimestamp))
+                using var before = JsonDocument.Parse(existing[statement.Id].Json);
+                using var now = JsonDocument.Parse(statement.Json);
+                if (StatementDocument.Signature(before.RootElement, withTimestamp) != StatementDocument.Signature(now.RootElement, withTimestamp))
                     return statement.Id; // the transaction is disposed without a commit: nothing of the batch is written
             }
         }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using LmsPlatform.ContentDelivery.Model.Packages;
 using LmsPlatform.Contracts.Content;
@@ -135,15 +134,13 @@ public sealed class Cmi5Session
     public static (Cmi5Session Session, string FetchToken) Start(Guid registrationId, Guid userId, string auId, string auActivityId, string mode,
         DateTimeOffset now, TimeSpan lifetime)
     {
-        var fetchToken = Random();
+        var fetchToken = Secret.New();
         return (new Cmi5Session
         {
             Id = Guid.CreateVersion7(now), RegistrationId = registrationId, UserId = userId, AuId = auId, AuActivityId = auActivityId, Mode = mode,
-            FetchTokenHash = Hash(fetchToken), LaunchedAt = now, ExpiresAt = now + lifetime,
+            FetchTokenHash = Secret.Hash(fetchToken), LaunchedAt = now, ExpiresAt = now + lifetime,
         }, fetchToken);
     }
-
-    public static string HashOf(string token) => Hash(token);
 
     /// <summary>
     /// The fetch URL's one answer: the auth-token (Basic credentials of this session), the first time only, before the
@@ -153,8 +150,8 @@ public sealed class Cmi5Session
     {
         if (FetchedAt is not null || !Open || now > ExpiresAt) return null;
         FetchedAt = now;
-        var secret = Random();
-        SecretHash = Hash(secret);
+        var secret = Secret.New();
+        SecretHash = Secret.Hash(secret);
         return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Key}:{secret}"));
     }
 
@@ -162,7 +159,7 @@ public sealed class Cmi5Session
 
     /// <summary>Whether the AU's credential is good: fetched, the session open and not expired, the secret right.</summary>
     public bool Accepts(string secret, DateTimeOffset now) =>
-        FetchedAt is not null && Open && now <= ExpiresAt && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(SecretHash), Convert.FromHexString(Hash(secret)));
+        FetchedAt is not null && Open && now <= ExpiresAt && Secret.Matches(SecretHash, secret);
 
     public void Terminate(DateTimeOffset now) => TerminatedAt ??= now;
 
@@ -173,9 +170,6 @@ public sealed class Cmi5Session
         if (Open) AbandonedAt = now;
     }
 
-    private static string Random() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static string Hash(string value) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)));
 }
 
 /// <summary>The verbs, categories and extensions cmi5 defines.</summary>

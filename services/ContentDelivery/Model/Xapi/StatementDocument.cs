@@ -86,7 +86,8 @@ public static class StatementDocument
     }
 
     /// <summary>
-    /// What two statements with the same id must agree on: everything but the LRS's own properties, activity definitions,
+    /// What two statements with the same id must agree on, both in their stored form (<see cref="CompleteJson"/>: context
+    /// activities as arrays): everything but the LRS's own properties, activity definitions,
     /// verb displays, attachments, agents' names and the order of a Group's members; timestamps as instants, and only
     /// when the new statement has one.
     /// </summary>
@@ -112,12 +113,6 @@ public static class StatementDocument
                 if (!withTimestamp) s.Remove("timestamp");
                 else if (s["timestamp"]?.GetValue<string>() is { } stamp && XapiFormats.TryParseTimestamp(stamp, out var instant))
                     s["timestamp"] = XapiFormats.Format(instant);
-            },
-            onContext: context =>
-            {
-                if (context["contextActivities"] is JsonObject groups)
-                    foreach (var name in groups.Select(g => g.Key).ToList())
-                        if (groups[name] is JsonObject single) groups[name] = new JsonArray(single.DeepClone());
             });
         if (!withTimestamp) node.Remove("timestamp");
         var text = new StringBuilder();
@@ -223,7 +218,7 @@ public static class StatementDocument
 
     /// <summary>One walk over a statement's parts, for every transformation above.</summary>
     private static void Walk(JsonObject statement, Action<JsonObject>? onAgent = null, Action<JsonObject>? onActivity = null,
-        Action<JsonObject>? onVerb = null, Action<JsonObject>? onStatement = null, Action<JsonObject>? onContext = null)
+        Action<JsonObject>? onVerb = null, Action<JsonObject>? onStatement = null)
     {
         void Agent(JsonNode? node)
         {
@@ -253,7 +248,6 @@ public static class StatementDocument
                 }
             }
             if (s["context"] is not JsonObject context) return;
-            onContext?.Invoke(context);
             Agent(context["instructor"]);
             Agent(context["team"]);
             if (context["contextAgents"] is JsonArray contextAgents)

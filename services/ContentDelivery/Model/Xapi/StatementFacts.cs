@@ -9,6 +9,8 @@ namespace LmsPlatform.ContentDelivery.Model.Xapi;
 /// </summary>
 public static class AgentKey
 {
+    public static string? Of(System.Text.Json.Nodes.JsonObject agent) => Of(JsonSerializer.SerializeToElement(agent));
+
     public static string? Of(JsonElement agent)
     {
         if (agent.ValueKind != JsonValueKind.Object) return null;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using LmsPlatform.ServiceDefaults.Domain;
 
 namespace LmsPlatform.ContentDelivery.Model.Xapi;
@@ -56,13 +55,13 @@ public sealed class XapiClient
         var chosen = scopes is { Count: > 0 } ? scopes.Distinct().ToArray() : [XapiScopes.StatementsWrite, XapiScopes.StatementsReadMine];
         if (chosen.FirstOrDefault(s => !XapiScopes.Known.Contains(s)) is { } unknown)
             throw DomainRuleException.Invalid("scopes", $"'{unknown}' is not an xAPI scope ({string.Join(", ", XapiScopes.Known)}).");
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var secret = Secret.New();
         var client = new XapiClient
         {
             Id = Guid.CreateVersion7(),
             Name = name,
             Key = "lrs_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(10)).ToLowerInvariant(),
-            SecretHash = Hash(secret),
+            SecretHash = Secret.Hash(secret),
             Scopes = chosen,
             CreatedBy = createdBy,
             CreatedAt = now,
@@ -71,9 +70,7 @@ public sealed class XapiClient
     }
 
     public bool Verify(string secret) =>
-        RevokedAt is null && CryptographicOperations.FixedTimeEquals(Convert.FromHexString(SecretHash), Convert.FromHexString(Hash(secret)));
+        RevokedAt is null && Secret.Matches(SecretHash, secret);
 
     public void Revoke(DateTimeOffset now) => RevokedAt ??= now;
-
-    private static string Hash(string secret) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }
