@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -235,12 +236,54 @@ public class XapiTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.BadRequest, modern.StatusCode);
     }
 
-    private static MultipartContent Multipart(JsonNode statement, byte[] attachment, string sha2)
+    [Fact]
+    public async Task A_signed_statement_is_stored_with_its_signature_and_one_whose_payload_differs_is_refused()
+    {
+        using var lrs = await LrsClientAsync(platform, "Signer", version: "1.0.3");
+        using var key = RSA.Create(2048);
+        using var certificate = new CertificateRequest("CN=Signer", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
+            .CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var id = Guid.NewGuid();
+        var signed = Statement($"signed-{Guid.NewGuid():N}@example.com", Completed, "https://lms.example/signed", id);
+        var header = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
+            new JsonObject { ["alg"] = "RS256", ["x5c"] = new JsonArray(Convert.ToBase64String(certificate.RawData)) }.ToJsonString()));
+        var payload = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(signed.ToJsonString()));
+        var jws = Encoding.ASCII.GetBytes(header + "." + payload + "." + System.Buffers.Text.Base64Url.EncodeToString(
+            key.SignData(Encoding.ASCII.GetBytes(header + "." + payload), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)));
+        var sha2 = Convert.ToHexStringLower(SHA256.HashData(jws));
+        JsonObject WithSignature(JsonObject statement)
+        {
+            var copy = statement.DeepClone().AsObject();
+            copy["attachments"] = new JsonArray(new JsonObject
+            {
+                ["usageType"] = "http://adlnet.gov/expapi/attachments/signature", ["display"] = new JsonObject { ["en"] = "Signature" },
+                ["contentType"] = "application/octet-stream", ["length"] = jws.Length, ["sha2"] = sha2,
+            });
+            return copy;
+        }
+
+        // The same signature on a statement that says something else: refused, with the reason, and nothing stored.
+        var tampered = signed.DeepClone().AsObject();
+        tampered["verb"] = new JsonObject { ["id"] = Attempted };
+        using (var refused = await lrs.PostAsync("/xapi/statements", Multipart(WithSignature(tampered), jws, sha2, "application/octet-stream")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("payload is not this statement", await refused.Content.ReadAsStringAsync());
+        }
+        using (var absent = await lrs.GetAsync($"/xapi/statements?statementId={id}")) Assert.Equal(HttpStatusCode.NotFound, absent.StatusCode);
+
+        using var stored = await lrs.PostAsync("/xapi/statements", Multipart(WithSignature(signed), jws, sha2, "application/octet-stream"));
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        var read = await QueryAsync(lrs, $"statementId={id}");
+        Assert.Equal(sha2, read.GetProperty("attachments")[0].GetProperty("sha2").GetString());
+    }
+
+    private static MultipartContent Multipart(JsonNode statement, byte[] attachment, string sha2, string contentType = "text/plain")
     {
         var multipart = new MultipartContent("mixed");
         multipart.Add(Json(statement));
         var part = new ByteArrayContent(attachment);
-        part.Headers.ContentType = new MediaTypeHeaderValue("text/plain");
+        part.Headers.ContentType = new MediaTypeHeaderValue(contentType);
         part.Headers.Add("Content-Transfer-Encoding", "binary");
         part.Headers.Add("X-Experience-API-Hash", sha2);
         multipart.Add(part);

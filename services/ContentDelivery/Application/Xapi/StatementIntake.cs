@@ -72,6 +72,14 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
                 }
             hashes.Add([.. own]);
         }
+        for (var i = 0; i < sent.Count; i++)
+            if (SignedStatement.SignatureHash(sent[i]) is { } signed)
+            {
+                var jws = parts.FirstOrDefault(p => string.Equals(p.Sha2, signed, StringComparison.OrdinalIgnoreCase));
+                if (jws is null) return IntakeResult.Refused(StatusCodes.Status400BadRequest, $"{Where(i)}The signature attachment must come with its bytes, not a fileUrl.");
+                if (SignedStatement.Check(sent[i], jws.Content) is { } malformed) return IntakeResult.Refused(StatusCodes.Status400BadRequest, Where(i) + malformed);
+            }
+        string Where(int i) => single ? "" : $"[{i}] ";
         if (parts.FirstOrDefault(p => !declared.Contains(p.Sha2)) is { } stray)
             return IntakeResult.Refused(StatusCodes.Status400BadRequest, $"The part with X-Experience-API-Hash {stray.Sha2} belongs to no attachment of these statements.");
 

@@ -541,6 +541,9 @@ public sealed class StatementValidator
                         break;
                 }
             }
+            if (attachment.TryGetProperty("usageType", out var usage) && usage.ValueKind == JsonValueKind.String && usage.GetString() == SignedStatement.UsageType
+                && attachment.TryGetProperty("contentType", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() != SignedStatement.ContentType)
+                Fault(At(at, "contentType"), $"a signature's contentType must be {SignedStatement.ContentType}");
         }
     }
 }
