@@ -46,6 +46,7 @@ public class Cmi5Tests(PlatformFixture platform)
           const context = JSON.parse(JSON.stringify(template));
           context.registration = registration;
           context.contextActivities.category = [{ id: 'https://w3id.org/xapi/cmi5/context/categories/cmi5' }];
+          if (result && ('success' in result || 'completion' in result)) context.contextActivities.category.push({ id: 'https://w3id.org/xapi/cmi5/context/categories/moveon' });
           const statement = { id: crypto.randomUUID(), actor, verb: { id: 'http://adlnet.gov/expapi/verbs/' + verb }, object: { id: activityId }, context,
             timestamp: new Date().toISOString() };
           if (result) statement.result = result;
@@ -144,6 +145,8 @@ public class Cmi5Tests(PlatformFixture platform)
             var context = JsonNode.Parse(template.GetRawText())!.AsObject();
             context["registration"] = registration.ToString();
             context["contextActivities"]!["category"] = new JsonArray(new JsonObject { ["id"] = "https://w3id.org/xapi/cmi5/context/categories/cmi5" });
+            if (result is not null && (result.ContainsKey("success") || result.ContainsKey("completion")))
+                context["contextActivities"]!["category"]!.AsArray().Add(new JsonObject { ["id"] = "https://w3id.org/xapi/cmi5/context/categories/moveon" });
             var statement = new JsonObject
             {
                 ["id"] = Guid.NewGuid().ToString(), ["actor"] = (who ?? actor).DeepClone(), ["verb"] = new JsonObject { ["id"] = verb },
@@ -157,13 +160,17 @@ public class Cmi5Tests(PlatformFixture platform)
             using var response = await au.PostAsync("/xapi/statements", new StringContent(statement.ToJsonString(), Encoding.UTF8, "application/json"));
             return response.StatusCode;
         }
-        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true }))); // not initialized yet
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true, ["duration"] = "PT1M" }))); // not initialized yet
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized"))); // once a session
         var withoutSession = Say("http://adlnet.gov/expapi/verbs/experienced");
+        withoutSession["context"]!["contextActivities"]!.AsObject().Remove("category"); // a cmi5 allowed statement
         withoutSession["context"]!["extensions"]!.AsObject().Clear();
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(withoutSession));
-        // What cmi5 forbids an AU: another learner, a pass below the mastery score, voiding.
+        // What cmi5 forbids an AU: another learner, a pass below the mastery score, voiding, a completion without its
+        // duration, a statement in the LMS's voice.
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true })));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Say("https://w3id.org/xapi/adl/verbs/satisfied")));
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized",
             who: new JsonObject { ["objectType"] = "Agent", ["account"] = new JsonObject { ["homePage"] = "https://elsewhere.example", ["name"] = "someone" } })));
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/passed",
@@ -177,9 +184,9 @@ public class Cmi5Tests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/passed",
             new JsonObject { ["success"] = true, ["score"] = new JsonObject { ["scaled"] = 0.9 }, ["duration"] = "PT3M" })));
         await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
-        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true }))); // once
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/completed", new JsonObject { ["completion"] = true, ["duration"] = "PT1M" }))); // once
         Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(Say("http://adlnet.gov/expapi/verbs/failed",
-            new JsonObject { ["success"] = false, ["score"] = new JsonObject { ["scaled"] = 0.1 } }))); // not after a pass
+            new JsonObject { ["success"] = false, ["score"] = new JsonObject { ["scaled"] = 0.1 }, ["duration"] = "PT1M" }))); // not after a pass
         using var reader = await XapiTests.LrsClientAsync(platform, "cmi5 reader", version: "1.0.3");
         var all = await reader.GetFromJsonAsync<JsonElement>($"/xapi/statements?registration={registration}&ascending=true");
         var verbs = all.GetProperty("statements").EnumerateArray().Select(s => s.GetProperty("verb").GetProperty("id").GetString()![(s.GetProperty("verb").GetProperty("id").GetString()!.LastIndexOf('/') + 1)..]).ToList();
@@ -195,9 +202,13 @@ public class Cmi5Tests(PlatformFixture platform)
         Assert.Equal(0.9, attempt.GetProperty("activities")[0].GetProperty("score").GetDouble());
         using (var preview = await admin.PostAsJsonAsync($"/api/content/packages/{packageId}/preview", new { })) Assert.Equal(HttpStatusCode.BadRequest, preview.StatusCode);
 
-        // Terminated ends the session: its credential is refused from then on.
+        // Terminated ends the session: no statement is taken after it, while a last state save in flight still lands
+        // (the credential's grace period).
         Assert.Equal(HttpStatusCode.OK, await SendAsync(Say("http://adlnet.gov/expapi/verbs/terminated", new JsonObject { ["duration"] = "PT4M" })));
-        Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
+        Assert.Equal(HttpStatusCode.Forbidden, await SendAsync(Say("http://adlnet.gov/expapi/verbs/initialized")));
+        var bookmark = state.Replace("stateId=LMS.LaunchData", "stateId=bookmark");
+        using (var save = await au.PutAsync(bookmark, new StringContent("{\"page\":3}", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.NoContent, save.StatusCode);
 
         // A session left without terminating is abandoned when the next one is launched.
         await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);

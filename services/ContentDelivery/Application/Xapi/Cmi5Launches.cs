@@ -35,12 +35,12 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
         var now = time.GetUtcNow();
         var registration = await db.Cmi5Registrations.Where(r => r.EnrolmentId == enrolment.EnrolmentId && r.ActivityId == activityId)
             .OrderByDescending(r => r.Number).FirstOrDefaultAsync(ct);
-        var followUps = new List<(Cmi5Registration, Guid)>();
+        Cmi5Satisfied? satisfiedAtStart = null;
         if (registration is null || (newRegistration && registration.Satisfied))
         {
             registration = Cmi5Registration.Start(enrolment.EnrolmentId, enrolment.UserId, enrolment.CourseId, activityId, package, (registration?.Number ?? 0) + 1, now);
             db.Cmi5Registrations.Add(registration);
-            if (registration.Satisfied) followUps.Add((registration, Guid.CreateVersion7(now))); // every AU NotApplicable
+            satisfiedAtStart = new Cmi5Satisfied(registration.SatisfiedBlocks(), registration.Satisfied); // blocks (or all) of NotApplicable AUs
         }
         var au = auId is null
             ? package.Activities.FirstOrDefault(a => !registration.Au(a.ItemId).Satisfied) ?? package.Activities[0]
@@ -82,7 +82,9 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
         if (au.MasteryScore is { } score) extensions[Cmi5Verbs.Extensions + "masteryscore"] = score;
         if (au.LaunchParameters is { } launchParameters) extensions[Cmi5Verbs.Extensions + "launchparameters"] = launchParameters;
         statements.Add(launched);
-        foreach (var (satisfied, sessionId) in followUps) statements.Add(cmi5.SatisfiedStatement(actor, satisfied, package, sessionId, now));
+        // Satisfied outside an AU's session: in a session of its own (cmi5 §9.6.3.1).
+        if (satisfiedAtStart is { Any: true })
+            statements.AddRange(cmi5.SatisfiedStatements(actor, satisfiedAtStart, registration.Id, package, Guid.CreateVersion7(now), now));
         var stored = await intake.StoreAsync(JsonSerializer.SerializeToElement(new JsonArray([.. statements])), null, people.Platform, XapiVersion.V103, [], ct);
         if (stored.Reason is { } reason) throw new InvalidOperationException($"The LMS's own cmi5 statements were refused: {reason}");
 
@@ -128,11 +130,31 @@ public sealed class Cmi5Statements(XapiAuthentication people)
         return statement;
     }
 
-    /// <summary>The "satisfied" statement for the course: the LMS's IRI for it, the course's publisher id as the grouping activity.</summary>
-    public JsonObject SatisfiedStatement(JsonObject actor, Cmi5Registration registration, ContentPackage package, Guid sessionId, DateTimeOffset now)
+    /// <summary>
+    /// The LMS's IRI for a block: its place among the package's blocks (in the order the AUs name them), never the
+    /// publisher's id (cmi5 asks for one of the LMS's own).
+    /// </summary>
+    public string BlockActivityId(ContentPackage package, string blockId) =>
+        $"{CourseActivityId(package.Id)}/block/{package.Activities.SelectMany(a => a.Blocks ?? []).Distinct().ToList().IndexOf(blockId)}";
+
+    /// <summary>
+    /// The "satisfied" statements for what became satisfied: each block (the LMS's IRI for it, typed as a block, its
+    /// publisher id as the grouping activity), then the course (likewise).
+    /// </summary>
+    public IEnumerable<JsonObject> SatisfiedStatements(JsonObject actor, Cmi5Satisfied satisfied, Guid registrationId, ContentPackage package, Guid sessionId,
+        DateTimeOffset now)
     {
-        var statement = Statement(actor, Cmi5Verbs.Satisfied, CourseActivityId(package.Id), registration.Id, package.ManifestIdentifier, sessionId, now);
-        statement["object"]!["definition"] = new JsonObject { ["type"] = Cmi5Verbs.CourseType, ["name"] = new JsonObject { ["und"] = package.Title } };
+        foreach (var block in satisfied.Blocks)
+            yield return Satisfied(actor, BlockActivityId(package, block), Cmi5Verbs.BlockType, block, registrationId, block, sessionId, now);
+        if (satisfied.Course)
+            yield return Satisfied(actor, CourseActivityId(package.Id), Cmi5Verbs.CourseType, package.Title, registrationId, package.ManifestIdentifier, sessionId, now);
+    }
+
+    private static JsonObject Satisfied(JsonObject actor, string activityId, string type, string name, Guid registrationId, string publisherId, Guid sessionId,
+        DateTimeOffset now)
+    {
+        var statement = Statement(actor, Cmi5Verbs.Satisfied, activityId, registrationId, publisherId, sessionId, now);
+        statement["object"]!["definition"] = new JsonObject { ["type"] = type, ["name"] = new JsonObject { ["und"] = name } };
         return statement;
     }
 }
@@ -159,12 +181,13 @@ public sealed class Cmi5Observer(ContentDbContext db, Cmi5Statements cmi5, XapiA
             if (verb is not (Cmi5Verbs.Completed or Cmi5Verbs.Passed or Cmi5Verbs.Failed)) continue;
             double? score = statement.Sent.TryGetProperty("result", out var result) && result.TryGetProperty("score", out var s) && s.TryGetProperty("scaled", out var scaled)
                 ? scaled.GetDouble() : null;
-            if (!registration.Received(launch.AuId, verb, score, statement.Stored)) continue;
+            var satisfied = registration.Received(launch.AuId, verb, score, statement.Stored);
+            if (!satisfied.Any) continue;
             var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == registration.PackageId, cancellationToken);
-            var platform = people.Platform;
-            var satisfied = cmi5.SatisfiedStatement(people.PersonAgent(registration.UserId, null), registration, package, launch.SessionId, statement.Stored);
-            followUps.Add(StatementIntake.Prepare(JsonSerializer.SerializeToElement(satisfied), Guid.Parse(satisfied["id"]!.GetValue<string>()), statement.Stored,
-                JsonSerializer.SerializeToElement(platform.Authority), XapiVersion.V103));
+            var authority = JsonSerializer.SerializeToElement(people.Platform.Authority);
+            foreach (var said in cmi5.SatisfiedStatements(people.PersonAgent(registration.UserId, null), satisfied, registration.Id, package, launch.SessionId, statement.Stored))
+                followUps.Add(StatementIntake.Prepare(JsonSerializer.SerializeToElement(said), Guid.Parse(said["id"]!.GetValue<string>()), statement.Stored,
+                    authority, XapiVersion.V103));
         }
         await db.SaveChangesAsync(cancellationToken);
         return followUps;

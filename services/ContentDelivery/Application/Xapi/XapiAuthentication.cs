@@ -19,7 +19,7 @@ public sealed record XapiCaller(IReadOnlyCollection<string> Scopes, JsonObject A
 
 /// <summary>What a cmi5 AU's credential is bound to: its session, registration, actor, AU and launch mode.</summary>
 public sealed record Cmi5Launch(Guid SessionId, Guid RegistrationId, string ActorKey, string AuId, string AuActivityId, string Mode, double? MasteryScore,
-    bool Initialized = false, bool Completed = false, bool Passed = false);
+    bool Initialized = false, bool Completed = false, bool Passed = false, bool Terminated = false);
 
 /// <summary>
 /// The LRS's two doors: HTTP Basic with a client's key and secret (an administrator creates them; xAPI's own
@@ -86,7 +86,7 @@ public sealed class XapiAuthentication(ContentDbContext db, IMemoryCache cache, 
         return new XapiCaller([XapiScopes.StatementsWrite, XapiScopes.StatementsReadMine, XapiScopes.State, XapiScopes.Profile], authority, learnerKey,
             session.UserId, null, new Cmi5Launch(session.Id, session.RegistrationId, learnerKey, session.AuId, session.AuActivityId, session.Mode,
                 package.Activities.FirstOrDefault(a => a.ItemId == session.AuId)?.MasteryScore, session.InitializedAt is not null,
-                registration.Au(session.AuId).Completed, registration.Au(session.AuId).Passed));
+                registration.Au(session.AuId).Completed, registration.Au(session.AuId).Passed, session.TerminatedAt is not null));
     }
 
     private async Task<XapiCaller?> BasicAsync(string encoded, CancellationToken cancellationToken)

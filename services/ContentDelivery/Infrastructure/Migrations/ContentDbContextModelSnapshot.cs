@@ -894,6 +894,8 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                             b1.Property<int>("__synthesizedOrdinal")
                                 .ValueGeneratedOnAdd();
 
+                            b1.PrimitiveCollection<string>("Blocks");
+
                             b1.Property<double?>("CompletionThreshold");
 
                             b1.Property<bool>("IsSco");

@@ -5,10 +5,11 @@ namespace LmsPlatform.ContentDelivery.Model.Packages;
 /// <summary>
 /// One launchable activity of a package, as the player opens it. For cmi5 it is an AU: <see cref="ItemId"/> is its
 /// publisher id, <see cref="Path"/> its URL (a path in the package, or absolute), <see cref="MasteryScore"/> 0–1, and
-/// <see cref="MoveOn"/>, <see cref="LaunchParameters"/> and <see cref="LaunchMethod"/> come from the course structure.
+/// <see cref="MoveOn"/>, <see cref="LaunchParameters"/>, <see cref="LaunchMethod"/> and the publisher ids of the
+/// <see cref="Blocks"/> it sits in (outermost first) come from the course structure.
 /// </summary>
 public sealed record PackageActivity(string ItemId, string Title, string Path, string? Query, bool IsSco, double? MasteryScore, double? CompletionThreshold,
-    string? MoveOn = null, string? LaunchParameters = null, string? LaunchMethod = null);
+    string? MoveOn = null, string? LaunchParameters = null, string? LaunchMethod = null, string[]? Blocks = null);
 
 /// <summary>
 /// An imported SCORM package: its standard and edition, the activities of its default organisation in order, and
@@ -53,7 +54,8 @@ public sealed class ContentPackage : Aggregate
                     var absolute = Uri.TryCreate(au.Url, UriKind.Absolute, out var uri) && uri.Scheme.Length > 1;
                     var path = absolute ? au.Url.Split('?')[0] : PackageArchive.Normalise(Uri.UnescapeDataString(au.Url.Split('?', '#')[0]))!;
                     var query = au.Url.Contains('?') ? au.Url[(au.Url.IndexOf('?') + 1)..] : null;
-                    return new PackageActivity(au.Id, au.Title, path, query, true, au.MasteryScore, null, au.MoveOn, au.LaunchParameters, au.LaunchMethod);
+                    return new PackageActivity(au.Id, au.Title, path, query, true, au.MasteryScore, null, au.MoveOn, au.LaunchParameters, au.LaunchMethod,
+                        au.Blocks.Count == 0 ? null : [.. au.Blocks]);
                 })],
                 Warnings = [.. inspection.Problems.Where(p => p.Warning).Select(p => p.Message).Take(50)],
                 FileCount = inspection.Files.Count, Bytes = inspection.Files.Sum(f => f.Length), FileName = Shorten(fileName), UploadedAt = now,

@@ -5,11 +5,17 @@ using LmsPlatform.ServiceDefaults.Domain;
 
 namespace LmsPlatform.ContentDelivery.Model.Xapi;
 
-/// <summary>What a registration knows of one AU: its moveOn, what was received for it, and whether that satisfies it.</summary>
+/// <summary>What a registration knows of one AU: its moveOn, the blocks it sits in, what was received for it, and whether that satisfies it.</summary>
 public sealed record Cmi5AuState(string AuId, string MoveOn, bool Completed = false, bool Passed = false, bool Failed = false, bool Waived = false,
-    double? Score = null, int Launches = 0)
+    double? Score = null, int Launches = 0, string[]? Blocks = null)
 {
     public bool Satisfied => Cmi5MoveOn.Satisfied(MoveOn, Completed, Passed, Waived);
+}
+
+/// <summary>What one statement made satisfied: blocks (publisher ids, innermost first) and whether the course.</summary>
+public sealed record Cmi5Satisfied(IReadOnlyList<string> Blocks, bool Course)
+{
+    public bool Any => Course || Blocks.Count > 0;
 }
 
 /// <summary>
@@ -45,7 +51,7 @@ public sealed class Cmi5Registration : Aggregate
         {
             Id = Guid.CreateVersion7(now), EnrolmentId = enrolmentId, UserId = userId, CourseId = courseId, ActivityId = activityId, ContentItemId = package.Id,
             PackageId = package.Id, Number = number, StartedAt = now,
-            Aus = [.. package.Activities.Select(a => new Cmi5AuState(a.ItemId, a.MoveOn ?? Cmi5MoveOn.NotApplicable))],
+            Aus = [.. package.Activities.Select(a => new Cmi5AuState(a.ItemId, a.MoveOn ?? Cmi5MoveOn.NotApplicable, Blocks: a.Blocks))],
         };
         registration.Evaluate(now);
         return registration;
@@ -62,23 +68,32 @@ public sealed class Cmi5Registration : Aggregate
     }
 
     /// <summary>
-    /// What an AU's cmi5 statement said (completed, passed, failed; a waiver by the LMS). Returns true when it made the
-    /// course satisfied, so the LMS records its "satisfied" statement.
+    /// What an AU's cmi5 statement said (completed, passed, failed; a waiver by the LMS). Returns what it made satisfied
+    /// (the AU's blocks, innermost first, and the course), so the LMS records a "satisfied" statement for each.
     /// </summary>
-    public bool Received(string auId, string verb, double? score, DateTimeOffset now)
+    public Cmi5Satisfied Received(string auId, string verb, double? score, DateTimeOffset now)
     {
-        var au = Au(auId);
-        au = verb switch
+        var before = Au(auId);
+        var au = verb switch
         {
-            Cmi5Verbs.Completed => au with { Completed = true },
-            Cmi5Verbs.Passed => au with { Passed = true, Score = Math.Max(score ?? 0, au.Score ?? 0) },
-            Cmi5Verbs.Failed => au with { Failed = true, Score = au.Passed ? au.Score : score ?? au.Score },
-            Cmi5Verbs.Waived => au with { Waived = true },
-            _ => au,
+            Cmi5Verbs.Completed => before with { Completed = true },
+            Cmi5Verbs.Passed => before with { Passed = true, Score = Math.Max(score ?? 0, before.Score ?? 0) },
+            Cmi5Verbs.Failed => before with { Failed = true, Score = before.Passed ? before.Score : score ?? before.Score },
+            Cmi5Verbs.Waived => before with { Waived = true },
+            _ => before,
         };
         Replace(au);
-        return Evaluate(now);
+        // An AU is satisfied once and stays so (a failure never undoes a pass): a block is newly satisfied exactly when
+        // this AU turned and every other AU in it was satisfied already.
+        var blocks = !before.Satisfied && au.Satisfied
+            ? (au.Blocks ?? []).Reverse().Where(block => Aus.Where(a => a.Blocks?.Contains(block) == true).All(a => a.Satisfied)).ToArray()
+            : [];
+        return new Cmi5Satisfied(blocks, Evaluate(now));
     }
+
+    /// <summary>The blocks that are satisfied from the start (every AU in them NotApplicable), innermost first.</summary>
+    public IReadOnlyList<string> SatisfiedBlocks() =>
+        [.. Aus.SelectMany(a => (a.Blocks ?? []).Reverse()).Distinct().Where(block => Aus.Where(a => a.Blocks?.Contains(block) == true).All(a => a.Satisfied))];
 
     private void Replace(Cmi5AuState au) => Aus = [.. Aus.Select(a => a.AuId == au.AuId ? au : a)];
 
@@ -157,9 +172,17 @@ public sealed class Cmi5Session
 
     public string Key => KeyPrefix + Id.ToString("N");
 
-    /// <summary>Whether the AU's credential is good: fetched, the session open and not expired, the secret right.</summary>
+    /// <summary>
+    /// How long an AU's credential still works after its "terminated": long enough for requests already in flight
+    /// (a last state save) to land. Statements are refused from "terminated" on (<c>Cmi5Rules</c>); after the grace
+    /// period everything is.
+    /// </summary>
+    public static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether the AU's credential is good: fetched, the session not abandoned, not expired and not past its grace, the secret right.</summary>
     public bool Accepts(string secret, DateTimeOffset now) =>
-        FetchedAt is not null && Open && now <= ExpiresAt && Secret.Matches(SecretHash, secret);
+        FetchedAt is not null && AbandonedAt is null && (TerminatedAt is null || now <= TerminatedAt + GracePeriod) && now <= ExpiresAt
+        && Secret.Matches(SecretHash, secret);
 
     public void Terminate(DateTimeOffset now) => TerminatedAt ??= now;
 
@@ -183,5 +206,5 @@ public static class Cmi5Verbs
     public const string Category = "https://w3id.org/xapi/cmi5/context/categories/cmi5", MoveOnCategory = "https://w3id.org/xapi/cmi5/context/categories/moveon";
     public const string SessionIdExtension = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
     public const string Extensions = "https://w3id.org/xapi/cmi5/context/extensions/";
-    public const string CourseType = "https://w3id.org/xapi/cmi5/activitytype/course";
+    public const string CourseType = "https://w3id.org/xapi/cmi5/activitytype/course", BlockType = "https://w3id.org/xapi/cmi5/activitytype/block";
 }
