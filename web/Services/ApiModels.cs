@@ -259,11 +259,11 @@ public sealed record LaunchView(Guid AttemptId, int Attempt, string Standard, bo
 public sealed record LaunchActivityView(string ItemId, string Title, bool IsSco, string Completion, string Success, double? Score);
 
 public sealed record ScoStateView(string ItemId, string Title, string Completion, string Success, double? Score, string? Location, double Seconds,
-    int Launches, DateTimeOffset? LastCommitAt);
+    int Launches, DateTimeOffset? LastCommitAt, bool Satisfied = false, bool Waived = false);
 
 public sealed record AttemptView(Guid Id, Guid EnrolmentId, Guid UserId, Guid CourseId, Guid ActivityId, Guid PackageId, string PackageTitle, int Number,
     string Completion, string Success, double? Score, bool Satisfied, double Seconds, int Commits, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt, ScoStateView[] Activities, int? Percent = null)
+    DateTimeOffset? FinishedAt, ScoStateView[] Activities, int? Percent = null, string Kind = "scorm")
 {
     /// <summary>The attempt's state in a learner's words.</summary>
     public string Describe => Progress.Describe(Completion, Success, Score) + (Percent is { } p && Completion != "completed" ? $" ({p}%)" : "");

@@ -1,4 +1,6 @@
+using LmsPlatform.ContentDelivery.Application.Xapi;
 using LmsPlatform.ContentDelivery.Infrastructure;
+using LmsPlatform.Contracts.Security;
 using LmsPlatform.ContentDelivery.Model.Xapi;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -16,8 +18,17 @@ public static class Cmi5Api
     {
         app.MapPost("/api/content/cmi5/fetch/{token}", Fetch).WithTags("cmi5").WithName("Cmi5Fetch").AllowAnonymous().DisableAntiforgery()
             .WithSummary("The one-time fetch URL of a cmi5 launch: the AU's auth-token, the first time only");
+        app.MapPost("/api/content/cmi5/registrations/{id:guid}/waivers", Waive).WithTags("cmi5").WithName("WaiveCmi5Au")
+            .WithSummary("Waive an AU of a person's cmi5 registration (cmi5's reasons); it counts as satisfied")
+            .RequireAuthorization(Permissions.EnrolmentsManage);
         return app;
     }
+
+    /// <summary>An AU to waive and why (one of cmi5's reasons: Tested Out, Equivalent AU, Equivalent Outside Activity, Administrative).</summary>
+    public sealed record WaiverRequest(string AuId, string Reason);
+
+    private static async Task<Results<NoContent, NotFound>> Waive(Guid id, WaiverRequest request, Cmi5Waivers waivers, CancellationToken ct) =>
+        await waivers.WaiveAsync(id, request.AuId ?? "", request.Reason ?? "", ct) is null ? TypedResults.NotFound() : TypedResults.NoContent();
 
     private static async Task<JsonHttpResult<Dictionary<string, string>>> Fetch(string token, ContentDbContext db, TimeProvider time, CancellationToken ct)
     {

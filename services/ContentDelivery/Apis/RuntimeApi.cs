@@ -33,15 +33,16 @@ public sealed record LaunchDto(Guid AttemptId, int Attempt, string Standard, boo
 public sealed record MediaProgressRequest(double? Position, double? Duration, double[][]? Played);
 
 public sealed record ScoStateDto(string ItemId, string Title, string Completion, string Success, double? Score, string? Location, double Seconds,
-    int Launches, DateTimeOffset? LastCommitAt);
+    int Launches, DateTimeOffset? LastCommitAt, bool Satisfied = false, bool Waived = false);
 
 /// <summary>
 /// An attempt at a package, or a learner's progress on a document or media file (then <see cref="Percent"/> is the share
-/// played or read, <see cref="Seconds"/> the time played, and <see cref="PackageId"/> the content item's id).
+/// played or read, <see cref="Seconds"/> the time played, and <see cref="PackageId"/> the content item's id). <see cref="Kind"/>
+/// says which: scorm, cmi5 (a registration: its id is what a waiver names), media or xapi.
 /// </summary>
 public sealed record AttemptDto(Guid Id, Guid EnrolmentId, Guid UserId, Guid CourseId, Guid ActivityId, Guid PackageId, string PackageTitle, int Number,
     string Completion, string Success, double? Score, bool Satisfied, double Seconds, int Commits, DateTimeOffset StartedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt, IReadOnlyList<ScoStateDto> Activities, int? Percent = null);
+    DateTimeOffset? FinishedAt, IReadOnlyList<ScoStateDto> Activities, int? Percent = null, string Kind = "scorm");
 
 /// <summary>
 /// The learning runtime: launching a package activity (a signed-in learner, through their own enrolment), the
@@ -297,7 +298,7 @@ public static class RuntimeApi
             .Join(db.ContentItems.AsNoTracking(), p => p.ContentItemId, i => i.Id, (p, i) => new { Progress = p, i.Title }).Take(200).ToListAsync(ct);
         var media = progress.Select(x => new AttemptDto(x.Progress.Id, x.Progress.EnrolmentId, x.Progress.UserId, x.Progress.CourseId, x.Progress.ActivityId,
             x.Progress.ContentItemId, x.Title, 1, x.Progress.Completed ? "completed" : "incomplete", "unknown", null, x.Progress.Completed,
-            Math.Round(x.Progress.WatchedSeconds), x.Progress.Opens, x.Progress.StartedAt, x.Progress.UpdatedAt, x.Progress.CompletedAt, [], x.Progress.Percent));
+            Math.Round(x.Progress.WatchedSeconds), x.Progress.Opens, x.Progress.StartedAt, x.Progress.UpdatedAt, x.Progress.CompletedAt, [], x.Progress.Percent, "media"));
         return TypedResults.Ok(attempts.Select(a =>
         {
             var package = packages.GetValueOrDefault(a.PackageId);
@@ -330,11 +331,12 @@ public static class RuntimeApi
                 r.Satisfied ? "completed" : r.Aus.Any(a => a.Launches > 0) ? "incomplete" : "not-attempted", Success(r.Aus.Any(a => a.Passed), r.Aus.Any(a => a.Failed)),
                 scores.Count == 0 ? null : scores.Average(), r.Satisfied, 0, r.Aus.Sum(a => a.Launches), r.StartedAt, r.SatisfiedAt ?? r.StartedAt, r.SatisfiedAt,
                 [.. r.Aus.Select(a => new ScoStateDto(a.AuId, package?.Activities.FirstOrDefault(x => x.ItemId == a.AuId)?.Title ?? a.AuId,
-                    a.Completed ? "completed" : a.Launches > 0 ? "incomplete" : "not-attempted", Success(a.Passed, a.Failed), a.Score, null, 0, a.Launches, null))]);
+                    a.Completed || a.Waived ? "completed" : a.Launches > 0 ? "incomplete" : "not-attempted", Success(a.Passed, a.Failed), a.Score, null, 0, a.Launches,
+                    null, a.Satisfied, a.Waived))], Kind: "cmi5");
         }).Concat(statements.Select(x => new AttemptDto(x.Progress.Id, x.Progress.EnrolmentId, x.Progress.UserId, x.Progress.CourseId, x.Progress.ActivityId,
             x.Progress.ContentItemId, x.Title, 1, x.Progress.Completed ? "completed" : "incomplete", Success(x.Progress.Passed == true, x.Progress.Passed == false),
             x.Progress.Score, x.Progress.Satisfied, 0, x.Progress.Statements, x.Progress.UpdatedAt, x.Progress.UpdatedAt,
-            x.Progress.Satisfied ? x.Progress.UpdatedAt : null, [])));
+            x.Progress.Satisfied ? x.Progress.UpdatedAt : null, [], Kind: "xapi")));
     }
 
     /// <summary>A request body read up to a limit: past it, reading fails (the body is never held whole beyond it).</summary>

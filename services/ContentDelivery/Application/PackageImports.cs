@@ -10,7 +10,7 @@ namespace LmsPlatform.ContentDelivery.Application;
 public sealed record PackageImportOutcome(ContentPackage? Package, IReadOnlyList<PackageProblem> Problems);
 
 /// <summary>
-/// Imports a SCORM package: inspects the zip (<see cref="PackageInspection"/>: nothing is extracted from a refused
+/// Imports a SCORM or cmi5 package, or a bare cmi5.xml: inspects the zip (<see cref="PackageInspection"/>: nothing is extracted from a refused
 /// one), then extracts each file into the object store under the package's prefix, counting what each really inflates
 /// to, and records the package (and a content item of the same id, for courses to use). A failure part-way removes what was stored: nothing is half-written.
 /// </summary>
@@ -24,18 +24,22 @@ public sealed class PackageImports(ContentDbContext db, IObjectStore store, IUpl
         var verdict = await scanner.ScanAsync(zip, fileName, ct);
         if (!verdict.Clean) return new(null, [new PackageProblem("upload.scan", $"The virus scan found {verdict.Finding}.")]);
         zip.Position = 0;
-        var inspection = PackageInspection.Of(zip);
+        // A zip is a package; anything else can only be a bare cmi5 course structure, whose AUs are hosted elsewhere.
+        var inspection = PackageInspection.IsZip(zip) ? PackageInspection.Of(zip) : PackageInspection.OfCmi5Structure(zip);
         if (!inspection.Accepted) return new(null, inspection.Problems);
         var now = time.GetUtcNow();
         var package = ContentPackage.Import(Guid.CreateVersion7(now), title, fileName, inspection, byId, byName, now);
         try
         {
-            zip.Position = 0;
-            using var archive = PackageArchive.Open(zip);
-            foreach (var file in inspection.Files)
+            if (inspection.Files.Count > 0)
             {
-                await using var content = archive.OpenEntry(file.Path);
-                await store.PutAsync(package.StoragePrefix + file.Path, content, ContentTypeOf(file.Path), ct);
+                zip.Position = 0;
+                using var archive = PackageArchive.Open(zip);
+                foreach (var file in inspection.Files)
+                {
+                    await using var content = archive.OpenEntry(file.Path);
+                    await store.PutAsync(package.StoragePrefix + file.Path, content, ContentTypeOf(file.Path), ct);
+                }
             }
             db.Packages.Add(package);
             // The package is also a content item (with the package's id), which course activities refer to.

@@ -56,5 +56,6 @@ public static class Extensions
         builder.Services.AddScoped<IStatementObserver, Cmi5Observer>();
         builder.Services.AddScoped<Cmi5Statements>();
         builder.Services.AddScoped<Cmi5Launches>();
+        builder.Services.AddScoped<Cmi5Waivers>();
     }
 }

@@ -218,4 +218,77 @@ public class Cmi5Tests(PlatformFixture platform)
         var statement = Assert.Single(abandoned.GetProperty("statements").EnumerateArray());
         Assert.StartsWith("PT", statement.GetProperty("result").GetProperty("duration").GetString());
     }
+
+    [Fact]
+    public async Task A_bare_course_structure_is_imported_and_an_administrator_waives_its_AUs_which_satisfies_the_block_the_course_and_the_enrolment()
+    {
+        var admin = platform.Gateway;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var structure = $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <courseStructure xmlns="https://w3id.org/xapi/profiles/cmi5/v1/CourseStructure.xsd">
+              <course id="https://lms.example/cmi5/{tag}/hosted"><title><langstring>Hosted safety</langstring></title><description><langstring>-</langstring></description></course>
+              <block id="https://lms.example/cmi5/{tag}/basics"><title><langstring>Basics</langstring></title><description><langstring>-</langstring></description>
+                <au id="https://lms.example/cmi5/{tag}/one" moveOn="Completed"><title><langstring>One</langstring></title><description><langstring>-</langstring></description>
+                  <url>https://au.example/one/index.html</url></au>
+                <au id="https://lms.example/cmi5/{tag}/two" moveOn="Passed"><title><langstring>Two</langstring></title><description><langstring>-</langstring></description>
+                  <url>https://au.example/two/index.html</url></au>
+              </block>
+            </courseStructure>
+            """;
+        // A bare cmi5.xml is a package whose AUs live elsewhere; one with a relative URL is refused with its reason.
+        using (var relative = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent
+                   { { new StringContent(structure.Replace("https://au.example/two/index.html", "two/index.html")), "file", "cmi5.xml" } }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, relative.StatusCode);
+            Assert.Contains("absolute", await relative.Content.ReadAsStringAsync());
+        }
+        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { new StringContent(structure), "file", "cmi5.xml" } });
+        var package = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, package.ToString());
+        Assert.Equal(("cmi5", 0), (package.GetProperty("standard").GetString(), package.GetProperty("fileCount").GetInt32()));
+        var packageId = package.GetProperty("id").GetGuid();
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Hosted safety", d => d["sections"] = new[]
+        {
+            new { title = "Hosted", activities = new object[] { new { kind = "content", title = "Hosted safety", contentItemId = packageId, required = true } } },
+        });
+        var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
+        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "waived");
+        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+        var launch = await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
+        var url = new Uri(launch.GetProperty("launchUrl").GetString()!);
+        Assert.Equal("https://au.example/one/index.html", url.GetLeftPart(UriPartial.Path)); // the AU's own host, with cmi5's parameters
+        var registration = Guid.Parse(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query)["registration"]!);
+
+        // Only someone who manages enrolments waives, with one of cmi5's reasons, once per AU.
+        async Task<HttpStatusCode> WaiveAsync(HttpClient who, string au, string reason)
+        {
+            using var response = await who.PostAsJsonAsync($"/api/content/cmi5/registrations/{registration}/waivers", new { auId = $"https://lms.example/cmi5/{tag}/{au}", reason });
+            return response.StatusCode;
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, await WaiveAsync(learner, "one", "Tested Out"));
+        Assert.Equal(HttpStatusCode.BadRequest, await WaiveAsync(admin, "one", "Bored"));
+        Assert.Equal(HttpStatusCode.BadRequest, await WaiveAsync(admin, "three", "Tested Out"));
+        Assert.Equal(HttpStatusCode.NoContent, await WaiveAsync(admin, "one", "Tested Out"));
+        Assert.Equal(HttpStatusCode.Conflict, await WaiveAsync(admin, "one", "Administrative"));
+        using (var unknown = await admin.PostAsJsonAsync($"/api/content/cmi5/registrations/{Guid.NewGuid()}/waivers", new { auId = "x", reason = "Tested Out" }))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, await WaiveAsync(admin, "two", "Equivalent AU"));
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
+
+        // The LRS has it in cmi5's words: two waivers with their reasons, then the block and the course satisfied.
+        using var reader = await XapiTests.LrsClientAsync(platform, "waiver reader", version: "1.0.3");
+        var all = await reader.GetFromJsonAsync<JsonElement>($"/xapi/statements?registration={registration}&ascending=true");
+        var said = all.GetProperty("statements").EnumerateArray().Select(s => (Verb: s.GetProperty("verb").GetProperty("id").GetString()!.Split('/')[^1],
+            Type: s.GetProperty("object").TryGetProperty("definition", out var d) && d.TryGetProperty("type", out var t) ? t.GetString()!.Split('/')[^1] : null)).ToList();
+        Assert.Equal([("launched", null), ("waived", null), ("waived", null), ("satisfied", "block"), ("satisfied", "course")], said);
+        var waived = all.GetProperty("statements")[1];
+        Assert.Equal("Tested Out", waived.GetProperty("result").GetProperty("extensions").GetProperty("https://w3id.org/xapi/cmi5/result/extensions/reason").GetString());
+        var attempt = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/content/attempts?userId={learnerId}")).EnumerateArray());
+        Assert.Equal("cmi5", attempt.GetProperty("kind").GetString());
+        Assert.All(attempt.GetProperty("activities").EnumerateArray(), part => Assert.True(part.GetProperty("waived").GetBoolean()));
+    }
 }

@@ -149,6 +149,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/content/xapi-clients", Permissions.ClientsManage),
         ("POST", "/api/content/xapi-clients", Permissions.ClientsManage),
         ("POST", $"/api/content/xapi-clients/{Missing}/revoke", Permissions.ClientsManage),
+        ("POST", $"/api/content/cmi5/registrations/{Missing}/waivers", Permissions.EnrolmentsManage),
         // The LRS: any signed-in person with their token (or a client with Basic credentials); anonymous gets 401.
         ("GET", "/xapi/statements", null),
         ("POST", "/xapi/statements", null),

@@ -95,6 +95,34 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
     }
 }
 
+/// <summary>
+/// An administrator's waiver of an AU in a person's registration: the registration counts the AU as satisfied, and
+/// the LMS records "waived" (with its reason, in a session of its own) and "satisfied" for whatever that completes.
+/// The progress reaches enrolment as any other does.
+/// </summary>
+public sealed class Cmi5Waivers(ContentDbContext db, StatementIntake intake, XapiAuthentication people, Cmi5Statements cmi5, TimeProvider time)
+{
+    /// <summary>The registration after the waiver; null when there is no such registration.</summary>
+    public async Task<Cmi5Registration?> WaiveAsync(Guid registrationId, string auId, string reason, CancellationToken ct)
+    {
+        var registration = await db.Cmi5Registrations.FirstOrDefaultAsync(r => r.Id == registrationId, ct);
+        if (registration is null) return null;
+        var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == registration.PackageId, ct);
+        var now = time.GetUtcNow();
+        var satisfied = registration.Waive(auId, reason, now);
+        var session = Guid.CreateVersion7(now);
+        var actor = people.PersonAgent(registration.UserId, null);
+        var waived = Cmi5Statements.Statement(actor, Cmi5Verbs.Waived, cmi5.AuActivityId(package, auId), registration.Id, auId, session, now,
+            result: new JsonObject { ["success"] = true, ["completion"] = true, ["extensions"] = new JsonObject { [Cmi5Verbs.ReasonExtension] = reason } });
+        waived["context"]!["contextActivities"]!["category"]!.AsArray().Add(new JsonObject { ["id"] = Cmi5Verbs.MoveOnCategory });
+        await db.SaveChangesAsync(ct); // the registration's row version guards two waivers at once
+        var stored = await intake.StoreAsync(JsonSerializer.SerializeToElement(new JsonArray([waived, .. cmi5.SatisfiedStatements(actor, satisfied, registration.Id, package, session, now)])),
+            null, people.Platform, XapiVersion.V103, [], ct);
+        if (stored.Reason is { } refused) throw new InvalidOperationException($"The LMS's own cmi5 statements were refused: {refused}");
+        return registration;
+    }
+}
+
 /// <summary>The statements the LMS writes for cmi5 (launched, abandoned, satisfied) and the IRIs it names courses and AUs by.</summary>
 public sealed class Cmi5Statements(XapiAuthentication people)
 {

@@ -91,6 +91,20 @@ public sealed class Cmi5Registration : Aggregate
         return new Cmi5Satisfied(blocks, Evaluate(now));
     }
 
+    /// <summary>
+    /// An administrator's waiver of an AU (cmi5's "waived", with one of <see cref="Cmi5Verbs.WaiverReasons"/>): the AU
+    /// counts as satisfied. Once per AU in a registration, and never for an AU that is satisfied already.
+    /// </summary>
+    public Cmi5Satisfied Waive(string auId, string reason, DateTimeOffset now)
+    {
+        if (!Cmi5Verbs.WaiverReasons.Contains(reason))
+            throw DomainRuleException.Invalid("reason", $"must be one of {string.Join(", ", Cmi5Verbs.WaiverReasons)}.");
+        var au = Au(auId);
+        if (au.Waived) throw new DomainRuleException("auId", "The AU was waived already in this registration.");
+        if (au.Satisfied) throw new DomainRuleException("auId", "The AU is satisfied already; there is nothing to waive.");
+        return Received(auId, Cmi5Verbs.Waived, null, now);
+    }
+
     /// <summary>The blocks that are satisfied from the start (every AU in them NotApplicable), innermost first.</summary>
     public IReadOnlyList<string> SatisfiedBlocks() =>
         [.. Aus.SelectMany(a => (a.Blocks ?? []).Reverse()).Distinct().Where(block => Aus.Where(a => a.Blocks?.Contains(block) == true).All(a => a.Satisfied))];
@@ -206,5 +220,9 @@ public static class Cmi5Verbs
     public const string Category = "https://w3id.org/xapi/cmi5/context/categories/cmi5", MoveOnCategory = "https://w3id.org/xapi/cmi5/context/categories/moveon";
     public const string SessionIdExtension = "https://w3id.org/xapi/cmi5/context/extensions/sessionid";
     public const string Extensions = "https://w3id.org/xapi/cmi5/context/extensions/";
+    /// <summary>Why an AU may be waived (cmi5's values of the reason extension).</summary>
+    public static readonly IReadOnlyList<string> WaiverReasons = ["Tested Out", "Equivalent AU", "Equivalent Outside Activity", "Administrative"];
+
+    public const string ReasonExtension = "https://w3id.org/xapi/cmi5/result/extensions/reason";
     public const string CourseType = "https://w3id.org/xapi/cmi5/activitytype/course", BlockType = "https://w3id.org/xapi/cmi5/activitytype/block";
 }
