@@ -22,7 +22,14 @@ public sealed class PlatformFixture : IAsyncLifetime
     public HttpClient Anonymous { get; private set; } = null!;
     public string AdminToken { get; private set; } = null!;
 
-    public static Task<TestPlatform> StartPlatformAsync() => TestPlatform.StartAsync();
+    /// <summary>
+    /// The platform as the tests use it. Content may fetch packages named by URL from this machine (the tests serve them
+    /// on loopback); a real deployment fetches only from public addresses.
+    /// </summary>
+    public static Task<TestPlatform> StartPlatformAsync() => TestPlatform.StartAsync(settings: new Dictionary<(string, string), string>
+    {
+        [(ResourceNames.ContentApi, "Content__Packages__AllowPrivateImportAddresses")] = "true",
+    });
 
     public async ValueTask InitializeAsync()
     {

@@ -15,7 +15,13 @@ public sealed class PackageOptions
 {
     /// <summary>The largest package zip accepted (1 GB; the gateway's limit for the route is set to match).</summary>
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Whether a package named by URL may be fetched from a private address (tests, a closed network); off by default.</summary>
+    public bool AllowPrivateImportAddresses { get; set; }
 }
+
+/// <summary>A package zip or a cmi5.xml to fetch from the web, and an optional title.</summary>
+public sealed record PackageUrlRequest(string Url, string? Title);
 
 public sealed record PackageProblemDto(string Code, string Message, string? Path, bool Warning)
 {
@@ -35,7 +41,7 @@ public sealed record ContentPackageDto(Guid Id, string Title, string Standard, s
     };
 }
 
-/// <summary>SCORM packages: upload (inspected, then extracted into the object store), list, read.</summary>
+/// <summary>SCORM and cmi5 packages: upload or import from a URL (inspected, then extracted into the object store), list, read.</summary>
 public static class PackagesApi
 {
     public static IEndpointRouteBuilder MapPackagesApi(this IEndpointRouteBuilder app)
@@ -45,6 +51,9 @@ public static class PackagesApi
         api.MapPost("/", Upload).WithName("UploadPackage").DisableAntiforgery()
             .WithMetadata(new RequestSizeLimitAttribute(limit + 1024 * 1024)).WithFormOptions(multipartBodyLengthLimit: limit + 1024 * 1024)
             .WithSummary("Upload a SCORM 1.2 or 2004 package (a multipart 'file' holding the zip; optional 'title'): 201 with the package, or 422 with every problem found")
+            .RequireAuthorization(Permissions.ContentManage);
+        api.MapPost("/from-url", FromUrl).WithName("ImportPackageFromUrl")
+            .WithSummary("Import a package zip or a cmi5.xml from a public http(s) URL: 201 with the package, or 422 with every problem found")
             .RequireAuthorization(Permissions.ContentManage);
         api.MapGet("/", List).WithName("ListPackages").WithSummary("Packages, newest first, paged").RequireAuthorization(Permissions.ContentRead);
         api.MapGet("/{id:guid}", Get).WithName("GetPackage").WithSummary("A package: its standard, activities and files").RequireAuthorization(Permissions.ContentRead);
@@ -57,7 +66,24 @@ public static class PackagesApi
         var (upload, invalid) = await ReceivedUpload.ReceiveAsync(http, options.Value.MaxUploadBytes, "the package's zip", ct);
         if (invalid is not null) return invalid;
         await using var received = upload!;
-        var outcome = await imports.ImportAsync(received.File, received.FileName, received.Title, Caller.UserIdOf(http.User), Caller.NameOf(http.User), ct);
+        return Answer(await imports.ImportAsync(received.File, received.FileName, received.Title, Caller.UserIdOf(http.User), Caller.NameOf(http.User), ct));
+    }
+
+    public static async Task<Results<Created<ContentPackageDto>, ValidationProblem, ProblemHttpResult>> FromUrl(
+        PackageUrlRequest request, HttpContext http, PackageFetcher fetcher, PackageImports imports, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(request.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["must be an absolute http or https URL"] });
+        if (request.Title is { Length: > 200 }) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["title"] = ["must be at most 200 characters"] });
+        var (file, fileName, problem) = await fetcher.FetchAsync(url, ct);
+        if (file is null)
+            return Answer(new PackageImportOutcome(null, [new PackageProblem("url.fetch", $"The file could not be fetched from {url}: {problem}")]));
+        await using (file)
+            return Answer(await imports.ImportAsync(file, fileName, request.Title, Caller.UserIdOf(http.User), Caller.NameOf(http.User), ct));
+    }
+
+    private static Results<Created<ContentPackageDto>, ValidationProblem, ProblemHttpResult> Answer(PackageImportOutcome outcome)
+    {
         if (outcome.Package is not { } package)
             return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The package was refused",
                 detail: string.Join(" ", outcome.Problems.Where(p => !p.Warning).Take(5).Select(p => p.Message)),

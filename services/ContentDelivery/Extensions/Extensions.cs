@@ -9,6 +9,7 @@ using LmsPlatform.ContentDelivery.Infrastructure.Storage;
 using LmsPlatform.Contracts;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Messaging;
+using Microsoft.Extensions.Options;
 
 namespace LmsPlatform.ContentDelivery.Extensions;
 
@@ -30,6 +31,12 @@ public static class Extensions
         builder.Services.AddSingleton<RuntimeTokens>();
         builder.Services.AddScoped<Launches>();
         builder.Services.Configure<PackageOptions>(builder.Configuration.GetSection("Content:Packages"));
+        // A download of up to a gigabyte: no retries or attempt timeouts of the defaults, one long overall timeout.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the one way to opt a client out of ConfigureHttpClientDefaults' handlers
+        builder.Services.AddHttpClient<PackageFetcher>(PackageFetcher.ClientName, client => client.Timeout = TimeSpan.FromMinutes(10))
+            .RemoveAllResilienceHandlers()
+            .ConfigurePrimaryHttpMessageHandler(services => PackageFetcher.Handler(services.GetRequiredService<IOptions<PackageOptions>>().Value.AllowPrivateImportAddresses));
+#pragma warning restore EXTEXP0001
         builder.Services.Configure<ObjectStoreOptions>(builder.Configuration.GetSection("Content:Storage"));
         builder.Services.AddSingleton<IObjectStore>(services =>
         {

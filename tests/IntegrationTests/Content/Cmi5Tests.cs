@@ -6,6 +6,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LmsPlatform.Contracts;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LmsPlatform.IntegrationTests.Content;
 
@@ -237,13 +241,25 @@ public class Cmi5Tests(PlatformFixture platform)
             </courseStructure>
             """;
         // A bare cmi5.xml is a package whose AUs live elsewhere; one with a relative URL is refused with its reason.
+        using (var bare = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent
+                   { { new StringContent(structure.Replace("/hosted", "/uploaded")), "file", "cmi5.xml" } }))
+            Assert.Equal(HttpStatusCode.Created, bare.StatusCode);
         using (var relative = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent
                    { { new StringContent(structure.Replace("https://au.example/two/index.html", "two/index.html")), "file", "cmi5.xml" } }))
         {
             Assert.Equal(HttpStatusCode.UnprocessableEntity, relative.StatusCode);
             Assert.Contains("absolute", await relative.Content.ReadAsStringAsync());
         }
-        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { new StringContent(structure), "file", "cmi5.xml" } });
+        // Imported from where the publisher hosts it (here, a server of the test's own on this machine).
+        await using var host = await ServeAsync("/hosted/cmi5.xml", structure);
+        using (var missing = await admin.PostAsJsonAsync("/api/content/packages/from-url", new { url = host.Url.Replace("cmi5.xml", "gone.xml") }))
+        {
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, missing.StatusCode);
+            Assert.Contains("404", await missing.Content.ReadAsStringAsync());
+        }
+        using (var notUrl = await admin.PostAsJsonAsync("/api/content/packages/from-url", new { url = "file:///etc/passwd" }))
+            Assert.Equal(HttpStatusCode.BadRequest, notUrl.StatusCode);
+        using var uploaded = await admin.PostAsJsonAsync("/api/content/packages/from-url", new { url = host.Url });
         var package = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(uploaded.StatusCode == HttpStatusCode.Created, package.ToString());
         Assert.Equal(("cmi5", 0), (package.GetProperty("standard").GetString(), package.GetProperty("fileCount").GetInt32()));
@@ -290,5 +306,23 @@ public class Cmi5Tests(PlatformFixture platform)
         var attempt = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/content/attempts?userId={learnerId}")).EnumerateArray());
         Assert.Equal("cmi5", attempt.GetProperty("kind").GetString());
         Assert.All(attempt.GetProperty("activities").EnumerateArray(), part => Assert.True(part.GetProperty("waived").GetBoolean()));
+    }
+
+    /// <summary>A web server of the test's own, on loopback, answering one path with some text (and 404 for anything else).</summary>
+    private static async Task<Hosted> ServeAsync(string path, string text)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        app.MapGet(path, () => Results.Text(text, "application/xml"));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        return new Hosted(app, address.TrimEnd('/') + path);
+    }
+
+    private sealed record Hosted(WebApplication App, string Url) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => App.DisposeAsync();
     }
 }

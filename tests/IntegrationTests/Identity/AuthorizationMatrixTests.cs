@@ -138,6 +138,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/content/packages", Permissions.ContentRead),
         ("GET", $"/api/content/packages/{Missing}", Permissions.ContentRead),
         ("POST", "/api/content/packages", Permissions.ContentManage),
+        ("POST", "/api/content/packages/from-url", Permissions.ContentManage),
         ("POST", "/api/content/launches", Permissions.ContentRead),
         ("POST", "/api/content/files", Permissions.ContentManage),
         ("POST", "/api/content/uploads", Permissions.ContentManage),
