@@ -152,7 +152,11 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
             await Assertions.Expect(Heading(page)).ToHaveTextAsync(title);
             var au = page.FrameLocator("iframe.sco-frame");
             await Assertions.Expect(au.GetByRole(AriaRole.Status)).ToHaveTextAsync("Ready", new() { Timeout = 15_000 });
-            await AssertAccessibleAsync(page, "player-cmi5", "iframe.sco-frame");
+            await AssertAccessibleAsync(page, "player-cmi5-1280", "iframe.sco-frame");
+            var size = page.ViewportSize!;
+            await page.SetViewportSizeAsync(360, 780);
+            await AssertAccessibleAsync(page, "player-cmi5-360", "iframe.sco-frame");
+            await page.SetViewportSizeAsync(size.Width, size.Height);
             await au.GetByRole(AriaRole.Button, new() { Name = "Finish the quiz" }).ClickAsync();
             await Assertions.Expect(au.GetByRole(AriaRole.Status)).ToHaveTextAsync("All done");
             await Eventually.ReachesAsync(async () =>
@@ -161,5 +165,46 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
                 return await page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = title }).AllInnerTextsAsync();
             }, texts => texts.Any(t => t.Contains("completed on", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the completion on the home page");
         });
+    }
+
+    [Fact]
+    public async Task An_administrator_waives_a_cmi5_unit_from_the_learning_record_and_the_course_completes()
+    {
+        var admin = Platform.Gateway;
+        var title = "Ropes " + Guid.NewGuid().ToString("N")[..6];
+        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent
+        {
+            { Content.Cmi5Tests.Package(Guid.NewGuid().ToString("N")[..8]), "file", "ropes.zip" }, { new StringContent(title), "title" },
+        });
+        var packageId = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(uploaded.Content)).GetProperty("id").GetGuid();
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, title, d => d["sections"] = new[]
+        {
+            new { title = "Ropes", activities = new object[] { new { kind = "content", title, contentItemId = packageId, required = true } } },
+        });
+        var course = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(admin, $"/api/catalogue/courses/{courseId}");
+        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(Platform.App, admin, "roper");
+        using var learner = Identity.Oidc.WithToken(Platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await Content.RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+        await Content.RuntimeTests.LaunchAsync(learner, enrolmentId, activityId); // the registration, with its one AU not yet satisfied
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "learning-record-waiver", async () =>
+        {
+            await Browser.SignInAsAdminAsync(page, $"/manage/people/{learnerId}");
+            var attempts = page.GetByRole(AriaRole.Region, new() { Name = "Attempts at online content" });
+            await Assertions.Expect(attempts).ToContainTextAsync("Quiz: In progress");
+            await AssertAccessibleAsync(page, "learning-record-waiver-1280");
+            var size = page.ViewportSize!;
+            await page.SetViewportSizeAsync(360, 780);
+            await AssertAccessibleAsync(page, "learning-record-waiver-360");
+            await page.SetViewportSizeAsync(size.Width, size.Height);
+            await page.GetByLabel("Reason to waive Quiz").SelectOptionAsync("Equivalent Outside Activity");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Waive" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Attempts at online content" })).ToContainTextAsync("Quiz: Waived");
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Waive" })).ToHaveCountAsync(0);
+        });
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
     }
 }
