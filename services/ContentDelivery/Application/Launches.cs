@@ -24,8 +24,30 @@ public sealed record OpenedMedia(MediaProgress Progress, ContentItem Item, strin
 /// </summary>
 public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, Xapi.Cmi5Launches cmi5, TimeProvider time)
 {
+    /// <summary>
+    /// Two launches of one activity at once (a double click, two tabs) both start the same first attempt, or both
+    /// resume it: the one that loses the race on the attempt's unique number or its row version opens again, and
+    /// finds what the other made.
+    /// </summary>
     public async Task<(OpenedLaunch? Launch, OpenedMedia? Media, LaunchRefusal? Refusal, OpenedCmi5? Cmi5, ContentItem? Link)> OpenAsync(Guid userId, Guid enrolmentId, Guid activityId,
         string? itemId, bool newAttempt, CancellationToken ct, string learnerName = "")
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return await OpenOnceAsync(userId, enrolmentId, activityId, itemId, newAttempt, learnerName, ct);
+            }
+            catch (DbUpdateException e) when (tries < 4 && (e is DbUpdateConcurrencyException || e.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation }))
+            {
+                db.ChangeTracker.Clear();
+                newAttempt = false; // the other launch started the new attempt this one asked for
+            }
+        }
+    }
+
+    private async Task<(OpenedLaunch? Launch, OpenedMedia? Media, LaunchRefusal? Refusal, OpenedCmi5? Cmi5, ContentItem? Link)> OpenOnceAsync(Guid userId, Guid enrolmentId,
+        Guid activityId, string? itemId, bool newAttempt, string learnerName, CancellationToken ct)
     {
         var enrolment = await db.Enrolments.AsNoTracking().FirstOrDefaultAsync(e => e.EnrolmentId == enrolmentId && e.UserId == userId, ct);
         if (enrolment is null || enrolment.Withdrawn)

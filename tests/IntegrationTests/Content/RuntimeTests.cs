@@ -123,6 +123,31 @@ public class RuntimeTests(PlatformFixture platform)
     }
 
     /// <summary>A published course whose one required activity opens the sample package (uploaded here); its id and the activity's.</summary>
+    [Fact]
+    public async Task Launches_at_the_same_moment_open_one_attempt_and_none_fails()
+    {
+        var admin = platform.Gateway;
+        var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", "Golf twice");
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "doubleclick");
+        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await EnrolAsync(admin, learnerId, courseId);
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+
+        // A double click, and two more tabs: every launch answers, all with the one first attempt.
+        var launches = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+        {
+            using var response = await learner.PostAsJsonAsync("/api/content/launches", new { enrolmentId, activityId });
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+            return JsonDocument.Parse(body).RootElement;
+        }));
+        Assert.Single(launches.Select(l => l.GetProperty("attemptId").GetGuid()).Distinct());
+        Assert.All(launches, l => Assert.Equal(1, l.GetProperty("attempt").GetInt32()));
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM scorm_attempts WHERE \"EnrolmentId\" = '{enrolmentId}'"));
+    }
+
     public static async Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, string sample, string title)
     {
         var admin = platform.Gateway;
