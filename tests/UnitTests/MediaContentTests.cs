@@ -88,6 +88,28 @@ public class MediaContentTests
     }
 
     [Fact]
+    public void After_a_reset_a_video_is_watched_again_from_nothing_and_completes_again()
+    {
+        var enrolment = new LmsPlatform.ContentDelivery.Model.EnrolmentCopy { EnrolmentId = Guid.NewGuid() };
+        var progress = MediaProgress.Start(enrolment.EnrolmentId, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), isMedia: true, Now);
+        progress.Open(Now);
+        progress.Record(100, 100, [new(0, 100)], Now);
+        Assert.True(progress.Completed);
+        progress.TakeDomainEvents();
+        Assert.False(enrolment.StartedBeforeReset(progress.StartedAt)); // never reset
+
+        enrolment.ResetAt = Now.AddDays(365);
+        Assert.True(enrolment.StartedBeforeReset(progress.StartedAt));
+        progress.Restart(Now.AddDays(366));
+        Assert.False(enrolment.StartedBeforeReset(progress.StartedAt));
+        Assert.Equal((false, 0, 0.0, 100.0), (progress.Completed, progress.Percent, progress.WatchedSeconds, progress.Duration!.Value));
+        progress.Open(Now.AddDays(366));
+        Assert.Equal("incomplete", Assert.IsType<ActivityProgressRecorded>(Assert.Single(progress.TakeDomainEvents())).Completion);
+        progress.Record(100, 100, [new(0, 95)], Now.AddDays(366));
+        Assert.True(Assert.IsType<ActivityProgressRecorded>(Assert.Single(progress.TakeDomainEvents())).Satisfied);
+    }
+
+    [Fact]
     public void A_resumable_upload_takes_its_chunks_in_order_within_its_length()
     {
         var upload = ResumableUpload.Begin("../talk.wav", null, 40, new string('a', 64), 1000, null, Now);

@@ -70,7 +70,7 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, Xapi.Cmi
         var now = time.GetUtcNow();
         var attempt = await db.Attempts.Where(a => a.EnrolmentId == enrolmentId && a.ActivityId == activityId)
             .OrderByDescending(a => a.Number).FirstOrDefaultAsync(ct);
-        if (attempt is null || (newAttempt && attempt.Finished))
+        if (attempt is null || (newAttempt && attempt.Finished) || enrolment.StartedBeforeReset(attempt.StartedAt))
         {
             attempt = ScormAttempt.Start(enrolmentId, userId, enrolment.CourseId, activityId, contentItemId, package, (attempt?.Number ?? 0) + 1, now);
             db.Attempts.Add(attempt);
@@ -91,6 +91,7 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, Xapi.Cmi
             progress = MediaProgress.Start(enrolment.EnrolmentId, enrolment.UserId, enrolment.CourseId, activityId, item.Id, item.Kind == ContentKind.Video, now);
             db.MediaProgress.Add(progress);
         }
+        else if (enrolment.StartedBeforeReset(progress.StartedAt)) progress.Restart(now);
         progress.Open(now);
         await db.SaveChangesAsync(ct);
         var token = tokens.Issue(progress.Id, item.Id, review: false, now, file: true);

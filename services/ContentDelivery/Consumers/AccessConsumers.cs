@@ -72,6 +72,18 @@ public sealed class EnrolmentWithdrawnConsumer(ContentDbContext db) : EnrolmentC
     }
 }
 
+/// <summary>An enrolment started again: what was done before stays on record, and the next launch begins afresh.</summary>
+public sealed class EnrolmentResetConsumer(ContentDbContext db) : EnrolmentCopyConsumer<EnrolmentReset>(db)
+{
+    protected override Guid EnrolmentIdOf(EnrolmentReset message) => message.EnrolmentId;
+
+    protected override async Task HandleAsync(EnrolmentReset message, CancellationToken cancellationToken)
+    {
+        if (await Db.Enrolments.FindAsync([message.EnrolmentId], cancellationToken) is { } copy && (copy.ResetAt is null || copy.ResetAt < message.At))
+            copy.ResetAt = message.At;
+    }
+}
+
 /// <summary>
 /// A person erased (GDPR): their enrolments' copies and everything they did in content go, in the LRS too: every
 /// statement that names them (as actor, object, authority, instructor, team or context agent, under their platform

@@ -25,6 +25,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<EnrolledConsumer>();
             bus.AddIdempotentConsumer<EnrolmentMigratedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentWithdrawnConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentResetConsumer>();
             bus.AddIdempotentConsumer<UserErasedConsumer>();
         });
         builder.Services.Configure<RuntimeOptions>(builder.Configuration.GetSection("Content:Runtime"));

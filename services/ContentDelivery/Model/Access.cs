@@ -29,4 +29,13 @@ public sealed class EnrolmentCopy
     public bool Withdrawn { get; set; }
     /// <summary>The sequence of the last enrolment event applied: an older one arriving late changes nothing.</summary>
     public int Sequence { get; set; }
+    /// <summary>When the enrolment was last started again (a recertification, a failed attempt): the latest reset, whatever order they arrive in.</summary>
+    public DateTimeOffset? ResetAt { get; set; }
+
+    /// <summary>
+    /// Whether progress that began at <paramref name="startedAt"/> belongs to before the latest reset: then the person's
+    /// next launch begins afresh (a new attempt or registration; a video's or an xAPI activity's progress from zero).
+    /// The one rule every kind of content follows.
+    /// </summary>
+    public bool StartedBeforeReset(DateTimeOffset startedAt) => ResetAt is { } reset && startedAt < reset;
 }

@@ -148,6 +148,35 @@ public class RuntimeTests(PlatformFixture platform)
         Assert.Equal(1, await platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM scorm_attempts WHERE \"EnrolmentId\" = '{enrolmentId}'"));
     }
 
+    [Fact]
+    public async Task After_the_enrolment_is_reset_the_next_launch_is_a_new_attempt_whose_completion_completes_it_again()
+    {
+        var admin = platform.Gateway;
+        var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", "Golf again");
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "recertifier");
+        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
+        var enrolmentId = await EnrolAsync(admin, learnerId, courseId);
+        var passed = new Dictionary<string, object> { ["cmi.core.lesson_status"] = "passed", ["cmi.core.exit"] = "", ["commitSequence"] = 1 };
+        var first = await LaunchAsync(learner, enrolmentId, activityId);
+        await CommitAsync(platform.Anonymous, first.GetProperty("commitUrl").GetString()! + "?final=true", passed);
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
+
+        // Started again (a recertification, say): content hears of it, and the finished attempt is not simply reopened.
+        using (var reset = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{enrolmentId}/reset", new { reason = "Annual refresher" }))
+            Assert.True(reset.IsSuccessStatusCode, await reset.Content.ReadAsStringAsync());
+        await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.ContentDb,
+                $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}' AND \"ResetAt\" IS NOT NULL"),
+            n => n == 1, TimeSpan.FromSeconds(30), "content hearing of the reset");
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Enrolled");
+        var second = await LaunchAsync(learner, enrolmentId, activityId);
+        Assert.Equal((2, false), (second.GetProperty("attempt").GetInt32(), second.GetProperty("review").GetBoolean()));
+        Assert.Equal("ab-initio", second.GetProperty("data").GetProperty("cmi.core.entry").GetString());
+        Assert.Equal(2, (await LaunchAsync(learner, enrolmentId, activityId)).GetProperty("attempt").GetInt32()); // and resumed from then on
+        await CommitAsync(platform.Anonymous, second.GetProperty("commitUrl").GetString()! + "?final=true", passed);
+        await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
+    }
+
     public static async Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, string sample, string title)
     {
         var admin = platform.Gateway;

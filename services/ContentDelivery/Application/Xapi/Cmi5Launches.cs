@@ -36,7 +36,7 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
         var registration = await db.Cmi5Registrations.Where(r => r.EnrolmentId == enrolment.EnrolmentId && r.ActivityId == activityId)
             .OrderByDescending(r => r.Number).FirstOrDefaultAsync(ct);
         Cmi5Satisfied? satisfiedAtStart = null;
-        if (registration is null || (newRegistration && registration.Satisfied))
+        if (registration is null || (newRegistration && registration.Satisfied) || enrolment.StartedBeforeReset(registration.StartedAt))
         {
             registration = Cmi5Registration.Start(enrolment.EnrolmentId, enrolment.UserId, enrolment.CourseId, activityId, package, (registration?.Number ?? 0) + 1, now);
             db.Cmi5Registrations.Add(registration);

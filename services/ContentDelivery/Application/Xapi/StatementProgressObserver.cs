@@ -32,7 +32,7 @@ public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentic
         var uses = await (from e in db.Enrolments
                           join a in db.CourseActivities on new { e.CourseId, e.Version } equals new { a.CourseId, a.Version }
                           where userIds.Contains(e.UserId) && !e.Withdrawn && a.ContentItemId != null && itemIds.Contains(a.ContentItemId.Value)
-                          select new { e.EnrolmentId, e.UserId, e.CourseId, a.ActivityId, ContentItemId = a.ContentItemId!.Value })
+                          select new { e.EnrolmentId, e.UserId, e.CourseId, a.ActivityId, ContentItemId = a.ContentItemId!.Value, Enrolment = e })
             .AsNoTracking().ToListAsync(cancellationToken);
         if (uses.Count == 0) return [];
         var enrolmentIds = uses.Select(u => u.EnrolmentId).Distinct().ToList();
@@ -45,10 +45,11 @@ public sealed class StatementProgressObserver(ContentDbContext db, XapiAuthentic
                 var record = progress.FirstOrDefault(p => p.EnrolmentId == use.EnrolmentId && p.ActivityId == use.ActivityId);
                 if (record is null)
                 {
-                    record = StatementProgress.Start(use.EnrolmentId, use.UserId, use.CourseId, use.ActivityId, use.ContentItemId);
+                    record = StatementProgress.Start(use.EnrolmentId, use.UserId, use.CourseId, use.ActivityId, use.ContentItemId, statement.Stored);
                     db.StatementProgress.Add(record);
                     progress.Add(record);
                 }
+                else if (use.Enrolment.StartedBeforeReset(record.StartedAt)) record.Restart(statement.Stored);
                 record.Apply(statement.Sent, statement.Stored);
             }
         }

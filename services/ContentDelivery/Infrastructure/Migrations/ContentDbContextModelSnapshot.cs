@@ -115,6 +115,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.Property<Guid>("CourseId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("ResetAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<int>("Sequence")
                         .HasColumnType("integer");
 
@@ -544,6 +547,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 
                     b.Property<double?>("Score")
                         .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Statements")
                         .HasColumnType("integer");

@@ -45,6 +45,10 @@ public sealed class MediaProgress : Aggregate
         ContentItemId = contentItemId, IsMedia = isMedia, StartedAt = now, UpdatedAt = now,
     };
 
+    /// <summary>The enrolment was started again: this progress begins from nothing (the same record; enrolment keeps the history).</summary>
+    public void Restart(DateTimeOffset now) =>
+        (Position, Duration, Watched, WatchedSeconds, Percent, Opens, StartedAt, UpdatedAt, CompletedAt) = (0, Duration, [], 0, 0, 0, now, now, null);
+
     /// <summary>The learner opened it: a document is read by opening it; a video or audio has begun.</summary>
     public void Open(DateTimeOffset now)
     {

@@ -29,14 +29,19 @@ public sealed class StatementProgress : Aggregate
     public bool? Passed { get; private set; }
     public double? Score { get; private set; }
     public int Statements { get; private set; }
+    public DateTimeOffset StartedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
     private StatementProgress() { }
 
-    public static StatementProgress Start(Guid enrolmentId, Guid userId, Guid courseId, Guid activityId, Guid contentItemId) => new()
+    public static StatementProgress Start(Guid enrolmentId, Guid userId, Guid courseId, Guid activityId, Guid contentItemId, DateTimeOffset now) => new()
     {
-        Id = Guid.CreateVersion7(), EnrolmentId = enrolmentId, UserId = userId, CourseId = courseId, ActivityId = activityId, ContentItemId = contentItemId,
+        Id = Guid.CreateVersion7(now), EnrolmentId = enrolmentId, UserId = userId, CourseId = courseId, ActivityId = activityId, ContentItemId = contentItemId,
+        StartedAt = now, UpdatedAt = now,
     };
+
+    /// <summary>The enrolment was started again: what statements said before no longer counts (they stay in the LRS).</summary>
+    public void Restart(DateTimeOffset now) => (Completed, Passed, Score, Statements, StartedAt, UpdatedAt) = (false, null, null, 0, now, now);
 
     public bool Satisfied => Completed || Passed == true;
 

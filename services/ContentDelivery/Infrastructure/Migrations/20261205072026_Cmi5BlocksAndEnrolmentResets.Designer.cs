@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 {
     [DbContext(typeof(ContentDbContext))]
-    [Migration("20261205064218_Cmi5Blocks")]
-    partial class Cmi5Blocks
+    [Migration("20261205072026_Cmi5BlocksAndEnrolmentResets")]
+    partial class Cmi5BlocksAndEnrolmentResets
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -117,6 +117,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 
                     b.Property<Guid>("CourseId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ResetAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Sequence")
                         .HasColumnType("integer");
@@ -547,6 +550,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 
                     b.Property<double?>("Score")
                         .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Statements")
                         .HasColumnType("integer");

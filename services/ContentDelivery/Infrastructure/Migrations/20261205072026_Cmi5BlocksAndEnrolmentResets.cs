@@ -1,0 +1,40 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
+{
+    /// <inheritdoc />
+    public partial class Cmi5BlocksAndEnrolmentResets : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "StartedAt",
+                table: "xapi_progress",
+                type: "timestamp with time zone",
+                nullable: false,
+                defaultValue: new DateTimeOffset(new DateTime(1, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)));
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "ResetAt",
+                table: "enrolments",
+                type: "timestamp with time zone",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "StartedAt",
+                table: "xapi_progress");
+
+            migrationBuilder.DropColumn(
+                name: "ResetAt",
+                table: "enrolments");
+        }
+    }
+}
