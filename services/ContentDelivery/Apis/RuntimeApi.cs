@@ -105,14 +105,16 @@ public static class RuntimeApi
     /// token of no attempt, so the player works as for a learner and commits are answered and dropped.
     /// </summary>
     public static async Task<Results<Ok<LaunchDto>, NotFound, ValidationProblem>> Preview(Guid id, PreviewRequest? request, HttpContext http,
-        ContentDbContext db, RuntimeTokens tokens, TimeProvider time, CancellationToken ct)
+        ContentDbContext db, RuntimeTokens tokens, Application.Xapi.Cmi5Launches cmi5, TimeProvider time, CancellationToken ct)
     {
         if (await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is not { } package) return TypedResults.NotFound();
         if (package.Standard == ScormVersion.Cmi5)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["id"] = ["A cmi5 course records to the LRS from its first statement, so it is tried by enrolling in a course that uses it, not previewed."],
-            });
+        {
+            if (request?.ItemId is { } auId && package.Activities.All(a => a.ItemId != auId))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = [$"The package has no AU '{auId}'."] });
+            // cmi5's Browse mode: the AU runs against the LRS as for a learner, but nothing it says completes anything.
+            return TypedResults.Ok(ToDto(await cmi5.PreviewAsync(Caller.UserIdOf(http.User) ?? Guid.Empty, Caller.NameOf(http.User) ?? "", package, request?.ItemId, ct)));
+        }
         var activity = request?.ItemId is { } itemId ? package.Activities.FirstOrDefault(a => a.ItemId == itemId) : package.Activities[0];
         if (activity is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = [$"The package has no activity '{request!.ItemId}'."] });
         var now = time.GetUtcNow();
@@ -140,7 +142,7 @@ public static class RuntimeApi
             return new LaunchActivityDto(a.ItemId, a.Title, true, completion, success, state.Score);
         }).ToList();
         var data = new Dictionary<string, string> { ["launchMethod"] = au.LaunchMethod ?? "AnyWindow", ["moveOn"] = au.MoveOn ?? "NotApplicable" };
-        return new LaunchDto(registration.Id, registration.Number, "cmi5", false, cmi5.Package.Title, au.ItemId, cmi5.LaunchUrl, "", data, activities,
+        return new LaunchDto(registration.Id, registration.Number, "cmi5", registration.IsPreview, cmi5.Package.Title, au.ItemId, cmi5.LaunchUrl, "", data, activities,
             registration.Satisfied ? "completed" : "incomplete", registration.Aus.Any(a => a.Passed) ? "passed" : "unknown", null, registration.Satisfied,
             cmi5.Session.ExpiresAt);
     }
@@ -316,7 +318,7 @@ public static class RuntimeApi
     /// <summary>cmi5 registrations (each AU as a part) and what xAPI statements said about xAPI activities, as attempts.</summary>
     private static async Task<IEnumerable<AttemptDto>> OtherAttemptsAsync(ContentDbContext db, Guid person, Guid? enrolmentId, CancellationToken ct)
     {
-        var registrations = await db.Cmi5Registrations.AsNoTracking().Where(r => r.UserId == person && (enrolmentId == null || r.EnrolmentId == enrolmentId))
+        var registrations = await db.Cmi5Registrations.AsNoTracking().Where(r => r.UserId == person && !r.IsPreview && (enrolmentId == null || r.EnrolmentId == enrolmentId))
             .OrderByDescending(r => r.StartedAt).Take(200).ToListAsync(ct);
         var packageIds = registrations.Select(r => r.PackageId).Distinct().ToList();
         var packages = await db.Packages.AsNoTracking().Where(p => packageIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);

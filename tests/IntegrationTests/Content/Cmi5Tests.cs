@@ -204,7 +204,26 @@ public class Cmi5Tests(PlatformFixture platform)
         Assert.Equal((registration, "completed", "passed", true), (attempt.GetProperty("id").GetGuid(), attempt.GetProperty("completion").GetString(),
             attempt.GetProperty("success").GetString(), attempt.GetProperty("satisfied").GetBoolean()));
         Assert.Equal(0.9, attempt.GetProperty("activities")[0].GetProperty("score").GetDouble());
-        using (var preview = await admin.PostAsJsonAsync($"/api/content/packages/{packageId}/preview", new { })) Assert.Equal(HttpStatusCode.BadRequest, preview.StatusCode);
+        // A training manager's preview: the AU in Browse mode, in a registration of no enrolment; it runs, but completes nothing.
+        using (var preview = await admin.PostAsJsonAsync($"/api/content/packages/{packageId}/preview", new { }))
+        {
+            var opened = await preview.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(preview.StatusCode == HttpStatusCode.OK, opened.ToString());
+            Assert.Equal(("cmi5", true), (opened.GetProperty("standard").GetString(), opened.GetProperty("review").GetBoolean()));
+            var previewQuery = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(opened.GetProperty("launchUrl").GetString()!).Query);
+            using var previewFetch = await platform.Anonymous.PostAsync(new Uri(previewQuery["fetch"]!).PathAndQuery, null);
+            using var browser = platform.App.CreateHttpClient(ResourceNames.Gateway);
+            browser.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
+                (await previewFetch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("auth-token").GetString());
+            browser.DefaultRequestHeaders.Add("X-Experience-API-Version", "1.0.3");
+            var browseState = $"/xapi/activities/state?activityId={Uri.EscapeDataString(previewQuery["activityId"]!)}&agent={Uri.EscapeDataString(previewQuery["actor"]!)}"
+                              + $"&registration={previewQuery["registration"]}&stateId=LMS.LaunchData";
+            Assert.Equal("Browse", (await browser.GetFromJsonAsync<JsonElement>(browseState)).GetProperty("launchMode").GetString());
+            using (var unknownAu = await admin.PostAsJsonAsync($"/api/content/packages/{packageId}/preview", new { itemId = "https://nowhere.example/au" }))
+                Assert.Equal(HttpStatusCode.BadRequest, unknownAu.StatusCode);
+        }
+        Assert.DoesNotContain((await admin.GetFromJsonAsync<JsonElement>("/api/content/attempts")).EnumerateArray(), // the preview is no one's attempt
+            a => a.GetProperty("packageId").GetGuid() == packageId);
 
         // Terminated ends the session: no statement is taken after it, while a last state save in flight still lands
         // (the credential's grace period).

@@ -204,6 +204,12 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
             await page.GetByRole(AriaRole.Button, new() { Name = "Waive" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Attempts at online content" })).ToContainTextAsync("Quiz: Waived");
             await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Waive" })).ToHaveCountAsync(0);
+
+            // The training manager previews the course: the AU in Browse mode, counting for no one.
+            await page.GotoAsync($"/manage/packages/{packageId}/preview");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync($"Preview: {title}");
+            await Assertions.Expect(page.FrameLocator("iframe.sco-frame").GetByText("cmi5 AU")).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "package-preview-cmi5-1280", "iframe.sco-frame");
         });
         await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
     }

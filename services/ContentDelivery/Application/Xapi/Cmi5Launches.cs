@@ -42,15 +42,33 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
             db.Cmi5Registrations.Add(registration);
             satisfiedAtStart = new Cmi5Satisfied(registration.SatisfiedBlocks(), registration.Satisfied); // blocks (or all) of NotApplicable AUs
         }
+        return await LaunchAsync(registration, package, auId, people.PersonAgent(enrolment.UserId, learnerName), "Normal", satisfiedAtStart, ct);
+    }
+
+    /// <summary>
+    /// A training manager's preview: the AU launched in cmi5's Browse mode, in a registration of its own that belongs
+    /// to no enrolment (it reports to nobody and lists with no attempts), so the AU runs as it would for a learner but
+    /// cannot complete, pass or fail anything.
+    /// </summary>
+    public async Task<OpenedCmi5> PreviewAsync(Guid userId, string name, ContentPackage package, string? auId, CancellationToken ct)
+    {
+        var registration = Cmi5Registration.Preview(userId, package, time.GetUtcNow());
+        db.Cmi5Registrations.Add(registration);
+        return await LaunchAsync(registration, package, auId, people.PersonAgent(userId, name), "Browse", null, ct);
+    }
+
+    private async Task<OpenedCmi5> LaunchAsync(Cmi5Registration registration, ContentPackage package, string? auId, JsonObject actor, string mode,
+        Cmi5Satisfied? satisfiedAtStart, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
         var au = auId is null
             ? package.Activities.FirstOrDefault(a => !registration.Au(a.ItemId).Satisfied) ?? package.Activities[0]
             : package.Activities.FirstOrDefault(a => a.ItemId == auId) ?? throw ServiceDefaults.Domain.DomainRuleException.Invalid("itemId", $"The course has no AU '{auId}'.");
-        var actor = people.PersonAgent(enrolment.UserId, learnerName);
 
         var abandoned = await db.Cmi5Sessions.Where(s => s.RegistrationId == registration.Id && s.TerminatedAt == null && s.AbandonedAt == null).ToListAsync(ct);
         foreach (var old in abandoned) old.Abandon(now);
         var auActivityId = cmi5.AuActivityId(package, au.ItemId);
-        var (session, fetchToken) = Cmi5Session.Start(registration.Id, enrolment.UserId, au.ItemId, auActivityId, "Normal", now, SessionLifetime);
+        var (session, fetchToken) = Cmi5Session.Start(registration.Id, registration.UserId, au.ItemId, auActivityId, mode, now, SessionLifetime);
         db.Cmi5Sessions.Add(session);
         registration.Launched(au.ItemId, now);
         await db.SaveChangesAsync(ct);

@@ -417,6 +417,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.Property<Guid>("EnrolmentId")
                         .HasColumnType("uuid");
 
+                    b.Property<bool>("IsPreview")
+                        .HasColumnType("boolean");
+
                     b.Property<int>("Number")
                         .HasColumnType("integer");
 

@@ -38,6 +38,8 @@ public sealed class Cmi5Registration : Aggregate
     public List<Cmi5AuState> Aus { get; private set; } = [];
     public DateTimeOffset StartedAt { get; private set; }
     public DateTimeOffset? SatisfiedAt { get; private set; }
+    /// <summary>A training manager's preview (Browse mode): of no enrolment, reporting to nobody.</summary>
+    public bool IsPreview { get; private set; }
     public uint RowVersion { get; private set; }
 
     public bool Satisfied => SatisfiedAt is not null;
@@ -54,6 +56,15 @@ public sealed class Cmi5Registration : Aggregate
             Aus = [.. package.Activities.Select(a => new Cmi5AuState(a.ItemId, a.MoveOn ?? Cmi5MoveOn.NotApplicable, Blocks: a.Blocks))],
         };
         registration.Evaluate(now);
+        return registration;
+    }
+
+    /// <summary>A preview's registration: a person trying the course in Browse mode, outside any enrolment.</summary>
+    public static Cmi5Registration Preview(Guid userId, ContentPackage package, DateTimeOffset now)
+    {
+        var registration = Start(Guid.CreateVersion7(now), userId, Guid.Empty, Guid.Empty, package, 1, now);
+        registration.IsPreview = true;
+        registration.TakeDomainEvents(); // a preview reports to nobody
         return registration;
     }
 
@@ -121,6 +132,7 @@ public sealed class Cmi5Registration : Aggregate
 
     private void Announce(DateTimeOffset now)
     {
+        if (IsPreview) return;
         var scores = Aus.Where(a => a.Score is not null).Select(a => a.Score!.Value).ToList();
         Record(new ActivityProgressRecorded(EnrolmentId, UserId, CourseId, ActivityId, ContentItemId, Number,
             Satisfied ? "completed" : "incomplete", Aus.Any(a => a.Passed) ? "passed" : Aus.Any(a => a.Failed) ? "failed" : "unknown",

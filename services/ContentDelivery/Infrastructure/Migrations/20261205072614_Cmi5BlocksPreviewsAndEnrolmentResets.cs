@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 {
     /// <inheritdoc />
-    public partial class Cmi5BlocksAndEnrolmentResets : Migration
+    public partial class Cmi5BlocksPreviewsAndEnrolmentResets : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -23,6 +23,13 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                 table: "enrolments",
                 type: "timestamp with time zone",
                 nullable: true);
+
+            migrationBuilder.AddColumn<bool>(
+                name: "IsPreview",
+                table: "cmi5_registrations",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
         }
 
         /// <inheritdoc />
@@ -35,6 +42,10 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
             migrationBuilder.DropColumn(
                 name: "ResetAt",
                 table: "enrolments");
+
+            migrationBuilder.DropColumn(
+                name: "IsPreview",
+                table: "cmi5_registrations");
         }
     }
 }

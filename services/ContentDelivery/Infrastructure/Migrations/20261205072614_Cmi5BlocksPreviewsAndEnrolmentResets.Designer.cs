@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 {
     [DbContext(typeof(ContentDbContext))]
-    [Migration("20261205072026_Cmi5BlocksAndEnrolmentResets")]
-    partial class Cmi5BlocksAndEnrolmentResets
+    [Migration("20261205072614_Cmi5BlocksPreviewsAndEnrolmentResets")]
+    partial class Cmi5BlocksPreviewsAndEnrolmentResets
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -419,6 +419,9 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
 
                     b.Property<Guid>("EnrolmentId")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("IsPreview")
+                        .HasColumnType("boolean");
 
                     b.Property<int>("Number")
                         .HasColumnType("integer");
