@@ -103,10 +103,8 @@ public class Cmi5Tests(PlatformFixture platform)
         });
         var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
         var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
-        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "climber");
-        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
-        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
-        var enrolmentId = await RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+        var (learnerId, learner, enrolmentId) = await RuntimeTests.EnrolledLearnerAsync(platform, courseId, "climber");
+        using var _ = learner;
 
         // The launch: cmi5's five parameters on the AU's URL, served from the package on the platform's origin.
         var launch = await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
@@ -289,10 +287,8 @@ public class Cmi5Tests(PlatformFixture platform)
         });
         var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
         var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
-        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "waived");
-        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
-        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
-        var enrolmentId = await RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+        var (learnerId, learner, enrolmentId) = await RuntimeTests.EnrolledLearnerAsync(platform, courseId, "waived");
+        using var _ = learner;
         var launch = await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
         var url = new Uri(launch.GetProperty("launchUrl").GetString()!);
         Assert.Equal("https://au.example/one/index.html", url.GetLeftPart(UriPartial.Path)); // the AU's own host, with cmi5's parameters

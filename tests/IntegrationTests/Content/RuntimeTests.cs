@@ -21,10 +21,8 @@ public class RuntimeTests(PlatformFixture platform)
     {
         var admin = platform.Gateway;
         var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", "Golf runtime");
-        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "player");
-        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
-        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
-        var enrolmentId = await EnrolAsync(admin, learnerId, courseId);
+        var (learnerId, learner, enrolmentId) = await EnrolledLearnerAsync(platform, courseId, "player");
+        using var _ = learner;
 
         // The first launch (once content has heard of the enrolment): attempt 1, from the beginning, as this learner.
         var launch = await LaunchAsync(learner, enrolmentId, activityId);
@@ -122,16 +120,13 @@ public class RuntimeTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
 
-    /// <summary>A published course whose one required activity opens the sample package (uploaded here); its id and the activity's.</summary>
     [Fact]
     public async Task Launches_at_the_same_moment_open_one_attempt_and_none_fails()
     {
         var admin = platform.Gateway;
         var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", "Golf twice");
-        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "doubleclick");
-        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
-        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
-        var enrolmentId = await EnrolAsync(admin, learnerId, courseId);
+        var (learnerId, learner, enrolmentId) = await EnrolledLearnerAsync(platform, courseId, "doubleclick");
+        using var _ = learner;
         await Eventually.ReachesAsync(() => platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}'"),
             n => n == 1, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
 
@@ -153,10 +148,8 @@ public class RuntimeTests(PlatformFixture platform)
     {
         var admin = platform.Gateway;
         var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", "Golf again");
-        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, admin, "recertifier");
-        using var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
-        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
-        var enrolmentId = await EnrolAsync(admin, learnerId, courseId);
+        var (learnerId, learner, enrolmentId) = await EnrolledLearnerAsync(platform, courseId, "recertifier");
+        using var _ = learner;
         var passed = new Dictionary<string, object> { ["cmi.core.lesson_status"] = "passed", ["cmi.core.exit"] = "", ["commitSequence"] = 1 };
         var first = await LaunchAsync(learner, enrolmentId, activityId);
         await CommitAsync(platform.Anonymous, first.GetProperty("commitUrl").GetString()! + "?final=true", passed);
@@ -177,6 +170,7 @@ public class RuntimeTests(PlatformFixture platform)
         await Enrolment.EnrolmentClient.StatusAsync(admin, enrolmentId, "Completed");
     }
 
+    /// <summary>A published course whose one required activity opens the sample package (uploaded here); its id and the activity's.</summary>
     public static async Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, string sample, string title)
     {
         var admin = platform.Gateway;
@@ -191,6 +185,15 @@ public class RuntimeTests(PlatformFixture platform)
         var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
         var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
         return (courseId, activityId);
+    }
+
+    /// <summary>A new person, signed in (their client through the gateway), known to enrolment and enrolled on the course.</summary>
+    public static async Task<(Guid LearnerId, HttpClient Learner, Guid EnrolmentId)> EnrolledLearnerAsync(PlatformFixture platform, Guid courseId, string name)
+    {
+        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(platform.App, platform.Gateway, name);
+        var learner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(platform.Gateway, learnerId);
+        return (learnerId, learner, await EnrolAsync(platform.Gateway, learnerId, courseId));
     }
 
     public static async Task<Guid> EnrolAsync(HttpClient admin, Guid userId, Guid courseId)

@@ -183,10 +183,8 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
         });
         var course = await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<System.Text.Json.JsonElement>(admin, $"/api/catalogue/courses/{courseId}");
         var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
-        var (learnerId, _, tokens) = await Identity.People.CreateSignedInAsync(Platform.App, admin, "roper");
-        using var learner = Identity.Oidc.WithToken(Platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
-        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, learnerId);
-        var enrolmentId = await Content.RuntimeTests.EnrolAsync(admin, learnerId, courseId);
+        var (learnerId, learner, enrolmentId) = await Content.RuntimeTests.EnrolledLearnerAsync(Platform, courseId, "roper");
+        using var _ = learner;
         await Content.RuntimeTests.LaunchAsync(learner, enrolmentId, activityId); // the registration, with its one AU not yet satisfied
 
         var page = await Browser.NewPageAsync();
