@@ -181,6 +181,22 @@ public class ScormRuntimeTests
         Assert.Throws<InvalidOperationException>(() => new RuntimeTokens(Options.Create(new RuntimeOptions { SigningKey = "short" }), NullLogger<RuntimeTokens>.Instance));
     }
 
+    [Fact]
+    public void An_expired_grant_holds_while_the_learner_is_still_at_it_within_the_overtime_and_a_review_never_does()
+    {
+        var tokens = new RuntimeTokens(Options.Create(new RuntimeOptions { SigningKey = new string('k', 40), TokenLifetime = TimeSpan.FromHours(4) }),
+            NullLogger<RuntimeTokens>.Instance);
+        var grant = tokens.ReadSigned(tokens.Issue(Guid.NewGuid(), Guid.NewGuid(), review: false, Now))!;
+        var later = Now.AddHours(5);
+        Assert.Null(tokens.Read(tokens.Issue(grant.AttemptId, grant.ContentId, false, Now), later)); // expired, by its own reckoning
+        Assert.True(grant.HoldsAt(Now.AddHours(3), null));
+        Assert.True(grant.HoldsAt(later, later.AddMinutes(-10))); // committed ten minutes ago: still at it
+        Assert.False(grant.HoldsAt(later, later.AddMinutes(-31))); // gone for half an hour
+        Assert.False(grant.HoldsAt(later, null)); // the attempt is gone
+        Assert.False(grant.HoldsAt(Now.AddHours(12).AddMinutes(1), Now.AddHours(12))); // past the overtime
+        Assert.False((grant with { Review = true }).HoldsAt(later, later));
+    }
+
     /// <summary>A package with a SCO and an asset, in that order.</summary>
     private static ContentPackage TwoPartPackage()
     {

@@ -187,10 +187,9 @@ public static class RuntimeApi
     /// outside the package); the response takes ranges and conditional requests, and may be cached by this browser
     /// only (the URL is the launch's own).
     /// </summary>
-    public static async Task<IResult> File(string token, string path, HttpContext http, RuntimeTokens tokens, IObjectStore store, TimeProvider time,
-        CancellationToken ct)
+    public static async Task<IResult> File(string token, string path, HttpContext http, Launches launches, IObjectStore store, CancellationToken ct)
     {
-        if (tokens.Read(token, time.GetUtcNow()) is not { } grant)
+        if (await launches.GrantAsync(token, ct) is not { } grant)
             return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
         if (PackageArchive.Normalise(path) is not { } file) return TypedResults.NotFound();
         var key = (grant.IsFile ? ContentItem.StoragePrefixOf(grant.ContentId) : ContentPackage.StoragePrefixOf(grant.ContentId)) + file;
@@ -206,10 +205,9 @@ public static class RuntimeApi
     /// A commit: <c>{"cmi.core.lesson_status": "passed", ..., "commitSequence": 3}</c>. Answers as the runtime library
     /// expects (<c>{"result": true, "errorCode": 0}</c>), or a problem with <c>result: false</c>.
     /// </summary>
-    public static async Task<IResult> Commit(string token, string itemId, HttpContext http, RuntimeTokens tokens, Launches launches, TimeProvider time,
-        CancellationToken ct)
+    public static async Task<IResult> Commit(string token, string itemId, HttpContext http, Launches launches, CancellationToken ct)
     {
-        if (tokens.Read(token, time.GetUtcNow()) is not { } grant)
+        if (await launches.GrantAsync(token, ct) is not { } grant)
             return Refused(403, "This launch has expired", "Open the activity again from the course; what was not saved is lost.", 101);
         if (http.Request.ContentLength > MaxCommitBytes) return Refused(413, "The run-time data is too large", null, 101);
         Dictionary<string, string> cmi = [];
@@ -248,9 +246,9 @@ public static class RuntimeApi
     }
 
     /// <summary>A video's or audio's progress (a document's is recorded by opening it).</summary>
-    public static async Task<IResult> Progress(string token, HttpContext http, RuntimeTokens tokens, Launches launches, TimeProvider time, CancellationToken ct)
+    public static async Task<IResult> Progress(string token, HttpContext http, Launches launches, CancellationToken ct)
     {
-        if (tokens.Read(token, time.GetUtcNow()) is not { IsFile: true } grant)
+        if (await launches.GrantAsync(token, ct) is not { IsFile: true } grant)
             return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
         MediaProgressRequest? report;
         try

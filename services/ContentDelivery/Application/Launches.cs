@@ -98,6 +98,21 @@ public sealed class Launches(ContentDbContext db, RuntimeTokens tokens, Xapi.Cmi
         return new OpenedMedia(progress, item, token, tokens.Read(token, now)!);
     }
 
+    /// <summary>
+    /// The grant a player's token carries, if it holds now (<see cref="RuntimeGrant.HoldsAt"/>): the one check every
+    /// runtime request (a package's file, a commit, a media report) goes through. Only an expired token costs a read.
+    /// </summary>
+    public async Task<RuntimeGrant?> GrantAsync(string token, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (tokens.ReadSigned(token) is not { } grant) return null;
+        if (grant.HoldsAt(now, null)) return grant;
+        var lastUsed = grant.IsFile
+            ? await db.MediaProgress.AsNoTracking().Where(p => p.Id == grant.AttemptId).Select(p => (DateTimeOffset?)p.UpdatedAt).FirstOrDefaultAsync(ct)
+            : await db.Attempts.AsNoTracking().Where(a => a.Id == grant.AttemptId).Select(a => (DateTimeOffset?)a.UpdatedAt).FirstOrDefaultAsync(ct);
+        return grant.HoldsAt(now, lastUsed) ? grant : null;
+    }
+
     /// <summary>What a media player reports, for the progress its grant names (concurrent reports are applied one after the other).</summary>
     public Task RecordMediaAsync(RuntimeGrant grant, double position, double? duration, IReadOnlyList<WatchedSpan> played, CancellationToken ct) =>
         ChangeAsync(async () =>

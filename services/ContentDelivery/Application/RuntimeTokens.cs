@@ -22,7 +22,22 @@ public sealed class RuntimeOptions
 /// What a launch's token grants, until it expires: one attempt's (or one media progress's) records, and the files of
 /// one package or one uploaded file (<see cref="IsFile"/>); in review, nothing is recorded.
 /// </summary>
-public sealed record RuntimeGrant(Guid AttemptId, Guid ContentId, DateTimeOffset ExpiresAt, bool Review, bool IsFile = false);
+public sealed record RuntimeGrant(Guid AttemptId, Guid ContentId, DateTimeOffset ExpiresAt, bool Review, bool IsFile = false)
+{
+    /// <summary>How recently the attempt (or media progress) must have been used for an expired grant to hold.</summary>
+    public static readonly TimeSpan KeepAlive = TimeSpan.FromMinutes(30);
+
+    /// <summary>How long past its expiry a grant in use may hold at most: a sitting of 12 hours with the default lifetime.</summary>
+    public static readonly TimeSpan Overtime = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// Whether the grant holds now: until it expires; after that, while the learner is still at it (their attempt or
+    /// media progress was used within <see cref="KeepAlive"/>, so a long sitting loses no commit), up to
+    /// <see cref="Overtime"/>. A review or preview grant never outlives its expiry.
+    /// </summary>
+    public bool HoldsAt(DateTimeOffset now, DateTimeOffset? lastUsed) =>
+        now < ExpiresAt || (!Review && now - ExpiresAt <= Overtime && lastUsed is { } used && now - used <= KeepAlive);
+}
 
 /// <summary>
 /// The short-lived capability a launch hands the player, carried in the URL path (the package's own relative links
@@ -61,7 +76,10 @@ public sealed class RuntimeTokens
     }
 
     /// <summary>The grant a token carries, or null when it is not one of ours, was altered, or has expired.</summary>
-    public RuntimeGrant? Read(string token, DateTimeOffset now)
+    public RuntimeGrant? Read(string token, DateTimeOffset now) => ReadSigned(token) is { } grant && grant.ExpiresAt > now ? grant : null;
+
+    /// <summary>The grant a token carries, expired or not; null when it is not one of ours or was altered.</summary>
+    public RuntimeGrant? ReadSigned(string token)
     {
         var dot = token.IndexOf('.');
         if (dot <= 0 || token.Length > 200) return null;
@@ -74,7 +92,6 @@ public sealed class RuntimeTokens
         catch (FormatException) { return null; }
         if (payload.Length != PayloadLength || !CryptographicOperations.FixedTimeEquals(signature, HMACSHA256.HashData(key, payload))) return null;
         var expires = DateTimeOffset.FromUnixTimeSeconds(BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(32, 8)));
-        if (expires <= now) return null;
         return new RuntimeGrant(new Guid(payload.AsSpan(0, 16)), new Guid(payload.AsSpan(16, 16)), expires, (payload[40] & 1) != 0, (payload[40] & 2) != 0);
     }
 
