@@ -61,9 +61,13 @@ public class Cmi5RulesTests
         Assert.Contains(reason, Check(Say(verb, JsonNode.Parse(result)!.AsObject(), moveOn ? [Cmi5, MoveOn] : [Cmi5])));
 
     [Fact]
-    public void An_AU_verb_about_the_AU_without_the_cmi5_category_is_refused_and_the_LMS_verbs_are_the_LMS_s()
+    public void Without_the_cmi5_category_a_statement_is_allowed_and_uncounted_and_the_LMS_verbs_are_the_LMS_s()
     {
-        Assert.Contains("is a cmi5 defined statement", Check(Say("completed", new JsonObject { ["completion"] = true, ["duration"] = "PT1M" }, [MoveOn])));
+        var allowed = Say("completed", new JsonObject { ["completion"] = true }, []);
+        Assert.Null(Check(allowed)); // a cmi5 allowed statement, whatever its verb
+        Assert.False(Cmi5Rules.IsDefined(JsonSerializer.SerializeToElement(allowed)));
+        Assert.True(Cmi5Rules.IsDefined(JsonSerializer.SerializeToElement(Completed)));
+        Assert.Contains("only a defined statement", Check(Say("completed", new JsonObject { ["completion"] = true, ["duration"] = "PT1M" }, [MoveOn])));
         var satisfied = Say("satisfied");
         satisfied["verb"]!["id"] = Cmi5Verbs.Satisfied;
         Assert.Contains("only the LMS says", Check(satisfied));

@@ -34,7 +34,7 @@ public class SignedStatementTests
     {
         var head = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(header.ToJsonString()));
         var body = Base64Url.EncodeToString(Encoding.UTF8.GetBytes(payload));
-        var hash = header["alg"]?.GetValue<string>() switch { "RS384" => HashAlgorithmName.SHA384, "RS512" => HashAlgorithmName.SHA512, _ => HashAlgorithmName.SHA256 };
+        var hash = (header["alg"] as JsonValue)?.ToString() switch { "RS384" => HashAlgorithmName.SHA384, "RS512" => HashAlgorithmName.SHA512, _ => HashAlgorithmName.SHA256 };
         var signature = (key ?? Key).SignData(Encoding.ASCII.GetBytes(head + "." + body), hash, RSASignaturePadding.Pkcs1);
         return head + "." + body + "." + Base64Url.EncodeToString(signature);
     }
@@ -107,6 +107,13 @@ public class SignedStatementTests
     [InlineData("a.b", "not a JWS")]
     [InlineData("!!.$$.%%", "not base64url")]
     public void Something_that_is_not_a_JWS_is_refused(string jws, string reason) => Assert.Contains(reason, Check(Statement, jws));
+
+    [Theory]
+    [InlineData("""{"alg":5}""", "{}", "must be RS256")]
+    [InlineData("""{"alg":"RS256"}""", """{"timestamp":5}""", "payload is not a valid statement")]
+    [InlineData("""{"alg":"RS256"}""", """{"context":5}""", "payload is not a valid statement")]
+    public void A_header_or_payload_of_the_wrong_shape_is_malformed_not_an_error(string header, string payload, string reason) =>
+        Assert.Contains(reason, Check(Statement, Jws(payload, JsonNode.Parse(header)!.AsObject())));
 
     [Fact]
     public void A_certificate_that_cannot_be_read_is_refused()

@@ -28,7 +28,7 @@ public static class Cmi5Api
     public sealed record WaiverRequest(string AuId, string Reason);
 
     private static async Task<Results<NoContent, NotFound>> Waive(Guid id, WaiverRequest request, Cmi5Waivers waivers, CancellationToken ct) =>
-        await waivers.WaiveAsync(id, request.AuId ?? "", request.Reason ?? "", ct) is null ? TypedResults.NotFound() : TypedResults.NoContent();
+        await waivers.WaiveAsync(id, request.AuId ?? "", request.Reason ?? "", ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
     private static async Task<JsonHttpResult<Dictionary<string, string>>> Fetch(string token, ContentDbContext db, TimeProvider time, CancellationToken ct)
     {

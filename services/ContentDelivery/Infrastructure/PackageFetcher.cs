@@ -49,16 +49,22 @@ public sealed class PackageFetcher(HttpClient http, IOptions<PackageOptions> opt
             file.Position = 0;
             return (file, name, null);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or HttpIOException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             await file.DisposeAsync();
             return (null, name, $"{url.Host} could not be reached: {e.Message}");
+        }
+        catch
+        {
+            await file.DisposeAsync(); // the temporary file goes with it, whatever went wrong
+            throw;
         }
     }
 
     /// <summary>The handler every fetch goes through: it connects only to addresses <see cref="IsPublic"/> allows.</summary>
     public static SocketsHttpHandler Handler(bool allowPrivate) => new()
     {
+        UseProxy = false, // through a proxy, the check below would see only the proxy's address
         AllowAutoRedirect = true,
         MaxAutomaticRedirections = 5,
         ConnectTimeout = TimeSpan.FromSeconds(10),
@@ -97,6 +103,13 @@ public sealed class PackageFetcher(HttpClient http, IOptions<PackageOptions> opt
                      || (b[0] == 192 && b[1] == 168) || (b[0] == 100 && b[1] is >= 64 and <= 127) || (b[0] == 192 && b[1] == 0 && b[2] == 0)
                      || (b[0] == 198 && b[1] is 18 or 19));
         }
-        return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
+        // IPv6 that carries an IPv4 address (NAT64, 6to4, Teredo, IPv4-compatible) is judged by that address.
+        var v6 = address.GetAddressBytes();
+        if (v6[0] == 0x00 && v6[1..12].All(b => b == 0)) return IsPublic(new IPAddress(v6[12..16])); // ::a.b.c.d
+        if (v6[..4].SequenceEqual(new byte[] { 0x00, 0x64, 0xff, 0x9b })) return IsPublic(new IPAddress(v6[12..16])); // 64:ff9b::/96 and 64:ff9b:1::/48
+        if (v6[0] == 0x20 && v6[1] == 0x02) return IsPublic(new IPAddress(v6[2..6])); // 2002::/16
+        if (v6[..4].SequenceEqual(new byte[] { 0x20, 0x01, 0x00, 0x00 })) return IsPublic(new IPAddress(v6[12..16].Select(b => (byte)~b).ToArray())); // Teredo
+        // Otherwise only global unicast (2000::/3) is public.
+        return (v6[0] & 0xE0) == 0x20 && !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal || address.IsIPv6Multicast);
     }
 }

@@ -199,9 +199,11 @@ public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform
             await AssertAccessibleAsync(page, "learning-record-waiver-360");
             await page.SetViewportSizeAsync(size.Width, size.Height);
             await page.GetByLabel("Reason to waive Quiz").SelectOptionAsync("Equivalent Outside Activity");
-            await page.GetByRole(AriaRole.Button, new() { Name = "Waive" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Waive Quiz" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Waive Quiz for this person (Equivalent Outside Activity)?");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Yes, waive Quiz" }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Attempts at online content" })).ToContainTextAsync("Quiz: Waived");
-            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Waive" })).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Waive Quiz" })).ToHaveCountAsync(0);
 
             // The training manager previews the course: the AU in Browse mode, counting for no one.
             await page.GotoAsync($"/manage/packages/{packageId}/preview");

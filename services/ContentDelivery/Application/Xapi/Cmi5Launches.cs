@@ -120,24 +120,40 @@ public sealed class Cmi5Launches(ContentDbContext db, StatementIntake intake, Do
 /// </summary>
 public sealed class Cmi5Waivers(ContentDbContext db, StatementIntake intake, XapiAuthentication people, Cmi5Statements cmi5, TimeProvider time)
 {
-    /// <summary>The registration after the waiver; null when there is no such registration.</summary>
-    public async Task<Cmi5Registration?> WaiveAsync(Guid registrationId, string auId, string reason, CancellationToken ct)
+    /// <summary>
+    /// Whether the waiver was made (false when there is no such registration). The registration and the statements are
+    /// written in one transaction: a waiver that loses a race with another is refused whole (409), and nothing is half-written.
+    /// </summary>
+    public async Task<bool> WaiveAsync(Guid registrationId, string auId, string reason, CancellationToken ct)
     {
-        var registration = await db.Cmi5Registrations.FirstOrDefaultAsync(r => r.Id == registrationId, ct);
-        if (registration is null) return null;
-        var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == registration.PackageId, ct);
+        // What the waiver will satisfy, judged on a copy, so its statements can be written; the change itself is made
+        // again on the row, inside the statements' transaction.
+        var copy = await db.Cmi5Registrations.AsNoTracking().FirstOrDefaultAsync(r => r.Id == registrationId, ct);
+        if (copy is null) return false;
+        var package = await db.Packages.AsNoTracking().FirstAsync(p => p.Id == copy.PackageId, ct);
         var now = time.GetUtcNow();
-        var satisfied = registration.Waive(auId, reason, now);
+        var satisfied = copy.Waive(auId, reason, now);
         var session = Guid.CreateVersion7(now);
-        var actor = people.PersonAgent(registration.UserId, null);
-        var waived = Cmi5Statements.Statement(actor, Cmi5Verbs.Waived, cmi5.AuActivityId(package, auId), registration.Id, auId, session, now,
+        var actor = people.PersonAgent(copy.UserId, null);
+        var waived = Cmi5Statements.Statement(actor, Cmi5Verbs.Waived, cmi5.AuActivityId(package, auId), copy.Id, auId, session, now,
             result: new JsonObject { ["success"] = true, ["completion"] = true, ["extensions"] = new JsonObject { [Cmi5Verbs.ReasonExtension] = reason } });
         waived["context"]!["contextActivities"]!["category"]!.AsArray().Add(new JsonObject { ["id"] = Cmi5Verbs.MoveOnCategory });
-        await db.SaveChangesAsync(ct); // the registration's row version guards two waivers at once
-        var stored = await intake.StoreAsync(JsonSerializer.SerializeToElement(new JsonArray([waived, .. cmi5.SatisfiedStatements(actor, satisfied, registration.Id, package, session, now)])),
-            null, people.Platform, XapiVersion.V103, [], ct);
-        if (stored.Reason is { } refused) throw new InvalidOperationException($"The LMS's own cmi5 statements were refused: {refused}");
-        return registration;
+        var statements = new JsonArray([waived, .. cmi5.SatisfiedStatements(actor, satisfied, copy.Id, package, session, now)]);
+        try
+        {
+            var stored = await intake.StoreAsync(JsonSerializer.SerializeToElement(statements), null, people.Platform, XapiVersion.V103, [], ct, alongside: async () =>
+            {
+                var registration = await db.Cmi5Registrations.FirstAsync(r => r.Id == registrationId, ct);
+                registration.Waive(auId, reason, now);
+                await db.SaveChangesAsync(ct);
+            });
+            if (stored.Reason is { } refused) throw new InvalidOperationException($"The LMS's own cmi5 statements were refused: {refused}");
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new ServiceDefaults.Domain.DomainRuleException("auId", "The registration changed while the waiver was being made; look again and retry.");
+        }
+        return true;
     }
 }
 
@@ -222,6 +238,7 @@ public sealed class Cmi5Observer(ContentDbContext db, Cmi5Statements cmi5, XapiA
         {
             var verb = statement.Sent.GetProperty("verb").GetProperty("id").GetString();
             if (!statement.Sent.GetProperty("object").TryGetProperty("id", out var target) || target.GetString() != launch.AuActivityId) continue;
+            if (!Cmi5Rules.IsDefined(statement.Sent)) continue; // a cmi5 allowed statement: stored, never counted
             if (verb == Cmi5Verbs.Terminated) session.Terminate(statement.Stored);
             if (verb == Cmi5Verbs.Initialized) session.Initialize(statement.Stored);
             if (verb is not (Cmi5Verbs.Completed or Cmi5Verbs.Passed or Cmi5Verbs.Failed)) continue;

@@ -5,8 +5,8 @@ namespace LmsPlatform.ContentDelivery.Application.Xapi;
 
 /// <summary>
 /// What an AU may send with its session's credential (cmi5 §9, the LMS's side), statement by statement in the order sent.
-/// A "cmi5 defined" statement is one with the cmi5 category activity; an AU's verbs about its own activity (initialized,
-/// completed, passed, failed, terminated) must be defined ones.
+/// A "cmi5 defined" statement is one with the cmi5 category activity (<see cref="IsDefined"/>); only those count.
+/// Anything else is a "cmi5 allowed" statement, whatever its verb: stored, never counted.
 /// <list type="bullet">
 /// <item>its own learner (the launch's actor) in its own registration, never voiding;</item>
 /// <item>the session's id in the context, as LMS.LaunchData's context template gave it;</item>
@@ -53,8 +53,6 @@ public static class Cmi5Rules
             var target = statement.GetProperty("object").TryGetProperty("id", out var objectId) ? objectId.GetString() : null;
             statement.TryGetProperty("result", out var result);
             bool Has(string name) => result.ValueKind == JsonValueKind.Object && result.TryGetProperty(name, out _);
-            if (!defined && AuVerbs.Contains(verb) && target == launch.AuActivityId)
-                return Refuse($"\"{Short(verb)}\" about the AU is a cmi5 defined statement: its context.contextActivities.category holds {Cmi5Verbs.Category}.");
             if (defined)
             {
                 if (LmsVerbs.Contains(verb)) return IntakeResult.Refused(StatusCodes.Status403Forbidden, $"cmi5: only the LMS says \"{Short(verb)}\".");
@@ -103,6 +101,10 @@ public static class Cmi5Rules
         }
         return null;
     }
+
+    /// <summary>Whether a statement is "cmi5 defined" (its category context activities hold cmi5's): the only ones that count.</summary>
+    public static bool IsDefined(JsonElement statement) =>
+        statement.TryGetProperty("context", out var context) && Categories(context).Contains(Cmi5Verbs.Category);
 
     /// <summary>The ids of the statement's category context activities (one or an array).</summary>
     private static HashSet<string> Categories(JsonElement context)

@@ -22,8 +22,12 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
     public static IncomingStatement Prepare(JsonElement sent, Guid id, DateTimeOffset stored, JsonElement authority, XapiVersion version, string[]? attachments = null) =>
         new(id, StatementDocument.CompleteJson(sent, id, stored, authority, version), stored, StatementFacts.Of(sent, authority) with { Id = id }, sent, attachments ?? []);
 
+    /// <param name="alongside">
+    /// A change of the LMS's own that the statements record (a waiver), made in the store's transaction, so both are
+    /// written or neither is. It runs again if the store retries.
+    /// </param>
     public async Task<IntakeResult> StoreAsync(JsonElement body, Guid? statementId, XapiCaller caller, XapiVersion version,
-        IReadOnlyList<AttachmentContent> parts, CancellationToken cancellationToken)
+        IReadOnlyList<AttachmentContent> parts, CancellationToken cancellationToken, Func<Task>? alongside = null)
     {
         if (!XapiScopes.CanWriteStatements(caller.Scopes))
             return IntakeResult.Refused(StatusCodes.Status403Forbidden, "This credential may not write statements.");
@@ -77,7 +81,7 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
             {
                 var jws = parts.FirstOrDefault(p => string.Equals(p.Sha2, signed, StringComparison.OrdinalIgnoreCase));
                 if (jws is null) return IntakeResult.Refused(StatusCodes.Status400BadRequest, $"{Where(i)}The signature attachment must come with its bytes, not a fileUrl.");
-                if (SignedStatement.Check(sent[i], jws.Content) is { } malformed) return IntakeResult.Refused(StatusCodes.Status400BadRequest, Where(i) + malformed);
+                if (SignedStatement.Check(sent[i], jws.Content, version) is { } malformed) return IntakeResult.Refused(StatusCodes.Status400BadRequest, Where(i) + malformed);
             }
         string Where(int i) => single ? "" : $"[{i}] ";
         if (parts.FirstOrDefault(p => !declared.Contains(p.Sha2)) is { } stray)
@@ -91,6 +95,7 @@ public sealed class StatementIntake(StatementStore store, TimeProvider time, IEn
         var conflict = await store.StoreAsync(incoming, parts, stored, async fresh =>
         {
             var followUps = new List<IncomingStatement>();
+            if (alongside is not null) await alongside();
             foreach (var observer in observers) followUps.AddRange(await observer.StoredAsync(fresh, caller, cancellationToken));
             return followUps;
         }, cancellationToken);

@@ -28,7 +28,7 @@ public static class SignedStatement
     }
 
     /// <summary>Why <paramref name="jws"/> is not a good signature of <paramref name="statement"/>; null when it is.</summary>
-    public static string? Check(JsonElement statement, byte[] jws)
+    public static string? Check(JsonElement statement, byte[] jws, XapiVersion version = XapiVersion.V103)
     {
         var parts = Encoding.ASCII.GetString(jws).Trim().Split('.');
         if (parts.Length != 3 || parts.Any(p => p.Length == 0))
@@ -47,7 +47,7 @@ public static class SignedStatement
         }
         if (header.ValueKind != JsonValueKind.Object || payload.ValueKind != JsonValueKind.Object)
             return "The signature's header and payload must be JSON objects.";
-        var hash = header.TryGetProperty("alg", out var alg) ? alg.GetString() switch
+        var hash = header.TryGetProperty("alg", out var alg) && alg.ValueKind == JsonValueKind.String ? alg.GetString() switch
         {
             "RS256" => HashAlgorithmName.SHA256,
             "RS384" => HashAlgorithmName.SHA384,
@@ -56,6 +56,8 @@ public static class SignedStatement
         } : default;
         if (hash == default) return "The signature's algorithm (alg) must be RS256, RS384 or RS512.";
 
+        if (StatementValidator.Validate(payload, version).FirstOrDefault() is { } fault)
+            return $"The signature's payload is not a valid statement: {fault}";
         if (Comparable(payload) != Comparable(statement))
             return "The signature's payload is not this statement: a signed statement must be what was signed.";
 
