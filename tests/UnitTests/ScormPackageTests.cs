@@ -174,6 +174,86 @@ public class ScormPackageTests
         Assert.Equal("manifest.xml", Assert.Single(inspection.Problems).Code);
     }
 
+    /// <summary>A SCORM 2004 4th edition manifest of two SCOs with sequencing of most kinds (ADL's own examples use them so).</summary>
+    private const string Sequenced = """
+        <manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3"
+                  xmlns:imsss="http://www.imsglobal.org/xsd/imsss" xmlns:adlseq="http://www.adlnet.org/xsd/adlseq_v1p3">
+          <metadata><schema>ADL SCORM</schema><schemaversion>2004 4th Edition</schemaversion></metadata>
+          <organizations default="o"><organization identifier="o"><title>Golf</title>
+            <item identifier="pre" identifierref="r1"><title>Pretest</title>
+              <imsss:sequencing IDRef="common">
+                <imsss:limitConditions attemptLimit="1" attemptAbsoluteDurationLimit="PT30M"/>
+                <imsss:sequencingRules>
+                  <imsss:preConditionRule><imsss:ruleConditions conditionCombination="any">
+                    <imsss:ruleCondition condition="satisfied"/><imsss:ruleCondition operator="not" condition="attempted"/>
+                  </imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>
+                  <imsss:postConditionRule><imsss:ruleConditions><imsss:ruleCondition condition="objectiveMeasureLessThan" measureThreshold="0.5"/></imsss:ruleConditions>
+                    <imsss:ruleAction action="retry"/></imsss:postConditionRule>
+                </imsss:sequencingRules>
+                <imsss:objectives>
+                  <imsss:primaryObjective objectiveID="pre-mastered" satisfiedByMeasure="true"><imsss:minNormalizedMeasure>0.8</imsss:minNormalizedMeasure>
+                    <imsss:mapInfo targetObjectiveID="golf.mastered" writeSatisfiedStatus="true"/></imsss:primaryObjective>
+                  <imsss:objective objectiveID="rules"/>
+                </imsss:objectives>
+                <adlseq:objectives><adlseq:objective objectiveID="rules"><adlseq:mapInfo targetObjectiveID="golf.rules" writeCompletionStatus="true"/></adlseq:objective></adlseq:objectives>
+                <imsss:deliveryControls tracked="true" completionSetByContent="true" objectiveSetByContent="false"/>
+                <adlseq:rollupConsiderations requiredForSatisfied="ifAttempted" measureSatisfactionIfActive="false"/>
+              </imsss:sequencing>
+            </item>
+            <item identifier="lesson" identifierref="r1"><title>Lesson</title></item>
+            <imsss:sequencing>
+              <imsss:controlMode choice="false" flow="true" forwardOnly="true"/>
+              <imsss:rollupRules rollupObjectiveSatisfied="true" objectiveMeasureWeight="1">
+                <imsss:rollupRule childActivitySet="atLeastPercent" minimumPercent="0.5"><imsss:rollupConditions>
+                  <imsss:rollupCondition condition="satisfied"/></imsss:rollupConditions><imsss:rollupAction action="satisfied"/></imsss:rollupRule>
+              </imsss:rollupRules>
+              <imsss:randomizationControls randomizationTiming="onEachNewAttempt" selectCount="2" reorderChildren="true"/>
+            </imsss:sequencing>
+          </organization></organizations>
+          <resources><resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="index.html"/></resources>
+          <imsss:sequencingCollection><imsss:sequencing ID="common"><imsss:controlMode choiceExit="false"/></imsss:sequencing></imsss:sequencingCollection>
+        </manifest>
+        """;
+
+    private static PackageInspection InspectManifest(string manifest) => Inspect(zip =>
+    {
+        Add(zip, "imsmanifest.xml", manifest);
+        Add(zip, "index.html", "<html></html>");
+    }, withManifest: false);
+
+    [Fact]
+    public void SCORM_2004_sequencing_within_its_vocabularies_is_taken()
+    {
+        var inspection = InspectManifest(Sequenced);
+        Assert.True(inspection.Accepted, string.Join("\n", inspection.Problems.Select(p => p.Message)));
+        Assert.True(inspection.Package!.Organization.HasSequencing);
+    }
+
+    [Theory]
+    [InlineData("flow=\"true\"", "flow=\"yes\"", "flow=\"yes\" must be one of true, false")]
+    [InlineData("<imsss:ruleAction action=\"skip\"/>", "<imsss:ruleAction action=\"retry\"/>", "a preConditionRule's action is one of skip")]
+    [InlineData("condition=\"satisfied\"/><imsss:ruleCondition", "condition=\"passed\"/><imsss:ruleCondition", "condition=\"passed\" must be one of satisfied")]
+    [InlineData("measureThreshold=\"0.5\"", "measureThreshold=\"1.5\"", "must be a number from -1 to 1")]
+    [InlineData("<imsss:minNormalizedMeasure>0.8<", "<imsss:minNormalizedMeasure>80<", "'80' must be a number from -1 to 1")]
+    [InlineData("attemptLimit=\"1\"", "attemptLimit=\"-1\"", "must be a whole number")]
+    [InlineData("attemptAbsoluteDurationLimit=\"PT30M\"", "attemptAbsoluteDurationLimit=\"30 minutes\"", "an ISO 8601 duration")]
+    [InlineData("IDRef=\"common\"", "IDRef=\"elsewhere\"", "IDRef 'elsewhere' names no sequencing")]
+    [InlineData("<imsss:objective objectiveID=\"rules\"/>", "<imsss:objective objectiveID=\"pre-mastered\"/>", "the objective id 'pre-mastered' is used twice")]
+    [InlineData("<imsss:objective objectiveID=\"rules\"/>", "<imsss:objective/>", "the attribute objectiveID is required")]
+    [InlineData("targetObjectiveID=\"golf.mastered\" ", "", "the attribute targetObjectiveID is required")]
+    [InlineData("childActivitySet=\"atLeastPercent\"", "childActivitySet=\"most\"", "childActivitySet=\"most\" must be one of all, any")]
+    [InlineData("randomizationTiming=\"onEachNewAttempt\"", "randomizationTiming=\"always\"", "must be one of never, once, onEachNewAttempt")]
+    [InlineData("requiredForSatisfied=\"ifAttempted\"", "requiredForSatisfied=\"sometimes\"", "must be one of always, ifAttempted")]
+    public void SCORM_2004_sequencing_outside_its_vocabularies_is_refused_with_the_element_and_line(string from, string to, string reason)
+    {
+        Assert.Contains(from, Sequenced);
+        var inspection = InspectManifest(Sequenced.Replace(from, to));
+        Assert.False(inspection.Accepted);
+        var problem = Assert.Single(inspection.Problems, p => p.Code == "manifest.sequencing");
+        Assert.Contains(reason, problem.Message);
+        Assert.Contains("(line ", problem.Message);
+    }
+
     private static PackageInspection Inspect(Action<ZipArchive> build, bool withManifest)
     {
         using var buffer = new MemoryStream();

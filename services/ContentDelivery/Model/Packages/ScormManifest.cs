@@ -31,7 +31,7 @@ public sealed record ScormLaunch(ScormItem Item, ScormResource Resource, string 
 /// organisations with their items, the resources. <see cref="Read"/> refuses what a player could not launch, naming
 /// each problem: XML that is not well-formed (with the line), an unknown version, no organisation, an item referring to
 /// a resource that does not exist, a launchable item whose resource has no launch file, a launch file missing from the
-/// archive, a mastery score out of range. Elements are matched by local name, so the namespace variants packages use
+/// archive, a mastery score out of range, SCORM 2004 sequencing outside its vocabularies (<see cref="ScormSequencing"/>). Elements are matched by local name, so the namespace variants packages use
 /// in the field are read alike.
 /// </summary>
 public sealed record ScormPackage(ScormVersion Version, string? Edition, string Identifier, string Title, string DefaultOrganization,
@@ -142,6 +142,7 @@ public sealed record ScormPackage(ScormVersion Version, string? Edition, string 
             if (item.MasteryScore is < 0 or > 100)
                 problems.Add(new("manifest.mastery", $"The item '{item.Identifier}' has a mastery score of {item.MasteryScore}: it must be between 0 and 100.", ManifestPath));
         }
+        if (version == ScormVersion.Scorm2004) ScormSequencing.Check(root, problems);
         foreach (var resource in resources)
             foreach (var file in resource.Files.Where(f => !fileExists(f)))
                 problems.Add(new("manifest.file", $"The resource '{resource.Identifier}' lists '{file}', which is not in the package.", file, Warning: true));
