@@ -97,7 +97,7 @@ public sealed class Cmi5Registration : Aggregate
         // An AU is satisfied once and stays so (a failure never undoes a pass): a block is newly satisfied exactly when
         // this AU turned and every other AU in it was satisfied already.
         var blocks = !before.Satisfied && au.Satisfied
-            ? (au.Blocks ?? []).Reverse().Where(block => Aus.Where(a => a.Blocks?.Contains(block) == true).All(a => a.Satisfied)).ToArray()
+            ? (au.Blocks ?? []).Reverse().Where(BlockSatisfied).ToArray()
             : [];
         return new Cmi5Satisfied(blocks, Evaluate(now));
     }
@@ -118,7 +118,10 @@ public sealed class Cmi5Registration : Aggregate
 
     /// <summary>The blocks that are satisfied from the start (every AU in them NotApplicable), innermost first.</summary>
     public IReadOnlyList<string> SatisfiedBlocks() =>
-        [.. Aus.SelectMany(a => (a.Blocks ?? []).Reverse()).Distinct().Where(block => Aus.Where(a => a.Blocks?.Contains(block) == true).All(a => a.Satisfied))];
+        [.. Aus.SelectMany(a => (a.Blocks ?? []).Reverse()).Distinct().Where(BlockSatisfied)];
+
+    /// <summary>Whether every AU in the block is satisfied.</summary>
+    private bool BlockSatisfied(string block) => Aus.Where(a => a.Blocks?.Contains(block) == true).All(a => a.Satisfied);
 
     private void Replace(Cmi5AuState au) => Aus = [.. Aus.Select(a => a.AuId == au.AuId ? au : a)];
 
