@@ -25,6 +25,8 @@ public static class LmsTopology
     public const string DashboardTokenSecret = "dashboard-token";
     /// <summary>The key content signs players' short-lived URLs with (the same for every replica).</summary>
     public const string ContentSigningKeySecret = "content-signing-key";
+    /// <summary>The key notification signs one-click unsubscribe links with.</summary>
+    public const string UnsubscribeKeySecret = "notification-unsubscribe-key";
 
     /// <summary>When the model was built: the start the ready notice measures from (not the process's, which under
     /// <c>./lms run</c> is the script's, before the build).</summary>
@@ -55,6 +57,7 @@ public static class LmsTopology
         var postgres = builder.AddPostgresServer(ResourceNames.Postgres, data);
         var eventBus = builder.AddRabbitMQServer(ResourceNames.EventBus, data);
         var redis = builder.AddRedisServer(ResourceNames.Redis, data);
+        var mail = builder.AddMailServer(ResourceNames.Mail, data);
 
         var identityDb = postgres.AddDatabase(ResourceNames.IdentityDb);
         var catalogueDb = postgres.AddDatabase(ResourceNames.CatalogueDb);
@@ -94,7 +97,11 @@ public static class LmsTopology
 
         var notification = builder.AddService<Projects.Notification_Api>(ResourceNames.NotificationApi)
             .WithReference(notificationDb).WaitFor(notificationDb)
-            .WithReference(eventBus);
+            .WithReference(eventBus)
+            // Mail waits in the delivery queue while the relay is away, so nothing waits for it at start.
+            .WithReference(mail)
+            .WithEnvironment("Notification__Organisation", builder.Configuration["Certificates:Organisation"] ?? "LmsPlatform")
+            .WithEnvironment("Notification__UnsubscribeKey", builder.AddParameter(UnsubscribeKeySecret, data.Secret(UnsubscribeKeySecret), secret: true));
 
         var analytics = builder.AddService<Projects.Analytics_Api>(ResourceNames.AnalyticsApi)
             .WithReference(analyticsDb).WaitFor(analyticsDb)

@@ -28,7 +28,14 @@ public static class ServiceResourceExtensions
     /// ReadyToRun publish at <c>artifacts/publish/&lt;project&gt;/release_&lt;rid&gt;/</c> (half the start-up CPU).
     /// </summary>
     public static IResourceBuilder<ServiceResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddService<TProject, ServiceResource>(name, (n, command, directory) => new ServiceResource(n, command, directory));
+
+    /// <summary>The same, as a resource type of the caller's (one that also offers a connection string, say).</summary>
+    public static IResourceBuilder<TResource> AddService<TProject, TResource>(this IDistributedApplicationBuilder builder, string name,
+        Func<string, string, string, TResource> create)
         where TProject : IProjectMetadata, new()
+        where TResource : ExecutableResource, IResourceWithServiceDiscovery
     {
         var projectPath = new TProject().ProjectPath;
         var project = Path.GetFileNameWithoutExtension(projectPath);
@@ -38,7 +45,7 @@ public static class ServiceResourceExtensions
             : Path.Combine(repository, "artifacts", "bin", project, Configuration);
         var assembly = Path.Combine(output, project + ".dll");
 
-        return builder.AddResource(new ServiceResource(name, "dotnet", output))
+        return builder.AddResource(create(name, "dotnet", output))
             .OnBeforeResourceStarted((resource, e, _) => File.Exists(assembly)
                 ? Task.CompletedTask
                 : throw new InvalidOperationException($"{name}: {assembly} is not there. Build the solution first, or for {BinariesKey}=published publish build/services.slnf (./lms run does)."))
@@ -57,7 +64,7 @@ public static class ServiceResourceExtensions
             }, createIfNotExists: true)
             .WithEnvironment(context =>
             {
-                var http = ((ServiceResource)context.Resource).GetEndpoint("http");
+                var http = ((TResource)context.Resource).GetEndpoint("http");
                 context.EnvironmentVariables["ASPNETCORE_URLS"] = ReferenceExpression.Create($"http://localhost:{http.Property(EndpointProperty.TargetPort)}");
             })
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)

@@ -9,6 +9,8 @@ public static class ResourceNames
     public const string Postgres = "postgres";
     public const string EventBus = "eventbus";
     public const string Redis = "redis";
+    /// <summary>Outgoing mail (SMTP): a relay's connection string, or the mail catcher the AppHost runs when none is given.</summary>
+    public const string Mail = "mail";
 
     public const string IdentityApi = "identity-api";
     public const string CatalogueApi = "catalogue-api";

@@ -56,7 +56,7 @@ public sealed class TestPlatform : IAsyncDisposable
             $"--{PlatformData.DirectoryKey}={data}",
             $"--{PlatformData.ThrowawayKey}=true",
             // Servers given by connection string in the environment would be shared; tests always start their own.
-            "--ConnectionStrings:postgres=", "--ConnectionStrings:eventbus=", "--ConnectionStrings:redis=",
+            "--ConnectionStrings:postgres=", "--ConnectionStrings:eventbus=", "--ConnectionStrings:redis=", "--ConnectionStrings:mail=",
             "--Gateway:Port=0",
             $"--{PlatformData.DurableKey}={durable}",
         ], cancellationToken);

@@ -1,44 +1,55 @@
 using LmsPlatform.Contracts.Identity;
 using LmsPlatform.Notification.Infrastructure;
 using LmsPlatform.Notification.Model;
+using LmsPlatform.Notification.Sending;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Notification.Consumers;
 
 /// <summary>
-/// The messages that carry a single-use link to an account (an invitation, a password reset): kept for delivery to
-/// the recipient, and marked sensitive so that nobody else reads the link through the API. Until email delivery exists
-/// they wait in the recipient's inbox.
+/// The messages that carry a single-use link to an account (an invitation, a password reset): mailed to the person,
+/// marked sensitive so that nobody else reads the link through the API, and not kept once the relay has taken them.
 /// </summary>
 public static class AccountMessages
 {
-    public static async Task AddAsync(NotificationDbContext db, Guid userId, string email, string givenName, string subject, string body,
-        DateTimeOffset at, CancellationToken ct)
+    /// <summary>The person the event names; the event may overtake their creation (another queue), so the copy can start from it.</summary>
+    public static async Task<Recipient?> RecipientAsync(NotificationDbContext db, Guid userId, string email, string givenName, CancellationToken ct)
     {
-        var recipient = await db.Recipients.FirstOrDefaultAsync(r => r.UserId == userId, ct);
-        if (recipient is { Erased: true }) return;
-        // The event may overtake the user's creation (another queue): the copy starts from what this event knows.
-        if (recipient is null) db.Recipients.Add(new Recipient { UserId = userId, Email = email, GivenName = givenName });
-        db.Notifications.Add(new UserNotification
+        var recipient = db.Recipients.Local.FirstOrDefault(r => r.UserId == userId) ?? await db.Recipients.FirstOrDefaultAsync(r => r.UserId == userId, ct);
+        if (recipient is { Erased: true }) return null;
+        if (recipient is null)
         {
-            Id = Guid.CreateVersion7(at), UserId = userId, Channel = Channel.InApp, Subject = subject, Body = body, CreatedAt = at, Sensitive = true,
-        });
+            recipient = new Recipient { UserId = userId, Email = email, GivenName = givenName, DisplayName = givenName };
+            db.Recipients.Add(recipient);
+        }
+        // The address the link was made for, even if the copy has not caught up with a change of address yet.
+        if (recipient.Email != email) recipient = new Recipient { UserId = userId, Email = email, GivenName = recipient.GivenName, FamilyName = recipient.FamilyName,
+            DisplayName = recipient.DisplayName, Language = recipient.Language, TimeZone = recipient.TimeZone, Status = recipient.Status };
+        return recipient;
     }
 }
 
-public sealed class UserInvitedConsumer(NotificationDbContext db, TimeProvider time) : IdempotentConsumer<UserInvited, NotificationDbContext>(db)
+public sealed class UserInvitedConsumer(NotificationDbContext db, Notifier notifier) : IdempotentConsumer<UserInvited, NotificationDbContext>(db)
 {
-    protected override Task HandleAsync(UserInvited message, CancellationToken cancellationToken) =>
-        AccountMessages.AddAsync(Db, message.UserId, message.Email, message.GivenName, "You are invited to learning",
-            $"Hello {message.GivenName}, {message.InvitedBy} invited you. Choose your password here (the link works once, until {message.ExpiresAt:d MMMM yyyy HH:mm} UTC): {message.SetPasswordUrl}",
-            time.GetUtcNow(), cancellationToken);
+    protected override async Task HandleAsync(UserInvited message, CancellationToken cancellationToken)
+    {
+        if (await AccountMessages.RecipientAsync(Db, message.UserId, message.Email, message.GivenName, cancellationToken) is not { } to) return;
+        await notifier.SendAsync(to, NotificationTypes.Invitation, new()
+        {
+            ["invited_by"] = message.InvitedBy, ["link"] = message.SetPasswordUrl, ["expires_at"] = notifier.Date(message.ExpiresAt, to, withTime: true),
+        }, $"invitation:{message.UserId:N}:{message.ExpiresAt.UtcTicks}", null, cancellationToken);
+    }
 }
 
-public sealed class PasswordResetRequestedConsumer(NotificationDbContext db, TimeProvider time) : IdempotentConsumer<PasswordResetRequested, NotificationDbContext>(db)
+public sealed class PasswordResetRequestedConsumer(NotificationDbContext db, Notifier notifier) : IdempotentConsumer<PasswordResetRequested, NotificationDbContext>(db)
 {
-    protected override Task HandleAsync(PasswordResetRequested message, CancellationToken cancellationToken) =>
-        AccountMessages.AddAsync(Db, message.UserId, message.Email, message.GivenName, "Reset your password",
-            $"Hello {message.GivenName}, choose a new password here (the link works once, until {message.ExpiresAt:HH:mm} UTC): {message.ResetUrl}. If you did not ask for it, ignore this message.",
-            time.GetUtcNow(), cancellationToken);
+    protected override async Task HandleAsync(PasswordResetRequested message, CancellationToken cancellationToken)
+    {
+        if (await AccountMessages.RecipientAsync(Db, message.UserId, message.Email, message.GivenName, cancellationToken) is not { } to) return;
+        await notifier.SendAsync(to, NotificationTypes.PasswordReset, new()
+        {
+            ["link"] = message.ResetUrl, ["expires_at"] = notifier.Date(message.ExpiresAt, to, withTime: true),
+        }, $"password-reset:{message.UserId:N}:{message.ExpiresAt.UtcTicks}", null, cancellationToken);
+    }
 }

@@ -1,9 +1,11 @@
-using LmsPlatform.ServiceDefaults.Security;
 using LmsPlatform.Contracts;
 using LmsPlatform.Notification.Consumers;
+using LmsPlatform.Notification.Delivery;
 using LmsPlatform.Notification.Infrastructure;
+using LmsPlatform.Notification.Sending;
 using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Messaging;
+using LmsPlatform.ServiceDefaults.Security;
 
 namespace LmsPlatform.Notification.Extensions;
 
@@ -13,6 +15,17 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<NotificationDbContext>(ResourceNames.NotificationDb);
+        builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection("Notification"));
+        builder.Services.AddSingleton<Unsubscribe>();
+        builder.Services.AddScoped<Notifier>();
+
+        // Mail: the relay from the connection string, the rest from Notification:Mail; the senders run in every replica.
+        var mail = new MailOptions();
+        builder.Configuration.GetSection("Notification:Mail").Bind(mail);
+        mail.ApplyConnectionString(builder.Configuration.GetConnectionString(ResourceNames.Mail));
+        builder.Services.AddSingleton(mail);
+        builder.Services.AddHostedService<EmailDispatcher>();
+
         builder.AddEventBus<NotificationDbContext>("notification", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
@@ -24,6 +37,17 @@ public static class Extensions
             // Links to an account: invitations and password resets.
             bus.AddIdempotentConsumer<UserInvitedConsumer>();
             bus.AddIdempotentConsumer<PasswordResetRequestedConsumer>();
+            // Course and path titles, for the messages that name them.
+            bus.AddIdempotentConsumer<CoursePublishedConsumer>();
+            bus.AddIdempotentConsumer<LearningPathPublishedConsumer>();
+            // Learning: assignments, overdue, certifications, certificates, approvals.
+            bus.AddIdempotentConsumer<EnrolledConsumer>();
+            bus.AddIdempotentConsumer<BecameOverdueConsumer>();
+            bus.AddIdempotentConsumer<CertificationWindowOpenedConsumer>();
+            bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
+            bus.AddIdempotentConsumer<CertificateIssuedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentRequestedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentRequestDecidedConsumer>();
         });
     }
 }

@@ -78,13 +78,31 @@ public class InvitationTests(PlatformFixture platform)
         using var late = await admin.PostAsync($"/api/identity/users/{id}/invitation", null);
         Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
 
-        // The link reached the notification service, which keeps it for the recipient's eyes only.
-        var inbox = await Eventually.ReachesAsync(
-            () => admin.GetFromJsonAsync<JsonElement>($"/api/notification/notifications?userId={id}"),
-            page => page.GetProperty("items").EnumerateArray().Count(n => n.GetProperty("sensitive").GetBoolean()) == 2,
-            TimeSpan.FromSeconds(30), "both invitations in the notification service");
-        Assert.All(inbox.GetProperty("items").EnumerateArray().Where(n => n.GetProperty("sensitive").GetBoolean()),
-            n => Assert.DoesNotContain("token=", n.GetProperty("body").GetString()));
+        // Both invitations were mailed to the person, each with its own link, as plain text and HTML, with no
+        // unsubscribe (an invitation is always sent).
+        var mails = await Mailbox.WaitForAsync(platform.App, email, m => m.Subject == "You are invited to learning", count: 2);
+        Assert.Equal(2, mails.Count);
+        var links = mails.Select(m => new Uri(System.Text.RegularExpressions.Regex.Match(m.Text!, @"https?://\S+set-password\?token=\S+").Value).PathAndQuery).ToHashSet();
+        Assert.Equal(new HashSet<string> { first, second }, links);
+        Assert.All(mails, m =>
+        {
+            Assert.Contains("Ines", m.Text);
+            Assert.Contains("set-password?token=", m.Html);
+            Assert.False(m.Headers.ContainsKey("List-Unsubscribe"));
+            Assert.Equal("auto-generated", m.Headers["Auto-Submitted"]);
+        });
+        // The delivery log shows they went, but not the links: those were for the person alone, and are not kept.
+        var log = await Eventually.ReachesAsync(
+            () => admin.GetFromJsonAsync<JsonElement>($"/api/notification/deliveries?userId={id}"),
+            page => page.GetProperty("items").EnumerateArray().Count(n => n.GetProperty("status").GetString() == "Sent") == 2,
+            TimeSpan.FromSeconds(30), "both invitations sent in the delivery log");
+        foreach (var entry in log.GetProperty("items").EnumerateArray())
+        {
+            var detail = await admin.GetFromJsonAsync<JsonElement>($"/api/notification/deliveries/{entry.GetProperty("id").GetGuid()}");
+            Assert.DoesNotContain("token=", detail.GetProperty("text").GetString());
+        }
+        Assert.Equal(0, await platform.CountAsync(ResourceNames.NotificationDb,
+            $"SELECT count(*) FROM emails WHERE \"UserId\" = '{id}' AND (\"TextBody\" LIKE '%token=%' OR \"HtmlBody\" LIKE '%token=%')"));
     }
 
     [Fact]
