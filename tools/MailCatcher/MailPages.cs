@@ -12,8 +12,8 @@ public static class MailPages
         app.MapGet("/", (MailStore store, string? to) => Html("Mail sent by the platform", List(store.Newest(to, 200), to)));
         app.MapGet("/messages/{seq:long}", (MailStore store, long seq) =>
             store.Find(seq) is { } entry ? Html(entry.Subject, Message(View(store, entry))) : Results.NotFound());
-        app.MapGet("/api/messages", (MailStore store, string? to, int? take) =>
-            Results.Json(store.Newest(to, Math.Clamp(take ?? 50, 1, 1000)).Select(e => View(store, e)).ToList(), MailJson.Default.ListMailView));
+        app.MapGet("/api/messages", (MailStore store, string? to, int? take, bool? bodies) =>
+            Results.Json(store.Newest(to, Math.Clamp(take ?? 50, 1, 10_000)).Select(e => bodies == false ? Envelope(e) : View(store, e)).ToList(), MailJson.Default.ListMailView));
         app.MapGet("/api/stats", (MailStore store) => Results.Json(store.Stats(), MailJson.Default.MailStats));
     }
 
@@ -24,6 +24,8 @@ public static class MailPages
             .ToDictionary(g => g.Key, g => string.Join("\n", g.Select(h => h.Value)), StringComparer.OrdinalIgnoreCase);
         return new MailView(entry.Seq, entry.MessageId, entry.From, entry.To, entry.Subject, entry.ReceivedAt, message.TextBody, message.HtmlBody, headers);
     }
+
+    private static MailView Envelope(MailEntry e) => new(e.Seq, e.MessageId, e.From, e.To, e.Subject, e.ReceivedAt, null, null, new Dictionary<string, string>());
 
     private static IResult Html(string title, string body) => Results.Content($$"""
         <!doctype html>
