@@ -101,6 +101,7 @@ public static class LmsTopology
             // Mail waits in the delivery queue while the relay is away, so nothing waits for it at start.
             .WithReference(mail)
             .WithEnvironment("Notification__Organisation", builder.Configuration["Certificates:Organisation"] ?? "LmsPlatform")
+            .WithEnvironment("Notification__Mail__From", builder.Configuration["Notification:Mail:From"] ?? "Learning <learning@lms.local>")
             .WithEnvironment("Notification__UnsubscribeKey", builder.AddParameter(UnsubscribeKeySecret, data.Secret(UnsubscribeKeySecret), secret: true));
 
         var analytics = builder.AddService<Projects.Analytics_Api>(ResourceNames.AnalyticsApi)

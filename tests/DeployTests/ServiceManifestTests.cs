@@ -242,6 +242,11 @@ public class ServiceManifestTests(DeploymentFixture fixture)
                         case "ConnectionStrings__redis":
                             problems.Check(StackExchange.Redis.ConfigurationOptions.Parse(value).EndPoints.Count > 0, $"{where} names no Redis endpoint");
                             break;
+                        case "ConnectionStrings__mail":
+                            var mail = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = value };
+                            problems.Check(mail.TryGetValue("Endpoint", out var endpoint) && Uri.TryCreate(endpoint?.ToString(), UriKind.Absolute, out var smtp)
+                                && smtp.Scheme is "smtp" or "smtps", $"{where} names no smtp:// or smtps:// endpoint");
+                            break;
                         case var db when db.StartsWith("ConnectionStrings__", StringComparison.Ordinal):
                             var npgsql = new Npgsql.NpgsqlConnectionStringBuilder(value);
                             problems.Check(!string.IsNullOrEmpty(npgsql.Host), $"{where} names no host");
