@@ -21,6 +21,7 @@ public static class PortalMenu
             new("Home", "", null),
             new("Catalogue", "catalogue", Permissions.CatalogueRead),
             new("Profile", "profile", null),
+            new("Notification settings", "settings/notifications", null),
             new("My team", "team", Permissions.TeamRead),
             new("Approvals", "approvals", Permissions.TeamRead),
         ]),

@@ -300,3 +300,12 @@ public sealed record PackageView(Guid Id, string Title, string Standard, string?
 /// <summary>A content item (content's ContentItemDto): a link, an uploaded file, or a package.</summary>
 public sealed record ContentItemView(Guid Id, string Title, string Kind, string? Url, DateTimeOffset CreatedAt, string? FileName, string? MediaType, long? Bytes,
     Guid? PackageId);
+
+/// <summary>A message in the signed-in person's inbox.</summary>
+public sealed record InboxItem(Guid Id, string? Type, string Subject, string Body, string? Link, DateTimeOffset CreatedAt, DateTimeOffset? ReadAt);
+
+public sealed record UnreadCount(int Unread);
+
+public sealed record TypePreference(string Type, string Title, string Description, bool Mandatory, bool InAppPossible, bool EmailPossible, bool InApp, bool Email);
+
+public sealed record NotificationPreferences(string Language, string TimeZone, IReadOnlyList<string> Languages, IReadOnlyList<TypePreference> Types);
