@@ -12,5 +12,6 @@ app.MapInboxApi();
 app.MapPreferencesApi();
 app.MapTemplatesApi();
 app.MapDeliveriesApi();
+app.MapPoliciesApi();
 app.MapDefaultEndpoints();
 app.Run();

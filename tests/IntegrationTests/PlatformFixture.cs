@@ -29,6 +29,12 @@ public sealed class PlatformFixture : IAsyncLifetime
     public static Task<TestPlatform> StartPlatformAsync() => TestPlatform.StartAsync(settings: new Dictionary<(string, string), string>
     {
         [(ResourceNames.ContentApi, "Content__Packages__AllowPrivateImportAddresses")] = "true",
+        // Reminders looked for every two seconds, and no organisation-wide quiet hours or daily limit: whatever the time
+        // of day the tests run at, mail goes at once unless a test gives its person quiet hours of their own.
+        [(ResourceNames.NotificationApi, "Notification__SchedulerInterval")] = "00:00:02",
+        [(ResourceNames.NotificationApi, "Notification__QuietFrom")] = "00:00",
+        [(ResourceNames.NotificationApi, "Notification__QuietUntil")] = "00:00",
+        [(ResourceNames.NotificationApi, "Notification__EmailsPerDay")] = "1000",
     });
 
     public async ValueTask InitializeAsync()

@@ -12,11 +12,14 @@ namespace LmsPlatform.Notification.Apis;
 
 public sealed record TypePreferenceDto(string Type, string Title, string Description, bool Mandatory, bool InAppPossible, bool EmailPossible, bool InApp, bool Email);
 
-public sealed record PreferencesDto(string Language, string TimeZone, IReadOnlyList<string> Languages, IReadOnlyList<TypePreferenceDto> Types);
+public sealed record PreferencesDto(string Language, string TimeZone, TimeOnly? QuietFrom, TimeOnly? QuietUntil, string Digest,
+    IReadOnlyList<string> Languages, IReadOnlyList<TypePreferenceDto> Types);
 
 public sealed record TypeChoice(string? Type, bool InApp, bool Email);
 
-public sealed record UpdatePreferencesRequest(string? Language, string? TimeZone, IReadOnlyList<TypeChoice>? Types);
+/// <summary>What to change (what is absent stays); quiet hours both or neither (<see cref="NoQuietHours"/> true to have none).</summary>
+public sealed record UpdatePreferencesRequest(string? Language, string? TimeZone, IReadOnlyList<TypeChoice>? Types, TimeOnly? QuietFrom = null,
+    TimeOnly? QuietUntil = null, bool? NoQuietHours = null, string? Digest = null);
 
 /// <summary>
 /// The signed-in person's choices: per type and channel (a mandatory type cannot be turned off), the language and
@@ -47,7 +50,10 @@ public static class PreferencesApi
         var recipient = await db.Recipients.AsNoTracking().FirstOrDefaultAsync(r => r.UserId == me, ct);
         if (recipient is null) return TypedResults.NotFound();
         var choices = await db.Preferences.AsNoTracking().Where(p => p.UserId == me).ToListAsync(ct);
+        var (quietFrom, quietUntil) = recipient.QuietFrom is null && recipient.QuietUntil is null
+            ? (options.Value.QuietFrom, options.Value.QuietUntil) : (recipient.QuietFrom, recipient.QuietUntil);
         return TypedResults.Ok(new PreferencesDto(recipient.Language ?? options.Value.DefaultLanguage, recipient.TimeZone ?? options.Value.DefaultTimeZone,
+            quietFrom == quietUntil ? null : quietFrom, quietFrom == quietUntil ? null : quietUntil, (recipient.Digest ?? DigestFrequency.None).ToString(),
             Languages, [.. NotificationTypes.All.Select(t =>
             {
                 var channels = PreferenceRules.Channels(t, choices);
@@ -63,6 +69,14 @@ public static class PreferencesApi
         var errors = new Dictionary<string, string[]>();
         if (request.Language is { } language && !Languages.Contains(language)) errors["language"] = [$"is not one of {string.Join(", ", Languages)}"];
         if (request.TimeZone is { } zone && !TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _)) errors["timeZone"] = ["is not a known time zone (an IANA name such as Europe/Paris)"];
+        if ((request.QuietFrom is null) != (request.QuietUntil is null)) errors["quietUntil"] = ["quiet hours need both a start and an end"];
+        else if (request.QuietFrom is { } qf && qf == request.QuietUntil) errors["quietUntil"] = ["must differ from the start"];
+        DigestFrequency? digest = null;
+        if (request.Digest is { } d)
+        {
+            if (Enum.TryParse<DigestFrequency>(d, true, out var parsed)) digest = parsed;
+            else errors["digest"] = ["is None, Daily or Weekly"];
+        }
         var choices = request.Types ?? [];
         for (var i = 0; i < choices.Count; i++)
         {
@@ -80,6 +94,9 @@ public static class PreferencesApi
 
         if (request.Language is not null) recipient.Language = request.Language;
         if (request.TimeZone is not null) recipient.TimeZone = request.TimeZone;
+        if (request.NoQuietHours == true) recipient.QuietFrom = recipient.QuietUntil = TimeOnly.MinValue; // equal: none
+        else if (request.QuietFrom is { } from) (recipient.QuietFrom, recipient.QuietUntil) = (from, request.QuietUntil);
+        if (digest is { } frequency) recipient.Digest = frequency;
         foreach (var choice in choices)
         {
             var kind = NotificationTypes.Get(choice.Type!);

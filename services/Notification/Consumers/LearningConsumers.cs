@@ -49,6 +49,7 @@ public sealed class EnrolledConsumer(NotificationDbContext db, Notifier notifier
 
     protected override async Task HandleAsync(Enrolled message, CancellationToken cancellationToken)
     {
+        await Assignments.ApplyAsync(Db, message.EnrolmentId, message.UserId, message.CourseId, message.Sequence, a => a.DueOn(message.DueAt), cancellationToken);
         if (Quiet.Contains(message.Source)) return;
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
         var course = await LearningItems.ItemAsync(Db, notifier, message.CourseId, cancellationToken);

@@ -25,6 +25,7 @@ public static class Extensions
         mail.ApplyConnectionString(builder.Configuration.GetConnectionString(ResourceNames.Mail));
         builder.Services.AddSingleton(mail);
         builder.Services.AddHostedService<EmailDispatcher>();
+        builder.Services.AddHostedService<ReminderScheduler>();
 
         builder.AddEventBus<NotificationDbContext>("notification", bus =>
         {
@@ -48,6 +49,13 @@ public static class Extensions
             bus.AddIdempotentConsumer<CertificateIssuedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentRequestedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentRequestDecidedConsumer>();
+            // The copy of enrolments that reminders and escalations follow.
+            bus.AddIdempotentConsumer<DueDateChangedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentCompletedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentWithdrawnConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentSuspendedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentResumedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentResetConsumer>();
         });
     }
 }

@@ -23,6 +23,9 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
     public DbSet<Preference> Preferences => Set<Preference>();
     public DbSet<TemplateVersion> Templates => Set<TemplateVersion>();
     public DbSet<ItemCopy> Items => Set<ItemCopy>();
+    public DbSet<Assignment> Assignments => Set<Assignment>();
+    public DbSet<ReminderPolicy> ReminderPolicies => Set<ReminderPolicy>();
+    public DbSet<DigestItem> DigestItems => Set<DigestItem>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -32,6 +35,34 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             e.MapPersonCopy("recipients");
             e.Property(r => r.Language).HasMaxLength(20);
             e.Property(r => r.TimeZone).HasMaxLength(64);
+            e.Property(r => r.Digest).HasConversion<string>().HasMaxLength(10);
+        });
+        modelBuilder.Entity<Assignment>(e =>
+        {
+            e.ToTable("assignments");
+            e.HasKey(a => a.EnrolmentId);
+            e.Property(a => a.EnrolmentId).ValueGeneratedNever();
+            e.Property(a => a.Status).HasConversion<string>().HasMaxLength(10);
+            // What the scheduler looks through: open assignments with a due date, by due date.
+            e.HasIndex(a => a.DueAt).HasFilter("\"Status\" = 'Open' AND \"DueAt\" IS NOT NULL").HasDatabaseName("ix_assignments_open_due");
+            e.HasIndex(a => a.UserId);
+        });
+        modelBuilder.Entity<ReminderPolicy>(e =>
+        {
+            e.ToTable("reminder_policies");
+            e.HasIndex(p => p.CourseId).IsUnique().AreNullsDistinct(false);
+        });
+        modelBuilder.Entity<DigestItem>(e =>
+        {
+            e.ToTable("digest_items");
+            e.Property(d => d.Type).HasMaxLength(64);
+            e.Property(d => d.Subject).HasMaxLength(200);
+            e.Property(d => d.Text).HasMaxLength(4000);
+            e.Property(d => d.Link).HasMaxLength(500);
+            e.Property(d => d.DedupeKey).HasMaxLength(200);
+            e.HasIndex(d => d.DedupeKey).IsUnique();
+            e.HasIndex(d => d.DueAt).HasFilter("\"SentInEmailId\" IS NULL").HasDatabaseName("ix_digest_items_pending");
+            e.HasIndex(d => d.UserId);
         });
         modelBuilder.Entity<UserNotification>(e =>
         {

@@ -12,6 +12,11 @@ public sealed class Recipient : PersonCopy
     public string? Language { get; set; }
     /// <summary>An IANA time zone dates are written in, or null for the organisation's.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>Quiet hours (local): nothing that can wait is mailed between these times; null for the organisation's.</summary>
+    public TimeOnly? QuietFrom { get; set; }
+    public TimeOnly? QuietUntil { get; set; }
+    /// <summary>Mails that can wait bundled in a daily or weekly digest instead of one each; null for the organisation's (none).</summary>
+    public DigestFrequency? Digest { get; set; }
 }
 
 [Flags]

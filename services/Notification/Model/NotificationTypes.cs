@@ -17,6 +17,9 @@ public sealed record NotificationType(
     IReadOnlyDictionary<string, object?> Sample,
     bool Sensitive = false)
 {
+    /// <summary>May wait: bundled into the digest when the person takes one, in their quiet hours, or past the day's budget.</summary>
+    public bool Digestible { get; init; }
+
     /// <summary>The channels a type can go on at all (an invitation cannot wait in an inbox its recipient cannot open yet).</summary>
     public Channels Possible { get; init; } = Channels.InApp | Channels.Email;
 }
@@ -33,6 +36,9 @@ public static class NotificationTypes
     public const string CertificateIssued = "certificate-issued";
     public const string ApprovalRequested = "approval-requested";
     public const string ApprovalDecided = "approval-decided";
+    public const string Reminder = "enrolment-reminder";
+    public const string Escalation = "enrolment-escalation";
+    public const string Digest = "digest";
 
     private static readonly Dictionary<string, object?> Person = new()
     {
@@ -89,7 +95,7 @@ public static class NotificationTypes
 
             Start here: {{ course.link }}
             """,
-            Sample(("course", Course()), ("due_date", "31 January 2027"))),
+            Sample(("course", Course()), ("due_date", "31 January 2027"))) { Digestible = true },
         new(Overdue, "Overdue", "An assigned course passed its due date unfinished.", "The learner", false, Channels.InApp | Channels.Email,
             "Overdue: {{ course.title }}",
             """
@@ -99,7 +105,46 @@ public static class NotificationTypes
 
             Continue here: {{ course.link }}
             """,
-            Sample(("course", Course()), ("due_date", "31 January 2027"))),
+            Sample(("course", Course()), ("due_date", "31 January 2027"))) { Digestible = true },
+        new(Reminder, "Reminder", "An assigned course's due date is near (the days before come from the reminder policy).", "The learner", false,
+            Channels.InApp | Channels.Email,
+            "Reminder: {{ course.title }} is due {{ due_in }}",
+            """
+            Hello {{ person.given_name }},
+
+            {{ course.title }} is due on {{ due_date }} ({{ due_in }}) and is not finished yet.
+
+            Continue here: {{ course.link }}
+            """,
+            Sample(("course", Course()), ("due_date", "31 January 2027"), ("due_in", "in 7 days"))) { Digestible = true },
+        new(Escalation, "Overdue in your team", "Someone's assigned course is overdue past the policy's days: their manager, then the manager's manager, hear of it.",
+            "The person's manager (and theirs)", false, Channels.InApp | Channels.Email,
+            "Overdue in your team: {{ learner.display_name }}, {{ course.title }}",
+            """
+            Hello {{ person.given_name }},
+
+            {{ learner.display_name }} has not finished {{ course.title }}, which was due on {{ due_date }} ({{ days_overdue }} days ago).{% if second_level %} You are told as {{ manager.display_name }}'s manager.{% endif %}
+
+            See your team: {{ team_link }}
+            """,
+            Sample(("course", Course()), ("due_date", "31 January 2027"), ("days_overdue", 3), ("learner", new Dictionary<string, object?> { ["display_name"] = "Alan Turing" }),
+                ("manager", new Dictionary<string, object?> { ["display_name"] = "Grace Hopper" }), ("second_level", false),
+                ("team_link", "https://learning.example.com/team"))) { Digestible = true },
+        new(Digest, "Digest", "The messages that waited (for a digest, quiet hours or the day's limit), in one mail.", "The person", false, Channels.Email,
+            "{{ count }} learning updates",
+            """
+            Hello {{ person.given_name }},
+
+            Here is what happened since your last update:
+            {% for item in items %}
+            - {{ item.subject }}{% if item.link %}: {{ item.link }}{% endif %}
+            {% endfor %}
+            """,
+            Sample(("count", 2), ("items", new List<object?>
+            {
+                new Dictionary<string, object?> { ["subject"] = "Reminder: Fire safety 2027 is due in 7 days", ["text"] = "…", ["link"] = "https://learning.example.com/catalogue/courses/1" },
+                new Dictionary<string, object?> { ["subject"] = "New learning: First aid", ["text"] = "…", ["link"] = null },
+            }))) { Possible = Channels.Email },
         new(CertificationWindowOpened, "Recertification due", "A certification's renewal window opened.", "The certified person", true, Channels.InApp | Channels.Email,
             "Time to renew: {{ course.title }}",
             """

@@ -20,7 +20,9 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
     private NotificationOptions Options => options.Value;
     private readonly Dictionary<(string Type, string Language), TemplateSource> _templates = [];
     private Dictionary<Guid, List<Preference>>? _preferences;
-    private HashSet<string>? _inboxKeys, _emailKeys;
+    private HashSet<string>? _inboxKeys, _emailKeys, _digestKeys;
+    private Dictionary<Guid, int>? _mailedToday;
+    private static readonly string[] MandatoryTypes = [.. NotificationTypes.All.Where(t => t.Mandatory).Select(t => t.Key)];
 
     /// <summary>
     /// For a consumer's batch: loads the people's choices and which of the keys were already sent, in two queries,
@@ -33,7 +35,17 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
         foreach (var id in userIds) _preferences.TryAdd(id, []);
         _inboxKeys = [.. await db.Notifications.Where(n => n.DedupeKey != null && keys.Contains(n.DedupeKey)).Select(n => n.DedupeKey!).ToListAsync(ct)];
         _emailKeys = [.. await db.Emails.Where(e => e.DedupeKey != null && keys.Contains(e.DedupeKey)).Select(e => e.DedupeKey!).ToListAsync(ct)];
+        _digestKeys = [.. await db.DigestItems.Where(d => keys.Contains(d.DedupeKey)).Select(d => d.DedupeKey).ToListAsync(ct)];
+        // Today's mails per person, from the earliest start of day any time zone has (a little generous for some).
+        var since = time.GetUtcNow().AddHours(-38);
+        _mailedToday = (await db.Emails.Where(e => e.UserId != null && userIds.Contains(e.UserId.Value) && e.CreatedAt >= since && !MandatoryTypes.Contains(e.Type!))
+                .Select(e => new { e.UserId, e.CreatedAt }).ToListAsync(ct))
+            .GroupBy(e => e.UserId!.Value).ToDictionary(g => g.Key, g => g.Count(e => e.CreatedAt >= MailRules.StartOfDay(ZoneOf(g.Key), time.GetUtcNow())));
+        foreach (var id in userIds) _mailedToday.TryAdd(id, 0);
     }
+
+    private TimeZoneInfo ZoneOf(Guid userId) =>
+        Zone(db.Recipients.Local.FirstOrDefault(r => r.UserId == userId)?.TimeZone ?? Options.DefaultTimeZone);
 
     /// <summary>The portal's public address.</summary>
     public string PortalUrl => (Options.PortalUrl ?? configuration["Identity:Issuer"] ?? "http://localhost:8080").TrimEnd('/');
@@ -64,14 +76,71 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
                 Id = Guid.CreateVersion7(now), UserId = to.UserId, Channel = Channel.InApp, Type = type, Subject = Clip(message.Subject, 200),
                 Body = Clip(message.Text, 4000), Link = link, CreatedAt = now, Sensitive = kind.Sensitive, DedupeKey = dedupeKey,
             });
-        if (channels.HasFlag(Channels.Email) && to.Email is { Length: > 0 } address && !await EmailHasAsync(dedupeKey, ct))
-            db.Emails.Add(new EmailMessage
+        if (!channels.HasFlag(Channels.Email) || to.Email is not { Length: > 0 } address || await EmailHasAsync(dedupeKey, ct)) return;
+        if (kind.Digestible && MailRules.DigestInstead(Window(to), now, await MailedTodayAsync(to, now, ct), Options.EmailsPerDay) is { } digestAt)
+        {
+            if (!await DigestHasAsync(dedupeKey, ct))
+                db.DigestItems.Add(new DigestItem
+                {
+                    Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = type, Subject = Clip(message.Subject, 200), Text = Clip(message.Text, 4000), Link = link,
+                    DedupeKey = dedupeKey, CreatedAt = now, DueAt = digestAt,
+                });
+            return;
+        }
+        if (_mailedToday is not null) _mailedToday[to.UserId] = _mailedToday.GetValueOrDefault(to.UserId) + 1;
+        db.Emails.Add(new EmailMessage
             {
                 Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = type, ToAddress = address, Subject = Clip(message.Subject, 200),
                 TextBody = message.EmailText, HtmlBody = message.Html, Sensitive = kind.Sensitive, DedupeKey = dedupeKey,
                 UnsubscribeUrl = kind.Mandatory ? null : unsubscribe.UrlFor(PortalUrl, to.UserId, type),
                 Status = EmailStatus.Queued, CreatedAt = now, QueuedAt = now, NextAttemptAt = now,
             });
+    }
+
+    /// <summary>When mail may come to the person: their time zone, quiet hours and digest, else the organisation's.</summary>
+    public MailWindow Window(Recipient to) => new(Zone(to.TimeZone ?? Options.DefaultTimeZone), to.QuietFrom ?? Options.QuietFrom,
+        to.QuietUntil ?? Options.QuietUntil, to.Digest ?? DigestFrequency.None, Options.DigestAt);
+
+    private async Task<int> MailedTodayAsync(Recipient to, DateTimeOffset now, CancellationToken ct)
+    {
+        if (_mailedToday?.TryGetValue(to.UserId, out var known) == true) return known;
+        var since = MailRules.StartOfDay(Zone(to.TimeZone ?? Options.DefaultTimeZone), now);
+        var count = db.Emails.Local.Count(e => e.UserId == to.UserId && e.Type is { } t && !MandatoryTypes.Contains(t))
+            + await db.Emails.CountAsync(e => e.UserId == to.UserId && e.CreatedAt >= since && !MandatoryTypes.Contains(e.Type!), ct);
+        if (_mailedToday is not null) _mailedToday[to.UserId] = count;
+        return count;
+    }
+
+    private async Task<bool> DigestHasAsync(string key, CancellationToken ct) =>
+        db.DigestItems.Local.Any(d => d.DedupeKey == key)
+        || (_digestKeys is { } known ? known.Contains(key) : await db.DigestItems.AnyAsync(d => d.DedupeKey == key, ct));
+
+    /// <summary>
+    /// One mail with everything that waited for the person's digest, in their language's digest template; it goes
+    /// whatever the day's budget (it is the budget's answer) and only the types' email preference decides it.
+    /// </summary>
+    public async Task<EmailMessage?> DigestAsync(Recipient to, IReadOnlyList<DigestItem> items, CancellationToken ct)
+    {
+        var kind = NotificationTypes.Get(NotificationTypes.Digest);
+        if (!(await ChannelsAsync(to.UserId, kind, ct)).HasFlag(Channels.Email) || items.Count == 0) return null;
+        var language = to.Language ?? Options.DefaultLanguage;
+        var data = WithCommon(new Dictionary<string, object?>
+        {
+            ["count"] = items.Count,
+            ["items"] = items.Select(i => (object?)new Dictionary<string, object?> { ["subject"] = i.Subject, ["text"] = i.Text, ["link"] = i.Link }).ToList(),
+        }, to);
+        var message = MessageTemplates.Render(await TemplateAsync(kind.Key, language, ct), data, language,
+            new Footer(language, Options.Organisation, $"{PortalUrl}/settings/notifications", false));
+        var now = time.GetUtcNow();
+        var email = new EmailMessage
+        {
+            Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = kind.Key, ToAddress = to.Email, Subject = Clip(message.Subject, 200),
+            TextBody = message.EmailText, HtmlBody = message.Html, DedupeKey = $"digest:{items[0].Id:N}",
+            UnsubscribeUrl = unsubscribe.UrlFor(PortalUrl, to.UserId, kind.Key),
+            Status = EmailStatus.Queued, CreatedAt = now, QueuedAt = now, NextAttemptAt = now,
+        };
+        db.Emails.Add(email);
+        return email;
     }
 
     /// <summary>A type's sample, rendered with a template being edited, to the editor's own address (a test send).</summary>

@@ -48,6 +48,101 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.ToTable("items", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Notification.Model.Assignment", b =>
+                {
+                    b.Property<Guid>("EnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("EscalationLevel")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("RemindedDaysBefore")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("EnrolmentId");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_assignments_open_due")
+                        .HasFilter("\"Status\" = 'Open' AND \"DueAt\" IS NOT NULL");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("assignments", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Notification.Model.DigestItem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DedupeKey")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid?>("SentInEmailId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DedupeKey")
+                        .IsUnique();
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_digest_items_pending")
+                        .HasFilter("\"SentInEmailId\" IS NULL");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("digest_items", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Notification.Model.EmailMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -163,6 +258,10 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Digest")
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
                     b.Property<string>("DisplayName")
                         .IsRequired()
                         .HasMaxLength(201)
@@ -214,6 +313,12 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("ProfileAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<TimeOnly?>("QuietFrom")
+                        .HasColumnType("time without time zone");
+
+                    b.Property<TimeOnly?>("QuietUntil")
+                        .HasColumnType("time without time zone");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -233,6 +338,38 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.HasIndex("OrgUnitId");
 
                     b.ToTable("recipients", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Notification.Model.ReminderPolicy", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<int[]>("DaysBefore")
+                        .IsRequired()
+                        .HasColumnType("integer[]");
+
+                    b.Property<int?>("EscalateAfterDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SecondEscalationAfterDays")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CourseId")
+                        .IsUnique();
+
+                    NpgsqlIndexBuilderExtensions.AreNullsDistinct(b.HasIndex("CourseId"), false);
+
+                    b.ToTable("reminder_policies", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Notification.Model.TemplateVersion", b =>
