@@ -42,6 +42,11 @@ public static class PermissionNames
         Permissions.TeamRead => "see your team's learning (team.read)",
         Permissions.ContentRead => "open learning content (content.read)",
         Permissions.ContentManage => "manage learning content and packages (content.manage)",
-        _ => permission,
+        Permissions.NotificationsRead => "see the email delivery log (notifications.read)",
+        Permissions.NotificationsManage => "manage messages, templates and reminders (notifications.manage)",
+        Permissions.ReportsRead => "read reports (reports.read)",
+        Permissions.ReportsManage => "manage reports (reports.manage)",
+        Permissions.OperationsManage => "run the platform's operations (operations.manage)",
+        _ => $"{permission} ({permission})",
     };
 }

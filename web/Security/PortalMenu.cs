@@ -36,6 +36,11 @@ public static class PortalMenu
             new("Certifications", "manage/certifications", Permissions.EnrolmentsRead),
             new("Enrolment imports", "manage/enrolment-imports", Permissions.EnrolmentsManage),
         ]),
+        new("Notifications", [
+            new("Delivery log", "admin/notifications/deliveries", Permissions.NotificationsRead),
+            new("Message templates", "admin/notifications/templates", Permissions.NotificationsManage),
+            new("Reminders", "admin/notifications/reminders", Permissions.NotificationsManage),
+        ]),
         new("Administration", [
             new("Users", "admin/users", Permissions.UsersRead),
             new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),

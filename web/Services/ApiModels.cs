@@ -309,3 +309,23 @@ public sealed record UnreadCount(int Unread);
 public sealed record TypePreference(string Type, string Title, string Description, bool Mandatory, bool InAppPossible, bool EmailPossible, bool InApp, bool Email);
 
 public sealed record NotificationPreferences(string Language, string TimeZone, IReadOnlyList<string> Languages, IReadOnlyList<TypePreference> Types);
+
+public sealed record DeliveryView(Guid Id, Guid? UserId, string? Type, string To, string Subject, string Status, int Attempts, DateTimeOffset CreatedAt,
+    DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt, string? LastError, string MessageId);
+
+public sealed record DeliverySummary(Dictionary<string, int> ByStatus, DateTimeOffset? OldestWaitingSince);
+
+public sealed record RetriedView(int Retried);
+
+public sealed record TemplateSummaryView(string Type, string Title, string Description, string Recipient, bool Mandatory, string[] CustomLanguages);
+
+public sealed record TemplateVersionView(int Version, string Language, string Subject, string Text, string? Html, Guid? EditedBy, DateTimeOffset CreatedAt);
+
+public sealed record TemplateView(string Type, string Title, string Description, string Recipient, bool Mandatory, string Language, int Version,
+    string Subject, string Text, string? Html, Dictionary<string, System.Text.Json.JsonElement> Sample, IReadOnlyList<TemplateVersionView> Versions);
+
+public sealed record PreviewView(string Subject, string Text, string Html);
+
+public sealed record TestSentView(Guid EmailId, string To);
+
+public sealed record ReminderPolicyView(Guid? CourseId, int[] DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays, bool Inherited, DateTimeOffset? UpdatedAt);

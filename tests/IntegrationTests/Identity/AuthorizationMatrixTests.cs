@@ -179,6 +179,11 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", $"/api/notification/deliveries/{Missing}", Permissions.NotificationsRead),
         ("POST", $"/api/notification/deliveries/{Missing}/retry", Permissions.NotificationsManage),
         ("POST", "/api/notification/deliveries/retry", Permissions.NotificationsManage),
+        ("GET", "/api/notification/reminder-policy", Permissions.NotificationsManage),
+        ("PUT", "/api/notification/reminder-policy", Permissions.NotificationsManage),
+        ("GET", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),
+        ("PUT", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),
+        ("DELETE", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),
         ("GET", "/api/analytics/summary", Permissions.ReportsRead),
         ("POST", "/api/analytics/reports", Permissions.ReportsManage),
         // Operations: each service's failed messages.

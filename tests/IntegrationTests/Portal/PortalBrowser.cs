@@ -95,7 +95,9 @@ public sealed class PortalBrowser : IAsyncDisposable
         }
         catch
         {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot($"failed-{name}"), FullPage = true });
+            // Bounded: a page stuck mid-navigation must not hide the failure behind a hung screenshot.
+            try { await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot($"failed-{name}"), FullPage = true, Timeout = 10_000 }); }
+            catch (Exception ex) when (ex is PlaywrightException or TimeoutException) { }
             throw;
         }
     }
