@@ -11,7 +11,10 @@ public class MessageTemplatesTests
     public void Every_built_in_template_passes_its_own_check()
     {
         foreach (var type in NotificationTypes.All)
-            Assert.True(MessageTemplates.Validate(type, TemplateSource.Of(type)).Count == 0, type.Key);
+        {
+            var errors = MessageTemplates.Validate(type, TemplateSource.Of(type));
+            Assert.True(errors.Count == 0, $"{type.Key}: {string.Join("; ", errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"))}");
+        }
     }
 
     [Theory]

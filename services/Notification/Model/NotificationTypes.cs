@@ -143,7 +143,7 @@ public static class NotificationTypes
             Sample(("count", 2), ("items", new List<object?>
             {
                 new Dictionary<string, object?> { ["subject"] = "Reminder: Fire safety 2027 is due in 7 days", ["text"] = "…", ["link"] = "https://learning.example.com/catalogue/courses/1" },
-                new Dictionary<string, object?> { ["subject"] = "New learning: First aid", ["text"] = "…", ["link"] = null },
+                new Dictionary<string, object?> { ["subject"] = "New learning: First aid", ["text"] = "…", ["link"] = "https://learning.example.com/catalogue/courses/2" },
             }))) { Possible = Channels.Email },
         new(CertificationWindowOpened, "Recertification due", "A certification's renewal window opened.", "The certified person", true, Channels.InApp | Channels.Email,
             "Time to renew: {{ course.title }}",
