@@ -24,24 +24,34 @@ public sealed class MailSender(MailOptions options, ILogger logger) : IAsyncDisp
     /// <summary>Hands one mail over: Sent, Refused for good (5xx, with the relay's words), or Unavailable (try later).</summary>
     public async Task<(SendOutcome Outcome, string? Error)> SendAsync(EmailMessage email, CancellationToken ct)
     {
-        try
+        for (var attempt = 0; ; attempt++)
         {
-            await ConnectAsync(ct);
-            await _client.SendAsync(Build(email), ct);
-            return (SendOutcome.Sent, null);
-        }
-        catch (SmtpCommandException ex)
-        {
-            // A refusal of this mail (its recipient, its size): 5xx is final, 4xx may pass. The connection stays usable.
-            var text = $"{(int)ex.StatusCode} {ex.Message}";
-            return ((int)ex.StatusCode >= 500 ? SendOutcome.Refused : SendOutcome.Unavailable, text);
-        }
-        catch (Exception ex) when (ex is SmtpProtocolException or IOException or System.Net.Sockets.SocketException or ServiceNotConnectedException
-                                       or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException or TimeoutException
-                                       or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            await DropAsync();
-            return (SendOutcome.Unavailable, ex.Message);
+            // A kept connection the relay closed while it was idle fails once on its next use: that is not the
+            // mail's failure, so it gets one more try on a new connection before it counts as an attempt.
+            var reused = _client.IsConnected && attempt == 0;
+            try
+            {
+                await ConnectAsync(ct);
+                await _client.SendAsync(Build(email), ct);
+                return (SendOutcome.Sent, null);
+            }
+            catch (SmtpCommandException ex) when ((int)ex.StatusCode == 421 && reused)
+            {
+                await DropAsync();
+            }
+            catch (SmtpCommandException ex)
+            {
+                // A refusal of this mail (its recipient, its size): 5xx is final, 4xx may pass. The connection stays usable.
+                var text = $"{(int)ex.StatusCode} {ex.Message}";
+                return ((int)ex.StatusCode >= 500 ? SendOutcome.Refused : SendOutcome.Unavailable, text);
+            }
+            catch (Exception ex) when (ex is SmtpProtocolException or IOException or System.Net.Sockets.SocketException or ServiceNotConnectedException
+                                           or ServiceNotAuthenticatedException or AuthenticationException or SslHandshakeException or TimeoutException
+                                           or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                await DropAsync();
+                if (!reused) return (SendOutcome.Unavailable, ex.Message);
+            }
         }
     }
 
