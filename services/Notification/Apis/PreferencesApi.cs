@@ -1,10 +1,8 @@
-using System.Globalization;
 using LmsPlatform.Notification.Infrastructure;
 using LmsPlatform.Notification.Model;
 using LmsPlatform.Notification.Sending;
 using LmsPlatform.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
