@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Notification.Apis;
 
-public sealed record ReminderPolicyDto(Guid? CourseId, int[] DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays, bool Inherited, DateTimeOffset? UpdatedAt);
+public sealed record ReminderPolicyDto(Guid? CourseId, int[] DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays, bool Inherited, DateTimeOffset? UpdatedAt,
+    string? CourseTitle = null);
 
 public sealed record ReminderPolicyRequest(int[]? DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays)
 {
@@ -35,14 +36,28 @@ public static class PoliciesApi
         var api = app.MapGroup("/api/notification/reminder-policy").WithTags("Reminders").RequireAuthorization(Permissions.NotificationsManage);
         api.MapGet("/", GetGlobal).WithName("GetReminderPolicy").WithSummary("The organisation's reminder and escalation policy");
         api.MapPut("/", PutGlobal).WithName("SetReminderPolicy").WithSummary("Set the organisation's reminder and escalation policy");
+        api.MapGet("/courses", ListCourses).WithName("ListCourseReminderPolicies").WithSummary("The courses with a policy of their own");
         api.MapGet("/courses/{courseId:guid}", GetCourse).WithName("GetCourseReminderPolicy").WithSummary("A course's policy (the organisation's unless it has its own)");
         api.MapPut("/courses/{courseId:guid}", PutCourse).WithName("SetCourseReminderPolicy").WithSummary("Give a course a policy of its own");
         api.MapDelete("/courses/{courseId:guid}", DeleteCourse).WithName("ClearCourseReminderPolicy").WithSummary("Let a course follow the organisation's policy again");
         return app;
     }
 
-    private static ReminderPolicyDto Dto(ReminderPolicy p, Guid? courseId, bool inherited) =>
-        new(courseId, [.. p.DaysBefore.OrderDescending()], p.EscalateAfterDays, p.SecondEscalationAfterDays, inherited, p.UpdatedAt == default ? null : p.UpdatedAt);
+    private static ReminderPolicyDto Dto(ReminderPolicy p, Guid? courseId, bool inherited, string? title = null) =>
+        new(courseId, [.. p.DaysBefore.OrderDescending()], p.EscalateAfterDays, p.SecondEscalationAfterDays, inherited, p.UpdatedAt == default ? null : p.UpdatedAt, title);
+
+    private static Task<string?> TitleAsync(NotificationDbContext db, Guid courseId, CancellationToken ct) =>
+        db.Items.Where(i => i.Id == courseId).Select(i => i.Title).FirstOrDefaultAsync(ct);
+
+    public static async Task<Ok<List<ReminderPolicyDto>>> ListCourses(NotificationDbContext db, CancellationToken ct)
+    {
+        var own = await (from p in db.ReminderPolicies.AsNoTracking().Where(p => p.CourseId != null)
+                         join i in db.Items on p.CourseId equals i.Id into items
+                         from i in items.DefaultIfEmpty()
+                         orderby i.Title
+                         select new { Policy = p, Title = i == null ? null : i.Title }).ToListAsync(ct);
+        return TypedResults.Ok(own.Select(o => Dto(o.Policy, o.Policy.CourseId, false, o.Title)).ToList());
+    }
 
     private static async Task<ReminderPolicy> GlobalAsync(NotificationDbContext db, CancellationToken ct) =>
         await db.ReminderPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.CourseId == null, ct) ?? ReminderPolicy.Default;
@@ -55,8 +70,8 @@ public static class PoliciesApi
 
     public static async Task<Ok<ReminderPolicyDto>> GetCourse(Guid courseId, NotificationDbContext db, CancellationToken ct) =>
         await db.ReminderPolicies.AsNoTracking().FirstOrDefaultAsync(p => p.CourseId == courseId, ct) is { } own
-            ? TypedResults.Ok(Dto(own, courseId, false))
-            : TypedResults.Ok(Dto(await GlobalAsync(db, ct), courseId, true));
+            ? TypedResults.Ok(Dto(own, courseId, false, await TitleAsync(db, courseId, ct)))
+            : TypedResults.Ok(Dto(await GlobalAsync(db, ct), courseId, true, await TitleAsync(db, courseId, ct)));
 
     public static Task<Results<Ok<ReminderPolicyDto>, ValidationProblem>> PutCourse(Guid courseId, ReminderPolicyRequest request, NotificationDbContext db,
         TimeProvider time, CancellationToken ct) => SaveAsync(courseId, request, db, time, ct);
@@ -78,6 +93,6 @@ public static class PoliciesApi
         policy.SecondEscalationAfterDays = request.SecondEscalationAfterDays;
         policy.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(Dto(policy, courseId, false));
+        return TypedResults.Ok(Dto(policy, courseId, false, courseId is { } id ? await TitleAsync(db, id, ct) : null));
     }
 }

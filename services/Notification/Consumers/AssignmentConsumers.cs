@@ -12,8 +12,9 @@ namespace LmsPlatform.Notification.Consumers;
 /// </summary>
 public static class Assignments
 {
+    /// <summary>Applies a ledger event's <paramref name="change"/> if newer than the last; <paramref name="always"/> whatever its order (a fact no sequence orders).</summary>
     public static async Task ApplyAsync(NotificationDbContext db, Guid enrolmentId, Guid userId, Guid courseId, int sequence, Action<Assignment> change,
-        CancellationToken ct)
+        CancellationToken ct, Action<Assignment>? always = null)
     {
         var copy = db.Assignments.Local.FirstOrDefault(a => a.EnrolmentId == enrolmentId)
                    ?? await db.Assignments.FirstOrDefaultAsync(a => a.EnrolmentId == enrolmentId, ct);
@@ -23,6 +24,7 @@ public static class Assignments
             db.Assignments.Add(copy);
         }
         copy.Apply(sequence, () => change(copy));
+        always?.Invoke(copy);
     }
 }
 

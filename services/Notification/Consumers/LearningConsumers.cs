@@ -8,20 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Notification.Consumers;
 
-/// <summary>What messages say about a course or path: its title and where it is, from notification's copy.</summary>
+/// <summary>Notification's copy of a course or path, kept from catalogue's publications.</summary>
 public static class LearningItems
 {
-    public static async Task<Dictionary<string, object?>> ItemAsync(NotificationDbContext db, Notifier notifier, Guid id, CancellationToken ct)
-    {
-        var item = db.Items.Local.FirstOrDefault(i => i.Id == id) ?? await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
-        var path = item?.Kind == "learning-path" ? "paths" : "courses";
-        return new()
-        {
-            ["title"] = item?.Title ?? "a course", ["code"] = item?.Code ?? "",
-            ["link"] = $"{notifier.PortalUrl}/catalogue/{path}/{id}",
-        };
-    }
-
     public static async Task CopyAsync(NotificationDbContext db, Guid id, string kind, string title, string code, CancellationToken ct)
     {
         var item = db.Items.Local.FirstOrDefault(i => i.Id == id) ?? await db.Items.FirstOrDefaultAsync(i => i.Id == id, ct);
@@ -52,7 +41,7 @@ public sealed class EnrolledConsumer(NotificationDbContext db, Notifier notifier
         await Assignments.ApplyAsync(Db, message.EnrolmentId, message.UserId, message.CourseId, message.Sequence, a => a.DueOn(message.DueAt), cancellationToken);
         if (Quiet.Contains(message.Source)) return;
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
-        var course = await LearningItems.ItemAsync(Db, notifier, message.CourseId, cancellationToken);
+        var course = await notifier.ItemAsync(message.CourseId, cancellationToken);
         await notifier.SendAsync(to, NotificationTypes.Assigned, new()
         {
             ["course"] = course, ["due_date"] = message.DueAt is { } due ? notifier.Date(due, to) : null,
@@ -65,7 +54,7 @@ public sealed class BecameOverdueConsumer(NotificationDbContext db, Notifier not
     protected override async Task HandleAsync(BecameOverdue message, CancellationToken cancellationToken)
     {
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
-        var course = await LearningItems.ItemAsync(Db, notifier, message.CourseId, cancellationToken);
+        var course = await notifier.ItemAsync(message.CourseId, cancellationToken);
         await notifier.SendAsync(to, NotificationTypes.Overdue, new() { ["course"] = course, ["due_date"] = notifier.Date(message.DueAt, to) },
             $"overdue:{message.EnrolmentId:N}:{message.DueAt.UtcTicks}", (string?)course["link"], cancellationToken);
     }
@@ -75,9 +64,13 @@ public sealed class CertificationWindowOpenedConsumer(NotificationDbContext db, 
 {
     protected override async Task HandleAsync(CertificationWindowOpened message, CancellationToken cancellationToken)
     {
+        // The renewal's reminders speak of the expiry (the copy may come before the renewal's Enrolled: no sequence applied).
+        if (message.EnrolmentId is { } renewalId)
+            await Assignments.ApplyAsync(Db, renewalId, message.UserId, message.AssignedCourseId, 0, _ => { }, cancellationToken,
+                copy => copy.RenewsCertificationOf = message.CourseId);
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
-        var course = await LearningItems.ItemAsync(Db, notifier, message.CourseId, cancellationToken);
-        var renewal = await LearningItems.ItemAsync(Db, notifier, message.AssignedCourseId, cancellationToken);
+        var course = await notifier.ItemAsync(message.CourseId, cancellationToken);
+        var renewal = await notifier.ItemAsync(message.AssignedCourseId, cancellationToken);
         await notifier.SendAsync(to, NotificationTypes.CertificationWindowOpened, new()
         {
             ["course"] = course, ["renewal"] = renewal, ["expires_at"] = notifier.Date(message.ExpiresAt, to),
@@ -90,7 +83,7 @@ public sealed class CertificationExpiredConsumer(NotificationDbContext db, Notif
     protected override async Task HandleAsync(CertificationExpired message, CancellationToken cancellationToken)
     {
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
-        var course = await LearningItems.ItemAsync(Db, notifier, message.CourseId, cancellationToken);
+        var course = await notifier.ItemAsync(message.CourseId, cancellationToken);
         await notifier.SendAsync(to, NotificationTypes.CertificationExpired, new() { ["course"] = course, ["expired_at"] = notifier.Date(message.ExpiredAt, to) },
             $"certification-expired:{message.CertificationId:N}:{message.Cycle}", (string?)course["link"], cancellationToken);
     }
@@ -101,7 +94,7 @@ public sealed class CertificateIssuedConsumer(NotificationDbContext db, Notifier
     protected override async Task HandleAsync(CertificateIssued message, CancellationToken cancellationToken)
     {
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
-        var course = await LearningItems.ItemAsync(Db, notifier, message.CourseId, cancellationToken);
+        var course = await notifier.ItemAsync(message.CourseId, cancellationToken);
         var verify = $"{notifier.PortalUrl}/verify/{message.CertificateId}";
         await notifier.SendAsync(to, NotificationTypes.CertificateIssued, new()
         {
@@ -123,7 +116,7 @@ public sealed class EnrolmentRequestedConsumer(NotificationDbContext db, Notifie
         await notifier.SendAsync(to, NotificationTypes.ApprovalRequested, new()
         {
             ["requester"] = new Dictionary<string, object?> { ["display_name"] = requester.DisplayName },
-            ["item"] = await LearningItems.ItemAsync(Db, notifier, message.ItemId, cancellationToken), ["note"] = message.Note, ["link"] = link,
+            ["item"] = await notifier.ItemAsync(message.ItemId, cancellationToken), ["note"] = message.Note, ["link"] = link,
         }, $"approval-requested:{message.RequestId:N}", link, cancellationToken);
     }
 }
@@ -135,7 +128,7 @@ public sealed class EnrolmentRequestDecidedConsumer(NotificationDbContext db, No
     {
         if (message.Decision is not ("Approved" or "Declined")) return;
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
-        var item = await LearningItems.ItemAsync(Db, notifier, message.ItemId, cancellationToken);
+        var item = await notifier.ItemAsync(message.ItemId, cancellationToken);
         await notifier.SendAsync(to, NotificationTypes.ApprovalDecided, new()
         {
             ["item"] = item, ["approved"] = message.Decision == "Approved", ["reason"] = message.Reason,

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -58,7 +59,19 @@ public sealed class MailSender(MailOptions options, ILogger logger) : IAsyncDisp
     private async Task ConnectAsync(CancellationToken ct)
     {
         if (_client.IsConnected) return;
-        await _client.ConnectAsync(options.Host, options.Port, options.Security, ct);
+        // Without Nagle: an SMTP exchange is small writes each waiting for a reply, and Nagle holding the last write
+        // until the relay's delayed ACK costs 40 ms a mail (25 mails/s a connection instead of hundreds).
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(options.Host, options.Port, ct);
+            await _client.ConnectAsync(socket, options.Host, options.Port, options.Security, ct);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
         if (options.Username is { Length: > 0 } user) await _client.AuthenticateAsync(user, options.Password ?? "", ct);
         logger.LogInformation("Connected to the mail relay {Host}:{Port}", options.Host, options.Port);
     }

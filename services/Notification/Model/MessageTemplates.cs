@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -97,20 +98,25 @@ public static partial class MessageTemplates
     /// </summary>
     public static RenderedMessage Render(TemplateSource source, IReadOnlyDictionary<string, object?> data, string language, Footer footer)
     {
-        var model = ToModel(data);
-        var culture = Culture(language);
-        var subject = OneLine(RenderPart(source.Subject, model, culture, null));
-        var text = RenderPart(source.Text, model, culture, null).Trim();
-        var body = source.Html is { Length: > 0 } html ? RenderPart(html, model, culture, HtmlEncoder.Default) : TextToHtml(text);
+        var context = new TemplateContext(ToModel(data), Lenient) { CultureInfo = Culture(language) };
+        var subject = OneLine(Parsed(source.Subject).Render(context));
+        var text = Parsed(source.Text).Render(context).Trim();
+        var body = source.Html is { Length: > 0 } html ? Parsed(html).Render(context, HtmlEncoder.Default) : TextToHtml(text);
         return new RenderedMessage(subject, text, text + footer.Text(), Layout(subject, body, footer));
     }
 
-    private static string RenderPart(string source, object model, CultureInfo culture, TextEncoder? encoder)
+    /// <summary>
+    /// A template parsed once and kept (parsing costs far more than rendering, and a reminder run renders the same few
+    /// templates a hundred thousand times); a saved version is new source, so it is parsed anew.
+    /// </summary>
+    private static IFluidTemplate Parsed(string source)
     {
-        var template = Parser.Parse(source);
-        var context = new TemplateContext(model, Lenient) { CultureInfo = culture };
-        return encoder is null ? template.Render(context) : template.Render(context, encoder);
+        if (ParsedTemplates.TryGetValue(source, out var template)) return template;
+        if (ParsedTemplates.Count >= 1_000) ParsedTemplates.Clear();
+        return ParsedTemplates[source] = Parser.Parse(source);
     }
+
+    private static readonly ConcurrentDictionary<string, IFluidTemplate> ParsedTemplates = new(StringComparer.Ordinal);
 
     /// <summary>Nested dictionaries, which Fluid reads by key and nothing else.</summary>
     private static Dictionary<string, object?> ToModel(IReadOnlyDictionary<string, object?> data) =>

@@ -32,6 +32,7 @@ public static class NotificationTypes
     public const string Assigned = "enrolment-assigned";
     public const string Overdue = "enrolment-overdue";
     public const string CertificationWindowOpened = "certification-window-opened";
+    public const string CertificationExpiring = "certification-expiring";
     public const string CertificationExpired = "certification-expired";
     public const string CertificateIssued = "certificate-issued";
     public const string ApprovalRequested = "approval-requested";
@@ -155,6 +156,17 @@ public static class NotificationTypes
             Renew here: {{ renewal.link }}
             """,
             Sample(("course", Course()), ("renewal", Course("Fire safety refresher")), ("expires_at", "31 March 2027"))),
+        new(CertificationExpiring, "Certification expiring", "A certification runs out soon and its renewal is not finished (the days before come from the reminder policy).",
+            "The certified person", false, Channels.InApp | Channels.Email,
+            "Your {{ course.title }} certification expires {{ due_in }}",
+            """
+            Hello {{ person.given_name }},
+
+            Your certification for {{ course.title }} expires on {{ expires_at }} ({{ due_in }}). To keep it, finish {{ renewal.title }} before then.
+
+            Renew here: {{ renewal.link }}
+            """,
+            Sample(("course", Course()), ("renewal", Course("Fire safety refresher")), ("expires_at", "31 March 2027"), ("due_in", "in 7 days"))) { Digestible = true },
         new(CertificationExpired, "Certification expired", "A certification ran out without a renewal.", "The person", true, Channels.InApp | Channels.Email,
             "Expired: {{ course.title }}",
             """

@@ -19,6 +19,11 @@ public sealed class Assignment
     public int? RemindedDaysBefore { get; set; }
     /// <summary>How far up the manager ladder the current due date's lateness has gone: 0 none, 1 the manager, 2 theirs.</summary>
     public int EscalationLevel { get; set; }
+    /// <summary>
+    /// When this enrolment is a certification's renewal: the certified course. Its reminders then say that the
+    /// certification expires (its due date is the expiry), not that a course is due.
+    /// </summary>
+    public Guid? RenewsCertificationOf { get; set; }
 
     /// <summary>Applies a ledger event's effect if it is newer than the last one applied.</summary>
     public bool Apply(int sequence, Action change)

@@ -17,7 +17,7 @@ public sealed class NotificationOptions
     /// <summary>At most this many mails that can wait go to one person a day; the rest go to their digest.</summary>
     public int EmailsPerDay { get; set; } = 5;
     /// <summary>How often reminders, escalations and digests are looked for.</summary>
-    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>The key one-click unsubscribe links are signed with (a secret); without one, mails carry no such link.</summary>
     public string? UnsubscribeKey { get; set; }
 }

@@ -20,7 +20,11 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
     private NotificationOptions Options => options.Value;
     private readonly Dictionary<(string Type, string Language), TemplateSource> _templates = [];
     private Dictionary<Guid, List<Preference>>? _preferences;
-    private HashSet<string>? _inboxKeys, _emailKeys, _digestKeys;
+    private enum Written { Inbox, Email, Digest }
+    // The dedupe keys already written: loaded for a batch by PrepareAsync, and what this unit of work added.
+    private Dictionary<Written, HashSet<string>>? _known;
+    private readonly Dictionary<Written, HashSet<string>> _added = new() { [Written.Inbox] = [], [Written.Email] = [], [Written.Digest] = [] };
+    private readonly Dictionary<Guid, Dictionary<string, object?>> _items = [];
     private Dictionary<Guid, int>? _mailedToday;
     private static readonly string[] MandatoryTypes = [.. NotificationTypes.All.Where(t => t.Mandatory).Select(t => t.Key)];
 
@@ -33,19 +37,22 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
         _preferences = (await db.Preferences.AsNoTracking().Where(p => userIds.Contains(p.UserId)).ToListAsync(ct))
             .GroupBy(p => p.UserId).ToDictionary(g => g.Key, g => g.ToList());
         foreach (var id in userIds) _preferences.TryAdd(id, []);
-        _inboxKeys = [.. await db.Notifications.Where(n => n.DedupeKey != null && keys.Contains(n.DedupeKey)).Select(n => n.DedupeKey!).ToListAsync(ct)];
-        _emailKeys = [.. await db.Emails.Where(e => e.DedupeKey != null && keys.Contains(e.DedupeKey)).Select(e => e.DedupeKey!).ToListAsync(ct)];
-        _digestKeys = [.. await db.DigestItems.Where(d => keys.Contains(d.DedupeKey)).Select(d => d.DedupeKey).ToListAsync(ct)];
+        _known = new()
+        {
+            [Written.Inbox] = [.. await db.Notifications.Where(n => n.DedupeKey != null && keys.Contains(n.DedupeKey)).Select(n => n.DedupeKey!).ToListAsync(ct)],
+            [Written.Email] = [.. await db.Emails.Where(e => e.DedupeKey != null && keys.Contains(e.DedupeKey)).Select(e => e.DedupeKey!).ToListAsync(ct)],
+            [Written.Digest] = [.. await db.DigestItems.Where(d => keys.Contains(d.DedupeKey)).Select(d => d.DedupeKey).ToListAsync(ct)],
+        };
         // Today's mails per person, from the earliest start of day any time zone has (a little generous for some).
-        var since = time.GetUtcNow().AddHours(-38);
+        var now = time.GetUtcNow();
+        var since = now.AddHours(-38);
+        var zones = db.Recipients.Local.Where(r => r.TimeZone is not null).ToDictionary(r => r.UserId, r => r.TimeZone!);
         _mailedToday = (await db.Emails.Where(e => e.UserId != null && userIds.Contains(e.UserId.Value) && e.CreatedAt >= since && !MandatoryTypes.Contains(e.Type!))
                 .Select(e => new { e.UserId, e.CreatedAt }).ToListAsync(ct))
-            .GroupBy(e => e.UserId!.Value).ToDictionary(g => g.Key, g => g.Count(e => e.CreatedAt >= MailRules.StartOfDay(ZoneOf(g.Key), time.GetUtcNow())));
+            .GroupBy(e => e.UserId!.Value)
+            .ToDictionary(g => g.Key, g => g.Count(e => e.CreatedAt >= MailRules.StartOfDay(Zone(zones.GetValueOrDefault(g.Key) ?? Options.DefaultTimeZone), now)));
         foreach (var id in userIds) _mailedToday.TryAdd(id, 0);
     }
-
-    private TimeZoneInfo ZoneOf(Guid userId) =>
-        Zone(db.Recipients.Local.FirstOrDefault(r => r.UserId == userId)?.TimeZone ?? Options.DefaultTimeZone);
 
     /// <summary>The portal's public address.</summary>
     public string PortalUrl => (Options.PortalUrl ?? configuration["Identity:Issuer"] ?? "http://localhost:8080").TrimEnd('/');
@@ -67,35 +74,38 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
 
         var language = to.Language ?? Options.DefaultLanguage;
         var message = MessageTemplates.Render(await TemplateAsync(type, language, ct), WithCommon(data, to), language,
-            new Footer(language, Options.Organisation, $"{PortalUrl}/settings/notifications", kind.Mandatory));
+            FooterFor(language, kind.Mandatory));
         var now = time.GetUtcNow();
 
-        if (channels.HasFlag(Channels.InApp) && !await InboxHasAsync(dedupeKey, ct))
-            db.Notifications.Add(new UserNotification
+        if (channels.HasFlag(Channels.InApp) && !await SeenAsync(Written.Inbox, dedupeKey, ct))
+            Add(Written.Inbox, dedupeKey, new UserNotification
             {
                 Id = Guid.CreateVersion7(now), UserId = to.UserId, Channel = Channel.InApp, Type = type, Subject = Clip(message.Subject, 200),
                 Body = Clip(message.Text, 4000), Link = link, CreatedAt = now, Sensitive = kind.Sensitive, DedupeKey = dedupeKey,
             });
-        if (!channels.HasFlag(Channels.Email) || to.Email is not { Length: > 0 } address || await EmailHasAsync(dedupeKey, ct)) return;
+        if (!channels.HasFlag(Channels.Email) || to.Email is not { Length: > 0 } address) return;
+        // One mail or one digest entry per key, whichever it went to the first time.
+        if (await SeenAsync(Written.Email, dedupeKey, ct) || await SeenAsync(Written.Digest, dedupeKey, ct)) return;
         if (kind.Digestible && MailRules.DigestInstead(Window(to), now, await MailedTodayAsync(to, now, ct), Options.EmailsPerDay) is { } digestAt)
         {
-            if (!await DigestHasAsync(dedupeKey, ct))
-                db.DigestItems.Add(new DigestItem
-                {
-                    Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = type, Subject = Clip(message.Subject, 200), Text = Clip(message.Text, 4000), Link = link,
-                    DedupeKey = dedupeKey, CreatedAt = now, DueAt = digestAt,
-                });
+            Add(Written.Digest, dedupeKey, new DigestItem
+            {
+                Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = type, Subject = Clip(message.Subject, 200), Text = Clip(message.Text, 4000), Link = link,
+                DedupeKey = dedupeKey, CreatedAt = now, DueAt = digestAt,
+            });
             return;
         }
         if (_mailedToday is not null) _mailedToday[to.UserId] = _mailedToday.GetValueOrDefault(to.UserId) + 1;
-        db.Emails.Add(new EmailMessage
-            {
-                Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = type, ToAddress = address, Subject = Clip(message.Subject, 200),
-                TextBody = message.EmailText, HtmlBody = message.Html, Sensitive = kind.Sensitive, DedupeKey = dedupeKey,
-                UnsubscribeUrl = kind.Mandatory ? null : unsubscribe.UrlFor(PortalUrl, to.UserId, type),
-                Status = EmailStatus.Queued, CreatedAt = now, QueuedAt = now, NextAttemptAt = now,
-            });
+        Add(Written.Email, dedupeKey, new EmailMessage
+        {
+            Id = Guid.CreateVersion7(now), UserId = to.UserId, Type = type, ToAddress = address, Subject = Clip(message.Subject, 200),
+            TextBody = message.EmailText, HtmlBody = message.Html, Sensitive = kind.Sensitive, DedupeKey = dedupeKey,
+            UnsubscribeUrl = kind.Mandatory ? null : unsubscribe.UrlFor(PortalUrl, to.UserId, type),
+            Status = EmailStatus.Queued, CreatedAt = now, QueuedAt = now, NextAttemptAt = now,
+        });
     }
+
+    private Footer FooterFor(string language, bool mandatory) => new(language, Options.Organisation, $"{PortalUrl}/settings/notifications", mandatory);
 
     /// <summary>When mail may come to the person: their time zone, quiet hours and digest, else the organisation's.</summary>
     public MailWindow Window(Recipient to) => new(Zone(to.TimeZone ?? Options.DefaultTimeZone), to.QuietFrom ?? Options.QuietFrom,
@@ -110,10 +120,6 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
         if (_mailedToday is not null) _mailedToday[to.UserId] = count;
         return count;
     }
-
-    private async Task<bool> DigestHasAsync(string key, CancellationToken ct) =>
-        db.DigestItems.Local.Any(d => d.DedupeKey == key)
-        || (_digestKeys is { } known ? known.Contains(key) : await db.DigestItems.AnyAsync(d => d.DedupeKey == key, ct));
 
     /// <summary>
     /// One mail with everything that waited for the person's digest, in their language's digest template; it goes
@@ -130,7 +136,7 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
             ["items"] = items.Select(i => (object?)new Dictionary<string, object?> { ["subject"] = i.Subject, ["text"] = i.Text, ["link"] = i.Link }).ToList(),
         }, to);
         var message = MessageTemplates.Render(await TemplateAsync(kind.Key, language, ct), data, language,
-            new Footer(language, Options.Organisation, $"{PortalUrl}/settings/notifications", false));
+            FooterFor(language, false));
         var now = time.GetUtcNow();
         var email = new EmailMessage
         {
@@ -148,7 +154,7 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
     {
         var now = time.GetUtcNow();
         var message = MessageTemplates.Render(source, new Dictionary<string, object?>(kind.Sample), language,
-            new Footer(language, Options.Organisation, $"{PortalUrl}/settings/notifications", kind.Mandatory));
+            FooterFor(language, kind.Mandatory));
         return new EmailMessage
         {
             Id = Guid.CreateVersion7(now), Type = kind.Key, ToAddress = address, Subject = Clip("[Test] " + message.Subject, 200),
@@ -204,13 +210,35 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
         return data;
     }
 
-    private async Task<bool> InboxHasAsync(string key, CancellationToken ct) =>
-        db.Notifications.Local.Any(n => n.DedupeKey == key)
-        || (_inboxKeys is { } known ? known.Contains(key) : await db.Notifications.AnyAsync(n => n.DedupeKey == key, ct));
+    /// <summary>Whether <paramref name="key"/> was written on that channel: the one dedupe check (what a batch loaded or this unit of work wrote; otherwise the database).</summary>
+    private async Task<bool> SeenAsync(Written channel, string key, CancellationToken ct) =>
+        _added[channel].Contains(key) || (_known?[channel].Contains(key) ?? channel switch
+        {
+            Written.Inbox => await db.Notifications.AnyAsync(n => n.DedupeKey == key, ct),
+            Written.Email => await db.Emails.AnyAsync(e => e.DedupeKey == key, ct),
+            _ => await db.DigestItems.AnyAsync(d => d.DedupeKey == key, ct),
+        });
 
-    private async Task<bool> EmailHasAsync(string key, CancellationToken ct) =>
-        db.Emails.Local.Any(e => e.DedupeKey == key)
-        || (_emailKeys is { } known ? known.Contains(key) : await db.Emails.AnyAsync(e => e.DedupeKey == key, ct));
+    private void Add(Written channel, string key, object message)
+    {
+        _added[channel].Add(key);
+        db.Add(message);
+    }
+
+    /// <summary>What messages say about a course or path: its title and where it is, from notification's copy (read once per unit of work).</summary>
+    public async Task<Dictionary<string, object?>> ItemAsync(Guid id, CancellationToken ct)
+    {
+        if (!_items.TryGetValue(id, out var item))
+        {
+            var copy = db.Items.Local.FirstOrDefault(i => i.Id == id) ?? await db.Items.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, ct);
+            var path = copy?.Kind == "learning-path" ? "paths" : "courses";
+            _items[id] = item = new()
+            {
+                ["title"] = copy?.Title ?? "a course", ["code"] = copy?.Code ?? "", ["link"] = $"{PortalUrl}/catalogue/{path}/{id}",
+            };
+        }
+        return new(item); // each message its own copy: templates' data may be changed by the caller
+    }
 
     private static string Clip(string value, int max) => value.Length > max ? value[..(max - 1)] + "…" : value;
 }

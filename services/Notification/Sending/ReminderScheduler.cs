@@ -3,6 +3,7 @@ using LmsPlatform.Notification.Infrastructure;
 using LmsPlatform.Notification.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using System.Linq.Expressions;
 
 namespace LmsPlatform.Notification.Sending;
 
@@ -54,98 +55,148 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
     private static ReminderPolicy PolicyFor(IReadOnlyList<ReminderPolicy> policies, Guid courseId) =>
         policies.FirstOrDefault(p => p.CourseId == courseId) ?? policies.FirstOrDefault(p => p.CourseId is null) ?? ReminderPolicy.Default;
 
-    private async Task<int> RemindersAsync(IReadOnlyList<ReminderPolicy> policies, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// One batch of assignments in its own unit of work: the people they concern (loaded once), the notifier, and the
+    /// context, whose change tracking is left to the save (a batch of a thousand tracked entities would otherwise be
+    /// scanned at every lookup).
+    /// </summary>
+    private sealed record Batch(NotificationDbContext Db, Notifier Notifier, List<Assignment> Page, Dictionary<Guid, Recipient> People)
     {
-        var all = policies.Append(ReminderPolicy.Default).ToList();
-        var maxDays = all.SelectMany(p => p.DaysBefore).DefaultIfEmpty(0).Max();
-        var minDays = all.SelectMany(p => p.DaysBefore).DefaultIfEmpty(0).Min();
-        var horizon = now.AddDays(maxDays);
+        public Recipient? Person(Guid? id) => id is { } known ? People.GetValueOrDefault(known) : null;
+
+        /// <summary>Adds the people not loaded yet.</summary>
+        public async Task LoadAsync(IEnumerable<Guid> ids, CancellationToken ct)
+        {
+            var missing = ids.Where(id => !People.ContainsKey(id)).Distinct().ToList();
+            if (missing.Count == 0) return;
+            foreach (var person in await Db.Recipients.Where(r => missing.Contains(r.UserId)).ToListAsync(ct)) People[person.UserId] = person;
+        }
+    }
+
+    /// <summary>
+    /// Pages through the open assignments <paramref name="filter"/> picks, by due date (a keyset, so what a page marks
+    /// does not move the next), each page handled and saved in its own transaction.
+    /// </summary>
+    private async Task<int> ForEachPageAsync(Expression<Func<Assignment, bool>> filter, Func<Batch, Task<int>> handle, CancellationToken ct)
+    {
         var sent = 0;
         (DateTimeOffset DueAt, Guid Id)? after = null;
         while (true)
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
-            var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
-            var query = db.Assignments.Where(a => a.Status == AssignmentStatus.Open && a.DueAt > now && a.DueAt <= horizon
-                                                  && (a.RemindedDaysBefore == null || a.RemindedDaysBefore > minDays));
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            var query = db.Assignments.Where(a => a.Status == AssignmentStatus.Open).Where(filter);
             if (after is { } last) query = query.Where(a => a.DueAt > last.DueAt || (a.DueAt == last.DueAt && a.EnrolmentId.CompareTo(last.Id) > 0));
             var page = await query.OrderBy(a => a.DueAt).ThenBy(a => a.EnrolmentId).Take(BatchSize).ToListAsync(ct);
             if (page.Count == 0) return sent;
             after = (page[^1].DueAt!.Value, page[^1].EnrolmentId);
-            var due = page.Select(a => (Assignment: a, Days: ReminderRules.ReminderDue(a, PolicyFor(policies, a.CourseId), now))).Where(x => x.Days is not null).ToList();
-            if (due.Count == 0) continue;
-            await LoadPeopleAsync(db, due.Select(d => d.Assignment.UserId), ct);
-            await notifier.PrepareAsync([.. due.Select(d => d.Assignment.UserId).Distinct()], [.. due.Select(d => Key(d.Assignment, d.Days!.Value))], ct);
-            foreach (var (assignment, days) in due)
-            {
-                assignment.RemindedDaysBefore = days;
-                if (db.Recipients.Local.FirstOrDefault(r => r.UserId == assignment.UserId) is not { } to) continue;
-                var course = await LearningItems.ItemAsync(db, notifier, assignment.CourseId, ct);
-                var left = assignment.DueAt!.Value - now;
-                await notifier.SendAsync(to, NotificationTypes.Reminder, new()
-                {
-                    ["course"] = course, ["due_date"] = notifier.Date(assignment.DueAt.Value, to),
-                    ["due_in"] = left.TotalHours < 24 ? "within a day" : $"in {(int)Math.Ceiling(left.TotalDays)} days",
-                }, Key(assignment, days!.Value), (string?)course["link"], ct);
-                sent++;
-            }
+            sent += await handle(new Batch(db, scope.ServiceProvider.GetRequiredService<Notifier>(), page, []));
+            db.ChangeTracker.DetectChanges();
             await db.SaveChangesAsync(ct);
         }
     }
 
+    /// <summary>
+    /// One pass per "days before" any policy has (nearest last): the assignments due within that many days and not yet
+    /// reminded of it. Each pass is a range of the due-date index, so assignments already reminded of everything due so far
+    /// are not read again at every look.
+    /// </summary>
+    private async Task<int> RemindersAsync(IReadOnlyList<ReminderPolicy> policies, DateTimeOffset now, CancellationToken ct)
+    {
+        var sent = 0;
+        foreach (var days in policies.Append(ReminderPolicy.Default).SelectMany(p => p.DaysBefore).Distinct().OrderDescending())
+        {
+            var horizon = now.AddDays(days);
+            sent += await RemindAsync(policies, now, a => a.DueAt > now && a.DueAt <= horizon && (a.RemindedDaysBefore == null || a.RemindedDaysBefore > days), ct);
+        }
+        return sent;
+    }
+
+    private Task<int> RemindAsync(IReadOnlyList<ReminderPolicy> policies, DateTimeOffset now, Expression<Func<Assignment, bool>> filter, CancellationToken ct) =>
+        ForEachPageAsync(filter, async batch =>
+        {
+            var due = batch.Page.Select(a => (Assignment: a, Days: ReminderRules.ReminderDue(a, PolicyFor(policies, a.CourseId), now))).Where(x => x.Days is not null).ToList();
+            if (due.Count == 0) return 0;
+            await batch.LoadAsync(due.Select(d => d.Assignment.UserId), ct);
+            await batch.Notifier.PrepareAsync(batch.People.Keys, [.. due.Select(d => Key(d.Assignment, d.Days!.Value))], ct);
+            var sent = 0;
+            foreach (var (assignment, days) in due)
+            {
+                assignment.RemindedDaysBefore = days;
+                if (batch.Person(assignment.UserId) is not { } to) continue;
+                var course = await batch.Notifier.ItemAsync(assignment.CourseId, ct);
+                var left = assignment.DueAt!.Value - now;
+                var dueIn = left.TotalHours < 24 ? "within a day" : $"in {(int)Math.Ceiling(left.TotalDays)} days";
+                if (assignment.RenewsCertificationOf is { } certified)
+                    await batch.Notifier.SendAsync(to, NotificationTypes.CertificationExpiring, new()
+                    {
+                        ["course"] = await batch.Notifier.ItemAsync(certified, ct), ["renewal"] = course,
+                        ["expires_at"] = batch.Notifier.Date(assignment.DueAt.Value, to), ["due_in"] = dueIn,
+                    }, Key(assignment, days!.Value), (string?)course["link"], ct);
+                else
+                    await batch.Notifier.SendAsync(to, NotificationTypes.Reminder, new()
+                    {
+                        ["course"] = course, ["due_date"] = batch.Notifier.Date(assignment.DueAt.Value, to), ["due_in"] = dueIn,
+                    }, Key(assignment, days!.Value), (string?)course["link"], ct);
+                sent++;
+            }
+            return sent;
+        }, ct);
+
     private static string Key(Assignment a, int days) => $"reminder:{a.EnrolmentId:N}:{a.DueAt!.Value.UtcTicks}:{days}";
 
+    /// <summary>Two passes, as <see cref="RemindersAsync"/>: the assignments not escalated yet and late enough for the first rung; those at the first rung and late enough for the second.</summary>
     private async Task<int> EscalationsAsync(IReadOnlyList<ReminderPolicy> policies, DateTimeOffset now, CancellationToken ct)
     {
         var all = policies.Append(ReminderPolicy.Default).ToList();
-        var soonest = all.Select(p => p.EscalateAfterDays ?? p.SecondEscalationAfterDays).Where(d => d is not null).DefaultIfEmpty(null).Min();
-        if (soonest is not { } firstDays) return 0;
-        var dueBefore = now.AddDays(-firstDays);
         var sent = 0;
-        (DateTimeOffset DueAt, Guid Id)? after = null;
-        while (true)
+        if (all.Select(p => p.EscalateAfterDays ?? p.SecondEscalationAfterDays).Min() is { } first)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<NotificationDbContext>();
-            var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
-            var query = db.Assignments.Where(a => a.Status == AssignmentStatus.Open && a.DueAt <= dueBefore && a.EscalationLevel < 2);
-            if (after is { } last) query = query.Where(a => a.DueAt > last.DueAt || (a.DueAt == last.DueAt && a.EnrolmentId.CompareTo(last.Id) > 0));
-            var page = await query.OrderBy(a => a.DueAt).ThenBy(a => a.EnrolmentId).Take(BatchSize).ToListAsync(ct);
-            if (page.Count == 0) return sent;
-            after = (page[^1].DueAt!.Value, page[^1].EnrolmentId);
-            var due = page.Select(a => (Assignment: a, Level: ReminderRules.EscalationDue(a, PolicyFor(policies, a.CourseId), now))).Where(x => x.Level is not null).ToList();
-            if (due.Count == 0) continue;
-            var learners = await LoadPeopleAsync(db, due.Select(d => d.Assignment.UserId), ct);
-            var managers = await LoadPeopleAsync(db, learners.Values.Select(l => l.ManagerId).OfType<Guid>(), ct);
-            await LoadPeopleAsync(db, managers.Values.Select(m => m.ManagerId).OfType<Guid>(), ct);
-            var keys = due.SelectMany(d => new[] { EscalationKey(d.Assignment, 1), EscalationKey(d.Assignment, 2) }).ToList();
-            await notifier.PrepareAsync([.. db.Recipients.Local.Select(r => r.UserId)], keys, ct);
+            var dueBefore = now.AddDays(-first);
+            sent += await EscalateAsync(policies, now, a => a.DueAt <= dueBefore && a.EscalationLevel == 0, ct);
+        }
+        if (all.Select(p => p.SecondEscalationAfterDays).Min() is { } second)
+        {
+            var dueBefore = now.AddDays(-second);
+            sent += await EscalateAsync(policies, now, a => a.DueAt <= dueBefore && a.EscalationLevel == 1, ct);
+        }
+        return sent;
+    }
+
+    private Task<int> EscalateAsync(IReadOnlyList<ReminderPolicy> policies, DateTimeOffset now, Expression<Func<Assignment, bool>> filter, CancellationToken ct) =>
+        ForEachPageAsync(filter, async batch =>
+        {
+            var due = batch.Page.Select(a => (Assignment: a, Level: ReminderRules.EscalationDue(a, PolicyFor(policies, a.CourseId), now))).Where(x => x.Level is not null).ToList();
+            if (due.Count == 0) return 0;
+            // The learners, their managers and the managers' managers.
+            await batch.LoadAsync(due.Select(d => d.Assignment.UserId), ct);
+            for (var up = 0; up < 2; up++) await batch.LoadAsync(batch.People.Values.Select(p => p.ManagerId).OfType<Guid>(), ct);
+            await batch.Notifier.PrepareAsync(batch.People.Keys, [.. due.SelectMany(d => new[] { EscalationKey(d.Assignment, 1), EscalationKey(d.Assignment, 2) })], ct);
+            var sent = 0;
             foreach (var (assignment, level) in due)
             {
                 var from = assignment.EscalationLevel;
                 assignment.EscalationLevel = level!.Value;
-                if (!learners.TryGetValue(assignment.UserId, out var learner) || learner.ManagerId is not { } managerId
-                    || db.Recipients.Local.FirstOrDefault(r => r.UserId == managerId) is not { } manager) continue;
-                var course = await LearningItems.ItemAsync(db, notifier, assignment.CourseId, ct);
+                if (batch.Person(assignment.UserId) is not { } learner || batch.Person(learner.ManagerId) is not { } manager) continue;
+                var course = await batch.Notifier.ItemAsync(assignment.CourseId, ct);
                 // Each rung reached and not yet told: the manager at 1, and at 2 their manager too (the manager once).
                 for (var rung = from + 1; rung <= level; rung++)
                 {
-                    var to = rung == 1 ? manager : manager.ManagerId is { } up ? db.Recipients.Local.FirstOrDefault(r => r.UserId == up) : null;
-                    if (to is null) continue;
-                    await notifier.SendAsync(to, NotificationTypes.Escalation, new()
+                    if ((rung == 1 ? manager : batch.Person(manager.ManagerId)) is not { } to) continue;
+                    var team = $"{batch.Notifier.PortalUrl}/team/{learner.UserId}";
+                    await batch.Notifier.SendAsync(to, NotificationTypes.Escalation, new()
                     {
-                        ["course"] = course, ["due_date"] = notifier.Date(assignment.DueAt!.Value, to), ["days_overdue"] = (int)(now - assignment.DueAt.Value).TotalDays,
+                        ["course"] = course, ["due_date"] = batch.Notifier.Date(assignment.DueAt!.Value, to), ["days_overdue"] = (int)(now - assignment.DueAt.Value).TotalDays,
                         ["learner"] = new Dictionary<string, object?> { ["display_name"] = learner.DisplayName },
                         ["manager"] = new Dictionary<string, object?> { ["display_name"] = manager.DisplayName },
-                        ["second_level"] = rung == 2, ["team_link"] = $"{notifier.PortalUrl}/team/{learner.UserId}",
-                    }, EscalationKey(assignment, rung), $"{notifier.PortalUrl}/team/{learner.UserId}", ct);
+                        ["second_level"] = rung == 2, ["team_link"] = team,
+                    }, EscalationKey(assignment, rung), team, ct);
                     sent++;
                 }
             }
-            await db.SaveChangesAsync(ct);
-        }
-    }
+            return sent;
+        }, ct);
 
     private static string EscalationKey(Assignment a, int rung) => $"escalation:{a.EnrolmentId:N}:{a.DueAt!.Value.UtcTicks}:{rung}";
 
@@ -160,7 +211,7 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
             var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
             var users = await db.DigestItems.Where(d => d.SentInEmailId == null && d.DueAt <= now).Select(d => d.UserId).Distinct().Take(200).ToListAsync(ct);
             if (users.Count == 0) return sent;
-            var people = await LoadPeopleAsync(db, users, ct);
+            var people = await db.Recipients.Where(r => users.Contains(r.UserId)).ToDictionaryAsync(r => r.UserId, ct);
             var items = (await db.DigestItems.Where(d => d.SentInEmailId == null && users.Contains(d.UserId)).OrderBy(d => d.CreatedAt).ToListAsync(ct))
                 .GroupBy(d => d.UserId).ToDictionary(g => g.Key, g => g.ToList());
             foreach (var userId in users)
@@ -184,13 +235,5 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
             }
             await db.SaveChangesAsync(ct);
         }
-    }
-
-    private static async Task<Dictionary<Guid, Recipient>> LoadPeopleAsync(NotificationDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
-    {
-        var wanted = ids.Distinct().ToList();
-        var missing = wanted.Where(id => db.Recipients.Local.All(r => r.UserId != id)).ToList();
-        if (missing.Count > 0) await db.Recipients.Where(r => missing.Contains(r.UserId)).LoadAsync(ct);
-        return db.Recipients.Local.Where(r => wanted.Contains(r.UserId)).ToDictionary(r => r.UserId);
     }
 }

@@ -65,6 +65,9 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.Property<int?>("RemindedDaysBefore")
                         .HasColumnType("integer");
 
+                    b.Property<Guid?>("RenewsCertificationOf")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("Sequence")
                         .HasColumnType("integer");
 
