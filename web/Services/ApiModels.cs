@@ -308,7 +308,8 @@ public sealed record UnreadCount(int Unread);
 
 public sealed record TypePreference(string Type, string Title, string Description, bool Mandatory, bool InAppPossible, bool EmailPossible, bool InApp, bool Email);
 
-public sealed record NotificationPreferences(string Language, string TimeZone, IReadOnlyList<string> Languages, IReadOnlyList<TypePreference> Types);
+public sealed record NotificationPreferences(string Language, string TimeZone, TimeOnly? QuietFrom, TimeOnly? QuietUntil, string Digest,
+    IReadOnlyList<string> Languages, IReadOnlyList<TypePreference> Types);
 
 public sealed record DeliveryView(Guid Id, Guid? UserId, string? Type, string To, string Subject, string Status, int Attempts, DateTimeOffset CreatedAt,
     DateTimeOffset? NextAttemptAt, DateTimeOffset? SentAt, string? LastError, string MessageId);
@@ -328,4 +329,5 @@ public sealed record PreviewView(string Subject, string Text, string Html);
 
 public sealed record TestSentView(Guid EmailId, string To);
 
-public sealed record ReminderPolicyView(Guid? CourseId, int[] DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays, bool Inherited, DateTimeOffset? UpdatedAt);
+public sealed record ReminderPolicyView(Guid? CourseId, int[] DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays, bool Inherited, DateTimeOffset? UpdatedAt,
+    string? CourseTitle);

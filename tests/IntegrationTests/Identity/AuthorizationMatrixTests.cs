@@ -181,6 +181,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", "/api/notification/deliveries/retry", Permissions.NotificationsManage),
         ("GET", "/api/notification/reminder-policy", Permissions.NotificationsManage),
         ("PUT", "/api/notification/reminder-policy", Permissions.NotificationsManage),
+        ("GET", "/api/notification/reminder-policy/courses", Permissions.NotificationsManage),
         ("GET", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),
         ("PUT", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),
         ("DELETE", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),

@@ -71,6 +71,39 @@ public class ReminderTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_certification_about_to_expire_is_reminded_of_as_an_expiry_by_its_renewals_policy_once()
+    {
+        var admin = platform.Gateway;
+        var t = Guid.NewGuid().ToString("N")[..6];
+        var refresher = await CatalogueClient.EnrollableCourseAsync(platform, $"Refresher {t}");
+        var course = await CatalogueClient.EnrollableCourseAsync(platform, $"Fire safety {t}", d =>
+            d["compliance"] = new { validityMonths = 12, recertificationWindowDays = 30, refresherCourseId = refresher });
+        using (var set = await admin.PutAsJsonAsync($"/api/notification/reminder-policy/courses/{refresher}", new { daysBefore = new[] { 10 }, escalateAfterDays = (int?)null, secondEscalationAfterDays = (int?)null }))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var (learner, email) = await PersonAsync("certified");
+
+        // Completed a year less five days ago (a migrated record): it expires in five days; the window (30 days) is open
+        // and the refresher is assigned, due at the expiry; the renewal's 10-days-before reminder is due at once.
+        var enrolment = await RuntimeTests.EnrolAsync(admin, learner, course);
+        using (var completed = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{enrolment}/complete",
+                   new { completedAt = DateTimeOffset.UtcNow.AddMonths(-12).AddDays(5), reason = "migrated from the old LMS" }))
+            Assert.True(completed.StatusCode == HttpStatusCode.OK, await completed.Content.ReadAsStringAsync());
+
+        var window = (await Mailbox.WaitForAsync(platform.App, email, m => m.Subject == $"Time to renew: Fire safety {t}")).Single();
+        Assert.Contains($"complete Refresher {t}", window.Text);
+        var expiring = (await Mailbox.WaitForAsync(platform.App, email, m => m.Subject.Contains("certification expires"))).Single();
+        Assert.Equal($"Your Fire safety {t} certification expires in 5 days", expiring.Subject);
+        Assert.Contains($"finish Refresher {t} before then", expiring.Text);
+        Assert.Equal("certification-expiring", expiring.Headers["X-LMS-Notification-Type"]);
+
+        // Not also an ordinary "Reminder: Refresher is due", and not twice.
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        var all = await Mailbox.ToAsync(platform.App, email);
+        Assert.Single(all, m => m.Subject.Contains("certification expires"));
+        Assert.DoesNotContain(all, m => m.Subject.StartsWith("Reminder: "));
+    }
+
+    [Fact]
     public async Task Mail_in_a_persons_quiet_hours_in_their_time_zone_waits_and_comes_as_one_digest_when_they_end()
     {
         var admin = platform.Gateway;

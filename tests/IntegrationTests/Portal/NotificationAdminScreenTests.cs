@@ -54,6 +54,14 @@ public class NotificationAdminScreenTests(PlatformFixture platform) : BrowserTes
                 {
                     await row.GetByRole(AriaRole.Button).ClickAsync();
                     await Assertions.Expect(page.GetByText("is queued to be sent again")).ToBeVisibleAsync();
+                    // Days filter: today has it, tomorrow does not (and the filter stays in the form).
+                    var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+                    await page.GotoAsync($"admin/notifications/deliveries?from={today}&until={today}");
+                    await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Bounced course" }).First).ToBeVisibleAsync();
+                    await Assertions.Expect(page.GetByLabel("Queued from")).ToHaveValueAsync(today);
+                    await page.GotoAsync($"admin/notifications/deliveries?from={DateTime.UtcNow.AddDays(1):yyyy-MM-dd}");
+                    await Assertions.Expect(Heading(page)).ToHaveTextAsync("Delivery log");
+                    await Assertions.Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Bounced course" })).ToHaveCountAsync(0);
                 }
 
                 await page.GotoAsync("admin/notifications/reminders");
@@ -69,6 +77,25 @@ public class NotificationAdminScreenTests(PlatformFixture platform) : BrowserTes
                     await days.FillAsync("7, 1");
                     await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
                     await Assertions.Expect(page.GetByText("The policy is saved")).ToBeVisibleAsync();
+
+                    // The course's own policy, from the course's page: it follows the organisation's until saved, then
+                    // is listed, and can follow the organisation's again.
+                    await page.GotoAsync($"manage/courses/{course}");
+                    await page.GetByRole(AriaRole.Link, new() { Name = "Reminders for this course" }).ClickAsync();
+                    await Assertions.Expect(Heading(page)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Reminders for Bounced course"));
+                    await Assertions.Expect(page.GetByText("This course follows the organisation's policy")).ToBeVisibleAsync();
+                    await AssertAccessibleAsync(page, "course-reminder-policy");
+                    await days.FillAsync("3");
+                    await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+                    await Assertions.Expect(page.GetByText("The policy is saved")).ToBeVisibleAsync();
+                    await page.GotoAsync("admin/notifications/reminders");
+                    var own = page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Bounced course" });
+                    await Assertions.Expect(own).ToContainTextAsync("3");
+                    await own.GetByRole(AriaRole.Link).ClickAsync();
+                    await Assertions.Expect(Heading(page)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Reminders for Bounced course"));
+                    await page.GetByRole(AriaRole.Button, new() { Name = "Follow the organisation's policy" }).ClickAsync();
+                    await Assertions.Expect(page.GetByText("follows the organisation's policy again")).ToBeVisibleAsync();
+                    await Assertions.Expect(days).ToHaveValueAsync("7, 1");
                 }
             });
         }

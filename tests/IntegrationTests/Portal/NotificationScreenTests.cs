@@ -51,6 +51,13 @@ public class NotificationScreenTests(PlatformFixture platform) : BrowserTests(pl
                 if (width == Wide)
                 {
                     await byEmail.UncheckAsync();
+                    // Quiet hours of their own, and a daily digest instead of one mail each.
+                    var none = page.GetByLabel("No quiet hours");
+                    await Assertions.Expect(none).ToBeCheckedAsync(); // the organisation's (none in the tests)
+                    await none.UncheckAsync();
+                    await page.GetByLabel("From", new() { Exact = true }).FillAsync("22:30");
+                    await page.GetByLabel("until", new() { Exact = true }).FillAsync("06:15");
+                    await page.GetByLabel("Digest", new() { Exact = true }).SelectOptionAsync("Daily");
                     await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
                     await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("saved");
                     await Assertions.Expect(byEmail).Not.ToBeCheckedAsync();
@@ -63,5 +70,7 @@ public class NotificationScreenTests(PlatformFixture platform) : BrowserTests(pl
             .Single(t => t.GetProperty("type").GetString() == "enrolment-assigned");
         Assert.False(assigned.GetProperty("email").GetBoolean());
         Assert.True(assigned.GetProperty("inApp").GetBoolean());
+        var saved = await learner.GetFromJsonAsync<JsonElement>("/api/notification/preferences");
+        Assert.Equal(("22:30:00", "06:15:00", "Daily"), (saved.GetProperty("quietFrom").GetString(), saved.GetProperty("quietUntil").GetString(), saved.GetProperty("digest").GetString()));
     }
 }
