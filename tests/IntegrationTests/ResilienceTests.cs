@@ -42,7 +42,12 @@ public sealed class FaultPlatformFixture : IAsyncLifetime
     /// it, and without synchronous commit a transaction reported committed (and its message acknowledged) can be lost
     /// with the last unflushed WAL, which is the test environment losing data, not the platform.
     /// </summary>
-    public async ValueTask InitializeAsync() => App = await TestPlatform.StartAsync(durable: true);
+    // The mail relay is the local catcher: a 5 s answer timeout (30 s in production) lets the outage tests see a
+    // stopped catcher's effect within their bounds, whatever state the sender's kept connection was left in.
+    public async ValueTask InitializeAsync() => App = await TestPlatform.StartAsync(durable: true, settings: new Dictionary<(string, string), string>
+    {
+        [(ResourceNames.NotificationApi, "Notification__Mail__Timeout")] = "00:00:05",
+    });
 
     public async ValueTask DisposeAsync()
     {

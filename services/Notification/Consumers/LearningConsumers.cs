@@ -67,7 +67,7 @@ public sealed class CertificationWindowOpenedConsumer(NotificationDbContext db, 
         // The renewal's reminders speak of the expiry (the copy may come before the renewal's Enrolled: no sequence applied).
         if (message.EnrolmentId is { } renewalId)
             await Assignments.ApplyAsync(Db, renewalId, message.UserId, message.AssignedCourseId, 0, _ => { }, cancellationToken,
-                copy => copy.RenewsCertificationOf = message.CourseId);
+                copy => (copy.RenewsCertificationOf, copy.CertificationExpiresAt) = (message.CourseId, message.ExpiresAt));
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
         var course = await notifier.ItemAsync(message.CourseId, cancellationToken);
         var renewal = await notifier.ItemAsync(message.AssignedCourseId, cancellationToken);

@@ -64,7 +64,12 @@ public sealed class MailSender(MailOptions options, ILogger logger) : IAsyncDisp
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(options.Host, options.Port, ct);
+            // Bounded as MailKit bounds its own connect: a relay that drops the SYN must not hold the sender past its lease.
+            using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                connecting.CancelAfter(options.Timeout);
+                await socket.ConnectAsync(options.Host, options.Port, connecting.Token);
+            }
             await _client.ConnectAsync(socket, options.Host, options.Port, options.Security, ct);
         }
         catch

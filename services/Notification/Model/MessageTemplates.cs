@@ -98,10 +98,13 @@ public static partial class MessageTemplates
     /// </summary>
     public static RenderedMessage Render(TemplateSource source, IReadOnlyDictionary<string, object?> data, string language, Footer footer)
     {
-        var context = new TemplateContext(ToModel(data), Lenient) { CultureInfo = Culture(language) };
-        var subject = OneLine(Parsed(source.Subject).Render(context));
-        var text = Parsed(source.Text).Render(context).Trim();
-        var body = source.Html is { Length: > 0 } html ? Parsed(html).Render(context, HtmlEncoder.Default) : TextToHtml(text);
+        // A context per part, as the check at save has: what one part assigns does not leak into the next.
+        var model = ToModel(data);
+        var culture = Culture(language);
+        TemplateContext Context() => new(model, Lenient) { CultureInfo = culture };
+        var subject = OneLine(Parsed(source.Subject).Render(Context()));
+        var text = Parsed(source.Text).Render(Context()).Trim();
+        var body = source.Html is { Length: > 0 } html ? Parsed(html).Render(Context(), HtmlEncoder.Default) : TextToHtml(text);
         return new RenderedMessage(subject, text, text + footer.Text(), Layout(subject, body, footer));
     }
 

@@ -24,6 +24,8 @@ public sealed class Assignment
     /// certification expires (its due date is the expiry), not that a course is due.
     /// </summary>
     public Guid? RenewsCertificationOf { get; set; }
+    /// <summary>When that certification expires (the renewal's due date is normally the same, but may be moved).</summary>
+    public DateTimeOffset? CertificationExpiresAt { get; set; }
 
     /// <summary>Applies a ledger event's effect if it is newer than the last one applied.</summary>
     public bool Apply(int sequence, Action change)

@@ -23,7 +23,8 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
     private enum Written { Inbox, Email, Digest }
     // The dedupe keys already written: loaded for a batch by PrepareAsync, and what this unit of work added.
     private Dictionary<Written, HashSet<string>>? _known;
-    private readonly Dictionary<Written, HashSet<string>> _added = new() { [Written.Inbox] = [], [Written.Email] = [], [Written.Digest] = [] };
+    // What this unit of work added, by key: counted while the context still holds it (a consumer's retry clears the context and starts again).
+    private readonly Dictionary<Written, Dictionary<string, object>> _added = new() { [Written.Inbox] = [], [Written.Email] = [], [Written.Digest] = [] };
     private readonly Dictionary<Guid, Dictionary<string, object?>> _items = [];
     private Dictionary<Guid, int>? _mailedToday;
     private static readonly string[] MandatoryTypes = [.. NotificationTypes.All.Where(t => t.Mandatory).Select(t => t.Key)];
@@ -212,7 +213,7 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
 
     /// <summary>Whether <paramref name="key"/> was written on that channel: the one dedupe check (what a batch loaded or this unit of work wrote; otherwise the database).</summary>
     private async Task<bool> SeenAsync(Written channel, string key, CancellationToken ct) =>
-        _added[channel].Contains(key) || (_known?[channel].Contains(key) ?? channel switch
+        (_added[channel].TryGetValue(key, out var added) && db.Entry(added).State != EntityState.Detached) || (_known?[channel].Contains(key) ?? channel switch
         {
             Written.Inbox => await db.Notifications.AnyAsync(n => n.DedupeKey == key, ct),
             Written.Email => await db.Emails.AnyAsync(e => e.DedupeKey == key, ct),
@@ -221,7 +222,7 @@ public sealed class Notifier(NotificationDbContext db, IOptions<NotificationOpti
 
     private void Add(Written channel, string key, object message)
     {
-        _added[channel].Add(key);
+        _added[channel][key] = message;
         db.Add(message);
     }
 

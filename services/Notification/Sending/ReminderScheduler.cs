@@ -126,23 +126,26 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
                 assignment.RemindedDaysBefore = days;
                 if (batch.Person(assignment.UserId) is not { } to) continue;
                 var course = await batch.Notifier.ItemAsync(assignment.CourseId, ct);
-                var left = assignment.DueAt!.Value - now;
-                var dueIn = left.TotalHours < 24 ? "within a day" : $"in {(int)Math.Ceiling(left.TotalDays)} days";
                 if (assignment.RenewsCertificationOf is { } certified)
+                {
+                    var expires = assignment.CertificationExpiresAt ?? assignment.DueAt!.Value;
                     await batch.Notifier.SendAsync(to, NotificationTypes.CertificationExpiring, new()
                     {
                         ["course"] = await batch.Notifier.ItemAsync(certified, ct), ["renewal"] = course,
-                        ["expires_at"] = batch.Notifier.Date(assignment.DueAt.Value, to), ["due_in"] = dueIn,
+                        ["expires_at"] = batch.Notifier.Date(expires, to), ["due_in"] = In(expires - now),
                     }, Key(assignment, days!.Value), (string?)course["link"], ct);
+                }
                 else
                     await batch.Notifier.SendAsync(to, NotificationTypes.Reminder, new()
                     {
-                        ["course"] = course, ["due_date"] = batch.Notifier.Date(assignment.DueAt.Value, to), ["due_in"] = dueIn,
+                        ["course"] = course, ["due_date"] = batch.Notifier.Date(assignment.DueAt!.Value, to), ["due_in"] = In(assignment.DueAt.Value - now),
                     }, Key(assignment, days!.Value), (string?)course["link"], ct);
                 sent++;
             }
             return sent;
         }, ct);
+
+    private static string In(TimeSpan left) => left.TotalHours < 24 ? "within a day" : $"in {(int)Math.Ceiling(left.TotalDays)} days";
 
     private static string Key(Assignment a, int days) => $"reminder:{a.EnrolmentId:N}:{a.DueAt!.Value.UtcTicks}:{days}";
 

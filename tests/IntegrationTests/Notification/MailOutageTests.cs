@@ -68,7 +68,7 @@ public class MailOutageTests(FaultPlatformFixture fault)
 
         // The attempts fail and wait, with the reason in the delivery log.
         await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>("/api/notification/deliveries?status=Retrying&type=account-invitation"),
-            page => page.GetProperty("totalCount").GetInt32() > 0, TimeSpan.FromSeconds(60), "failed attempts retrying");
+            page => page.GetProperty("totalCount").GetInt32() > 0, TimeSpan.FromSeconds(90), "failed attempts retrying");
         var retrying = (await admin.GetFromJsonAsync<JsonElement>("/api/notification/deliveries?status=Retrying&type=account-invitation")).GetProperty("items")[0];
         Assert.False(string.IsNullOrEmpty(retrying.GetProperty("lastError").GetString()));
 

@@ -53,6 +53,9 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.Property<Guid>("EnrolmentId")
                         .HasColumnType("uuid");
 
+                    b.Property<DateTimeOffset?>("CertificationExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<Guid>("CourseId")
                         .HasColumnType("uuid");
 

@@ -11,6 +11,12 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "CertificationExpiresAt",
+                table: "assignments",
+                type: "timestamp with time zone",
+                nullable: true);
+
             migrationBuilder.AddColumn<Guid>(
                 name: "RenewsCertificationOf",
                 table: "assignments",
@@ -21,6 +27,10 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "CertificationExpiresAt",
+                table: "assignments");
+
             migrationBuilder.DropColumn(
                 name: "RenewsCertificationOf",
                 table: "assignments");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Notification.Infrastructure.Migrations
 {
     [DbContext(typeof(NotificationDbContext))]
-    [Migration("20261205140547_CertificationExpiring")]
+    [Migration("20261205151534_CertificationExpiring")]
     partial class CertificationExpiring
     {
         /// <inheritdoc />
@@ -55,6 +55,9 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                 {
                     b.Property<Guid>("EnrolmentId")
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CertificationExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("CourseId")
                         .HasColumnType("uuid");
