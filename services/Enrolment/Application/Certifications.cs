@@ -120,16 +120,35 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Pa
                     certifications.Add(earned);
                     db.Certifications.Add(earned);
                 }
-                else earned.Renew(completion.EnrolmentId, completion.At, terms, now);
+                else await RenewAsync(earned, completion, course, terms, now, ct);
             }
             foreach (var renewed in certifications.Where(c => c.UserId == completion.UserId && c.CourseId != completion.CourseId && c.RenewedBy(completion.CourseId)))
                 if (courses.TryGetValue(renewed.CourseId, out var certifying) && CertificationTerms.Of(certifying) is { } renewedTerms
-                    && renewed.Renew(completion.EnrolmentId, completion.At, renewedTerms, now))
+                    && await RenewAsync(renewed, completion, course, renewedTerms, now, ct))
                     earned ??= renewed;
             if (issued.Add((completion.EnrolmentId, completion.At)) && !learner.Erased)
                 db.Certificates.Add(Certificate.Issue(completion, learner, course, earned, now));
         }
         return claimed.Count;
+    }
+
+    /// <summary>
+    /// Renews <paramref name="certification"/> by <paramref name="completion"/>. When the window had assigned a different
+    /// renewal (the refresher, while the person took the course again), that assignment is no longer needed: one the
+    /// window created is withdrawn; one the person already had loses the due date the window gave it. Otherwise it
+    /// would fall overdue and escalate to their manager although they are certified.
+    /// </summary>
+    private async Task<bool> RenewAsync(Certification certification, LedgerEntry completion, CourseCopy course, CertificationTerms terms, DateTimeOffset now, CancellationToken ct)
+    {
+        var (renewalId, expires) = (certification.RenewalEnrolmentId, certification.ExpiresAt);
+        if (!certification.Renew(completion.EnrolmentId, completion.At, terms, now)) return false;
+        if (renewalId is not { } id || id == completion.EnrolmentId || await EnrolmentAsync(e => e.Id == id, ct) is not { IsOpen: true } renewal) return true;
+        var reason = $"Not needed any more: the certification was renewed by completing {course.Code}";
+        if (renewal.SourceKind == EnrolmentSourceKind.Recertification && renewal.SourceReference == certification.Id.ToString())
+            renewal.Withdraw(EnrolmentActor.Platform, reason, now);
+        else if (renewal.DueAt == expires)
+            renewal.ChangeDueDate(null, EnrolmentActor.Platform, reason, now);
+        return true;
     }
 
     private async Task<int> OpenWindowsAsync(DateTimeOffset now, CancellationToken ct)

@@ -89,6 +89,34 @@ public class CertificationTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Renewing_by_taking_the_course_again_withdraws_the_refresher_the_window_assigned()
+    {
+        var admin = platform.Gateway;
+        var refresher = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Ladder refresher");
+        var course = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Ladder safety", d =>
+            d["compliance"] = new { validityMonths = 12, recertificationWindowDays = 30, refresherCourseId = refresher });
+        var userId = await Users.CreateAsync(admin, "retaker");
+        await EnrolmentClient.LearnerCopyAsync(admin, userId);
+        var enrolmentId = await EnrolAsync(admin, userId, course);
+        await CompleteAsync(admin, enrolmentId, DateTimeOffset.UtcNow.AddMonths(-12).AddDays(10), "migrated from the old LMS");
+        var window = await Eventually.ReachesAsync(() => CertificationAsync(admin, userId), c => c?.GetProperty("status").GetString() == "WindowOpen",
+            Soon, "the window opened");
+        var renewalId = window!.Value.GetProperty("renewalEnrolmentId").GetGuid();
+
+        // The person takes the course itself again instead of the refresher: that renews the certification...
+        using (var reset = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{enrolmentId}/reset", new { reason = "taking it again" }))
+            Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
+        await CompleteAsync(admin, enrolmentId, null, "attended the full course");
+        await Eventually.ReachesAsync(() => CertificationAsync(admin, userId), c => c?.GetProperty("cycle").GetInt32() == 2, Soon, "renewed");
+
+        // ... and the refresher the window assigned is withdrawn, saying why, instead of falling overdue at the old expiry.
+        var renewal = await Eventually.ReachesAsync(async () => await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{renewalId}"),
+            e => e.GetProperty("status").GetString() == "Withdrawn", Soon, "the refresher withdrawn");
+        var ledger = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{renewalId}/ledger");
+        Assert.Contains("renewed by completing", ledger.EnumerateArray().Last().GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task An_unrenewed_certification_expires_its_renewal_is_overdue_and_the_certificate_verifies_as_expired()
     {
         var admin = platform.Gateway;
