@@ -111,6 +111,7 @@ public static class PortalExtensions
         // The APIs, through the gateway, as the signed-in person. A change is never sent twice: only reads are retried.
         builder.Services.AddScoped<PortalSession>();
         builder.Services.AddScoped<GatewayApi>();
+        builder.Services.AddScoped<InboxCount>();
         builder.Services.AddScoped<OrgUnitNames>();
 #pragma warning disable EXTEXP0001 // replacing the defaults' handler is the documented way to change it for one client
         builder.Services.AddHttpClient(GatewayClient, client => client.BaseAddress = new Uri(issuer.TrimEnd('/') + "/"))

@@ -34,8 +34,14 @@ public class NotificationScreenTests(PlatformFixture platform) : BrowserTests(pl
                     await Assertions.Expect(message).ToContainTextAsync("You have been assigned");
                     await AssertAccessibleAsync(page, $"inbox-{width}");
                     await Assertions.Expect(message.GetByRole(AriaRole.Button)).ToHaveTextAsync($"Mark read: New learning: {tag} course");
+                    // Marking it read takes its button away and the header's count down.
+                    await message.GetByRole(AriaRole.Button).ClickAsync();
+                    await Assertions.Expect(message.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+                    await Assertions.Expect(message.GetByRole(AriaRole.Heading)).ToHaveTextAsync($"New learning: {tag} course");
+                    await Assertions.Expect(link).ToContainTextAsync("1 unread");
                     await page.GotoAsync("inbox?unread=true");
                     await Assertions.Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = "Welcome to learning" })).ToHaveCountAsync(1);
+                    await Assertions.Expect(page.GetByRole(AriaRole.Listitem).Filter(new() { HasText = $"New learning: {tag} course" })).ToHaveCountAsync(0);
                 }
                 else
                 {
