@@ -25,8 +25,10 @@ public class ServiceRestartTests(PlatformFixture platform)
     }
 }
 
-/// <summary>A platform of its own for the tests that take the broker or a consumer away.</summary>
-/// <summary>The platform the fault tests share: they take servers away and kill processes, so not the common one.</summary>
+/// <summary>
+/// The platform the fault tests share: they take servers away and kill processes, so not the common one. The collection
+/// is the second lane, run beside the shared platform's tests (see PlatformFixture).
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class FaultPlatformCollection : ICollectionFixture<FaultPlatformFixture>
 {
@@ -47,6 +49,7 @@ public sealed class FaultPlatformFixture : IAsyncLifetime
     public async ValueTask InitializeAsync() => App = await TestPlatform.StartAsync(durable: true, settings: new Dictionary<(string, string), string>
     {
         [(ResourceNames.NotificationApi, "Notification__Mail__Timeout")] = "00:00:05",
+        [(ResourceNames.NotificationApi, "Notification__Mail__Lease")] = "00:00:20",
     });
 
     public async ValueTask DisposeAsync()

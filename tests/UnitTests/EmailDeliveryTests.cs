@@ -65,6 +65,26 @@ public class EmailDeliveryTests
         Assert.False(email.Retry(T0.AddDays(4)));
     }
 
+    [Fact]
+    public void A_retrying_email_a_sender_holds_right_now_is_not_retried_until_its_lease_ends()
+    {
+        var email = Email();
+        email.Failed("421 try later", permanent: false, T0);
+        email.LeasedUntil = T0.AddMinutes(1);
+        Assert.True(email.BeingSent(T0.AddSeconds(30)));
+        Assert.False(email.Retry(T0.AddSeconds(30)));
+        Assert.Equal(EmailStatus.Retrying, email.Status);
+        Assert.True(email.Retry(T0.AddMinutes(2)));
+    }
+
+    [Fact]
+    public void A_lease_no_longer_than_the_relay_timeout_is_refused_at_start_up()
+    {
+        var options = new MailOptions { Lease = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Contains("must be longer", Assert.Throws<InvalidOperationException>(options.Validate).Message);
+        new MailOptions().Validate(); // the defaults
+    }
+
     [Theory]
     [InlineData("Endpoint=smtp://relay.example.com:587;Username=u;Password=p;Security=StartTls", "relay.example.com", 587, SecureSocketOptions.StartTls, "u")]
     [InlineData("Endpoint=smtps://relay.example.com", "relay.example.com", 465, SecureSocketOptions.SslOnConnect, null)]

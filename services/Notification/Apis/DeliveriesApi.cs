@@ -78,14 +78,19 @@ public static class DeliveriesApi
             ? TypedResults.Ok(new DeliveryDetailDto(Dto(e), e.Sensitive ? EmailMessage.Withheld : e.TextBody, e.Sensitive ? EmailMessage.Withheld : e.HtmlBody, e.UnsubscribeUrl))
             : TypedResults.NotFound();
 
+    private const string BeingSent = "This email is being handed to the mail relay at this moment; look again in a minute.";
+
     public static async Task<Results<Ok<DeliveryDto>, NotFound, Conflict<ProblemDetails>>> Retry(Guid id, NotificationDbContext db, TimeProvider time, CancellationToken ct)
     {
         var email = await db.Emails.FirstOrDefaultAsync(e => e.Id == id, ct);
         if (email is null) return TypedResults.NotFound();
-        if (!email.Retry(time.GetUtcNow()))
+        var now = time.GetUtcNow();
+        if (!email.Retry(now))
             return Problems.Conflict(email.Status == EmailStatus.Sent ? "This email was sent; it is not sent twice." :
-                email.Status == EmailStatus.Queued ? "This email is already waiting to be sent." : "This email's sign-in link is no longer kept; ask for a new one.", "status");
-        await db.SaveChangesAsync(ct);
+                email.Status == EmailStatus.Queued ? "This email is already waiting to be sent." :
+                email.BeingSent(now) ? BeingSent : "This email's sign-in link is no longer kept; ask for a new one.", "status");
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateConcurrencyException) { return Problems.Conflict(BeingSent, "status"); } // a sender took it a moment ago
         return TypedResults.Ok(Dto(email));
     }
 
@@ -101,7 +106,14 @@ public static class DeliveriesApi
             var page = await db.Emails.Where(e => e.Status == wanted).OrderBy(e => e.CreatedAt).Take(1000).ToListAsync(ct);
             var moved = page.Count(e => e.Retry(now));
             if (moved == 0) break;
-            await db.SaveChangesAsync(ct);
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateConcurrencyException)
+            {
+                // A sender took one of them meanwhile: read the page again.
+                db.ChangeTracker.Clear();
+                now = time.GetUtcNow();
+                continue;
+            }
             db.ChangeTracker.Clear();
             retried += moved;
             if (page.Count < 1000) break;

@@ -13,11 +13,13 @@ public sealed class UserCreatedConsumer(NotificationDbContext db, Notifier notif
     protected override async Task BeforeHandlingAsync(IReadOnlyList<UserCreated> messages, CancellationToken cancellationToken)
     {
         await base.BeforeHandlingAsync(messages, cancellationToken);
-        await notifier.PrepareAsync([.. messages.Select(m => m.UserId)], [.. messages.Select(m => $"welcome:{m.UserId:N}")], cancellationToken);
+        await notifier.PrepareAsync([.. messages.Select(m => m.UserId)], [.. messages.Select(Key)], cancellationToken);
     }
 
     protected override Task AfterApplyAsync(UserCreated message, Recipient copy, CancellationToken cancellationToken) =>
-        notifier.SendAsync(copy, NotificationTypes.Welcome, [], $"welcome:{message.UserId:N}", null, cancellationToken);
+        notifier.SendAsync(copy, NotificationTypes.Welcome, [], Key(message), null, cancellationToken);
+
+    private static string Key(UserCreated message) => $"welcome:{message.UserId:N}";
 }
 
 // Where to reach people (and whether to), one queue per event.

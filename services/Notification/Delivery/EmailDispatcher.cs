@@ -56,6 +56,10 @@ public sealed class EmailDispatcher(IServiceScopeFactory scopes, MailOptions opt
         for (var i = 0; i < batch.Count; i++)
         {
             var email = batch[i];
+            // A slow relay must not let the lease run out mid-batch (another sender would take the rest and send them
+            // too): no mail is begun unless the lease outlasts the attempt; the rest are let go, to be taken again.
+            if (email.LeasedUntil - time.GetUtcNow() < options.Timeout)
+                return await ReleaseAsync(db, batch.Skip(i), TimeSpan.Zero);
             var (outcome, error) = await sender.SendAsync(email, ct);
             var now = time.GetUtcNow();
             switch (outcome)
@@ -65,15 +69,39 @@ public sealed class EmailDispatcher(IServiceScopeFactory scopes, MailOptions opt
                 default:
                     // The relay is away: this mail failed an attempt; the rest of the batch was not tried and is let go.
                     email.Failed(error!, permanent: false, now);
-                    foreach (var untried in batch.Skip(i + 1)) untried.LeasedUntil = null;
-                    await db.SaveChangesAsync(CancellationToken.None);
                     logger.LogWarning("The mail relay is unavailable ({Error}); {Count} mails wait", error, batch.Count - i);
-                    return Pause;
+                    return await ReleaseAsync(db, batch.Skip(i + 1), Pause);
             }
             // Recorded at once: the window in which a crash could send this mail again is this one statement.
-            await db.SaveChangesAsync(CancellationToken.None);
+            if (!await RecordAsync(db)) return TimeSpan.Zero;
         }
         return TimeSpan.Zero;
+    }
+
+    private async Task<TimeSpan> ReleaseAsync(NotificationDbContext db, IEnumerable<EmailMessage> untried, TimeSpan pause)
+    {
+        foreach (var email in untried) email.LeasedUntil = null;
+        await RecordAsync(db);
+        return pause;
+    }
+
+    /// <summary>
+    /// Saves the outcome, only while the lease is still this sender's (the lease is the rows' concurrency token): a
+    /// sender that outlived it (a stalled process) does not overwrite what the sender that took the mail over recorded.
+    /// </summary>
+    private async Task<bool> RecordAsync(NotificationDbContext db)
+    {
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            logger.LogWarning("A batch's lease ran out before its outcome was recorded; another sender has its mails");
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     /// <summary>Takes due mails under a lease. A mail whose lease ran out (its sender died) is due again.</summary>

@@ -20,8 +20,12 @@ public sealed class MailOptions
     public int Connections { get; set; } = 4;
     /// <summary>How many mails a sender takes from the queue at a time.</summary>
     public int BatchSize { get; set; } = 100;
-    /// <summary>How long a sender holds the mails it took; after a crash, another sender takes them when it ends.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How long a sender holds the mails it took; after a crash, another sender takes them when it ends. A sender begins
+    /// a mail only while the lease outlasts <see cref="Timeout"/>, so it must be longer.
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>How long the relay may take to answer one command.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>DKIM signing: the domain, the selector and the PEM private key's file (all three, or none).</summary>
     public string? DkimDomain { get; set; }
@@ -29,6 +33,13 @@ public sealed class MailOptions
     public string? DkimPrivateKeyFile { get; set; }
 
     public bool Configured { get; private set; }
+
+    /// <summary>Refuses settings under which no mail could be sent, at start-up rather than silently.</summary>
+    public void Validate()
+    {
+        if (Lease <= Timeout)
+            throw new InvalidOperationException($"Notification:Mail:Lease ({Lease}) must be longer than Notification:Mail:Timeout ({Timeout}): a sender begins a mail only while its lease outlasts the relay's timeout.");
+    }
 
     /// <summary>Reads the connection string's parts into the options.</summary>
     public void ApplyConnectionString(string? connectionString)

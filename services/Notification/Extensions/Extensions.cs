@@ -23,6 +23,7 @@ public static class Extensions
         var mail = new MailOptions();
         builder.Configuration.GetSection("Notification:Mail").Bind(mail);
         mail.ApplyConnectionString(builder.Configuration.GetConnectionString(ResourceNames.Mail));
+        mail.Validate();
         builder.Services.AddSingleton(mail);
         builder.Services.AddHostedService<EmailDispatcher>();
         builder.Services.AddHostedService<ReminderScheduler>();

@@ -88,6 +88,8 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
             e.Property(m => m.DedupeKey).HasMaxLength(200);
             e.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
             e.Property(m => m.LastError).HasMaxLength(1000);
+            // Whoever holds the lease owns the row's outcome: an update made under a lease that has since passed to another sender fails.
+            e.Property(m => m.LeasedUntil).IsConcurrencyToken();
             e.Ignore(m => m.MessageId);
             e.HasIndex(m => m.DedupeKey).IsUnique();
             // The senders' queue: only what is still to send is in this index.

@@ -69,10 +69,13 @@ public sealed class EmailMessage
         else Status = EmailStatus.GaveUp;
     }
 
+    /// <summary>A sender holds it at this moment: its outcome is that sender's to record.</summary>
+    public bool BeingSent(DateTimeOffset at) => LeasedUntil > at;
+
     /// <summary>An operator sends it again (a bounce after the address was corrected, a give-up after an outage).</summary>
     public bool Retry(DateTimeOffset at)
     {
-        if (Status is not (EmailStatus.Bounced or EmailStatus.GaveUp or EmailStatus.Retrying)) return false;
+        if (Status is not (EmailStatus.Bounced or EmailStatus.GaveUp or EmailStatus.Retrying) || BeingSent(at)) return false;
         if (Sensitive && TextBody == Withheld) return false;
         Status = EmailStatus.Queued;
         NextAttemptAt = at;

@@ -174,6 +174,7 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                         .HasColumnType("character varying(1000)");
 
                     b.Property<DateTimeOffset?>("LeasedUntil")
+                        .IsConcurrencyToken()
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset>("NextAttemptAt")
