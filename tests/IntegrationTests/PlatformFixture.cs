@@ -4,8 +4,10 @@ using LmsPlatform.Contracts;
 using LmsPlatform.Testing;
 
 [assembly: AssemblyFixture(typeof(LmsPlatform.IntegrationTests.PlatformFixture))]
-// The tests share one platform and some of them stop parts of it: run them one at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Two lanes. The tests on the shared platform run one at a time (some stop parts of it): they are the assembly's one
+// collection. Beside them runs the fault lane (FaultPlatformCollection): the tests with platforms of their own, which
+// take servers away and kill processes, and a test that mostly waits for a clock. Most of both lanes' time is waiting.
+[assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly, MaxParallelThreads = 2)]
 
 namespace LmsPlatform.IntegrationTests;
 

@@ -144,6 +144,7 @@ public class ImportTests(PlatformFixture platform)
 /// The deactivation safety threshold, on a platform of its own: a full HR extract that drops half the people is
 /// refused until an administrator confirms it.
 /// </summary>
+[Collection(FaultPlatformCollection.Name)] // the second lane: it starts a platform of its own
 public class ImportSafetyTests : IAsyncLifetime
 {
     private TestPlatform _app = null!;

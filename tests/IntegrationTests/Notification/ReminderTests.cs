@@ -102,7 +102,15 @@ public class ReminderTests(PlatformFixture platform)
         Assert.Single(all, m => m.Subject.Contains("certification expires"));
         Assert.DoesNotContain(all, m => m.Subject.StartsWith("Reminder: "));
     }
+}
 
+/// <summary>
+/// Quiet hours in the person's time zone. Most of this test is waiting for their night to end, so it runs in the second
+/// lane, beside the tests that take the shared platform's time (on the same platform).
+/// </summary>
+[Collection(FaultPlatformCollection.Name)]
+public class QuietHoursTests(PlatformFixture platform)
+{
     [Fact]
     public async Task Mail_in_a_persons_quiet_hours_in_their_time_zone_waits_and_comes_as_one_digest_when_they_end()
     {

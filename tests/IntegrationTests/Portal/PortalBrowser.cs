@@ -25,6 +25,9 @@ public sealed class PortalBrowser : IAsyncDisposable
     public static async Task<PortalBrowser> LaunchAsync(PlatformFixture platform)
     {
         var playwright = await Playwright.CreateAsync();
+        // Expectations wait as long as actions do: the second test lane shares the two cores, and a page may take more
+        // than Playwright's 5 s default to settle while it starts a platform.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
