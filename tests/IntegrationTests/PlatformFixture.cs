@@ -5,8 +5,8 @@ using LmsPlatform.Testing;
 
 [assembly: AssemblyFixture(typeof(LmsPlatform.IntegrationTests.PlatformFixture))]
 // Two lanes. The tests on the shared platform run one at a time (some stop parts of it): they are the assembly's one
-// collection. Beside them runs the fault lane (FaultPlatformCollection): the tests with platforms of their own, which
-// take servers away and kill processes, and a test that mostly waits for a clock. Most of both lanes' time is waiting.
+// collection. Beside them runs the fault lane (FaultPlatformCollection): the tests on the fault platform, which take
+// servers away and kill processes, and a test that mostly waits for a clock. Most of both lanes' time is waiting.
 [assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly, MaxParallelThreads = 2)]
 
 namespace LmsPlatform.IntegrationTests;

@@ -20,7 +20,8 @@ namespace LmsPlatform.Testing;
 /// </summary>
 public sealed class TestPlatform : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    // Generous: the integration tests run two platforms side by side on two cores (the load driver one alone).
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private readonly DistributedApplication _app;
     private readonly Dictionary<string, string> _connectionStrings;
