@@ -44,7 +44,9 @@ public sealed class PortalBrowser : IAsyncDisposable
         {
             BaseURL = _platform.App.GatewayUrl.ToString(), ViewportSize = new() { Width = width, Height = width == Narrow ? 740 : 900 },
         });
-        context.SetDefaultTimeout(20_000);
+        // A bound on hangs, not a speed check: with the fault lane importing beside them, a sign-in's redirects once took
+        // more than 20 s on the two cores.
+        context.SetDefaultTimeout(45_000);
         return await context.NewPageAsync();
     }
 
