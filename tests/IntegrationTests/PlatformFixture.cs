@@ -4,10 +4,10 @@ using LmsPlatform.Contracts;
 using LmsPlatform.Testing;
 
 [assembly: AssemblyFixture(typeof(LmsPlatform.IntegrationTests.PlatformFixture))]
-// Two lanes. The tests on the shared platform run one at a time (some stop parts of it): they are the assembly's one
-// collection. Beside them runs the fault lane (FaultPlatformCollection): the tests on the fault platform, which take
-// servers away and kill processes, and a test that mostly waits for a clock. Most of both lanes' time is waiting.
-[assembly: CollectionBehavior(CollectionBehavior.CollectionPerAssembly, MaxParallelThreads = 2)]
+// One test at a time. Two lanes (the shared platform's tests beside the fault platform's, CollectionPerAssembly with
+// MaxParallelThreads = 2) took the suite from 31 to 25.5 min, but on two cores a fresh-clone run then had a sign-in
+// take over 20 s and the fault lane's server stops fail: not yet dependable enough for CI.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
 
 namespace LmsPlatform.IntegrationTests;
 

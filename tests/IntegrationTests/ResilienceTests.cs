@@ -26,8 +26,7 @@ public class ServiceRestartTests(PlatformFixture platform)
 }
 
 /// <summary>
-/// The platform the fault tests share: they take servers away and kill processes, so not the common one. The collection
-/// is the second lane, run beside the shared platform's tests (see PlatformFixture).
+/// The platform the fault tests share: they take servers away and kill processes, so not the common one.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class FaultPlatformCollection : ICollectionFixture<FaultPlatformFixture>

@@ -144,8 +144,6 @@ public class ImportTests(PlatformFixture platform)
 /// The deactivation safety threshold, on a platform of its own: a full HR extract that drops half the people is
 /// refused until an administrator confirms it.
 /// </summary>
-// In the first lane, which waits while it starts its platform: three platforms starting and running at once on two
-// cores took identity more than three minutes to become healthy.
 public class ImportSafetyTests : IAsyncLifetime
 {
     private TestPlatform _app = null!;

@@ -104,11 +104,7 @@ public class ReminderTests(PlatformFixture platform)
     }
 }
 
-/// <summary>
-/// Quiet hours in the person's time zone. Most of this test is waiting for their night to end, so it runs in the second
-/// lane, beside the tests that take the shared platform's time (on the same platform).
-/// </summary>
-[Collection(FaultPlatformCollection.Name)]
+/// <summary>Quiet hours in the person's time zone: mail waits for their morning and comes as one digest.</summary>
 public class QuietHoursTests(PlatformFixture platform)
 {
     [Fact]

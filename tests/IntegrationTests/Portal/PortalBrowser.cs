@@ -25,8 +25,7 @@ public sealed class PortalBrowser : IAsyncDisposable
     public static async Task<PortalBrowser> LaunchAsync(PlatformFixture platform)
     {
         var playwright = await Playwright.CreateAsync();
-        // Expectations wait as long as actions do: the second test lane shares the two cores, and a page may take more
-        // than Playwright's 5 s default to settle while it starts a platform.
+        // Expectations wait 20 s, not Playwright's 5: on two cores a page may take longer to settle while a platform starts.
         Assertions.SetDefaultExpectTimeout(20_000);
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -44,8 +43,7 @@ public sealed class PortalBrowser : IAsyncDisposable
         {
             BaseURL = _platform.App.GatewayUrl.ToString(), ViewportSize = new() { Width = width, Height = width == Narrow ? 740 : 900 },
         });
-        // A bound on hangs, not a speed check: with the fault lane importing beside them, a sign-in's redirects once took
-        // more than 20 s on the two cores.
+        // A bound on hangs, not a speed check: on two cores a sign-in's redirects once took more than 20 s under load.
         context.SetDefaultTimeout(45_000);
         return await context.NewPageAsync();
     }
