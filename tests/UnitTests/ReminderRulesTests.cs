@@ -33,6 +33,16 @@ public class ReminderRulesTests
     }
 
     [Fact]
+    public void A_renewal_waits_to_be_reminded_of_until_it_is_known_which_certification_it_renews()
+    {
+        var renewal = Due(Now.AddDays(5));
+        renewal.IsRenewal = true;
+        Assert.Null(ReminderRules.ReminderDue(renewal, Policy, Now));
+        renewal.RenewsCertificationOf = Guid.NewGuid();
+        Assert.Equal(7, ReminderRules.ReminderDue(renewal, Policy, Now));
+    }
+
+    [Fact]
     public void Lateness_climbs_the_manager_ladder_one_rung_at_a_time_and_never_twice()
     {
         Assert.Null(ReminderRules.EscalationDue(Due(Now.AddDays(-2)), Policy, Now));

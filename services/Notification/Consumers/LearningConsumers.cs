@@ -34,11 +34,16 @@ public sealed class LearningPathPublishedConsumer(NotificationDbContext db) : Id
 /// <summary>An assignment (by an administrator, an import, an audience rule), not a person's own enrolment or a renewal (its window's message says that).</summary>
 public sealed class EnrolledConsumer(NotificationDbContext db, Notifier notifier) : IdempotentConsumer<Enrolled, NotificationDbContext>(db)
 {
-    private static readonly HashSet<string> Quiet = new(StringComparer.OrdinalIgnoreCase) { "SelfEnrolment", "Recertification" };
+    private const string Recertification = "Recertification";
+    private static readonly HashSet<string> Quiet = new(StringComparer.OrdinalIgnoreCase) { "SelfEnrolment", Recertification };
 
     protected override async Task HandleAsync(Enrolled message, CancellationToken cancellationToken)
     {
-        await Assignments.ApplyAsync(Db, message.EnrolmentId, message.UserId, message.CourseId, message.Sequence, a => a.DueOn(message.DueAt), cancellationToken);
+        await Assignments.ApplyAsync(Db, message.EnrolmentId, message.UserId, message.CourseId, message.Sequence, a =>
+        {
+            a.DueOn(message.DueAt);
+            a.IsRenewal = message.Source == Recertification;
+        }, cancellationToken);
         if (Quiet.Contains(message.Source)) return;
         var to = await notifier.RecipientAsync(message.UserId, cancellationToken);
         var course = await notifier.ItemAsync(message.CourseId, cancellationToken);

@@ -26,6 +26,11 @@ public sealed class Assignment
     public Guid? RenewsCertificationOf { get; set; }
     /// <summary>When that certification expires (the renewal's due date is normally the same, but may be moved).</summary>
     public DateTimeOffset? CertificationExpiresAt { get; set; }
+    /// <summary>
+    /// Enrolled as a renewal (its Enrolled's source). Which certification it renews comes in the window's own message, on
+    /// another queue; until it has, the renewal is not reminded of (it would be reminded of as an ordinary course).
+    /// </summary>
+    public bool IsRenewal { get; set; }
 
     /// <summary>Applies a ledger event's effect if it is newer than the last one applied.</summary>
     public bool Apply(int sequence, Action change)
@@ -76,6 +81,7 @@ public static class ReminderRules
     public static int? ReminderDue(Assignment a, ReminderPolicy policy, DateTimeOffset now)
     {
         if (a.Status != AssignmentStatus.Open || a.DueAt is not { } due || due <= now) return null;
+        if (a.IsRenewal && a.RenewsCertificationOf is null) return null;
         int? nearest = null;
         foreach (var days in policy.DaysBefore)
             if (due.AddDays(-days) <= now && (nearest is null || days < nearest)) nearest = days;

@@ -64,6 +64,9 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
     {
         public Recipient? Person(Guid? id) => id is { } known ? People.GetValueOrDefault(known) : null;
 
+        /// <summary>A person named but whose copy has not come yet (their UserCreated is still queued): what concerns them waits for the next look.</summary>
+        public bool NotYetKnown(Guid? id) => id is { } known && !People.ContainsKey(known);
+
         /// <summary>Adds the people not loaded yet.</summary>
         public async Task LoadAsync(IEnumerable<Guid> ids, CancellationToken ct)
         {
@@ -123,8 +126,9 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
             var sent = 0;
             foreach (var (assignment, days) in due)
             {
+                if (batch.NotYetKnown(assignment.UserId)) continue;
                 assignment.RemindedDaysBefore = days;
-                if (batch.Person(assignment.UserId) is not { } to) continue;
+                var to = batch.Person(assignment.UserId)!;
                 var course = await batch.Notifier.ItemAsync(assignment.CourseId, ct);
                 if (assignment.RenewsCertificationOf is { } certified)
                 {
@@ -179,9 +183,12 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
             var sent = 0;
             foreach (var (assignment, level) in due)
             {
+                if (batch.NotYetKnown(assignment.UserId)) continue;
+                var learner = batch.Person(assignment.UserId)!;
+                if (batch.NotYetKnown(learner.ManagerId) || batch.NotYetKnown(batch.Person(learner.ManagerId)?.ManagerId)) continue;
                 var from = assignment.EscalationLevel;
                 assignment.EscalationLevel = level!.Value;
-                if (batch.Person(assignment.UserId) is not { } learner || batch.Person(learner.ManagerId) is not { } manager) continue;
+                if (batch.Person(learner.ManagerId) is not { } manager) continue;
                 var course = await batch.Notifier.ItemAsync(assignment.CourseId, ct);
                 // Each rung reached and not yet told: the manager at 1, and at 2 their manager too (the manager once).
                 for (var rung = from + 1; rung <= level; rung++)

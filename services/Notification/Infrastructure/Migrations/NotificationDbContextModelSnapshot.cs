@@ -65,6 +65,9 @@ namespace LmsPlatform.Notification.Infrastructure.Migrations
                     b.Property<int>("EscalationLevel")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("IsRenewal")
+                        .HasColumnType("boolean");
+
                     b.Property<int?>("RemindedDaysBefore")
                         .HasColumnType("integer");
 
