@@ -74,7 +74,22 @@ public sealed class OutboxSignalInterceptor(OutboxSignal signal) : SaveChangesIn
     private void Signal(DbContext? context)
     {
         // Rows saved inside an explicit transaction become visible on commit; the dispatcher's poll covers that case.
-        if (context?.Database.CurrentTransaction is null) signal.Notify();
+        if (context is null || context.Database.CurrentTransaction is not null || !TracksOutboxRows(context)) return;
+        signal.Notify();
+    }
+
+    /// <summary>
+    /// Whether the context holds outbox rows, which a save that wrote some does. Other saves do not wake the dispatcher:
+    /// a service recording hundreds of mails a second would otherwise have it look for work after each. Added rows are
+    /// tracked from the moment they are added, so the state manager is read without detecting changes.
+    /// </summary>
+    private static bool TracksOutboxRows(DbContext context)
+    {
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try { return tracker.Entries<OutboxMessage>().Any(); }
+        finally { tracker.AutoDetectChangesEnabled = detect; }
     }
 }
 

@@ -62,6 +62,8 @@ public sealed class EmailDispatcher(IServiceScopeFactory scopes, MailOptions opt
                 return await ReleaseAsync(db, batch.Skip(i), TimeSpan.Zero);
             var (outcome, error) = await sender.SendAsync(email, ct);
             var now = time.GetUtcNow();
+            // Tracked one at a time: each save then looks at one mail, not the whole batch.
+            db.Attach(email);
             switch (outcome)
             {
                 case SendOutcome.Sent: email.Delivered(now); break;
@@ -74,13 +76,18 @@ public sealed class EmailDispatcher(IServiceScopeFactory scopes, MailOptions opt
             }
             // Recorded at once: the window in which a crash could send this mail again is this one statement.
             if (!await RecordAsync(db)) return TimeSpan.Zero;
+            db.Entry(email).State = EntityState.Detached;
         }
         return TimeSpan.Zero;
     }
 
     private async Task<TimeSpan> ReleaseAsync(NotificationDbContext db, IEnumerable<EmailMessage> untried, TimeSpan pause)
     {
-        foreach (var email in untried) email.LeasedUntil = null;
+        foreach (var email in untried)
+        {
+            if (db.Entry(email).State == EntityState.Detached) db.Attach(email);
+            email.LeasedUntil = null;
+        }
         await RecordAsync(db);
         return pause;
     }
@@ -120,6 +127,6 @@ public sealed class EmailDispatcher(IServiceScopeFactory scopes, MailOptions opt
             RETURNING e."Id" AS "Value"
             """).ToListAsync(ct);
         if (ids.Count == 0) return [];
-        return await db.Emails.Where(e => ids.Contains(e.Id)).OrderBy(e => e.NextAttemptAt).ToListAsync(ct);
+        return await db.Emails.AsNoTracking().Where(e => ids.Contains(e.Id)).OrderBy(e => e.NextAttemptAt).ToListAsync(ct);
     }
 }

@@ -1,6 +1,7 @@
 using LmsPlatform.Notification.Consumers;
 using LmsPlatform.Notification.Infrastructure;
 using LmsPlatform.Notification.Model;
+using LmsPlatform.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using System.Linq.Expressions;
@@ -95,9 +96,27 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
             if (page.Count == 0) return sent;
             after = (page[^1].DueAt!.Value, page[^1].EnrolmentId);
             sent += await handle(new Batch(db, scope.ServiceProvider.GetRequiredService<Notifier>(), page, []));
-            db.ChangeTracker.DetectChanges();
-            await db.SaveChangesAsync(ct);
+            await SaveAsync(db, ct);
         }
+    }
+
+    /// <summary>
+    /// Saves a page: its messages (a thousand inbox rows, mails and digest entries) by COPY, the marks on the
+    /// assignments by SaveChanges, in one transaction, retried as a whole on a transient fault (the new rows are taken
+    /// out of the context first, so a retry writes the same rows).
+    /// </summary>
+    private async Task SaveAsync(NotificationDbContext db, CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        var added = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList();
+        foreach (var entry in added) entry.State = EntityState.Detached;
+        List<object> rows = [.. added.Select(e => e.Entity)];
+        await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await BulkSave.SaveChangesAsync(db, time.GetUtcNow(), rows, ct);
+            await transaction.CommitAsync(ct);
+        });
     }
 
     /// <summary>
