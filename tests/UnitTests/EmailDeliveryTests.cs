@@ -16,6 +16,21 @@ public class EmailDeliveryTests
     };
 
     [Fact]
+    public void A_link_made_for_a_new_address_goes_there_with_everything_else_the_persons()
+    {
+        var person = new Recipient
+        {
+            UserId = Guid.NewGuid(), Email = "old@example.org", GivenName = "Ada", Language = "nl", TimeZone = "Europe/Amsterdam",
+            QuietFrom = new TimeOnly(22, 0), QuietUntil = new TimeOnly(6, 0), Digest = DigestFrequency.Daily,
+        };
+        var there = person.At("new@example.org");
+        Assert.Equal("new@example.org", there.Email);
+        Assert.Equal("old@example.org", person.Email);
+        Assert.Equal((person.UserId, "Ada", "nl", "Europe/Amsterdam", person.QuietFrom, person.QuietUntil, DigestFrequency.Daily),
+            (there.UserId, there.GivenName, there.Language, there.TimeZone, there.QuietFrom, there.QuietUntil, there.Digest));
+    }
+
+    [Fact]
     public void Retries_back_off_from_15_seconds_doubling_to_10_minutes_and_give_up_after_two_days()
     {
         Assert.Equal(T0.AddSeconds(15), DeliveryPolicy.NextAttempt(1, T0, T0));

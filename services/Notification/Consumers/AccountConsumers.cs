@@ -24,9 +24,7 @@ public static class AccountMessages
             db.Recipients.Add(recipient);
         }
         // The address the link was made for, even if the copy has not caught up with a change of address yet.
-        if (recipient.Email != email) recipient = new Recipient { UserId = userId, Email = email, GivenName = recipient.GivenName, FamilyName = recipient.FamilyName,
-            DisplayName = recipient.DisplayName, Language = recipient.Language, TimeZone = recipient.TimeZone, Status = recipient.Status };
-        return recipient;
+        return recipient.Email == email ? recipient : recipient.At(email);
     }
 }
 

@@ -8,6 +8,14 @@ namespace LmsPlatform.Notification.Model;
 /// </summary>
 public sealed class Recipient : PersonCopy
 {
+    /// <summary>The same person written to at another address, untracked: everything else (language, zone, quiet hours, status) as theirs.</summary>
+    public Recipient At(string email)
+    {
+        var copy = (Recipient)MemberwiseClone();
+        copy.Email = email;
+        return copy;
+    }
+
     /// <summary>The language messages are written in (a template's language), or null for the organisation's.</summary>
     public string? Language { get; set; }
     /// <summary>An IANA time zone dates are written in, or null for the organisation's.</summary>
