@@ -126,8 +126,8 @@ public static partial class MessageTemplates
         data.ToDictionary(p => p.Key, p => p.Value is IReadOnlyDictionary<string, object?> nested ? ToModel(nested) : p.Value);
 
     /// <summary>
-    /// The language's culture for numbers and dates (month names, decimal separators), from ICU: notification is the one
-    /// service not in .NET's invariant globalization mode. A language ICU does not know is written as the invariant culture.
+    /// The language's culture for numbers and dates. The services run in .NET's invariant globalization mode (no ICU in
+    /// their images), where that is the invariant culture: dates are written with English month names in every language.
     /// </summary>
     public static CultureInfo Culture(string? language)
     {
