@@ -49,6 +49,12 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
     /// </summary>
     protected virtual Task BeforeHandlingAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Runs after every new message of the batch was handled, before the one save, in the same transaction: for an
+    /// effect computed from the batch as a whole (a projection rebuilt once per key rather than once per message).
+    /// </summary>
+    protected virtual Task AfterHandlingAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Runs once the effect has committed (not for a duplicate): for work outside the database, such as cache invalidation.</summary>
     protected virtual Task AfterCommitAsync(TMessage message) => Task.CompletedTask;
 
@@ -123,6 +129,7 @@ public abstract class IdempotentConsumer<TMessage, TContext>(TContext db) : ICon
             }
             await BeforeHandlingAsync([.. toApply.Select(m => m.Message)], ct);
             foreach (var message in toApply) await HandleAsync(message.Message, ct);
+            await AfterHandlingAsync([.. toApply.Select(m => m.Message)], ct);
             await Db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return toApply;

@@ -8,5 +8,6 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.UseServiceDefaults();
 app.MapAnalyticsApi();
+app.MapReportsApi();
 app.MapDefaultEndpoints();
 app.Run();

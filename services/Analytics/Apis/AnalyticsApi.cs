@@ -1,4 +1,5 @@
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.Analytics.Application;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.ServiceDefaults.Http;
@@ -42,8 +43,12 @@ public static class AnalyticsApi
         return app;
     }
 
-    public static async Task<Ok<SummaryDto>> GetSummary(AnalyticsDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(new SummaryDto(await db.Users.LongCountAsync(ct)));
+    /// <summary>The people the caller may report on (everyone, their subtree, or their people).</summary>
+    public static async Task<Ok<SummaryDto>> GetSummary(HttpContext http, AnalyticsDbContext db, CancellationToken ct)
+    {
+        var scope = await ReportScope.ForAsync(http.User, db, ct);
+        return TypedResults.Ok(new SummaryDto(await scope.Filter(db.Users).LongCountAsync(ct)));
+    }
 
     public static async Task<Results<Created<ReportDto>, ValidationProblem>> CreateReport(
         CreateReportRequest request, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)

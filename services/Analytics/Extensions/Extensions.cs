@@ -21,6 +21,24 @@ public static class Extensions
             bus.AddIdempotentConsumer<UserDeactivatedConsumer>();
             bus.AddIdempotentConsumer<UserReactivatedConsumer>();
             bus.AddIdempotentConsumer<UserErasedConsumer>();
+            bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
+            bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();
+            // The catalogue's items, for names, categories and archiving.
+            bus.AddIdempotentConsumer<CoursePublishedConsumer>();
+            bus.AddIdempotentConsumer<CourseArchivedConsumer>();
+            bus.AddIdempotentConsumer<CourseReplacedConsumer>();
+            // Enrolment's ledger, one event type per queue, folded into each enrolment's ranges.
+            bus.AddIdempotentConsumer<EnrolledConsumer>();
+            bus.AddIdempotentConsumer<ProgressRecordedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentCompletedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentResetConsumer>();
+            bus.AddIdempotentConsumer<DueDateChangedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentSuspendedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentResumedConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentWithdrawnConsumer>();
+            bus.AddIdempotentConsumer<EnrolmentMigratedConsumer>();
+            bus.AddIdempotentConsumer<CertificationAchievedConsumer>();
+            bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
         });
     }
 }

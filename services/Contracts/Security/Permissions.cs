@@ -85,13 +85,13 @@ public static class Roles
     /// The permissions a role carries when it is granted for an org unit subtree ("Administrator of Sales EMEA"):
     /// only those whose every use the services confine to the subtree (users and their checks, the reading of the tree
     /// and of roles) or to what the person owns (the catalogue). The rest (imports, the audit log, granting roles,
-    /// integration clients, shaping the org tree or the categories, enrolments and reports until those services scope
-    /// them) need the role organisation-wide. Tokens carry only these, so menus and endpoints agree.
+    /// integration clients, shaping the org tree or the categories, enrolments until that service scopes them) need
+    /// the role organisation-wide. Reading reports is scoped: analytics reports on the subtree's people only. Tokens carry only these, so menus and endpoints agree.
     /// </summary>
     public static readonly FrozenSet<string> Scopable = new[]
     {
         Permissions.UsersRead, Permissions.UsersWrite, Permissions.UsersErase, Permissions.OrgUnitsRead, Permissions.RolesRead,
-        Permissions.TeamRead, Permissions.CatalogueRead, Permissions.CatalogueManage, Permissions.ContentRead,
+        Permissions.TeamRead, Permissions.CatalogueRead, Permissions.CatalogueManage, Permissions.ContentRead, Permissions.ReportsRead,
     }.ToFrozenSet();
 
     /// <summary>What the role carries for a subtree: its permissions that <see cref="Scopable"/> allows.</summary>

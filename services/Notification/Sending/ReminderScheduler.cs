@@ -107,8 +107,12 @@ public sealed class ReminderScheduler(IServiceScopeFactory scopes, IOptions<Noti
     /// </summary>
     private async Task SaveAsync(NotificationDbContext db, CancellationToken ct)
     {
-        db.ChangeTracker.DetectChanges();
-        var added = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList();
+        // Rows are Added from the moment they are added: no scan of the page's tracked rows to find them (BulkSave
+        // detects the marks on the assignments itself).
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        List<Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry> added;
+        try { added = [.. db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added)]; }
+        finally { db.ChangeTracker.AutoDetectChangesEnabled = true; }
         foreach (var entry in added) entry.State = EntityState.Detached;
         List<object> rows = [.. added.Select(e => e.Entity)];
         await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>

@@ -187,6 +187,10 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("DELETE", $"/api/notification/reminder-policy/courses/{Missing}", Permissions.NotificationsManage),
         ("GET", "/api/analytics/summary", Permissions.ReportsRead),
         ("POST", "/api/analytics/reports", Permissions.ReportsManage),
+        ("GET", "/api/analytics/metrics", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/completion", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/overdue", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/compliance", Permissions.ReportsRead),
         // Operations: each service's failed messages.
         ("GET", "/api/identity/operations/failed-messages", Permissions.OperationsManage),
         ("GET", "/api/catalogue/operations/failed-messages", Permissions.OperationsManage),

@@ -1,0 +1,93 @@
+using LmsPlatform.Analytics.Application;
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Analytics.Model;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Analytics.Apis;
+
+/// <summary>
+/// The query every report takes: <c>asOf</c> (a past date; now when absent), <c>orgUnitId</c> (that unit and those under
+/// it), <c>managerId</c> with <c>indirect</c> (their people all the way down, the default, or only direct reports),
+/// <c>courseId</c>, <c>categoryId</c>, and for counts <c>groupBy</c> (<c>course</c> or <c>orgUnit</c>).
+/// </summary>
+public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId, Guid? CategoryId, string? GroupBy)
+{
+    public Dictionary<string, string[]> Validate(DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        errors.Check(AsOf is null || AsOf <= now, "asOf", "cannot be in the future: reports say what was, not what will be");
+        errors.Check(GroupBy is null || Enum.TryParse<GroupBy>(GroupBy, ignoreCase: true, out _), "groupBy", "must be 'course' or 'orgUnit'");
+        return errors.ToDictionary();
+    }
+
+    public ReportFilter ToFilter(DateTimeOffset now) => new(AsOf ?? now, OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId);
+
+    public GroupBy Grouping => GroupBy is null ? Application.GroupBy.Course : Enum.Parse<GroupBy>(GroupBy, ignoreCase: true);
+}
+
+public sealed record CountsReportDto(DateTimeOffset AsOf, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, IReadOnlyList<MetricDefinition> Definitions);
+
+public sealed record OverdueReportDto(DateTimeOffset AsOf, Page<OverdueRow> Overdue, IReadOnlyList<MetricDefinition> Definitions);
+
+public sealed record ComplianceReportDto(DateTimeOffset AsOf, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, long People, long CompliantPeople,
+    double? PeopleComplianceRate, IReadOnlyList<CertificationRow> Certifications, IReadOnlyList<MetricDefinition> Definitions);
+
+public static class ReportsApi
+{
+    public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/analytics").WithTags("Reports").RequireAuthorization(Permissions.ReportsRead);
+        api.MapGet("/metrics", GetMetrics).WithName("GetMetricDefinitions").WithSummary("What every metric counts, and who and what reports include");
+        api.MapGet("/reports/completion", CompletionReport).WithName("CompletionReport")
+            .WithSummary("Assigned, not started, in progress, completed, paused and overdue per course or org unit, as of a date");
+        api.MapGet("/reports/overdue", OverdueReport).WithName("OverdueReport").WithSummary("The overdue assignments as of a date, most overdue first, paged");
+        api.MapGet("/reports/compliance", ComplianceReport).WithName("ComplianceReport")
+            .WithSummary("Required assignments compliant and overdue per course or org unit, compliant people, and certifications held and expiring, as of a date");
+        return app;
+    }
+
+    public static Ok<IReadOnlyList<MetricDefinition>> GetMetrics() => TypedResults.Ok(Metrics.All);
+
+    public static async Task<Results<Ok<CountsReportDto>, ValidationProblem>> CompletionReport([AsParameters] ReportQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var filter = query.ToFilter(now);
+        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
+        return TypedResults.Ok(new CountsReportDto(filter.AsOf, query.Grouping.ToString(), grouped, total,
+            [Metrics.Population, Metrics.Assigned, Metrics.NotStarted, Metrics.InProgress, Metrics.Completed, Metrics.Paused, Metrics.Overdue, Metrics.CompletionRate]));
+    }
+
+    public static async Task<Results<Ok<OverdueReportDto>, ValidationProblem>> OverdueReport([AsParameters] ReportQuery query, [AsParameters] PageRequest paging,
+        HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var errors = query.Validate(now);
+        foreach (var (key, value) in paging.Validate()) errors[key] = value;
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var filter = query.ToFilter(now);
+        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var page = await Reports.Overdue(db, rows, filter.AsOf).ToPageAsync(paging, ct);
+        return TypedResults.Ok(new OverdueReportDto(filter.AsOf, page, [Metrics.Population, Metrics.Overdue]));
+    }
+
+    public static async Task<Results<Ok<ComplianceReportDto>, ValidationProblem>> ComplianceReport([AsParameters] ReportQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var filter = query.ToFilter(now);
+        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
+        var (people, compliant) = await Reports.PeopleComplianceAsync(rows, ct);
+        var certifications = await Reports.CertificationsAsync(db, rows, filter.AsOf, ct);
+        return TypedResults.Ok(new ComplianceReportDto(filter.AsOf, query.Grouping.ToString(), [.. grouped.Where(r => r.Required > 0)], total, people, compliant,
+            Metrics.Rate(compliant, people), certifications,
+            [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
+    }
+}

@@ -1,0 +1,36 @@
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Analytics.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Analytics.Application;
+
+/// <summary>
+/// Applies copied ledger entries to the read model: each new entry is kept (an entry already copied is skipped, by its
+/// enrolment and number), and each touched enrolment's <see cref="EnrolmentState"/> ranges are rebuilt from all of its
+/// entries (<see cref="EnrolmentHistory"/>). Consumers of different event types may touch one enrolment at once, so
+/// the enrolments are locked first (transaction-scoped advisory locks, taken in one order so two batches cannot
+/// deadlock), and each rebuild sees every entry committed before it.
+/// </summary>
+public static class EnrolmentProjection
+{
+    public static async Task ApplyAsync(AnalyticsDbContext db, IReadOnlyCollection<LedgerEventCopy> entries, CancellationToken ct)
+    {
+        if (entries.Count == 0) return;
+        var ids = entries.Select(e => e.EnrolmentId).Distinct().ToArray();
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(id::text, 0) AS k FROM unnest({ids}) AS id ORDER BY k) AS locks
+            """, ct);
+
+        var stored = await db.LedgerEvents.AsNoTracking().Where(l => ids.Contains(l.EnrolmentId)).ToListAsync(ct);
+        var known = stored.Select(e => (e.EnrolmentId, e.Sequence)).ToHashSet();
+        var fresh = entries.Where(e => known.Add((e.EnrolmentId, e.Sequence))).ToList();
+        if (fresh.Count == 0) return;
+        db.LedgerEvents.AddRange(fresh);
+
+        var touched = fresh.Select(e => e.EnrolmentId).ToHashSet();
+        var touchedIds = touched.ToArray();
+        await db.EnrolmentStates.Where(s => touchedIds.Contains(s.EnrolmentId)).ExecuteDeleteAsync(ct);
+        foreach (var history in stored.Concat(fresh).Where(e => touched.Contains(e.EnrolmentId)).GroupBy(e => e.EnrolmentId))
+            db.EnrolmentStates.AddRange(EnrolmentHistory.Ranges([.. history]));
+    }
+}

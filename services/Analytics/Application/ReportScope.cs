@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Analytics.Model;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.ServiceDefaults.Security;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Analytics.Application;
+
+/// <summary>
+/// Whose learning a caller may report on: everyone (an organisation-wide role that reads reports, or an integration
+/// client), the org unit subtrees of their scoped roles ("Administrator of Sales EMEA"), and, for a manager, the people
+/// who report to them directly or through others. Every report starts from <see cref="Reports.AssignmentsAsOf"/>,
+/// which applies it, so no report can show someone outside it.
+/// </summary>
+public sealed record ReportScope(bool Global, IReadOnlyCollection<Guid> OrgUnitIds, IReadOnlyCollection<Guid> PeopleIds)
+{
+    public bool IsEmpty => !Global && OrgUnitIds.Count == 0 && PeopleIds.Count == 0;
+
+    public static async Task<ReportScope> ForAsync(ClaimsPrincipal caller, AnalyticsDbContext db, CancellationToken ct)
+    {
+        var roles = caller.FindAll(LmsClaims.Role).Select(c => c.Value).ToList();
+        var isClient = caller.FindFirst(LmsClaims.OrgUnit) is null && roles.Count == 0 && caller.FindFirst(LmsClaims.ScopedRole) is null;
+        // A manager's reports are their people's; every other role that reads reports reads everyone's.
+        if (isClient || roles.Any(r => r != Roles.Manager && Roles.PermissionsOf(r).Contains(Permissions.ReportsRead))) return new(true, [], []);
+
+        var roots = caller.FindAll(LmsClaims.ScopedRole)
+            .Select(c => c.Value.Split(':', 2))
+            .Where(p => p.Length == 2 && Roles.ScopedPermissionsOf(p[0]).Contains(Permissions.ReportsRead) && Guid.TryParse(p[1], out _))
+            .Select(p => Guid.Parse(p[1])).Distinct().ToList();
+        var units = new List<Guid>();
+        foreach (var root in roots) units.AddRange(await SubtreeAsync(db, root, ct));
+
+        var people = roles.Contains(Roles.Manager) && Caller.UserIdOf(caller) is { } me ? await ReportsOfAsync(db, me, indirect: true, ct) : [];
+        return new(false, [.. units.Distinct()], people);
+    }
+
+    /// <summary>The people of <paramref name="users"/> this scope reaches.</summary>
+    public IQueryable<UserFact> Filter(IQueryable<UserFact> users)
+    {
+        if (Global) return users;
+        var units = OrgUnitIds.ToList();
+        var people = PeopleIds.ToList();
+        return users.Where(u => (u.OrgUnitId != null && units.Contains(u.OrgUnitId.Value)) || people.Contains(u.UserId));
+    }
+
+    /// <summary>The org unit and every unit under it, from analytics' copy of the tree.</summary>
+    public static Task<List<Guid>> SubtreeAsync(AnalyticsDbContext db, Guid root, CancellationToken ct) =>
+        db.Database.SqlQuery<Guid>($"""
+            WITH RECURSIVE down AS (
+                SELECT id FROM org_units WHERE id = {root}
+                UNION
+                SELECT o.id FROM org_units o JOIN down ON o.parent_id = down.id)
+            SELECT id AS "Value" FROM down
+            """).ToListAsync(ct);
+
+    /// <summary>The people whose manager is <paramref name="managerId"/>, and with <paramref name="indirect"/> their people, and so on down.</summary>
+    public static async Task<List<Guid>> ReportsOfAsync(AnalyticsDbContext db, Guid managerId, bool indirect, CancellationToken ct)
+    {
+        if (!indirect) return await db.Users.Where(u => u.ManagerId == managerId).Select(u => u.UserId).ToListAsync(ct);
+        return await db.Database.SqlQuery<Guid>($"""
+            WITH RECURSIVE team AS (
+                SELECT "UserId" FROM user_facts WHERE "ManagerId" = {managerId}
+                UNION
+                SELECT u."UserId" FROM user_facts u JOIN team ON u."ManagerId" = team."UserId")
+            SELECT "UserId" AS "Value" FROM team
+            """).ToListAsync(ct);
+    }
+}

@@ -1,0 +1,144 @@
+using LmsPlatform.Analytics.Application;
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Analytics.Model;
+using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Catalogue;
+using LmsPlatform.Contracts.Enrolment;
+using LmsPlatform.Contracts.Identity;
+using LmsPlatform.ServiceDefaults.Messaging;
+using LmsPlatform.ServiceDefaults.People;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Analytics.Consumers;
+
+// The org unit tree, for reports by subtree.
+public sealed class OrgUnitCreatedConsumer(AnalyticsDbContext db) : OrgUnitCreatedCopyConsumer<AnalyticsDbContext>(db);
+public sealed class OrgUnitChangedConsumer(AnalyticsDbContext db) : OrgUnitChangedCopyConsumer<AnalyticsDbContext>(db);
+
+/// <summary>
+/// Copies the ledger entries a batch of one enrolment event type announces and rebuilds the touched enrolments'
+/// ranges (<see cref="EnrolmentProjection"/>) once per batch. One queue per event type, so entries of one enrolment
+/// arrive in any order; the projection folds them by number, whatever came first.
+/// </summary>
+public abstract class LedgerEventConsumer<TEvent>(AnalyticsDbContext db) : IdempotentConsumer<TEvent, AnalyticsDbContext>(db)
+    where TEvent : class, IIntegrationEvent
+{
+    private readonly List<LedgerEventCopy> _entries = [];
+
+    protected override Task BeforeHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken)
+    {
+        _entries.Clear(); // a retried batch starts again
+        return Task.CompletedTask;
+    }
+
+    protected override Task HandleAsync(TEvent message, CancellationToken cancellationToken)
+    {
+        _entries.Add(LedgerEventCopy.From(message));
+        return Task.CompletedTask;
+    }
+
+    protected override Task AfterHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken) =>
+        EnrolmentProjection.ApplyAsync(Db, _entries, cancellationToken);
+}
+
+public sealed class EnrolledConsumer(AnalyticsDbContext db) : LedgerEventConsumer<Enrolled>(db);
+public sealed class ProgressRecordedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<ProgressRecorded>(db);
+public sealed class EnrolmentCompletedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentCompleted>(db);
+public sealed class EnrolmentResetConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentReset>(db);
+public sealed class DueDateChangedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<DueDateChanged>(db);
+public sealed class EnrolmentSuspendedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentSuspended>(db);
+public sealed class EnrolmentResumedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentResumed>(db);
+public sealed class EnrolmentWithdrawnConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentWithdrawn>(db);
+public sealed class EnrolmentMigratedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentMigrated>(db);
+
+/// <summary>Keeps <see cref="ItemFact"/> from one catalogue event type; the facts a batch touches load in one query.</summary>
+public abstract class ItemFactConsumer<TEvent>(AnalyticsDbContext db) : IdempotentConsumer<TEvent, AnalyticsDbContext>(db)
+    where TEvent : class, IIntegrationEvent
+{
+    private Dictionary<Guid, ItemFact> _items = [];
+
+    protected abstract Guid ItemIdOf(TEvent message);
+    protected abstract void Apply(ItemFact item, TEvent message);
+
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken)
+    {
+        var ids = messages.Select(ItemIdOf).Distinct().ToList();
+        _items = await Db.Items.Where(i => ids.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, cancellationToken);
+    }
+
+    protected override Task HandleAsync(TEvent message, CancellationToken cancellationToken)
+    {
+        var id = ItemIdOf(message);
+        if (!_items.TryGetValue(id, out var item))
+        {
+            item = new ItemFact { ItemId = id };
+            _items[id] = item;
+            Db.Items.Add(item);
+        }
+        Apply(item, message);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class CoursePublishedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CoursePublished>(db)
+{
+    protected override Guid ItemIdOf(CoursePublished message) => message.CourseId;
+    protected override void Apply(ItemFact item, CoursePublished message) => item.Apply(message);
+}
+
+public sealed class CourseArchivedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseArchived>(db)
+{
+    protected override Guid ItemIdOf(CourseArchived message) => message.CourseId;
+    protected override void Apply(ItemFact item, CourseArchived message)
+    {
+        item.ArchivedAt = message.ArchivedAt;
+        if (item.Code.Length == 0) item.Code = message.Code;
+    }
+}
+
+public sealed class CourseReplacedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseReplaced>(db)
+{
+    protected override Guid ItemIdOf(CourseReplaced message) => message.CourseId;
+    protected override void Apply(ItemFact item, CourseReplaced message) => item.ReplacedBy = message.ReplacedByCourseId;
+}
+
+/// <summary>Keeps <see cref="CertificationFact"/> (one row per certification cycle) from one certification event type.</summary>
+public abstract class CertificationFactConsumer<TEvent>(AnalyticsDbContext db) : IdempotentConsumer<TEvent, AnalyticsDbContext>(db)
+    where TEvent : class, IIntegrationEvent
+{
+    private Dictionary<(Guid, int), CertificationFact> _facts = [];
+
+    protected abstract CertificationFact KeyOf(TEvent message);
+    protected abstract void Apply(CertificationFact fact, TEvent message);
+
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken)
+    {
+        var ids = messages.Select(m => KeyOf(m).CertificationId).Distinct().ToList();
+        _facts = await Db.Certifications.Where(c => ids.Contains(c.CertificationId)).ToDictionaryAsync(c => (c.CertificationId, c.Cycle), cancellationToken);
+    }
+
+    protected override Task HandleAsync(TEvent message, CancellationToken cancellationToken)
+    {
+        var key = KeyOf(message);
+        if (!_facts.TryGetValue((key.CertificationId, key.Cycle), out var fact))
+        {
+            fact = key;
+            _facts[(key.CertificationId, key.Cycle)] = fact;
+            Db.Certifications.Add(fact);
+        }
+        Apply(fact, message);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class CertificationAchievedConsumer(AnalyticsDbContext db) : CertificationFactConsumer<CertificationAchieved>(db)
+{
+    protected override CertificationFact KeyOf(CertificationAchieved m) => new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId };
+    protected override void Apply(CertificationFact fact, CertificationAchieved m) => (fact.CertifiedAt, fact.ExpiresAt) = (m.CertifiedAt, m.ExpiresAt);
+}
+
+public sealed class CertificationExpiredConsumer(AnalyticsDbContext db) : CertificationFactConsumer<CertificationExpired>(db)
+{
+    protected override CertificationFact KeyOf(CertificationExpired m) => new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId };
+    protected override void Apply(CertificationFact fact, CertificationExpired m) => fact.ExpiredAt = m.ExpiredAt;
+}

@@ -1,0 +1,175 @@
+using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Catalogue;
+using LmsPlatform.Contracts.Enrolment;
+
+namespace LmsPlatform.Analytics.Model;
+
+/// <summary>A catalogue item as reports need it: its latest published version's name and category, and when it left the catalogue.</summary>
+public sealed class ItemFact
+{
+    public Guid ItemId { get; set; }
+    public string Kind { get; set; } = "course";
+    public string Code { get; set; } = "";
+    public string Title { get; set; } = "";
+    public Guid? CategoryId { get; set; }
+    /// <summary>The latest version applied (an older version's event arriving late does not overwrite it).</summary>
+    public int Version { get; set; }
+    /// <summary>Months a completion certifies for (a certification item), from the compliance settings.</summary>
+    public int? ValidityMonths { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+    public DateTimeOffset? ArchivedAt { get; set; }
+    public Guid? ReplacedBy { get; set; }
+
+    public void Apply(CoursePublished e)
+    {
+        PublishedAt ??= e.PublishedAt;
+        if (e.Version < Version) return;
+        (Version, Code, Title, CategoryId, ValidityMonths) = (e.Version, e.Code, e.Title, e.CategoryId, e.Compliance.ValidityMonths);
+    }
+}
+
+/// <summary>
+/// The kinds of enrolment ledger entry analytics copies, one per enrolment event (the names of enrolment's own
+/// ledger actions).
+/// </summary>
+public enum LedgerAction { Assigned, Started, Completed, Waived, Reset, DueDateChanged, Suspended, Resumed, Withdrawn, Migrated }
+
+/// <summary>An assignment's status, as enrolment's ledger folds it.</summary>
+public enum AssignmentStatus { Enrolled, InProgress, Completed, Waived, Suspended, Withdrawn }
+
+/// <summary>
+/// Analytics' copy of one entry of enrolment's ledger, taken from the event that announced it: keyed by the enrolment
+/// and the entry's number, so an event delivered twice or late is copied once and folded in its place.
+/// </summary>
+public sealed class LedgerEventCopy
+{
+    public Guid EnrolmentId { get; set; }
+    public int Sequence { get; set; }
+    public Guid UserId { get; set; }
+    public Guid CourseId { get; set; }
+    public LedgerAction Action { get; set; }
+    /// <summary>When it took effect (a completion recorded today may have happened last week).</summary>
+    public DateTimeOffset At { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public int? Version { get; set; }
+    public string? Source { get; set; }
+
+    /// <summary>The ledger entry an enrolment event announces.</summary>
+    public static LedgerEventCopy From(IIntegrationEvent message) => message switch
+    {
+        Enrolled e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Assigned, At = e.At, DueAt = e.DueAt, Version = e.Version, Source = e.Source },
+        ProgressRecorded e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Started, At = e.At },
+        EnrolmentCompleted e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = e.Waived ? LedgerAction.Waived : LedgerAction.Completed, At = e.At, Version = e.Version },
+        EnrolmentReset e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Reset, At = e.At },
+        DueDateChanged e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.DueDateChanged, At = e.At, DueAt = e.DueAt },
+        EnrolmentSuspended e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Suspended, At = e.At },
+        EnrolmentResumed e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Resumed, At = e.At },
+        EnrolmentWithdrawn e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Withdrawn, At = e.At },
+        EnrolmentMigrated e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Migrated, At = e.At, Version = e.Version },
+        _ => throw new NotSupportedException($"{message.GetType().Name} is not an enrolment ledger event."),
+    };
+}
+
+/// <summary>
+/// An assignment as it stood from <see cref="ValidFrom"/> until <see cref="ValidTo"/> (open-ended for the current
+/// state): the rows reports read "as of" a date, one range lookup instead of a fold per enrolment per report.
+/// </summary>
+public sealed class EnrolmentState
+{
+    public Guid EnrolmentId { get; set; }
+    public DateTimeOffset ValidFrom { get; set; }
+    public DateTimeOffset? ValidTo { get; set; }
+    public Guid UserId { get; set; }
+    public Guid CourseId { get; set; }
+    public AssignmentStatus Status { get; set; }
+    public DateTimeOffset AssignedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public int Version { get; set; }
+    public string Source { get; set; } = "";
+}
+
+/// <summary>
+/// Turns an enrolment's ledger entries into its <see cref="EnrolmentState"/> ranges, the way enrolment answers "as of":
+/// the state on date D is the fold of the entries that took effect on or before D, in the order they were written.
+/// Entries may take effect out of written order (a completion recorded today for last week), so each distinct
+/// effective time starts a range whose state is the fold of every entry in effect by then. Missing entries (an event
+/// still on its way) leave a gap the next fold fills: the ranges are rebuilt from all entries each time one arrives.
+/// </summary>
+public static class EnrolmentHistory
+{
+    public static List<EnrolmentState> Ranges(IReadOnlyCollection<LedgerEventCopy> entries)
+    {
+        var ordered = entries.OrderBy(e => e.Sequence).ToList();
+        var times = ordered.Select(e => e.At).Distinct().Order().ToList();
+        var ranges = new List<EnrolmentState>(times.Count);
+        for (var i = 0; i < times.Count; i++)
+        {
+            var state = Fold(ordered.Where(e => e.At <= times[i]));
+            state.ValidFrom = times[i];
+            state.ValidTo = i + 1 < times.Count ? times[i + 1] : null;
+            ranges.Add(state);
+        }
+        return ranges;
+    }
+
+    /// <summary>The state after the entries, in written order: the same transitions as enrolment's own ledger.</summary>
+    public static EnrolmentState Fold(IEnumerable<LedgerEventCopy> entries)
+    {
+        EnrolmentState? s = null;
+        foreach (var e in entries)
+        {
+            s ??= new EnrolmentState { EnrolmentId = e.EnrolmentId, UserId = e.UserId, CourseId = e.CourseId, AssignedAt = e.At };
+            switch (e.Action)
+            {
+                case LedgerAction.Assigned:
+                    (s.Status, s.AssignedAt, s.Version, s.DueAt, s.Source) = (AssignmentStatus.Enrolled, e.At, e.Version ?? 0, e.DueAt, e.Source ?? "Manual");
+                    break;
+                case LedgerAction.Started:
+                    (s.Status, s.StartedAt) = (AssignmentStatus.InProgress, e.At);
+                    break;
+                case LedgerAction.Completed:
+                    (s.Status, s.CompletedAt) = (AssignmentStatus.Completed, e.At);
+                    s.StartedAt ??= e.At;
+                    break;
+                case LedgerAction.Waived:
+                    (s.Status, s.CompletedAt) = (AssignmentStatus.Waived, e.At);
+                    break;
+                case LedgerAction.Reset:
+                    (s.Status, s.StartedAt, s.CompletedAt) = (AssignmentStatus.Enrolled, null, null);
+                    break;
+                case LedgerAction.DueDateChanged:
+                    s.DueAt = e.DueAt;
+                    break;
+                case LedgerAction.Suspended:
+                    s.Status = AssignmentStatus.Suspended;
+                    break;
+                case LedgerAction.Resumed:
+                    s.Status = s.StartedAt is null ? AssignmentStatus.Enrolled : AssignmentStatus.InProgress;
+                    break;
+                case LedgerAction.Withdrawn:
+                    s.Status = AssignmentStatus.Withdrawn;
+                    break;
+                case LedgerAction.Migrated:
+                    s.Version = e.Version ?? s.Version;
+                    break;
+            }
+        }
+        return s ?? throw new ArgumentException("An enrolment's history needs at least one entry.", nameof(entries));
+    }
+}
+
+/// <summary>One cycle of a person's certification: held from <see cref="CertifiedAt"/> until <see cref="ExpiresAt"/>.</summary>
+public sealed class CertificationFact
+{
+    public Guid CertificationId { get; set; }
+    public int Cycle { get; set; }
+    public Guid UserId { get; set; }
+    public Guid CourseId { get; set; }
+    /// <summary>Null until CertificationAchieved arrives (its expiry may come first, on another queue).</summary>
+    public DateTimeOffset? CertifiedAt { get; set; }
+    public DateTimeOffset? ExpiresAt { get; set; }
+    /// <summary>When it ran out without a renewal (from CertificationExpired), if it did.</summary>
+    public DateTimeOffset? ExpiredAt { get; set; }
+}

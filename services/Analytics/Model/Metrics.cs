@@ -1,0 +1,69 @@
+namespace LmsPlatform.Analytics.Model;
+
+/// <summary>A metric as people read it beside the number: its name and exactly what it counts.</summary>
+public sealed record MetricDefinition(string Key, string Name, string Definition);
+
+/// <summary>
+/// Every metric the reports and dashboards show, defined once. The words here are printed beside the numbers (in the
+/// portal, the exports and the audit pack); the rules they describe are <see cref="AssignmentAt"/>'s, which every
+/// report is built from, so two reports cannot count the same thing two ways.
+/// </summary>
+public static class Metrics
+{
+    /// <summary>Who and what any report counts (its inclusion rules).</summary>
+    public static readonly MetricDefinition Population = new("population", "Counted",
+        "Assignments in effect on the report date: assigned on or before it and not withdrawn by then, to a course not archived by then, " +
+        "of people whose account is active now (deactivated and erased people are left out). A person is placed where they sit now " +
+        "(org unit, manager).");
+
+    public static readonly MetricDefinition Assigned = new("assigned", "Assigned",
+        "Assignments counted on the date: not started + in progress + completed + paused.");
+    public static readonly MetricDefinition NotStarted = new("notStarted", "Not started", "Assigned, with no progress recorded by the date.");
+    public static readonly MetricDefinition InProgress = new("inProgress", "In progress", "Started and not finished by the date.");
+    public static readonly MetricDefinition Completed = new("completed", "Completed",
+        "Completed, or waived (exempted, which counts as done), by the date. A completion undone by a reset (a failed attempt, a " +
+        "recertification) no longer counts from the reset.");
+    public static readonly MetricDefinition Paused = new("paused", "Paused", "Suspended on the date (leave, a paused audience): never overdue.");
+    public static readonly MetricDefinition Overdue = new("overdue", "Overdue",
+        "Not started or in progress on the date, with a due date before it. Paused, completed and withdrawn assignments are never overdue.");
+    public static readonly MetricDefinition CompletionRate = new("completionRate", "Completion rate", "Completed ÷ assigned (no rate when nothing is assigned).");
+    public static readonly MetricDefinition Required = new("required", "Required", "Assignments counted on the date that have a due date (mandatory training).");
+    public static readonly MetricDefinition Compliant = new("compliant", "Compliant",
+        "Required assignments that are not overdue on the date. A person is compliant when none of their required assignments is overdue; " +
+        "a lapsed certification is an overdue renewal, so it counts here too.");
+    public static readonly MetricDefinition ComplianceRate = new("complianceRate", "Compliance rate", "Compliant ÷ required (no rate when nothing is required).");
+    public static readonly MetricDefinition Certified = new("certified", "Certified",
+        "People whose certification for the course is valid on the date (certified on or before it, expiring after it).");
+    public static readonly MetricDefinition CertificationExpiring = new("expiring", "Certification expiring",
+        "Valid certifications that expire within the next 30, 60 or 90 days after the date, with no later renewal already achieved.");
+
+    public static IReadOnlyList<MetricDefinition> All { get; } =
+        [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring];
+
+    /// <summary>The rate as reports show it: a fraction rounded to 4 places, or null when there is nothing to divide.</summary>
+    public static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round(part / (double)whole, 4);
+}
+
+/// <summary>
+/// One counted assignment on a report date, classified by the metric rules. Reports group and count these rows, and
+/// never test a status themselves.
+/// </summary>
+public sealed class AssignmentAt
+{
+    public Guid EnrolmentId { get; init; }
+    public Guid UserId { get; init; }
+    public Guid CourseId { get; init; }
+    public Guid? OrgUnitId { get; init; }
+    public Guid? ManagerId { get; init; }
+    public Guid? CategoryId { get; init; }
+    public AssignmentStatus Status { get; init; }
+    public DateTimeOffset AssignedAt { get; init; }
+    public DateTimeOffset? CompletedAt { get; init; }
+    public DateTimeOffset? DueAt { get; init; }
+    public bool NotStarted { get; init; }
+    public bool InProgress { get; init; }
+    public bool Completed { get; init; }
+    public bool Paused { get; init; }
+    public bool Overdue { get; init; }
+    public bool Required { get; init; }
+}

@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Security;
+using LmsPlatform.IntegrationTests.Enrolment;
+using LmsPlatform.IntegrationTests.Identity;
+
+namespace LmsPlatform.IntegrationTests.Analytics;
+
+/// <summary>
+/// The reports, through the gateway, on learning made by the real services: analytics builds its read model from their
+/// events; the completion, overdue and compliance reports agree with each other and with enrolment's ledger, now and
+/// as of an earlier date; and a manager sees their own people only.
+/// </summary>
+public class ReportTests(PlatformFixture platform)
+{
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Completion_overdue_and_compliance_reports_agree_now_and_as_of_an_earlier_date_and_a_manager_sees_only_their_people()
+    {
+        var admin = platform.Gateway;
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var root = await OrgUnits.CreateAsync(admin, $"Reports {tag}");
+        var sales = await OrgUnits.CreateAsync(admin, $"Sales {tag}", root);
+        var (managerId, _, managerTokens) = await People.CreateSignedInAsync(platform.App, admin, "reportsmanager", null, [Roles.Manager], root);
+
+        // Eight people in Sales reporting to the manager: four hired long ago (due 30 days after hire: overdue at once),
+        // four hired today. One more in the root unit with no manager.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        async Task<Guid> PersonAsync(int n, DateOnly? hired, Guid? manager, Guid unit)
+        {
+            using var created = await admin.PostAsJsonAsync("/api/identity/users", new
+            {
+                email = $"report{n}.{tag}.{Guid.NewGuid():N}@example.org", givenName = $"Person{n}", familyName = tag, hireDate = hired, managerId = manager, orgUnitId = unit,
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            await EnrolmentClient.LearnerCopyAsync(admin, id);
+            return id;
+        }
+        var people = new List<Guid>();
+        for (var n = 0; n < 8; n++) people.Add(await PersonAsync(n, n < 4 ? today.AddDays(-60) : today, managerId, sales));
+        var outsider = await PersonAsync(8, null, null, root);
+
+        var fireSafety = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Fire safety {tag}",
+            draft => draft["compliance"] = new { dueWithinDays = 30, dueFrom = "hire" });
+        var welcome = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Welcome {tag}");
+        using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = people.Append(outsider), courseId = fireSafety }))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = people.Take(6), courseId = welcome }))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        async Task<Guid> EnrolmentOf(Guid person, Guid course) =>
+            Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={person}&courseId={course}")).GetProperty("items").EnumerateArray())
+                .GetProperty("id").GetGuid();
+
+        var scope = $"orgUnitId={root}";
+        await CountsReachAsync(admin, $"/api/analytics/reports/completion?{scope}", t => t.Assigned == 15 && t.Overdue == 4, "every assignment in the read model");
+        await Task.Delay(1100);
+        var between = DateTimeOffset.UtcNow;
+        await Task.Delay(1100);
+
+        // Person 0 completes (was overdue), person 1 is paused (was overdue), person 4 is exempted, person 5 leaves Welcome.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{await EnrolmentOf(people[0], fireSafety)}/complete", new { reason = "attended the drill" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{await EnrolmentOf(people[1], fireSafety)}/suspend", new { reason = "parental leave" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{await EnrolmentOf(people[4], fireSafety)}/waive", new { reason = "fire warden already" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{await EnrolmentOf(people[5], welcome)}/withdraw", new { reason = "moved on" })).StatusCode);
+
+        // Now: Fire safety 9 assigned (2 done, 1 paused, 2 overdue), Welcome 5 (one withdrawn).
+        var completion = await CountsReachAsync(admin, $"/api/analytics/reports/completion?{scope}",
+            t => t.Assigned == 14 && t.Completed == 2 && t.Paused == 1, "the changes in the read model");
+        var fire = Row(completion, fireSafety);
+        Assert.Equal((9, 6, 0, 2, 1, 2, 9, 7), (fire.Assigned, fire.NotStarted, fire.InProgress, fire.Completed, fire.Paused, fire.Overdue, fire.Required, fire.Compliant));
+        Assert.Equal(0.2222, fire.CompletionRate);
+        var welcomeRow = Row(completion, welcome);
+        Assert.Equal((5, 5, 0, 0), (welcomeRow.Assigned, welcomeRow.NotStarted, welcomeRow.Required, welcomeRow.Overdue));
+
+        // The three reports agree: the overdue list is the completion report's overdue count, and the compliance report's
+        // non-compliant assignments are those same rows.
+        var overdue = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/overdue?{scope}&pageSize=50");
+        var overdueRows = overdue.GetProperty("overdue").GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(completion.GetProperty("total").GetProperty("overdue").GetInt64(), overdue.GetProperty("overdue").GetProperty("totalCount").GetInt64());
+        Assert.Equal(new[] { people[2], people[3] }.Order(), overdueRows.Select(r => r.GetProperty("userId").GetGuid()).Order());
+        Assert.All(overdueRows, r => Assert.Equal($"Sales {tag}", r.GetProperty("orgUnit").GetString()));
+        Assert.All(overdueRows, r => Assert.True(r.GetProperty("daysOverdue").GetInt32() >= 29));
+        var compliance = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/compliance?{scope}");
+        var complianceTotal = Totals(compliance);
+        Assert.Equal(overdueRows.Count, complianceTotal.Required - complianceTotal.Compliant);
+        Assert.Equal((9, 7), (compliance.GetProperty("people").GetInt64(), compliance.GetProperty("compliantPeople").GetInt64()));
+        Assert.Contains(compliance.GetProperty("definitions").EnumerateArray(), d => d.GetProperty("key").GetString() == "compliant");
+
+        // As of the earlier date: nothing done yet, four overdue, six on Welcome; enrolment's ledger says the same of person 0.
+        var asOf = Uri.EscapeDataString(between.ToString("O"));
+        var then = Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&asOf={asOf}"));
+        Assert.Equal((15, 0, 0, 4), (then.Assigned, then.Completed, then.Paused, then.Overdue));
+        Assert.Equal(4, (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/overdue?{scope}&asOf={asOf}")).GetProperty("overdue").GetProperty("totalCount").GetInt64());
+        var ledgerThen = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{await EnrolmentOf(people[0], fireSafety)}?asOf={asOf}");
+        Assert.Equal(("Enrolled", true), (ledgerThen.GetProperty("status").GetString(), ledgerThen.GetProperty("overdue").GetBoolean()));
+
+        // By org unit: Sales holds everyone but the outsider, who sits in the root unit.
+        var byUnit = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&groupBy=orgUnit");
+        Assert.Equal(13, Row(byUnit, sales).Assigned);
+        Assert.Equal(1, Row(byUnit, root).Assigned);
+
+        // The manager sees their people only (not the outsider), even when asking for the whole unit.
+        using var manager = Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), managerTokens.AccessToken);
+        var mine = Totals(await manager.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}"));
+        Assert.Equal((13, 2), (mine.Assigned, mine.Overdue));
+        Assert.Equal(13, Totals(await manager.GetFromJsonAsync<JsonElement>("/api/analytics/reports/completion")).Assigned);
+
+        // Bad input: a clear 400 naming the field.
+        using var future = await admin.GetAsync($"/api/analytics/reports/completion?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(2).ToString("O"))}");
+        Assert.Equal(HttpStatusCode.BadRequest, future.StatusCode);
+        Assert.Contains("asOf", await future.Content.ReadAsStringAsync());
+        using var grouping = await admin.GetAsync("/api/analytics/reports/compliance?groupBy=weather");
+        Assert.Equal(HttpStatusCode.BadRequest, grouping.StatusCode);
+    }
+
+    private sealed record Counts(long Assigned, long NotStarted, long InProgress, long Completed, long Paused, long Overdue, long Required, long Compliant, double? CompletionRate);
+
+    private static Counts Read(JsonElement row) => new(row.GetProperty("assigned").GetInt64(), row.GetProperty("notStarted").GetInt64(),
+        row.GetProperty("inProgress").GetInt64(), row.GetProperty("completed").GetInt64(), row.GetProperty("paused").GetInt64(), row.GetProperty("overdue").GetInt64(),
+        row.GetProperty("required").GetInt64(), row.GetProperty("compliant").GetInt64(),
+        row.GetProperty("completionRate").ValueKind == JsonValueKind.Null ? null : row.GetProperty("completionRate").GetDouble());
+
+    private static Counts Totals(JsonElement report) => Read(report.GetProperty("total"));
+
+    private static Counts Row(JsonElement report, Guid key) =>
+        Read(Assert.Single(report.GetProperty("rows").EnumerateArray(), r => r.GetProperty("key").ValueKind != JsonValueKind.Null && r.GetProperty("key").GetGuid() == key));
+
+    private static async Task<JsonElement> CountsReachAsync(HttpClient client, string url, Func<Counts, bool> condition, string what)
+    {
+        JsonElement report = default;
+        await Eventually.ReachesAsync(async () =>
+        {
+            report = await client.GetFromJsonAsync<JsonElement>(url);
+            return Totals(report);
+        }, condition, Soon, what);
+        return report;
+    }
+}

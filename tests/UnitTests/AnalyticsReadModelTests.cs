@@ -1,0 +1,110 @@
+using LmsPlatform.Analytics.Model;
+using LmsPlatform.Contracts;
+using LmsPlatform.Enrolment.Model;
+using LmsPlatform.ServiceDefaults.Domain;
+using AnalyticsStatus = LmsPlatform.Analytics.Model.AssignmentStatus;
+using LedgerEntry = LmsPlatform.Enrolment.Model.LedgerEntry;
+
+namespace LmsPlatform.UnitTests;
+
+/// <summary>
+/// Analytics' copy of the enrolment ledger: the ranges it folds from enrolment's events must answer "what was the
+/// state on date D" exactly as enrolment's own ledger does, whatever order the events arrive in.
+/// </summary>
+public class AnalyticsReadModelTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+    private static readonly EnrolmentActor Admin = new(Guid.NewGuid(), "Ada Admin");
+
+    /// <summary>An enrolment driven through random changes by enrolment's own aggregate (its rules refuse what cannot happen).</summary>
+    private static List<LedgerEntry> RandomHistory(Random random)
+    {
+        var now = T0;
+        var enrolment = CourseEnrolment.Enrol(Guid.NewGuid(), Guid.NewGuid(), 1, EnrolmentSource.Manual(Admin, null),
+            random.Next(3) == 0 ? null : T0.AddDays(random.Next(1, 40)), Admin, now, random.Next(4) == 0 ? now.AddDays(-random.Next(1, 5)) : null);
+        for (var step = 0; step < random.Next(1, 9); step++)
+        {
+            now = now.AddHours(random.Next(1, 96));
+            try
+            {
+                switch (random.Next(9))
+                {
+                    case 0: enrolment.Start(now, EnrolmentActor.Platform, now); break;
+                    // Sometimes recorded later than it happened, before earlier entries took effect.
+                    case 1: enrolment.Complete(now.AddDays(-random.Next(0, 6)), Admin, "attended", now); break;
+                    case 2: enrolment.Waive(Admin, "equivalent training", now); break;
+                    case 3: enrolment.Reset(Admin, "failed attempt", now); break;
+                    case 4: enrolment.ChangeDueDate(random.Next(4) == 0 ? null : now.AddDays(random.Next(-5, 20)), Admin, "extension", now); break;
+                    case 5: enrolment.Suspend(Admin, "leave", now); break;
+                    case 6: enrolment.Resume(Admin, null, now); break;
+                    case 7: enrolment.Withdraw(Admin, "left the team", now); break;
+                    case 8: enrolment.MigrateTo(enrolment.Version + 1, Admin, "new version", now); break;
+                }
+            }
+            catch (DomainRuleException)
+            {
+                // Not allowed in this state: enrolment refuses it, as it would refuse an administrator.
+            }
+        }
+        return [.. enrolment.TakeDomainEvents().OfType<LedgerEntry>()];
+    }
+
+    private static AnalyticsStatus? AsOf(List<EnrolmentState> ranges, DateTimeOffset date) =>
+        ranges.SingleOrDefault(r => r.ValidFrom <= date && (r.ValidTo is null || r.ValidTo > date))?.Status;
+
+    [Fact]
+    public void The_ranges_folded_from_enrolments_events_in_any_order_give_the_state_enrolments_ledger_gives_on_every_date()
+    {
+        var random = new Random(20261205);
+        for (var n = 0; n < 500; n++)
+        {
+            var ledger = RandomHistory(random);
+            var copies = ledger.Select(e => e.ToIntegrationEvent()).OfType<IIntegrationEvent>().Select(LedgerEventCopy.From)
+                .OrderBy(_ => random.Next()).ToList(); // one queue per event type: any arrival order
+            var ranges = EnrolmentHistory.Ranges(copies);
+
+            // Ranges tile time without gaps or overlaps from the first effective entry on.
+            for (var i = 1; i < ranges.Count; i++) Assert.Equal(ranges[i - 1].ValidTo, ranges[i].ValidFrom);
+            Assert.Null(ranges[^1].ValidTo);
+
+            var first = ledger.Min(e => e.At);
+            var last = ledger.Max(e => e.At);
+            for (var date = first.AddHours(-1); date <= last.AddDays(1); date = date.AddHours(7))
+            {
+                var entries = LedgerEntry.AsOf(ledger, date).ToList();
+                var expected = entries.Count == 0 ? null : (AnalyticsStatus?)Enum.Parse<AnalyticsStatus>(CourseEnrolment.Replay(entries).Status.ToString());
+                Assert.True(expected == AsOf(ranges, date), $"history {n} on {date:u}: enrolment says {expected}, analytics {AsOf(ranges, date)}");
+                if (entries.Count > 0)
+                {
+                    var replayed = CourseEnrolment.Replay(entries);
+                    var state = ranges.Single(r => r.ValidFrom <= date && (r.ValidTo is null || r.ValidTo > date));
+                    Assert.Equal((replayed.DueAt, replayed.CompletedAt, replayed.Version), (state.DueAt, state.CompletedAt, state.Version));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_completion_recorded_late_counts_from_when_it_happened()
+    {
+        Guid enrolment = Guid.NewGuid(), user = Guid.NewGuid(), course = Guid.NewGuid();
+        var ranges = EnrolmentHistory.Ranges(
+        [
+            new LedgerEventCopy { EnrolmentId = enrolment, Sequence = 2, UserId = user, CourseId = course, Action = LmsPlatform.Analytics.Model.LedgerAction.Completed, At = T0.AddDays(3) },
+            new LedgerEventCopy { EnrolmentId = enrolment, Sequence = 1, UserId = user, CourseId = course, Action = LmsPlatform.Analytics.Model.LedgerAction.Assigned, At = T0, DueAt = T0.AddDays(10), Version = 1, Source = "Manual" },
+        ]);
+        Assert.Equal([T0, T0.AddDays(3)], ranges.Select(r => r.ValidFrom));
+        Assert.Equal([AnalyticsStatus.Enrolled, AnalyticsStatus.Completed], ranges.Select(r => r.Status));
+        Assert.Equal(T0.AddDays(10), ranges[1].DueAt);
+        Assert.Equal(T0, ranges[1].AssignedAt);
+    }
+
+    [Fact]
+    public void Every_metric_has_a_definition_to_print_beside_it_and_rates_never_divide_by_zero()
+    {
+        Assert.All(Metrics.All, m => Assert.False(string.IsNullOrWhiteSpace(m.Definition)));
+        Assert.Equal(Metrics.All.Count, Metrics.All.Select(m => m.Key).Distinct().Count());
+        Assert.Null(Metrics.Rate(0, 0));
+        Assert.Equal(0.6667, Metrics.Rate(2, 3));
+    }
+}
