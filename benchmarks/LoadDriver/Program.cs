@@ -21,6 +21,7 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll my-learning [seconds=30] [rate=200] [clients=50]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll xapi [seconds=30] [clients=8] [total=1000000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reminders [people=100000]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reports [people=100000] [perPerson=10] [seconds=20]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll gateway     (the hello-world baseline alone)
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
@@ -74,6 +75,10 @@ switch (scenario)
             int.Parse(args.ElementAtOrDefault(3) ?? "1000000"));
         break;
     case "reminders": await Reminders.RunAsync(app, int.Parse(args.ElementAtOrDefault(1) ?? "100000")); break;
+    case "reports":
+        await Reports.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(2) ?? "10"),
+            int.Parse(args.ElementAtOrDefault(3) ?? "20"));
+        break;
     case "baselines": await PrintBaselinesAsync(copy: true, rabbit: true, gateway: true, importRate: null); break;
     case "gateway": await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null); break;
     default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;

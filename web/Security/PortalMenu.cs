@@ -36,6 +36,9 @@ public static class PortalMenu
             new("Certifications", "manage/certifications", Permissions.EnrolmentsRead),
             new("Enrolment imports", "manage/enrolment-imports", Permissions.EnrolmentsManage),
         ]),
+        new("Reports", [
+            new("Completion and compliance", "reports/compliance", Permissions.ReportsRead),
+        ]),
         new("Notifications", [
             new("Delivery log", "admin/notifications/deliveries", Permissions.NotificationsRead),
             new("Message templates", "admin/notifications/templates", Permissions.NotificationsManage),

@@ -331,3 +331,21 @@ public sealed record TestSentView(Guid EmailId, string To);
 
 public sealed record ReminderPolicyView(Guid? CourseId, int[] DaysBefore, int? EscalateAfterDays, int? SecondEscalationAfterDays, bool Inherited, DateTimeOffset? UpdatedAt,
     string? CourseTitle);
+
+// Analytics' reports (see analytics' Metrics: every number comes with its definition).
+public sealed record MetricDefinitionView(string Key, string Name, string Definition);
+
+public sealed record MetricRowView(Guid? Key, string Name, long Assigned, long NotStarted, long InProgress, long Completed, long Paused, long Overdue,
+    long Required, long Compliant, double? CompletionRate, double? ComplianceRate);
+
+public sealed record CertificationRowView(Guid CourseId, string Course, long Certified, long Expiring30, long Expiring60, long Expiring90);
+
+public sealed record ComplianceReportView(DateTimeOffset AsOf, string GroupBy, MetricRowView[] Rows, MetricRowView Total, long People, long CompliantPeople,
+    double? PeopleComplianceRate, CertificationRowView[] Certifications, MetricDefinitionView[] Definitions);
+
+public sealed record CountsReportView(DateTimeOffset AsOf, string GroupBy, MetricRowView[] Rows, MetricRowView Total, MetricDefinitionView[] Definitions);
+
+public sealed record OverdueRowView(Guid EnrolmentId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager,
+    Guid CourseId, string Course, DateTimeOffset DueAt, int DaysOverdue, string Status);
+
+public sealed record OverdueReportView(DateTimeOffset AsOf, Page<OverdueRowView> Overdue, MetricDefinitionView[] Definitions);

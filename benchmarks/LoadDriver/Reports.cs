@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LmsPlatform.AppHost;
+using LmsPlatform.Contracts;
+using LmsPlatform.Testing;
+
+/// <summary>
+/// The compliance report over a large organisation: <c>people</c> people in 200 departments under 20 divisions, each
+/// with <c>perPerson</c> assignments (1,000,000 by default) written straight into analytics' read model as the ledger's
+/// events would have left it: assigned 200 days ago, 60% completed at some point since, 15% started, 70% with a due
+/// date within 100 days either side of today. Then, through the gateway, one client at a time (a person waiting for
+/// their report): the whole organisation now, one division as of 60 days ago, and the portal's report page.
+/// </summary>
+public static class Reports
+{
+    public static async Task RunAsync(TestPlatform app, HttpClient admin, Uri gateway, int people, int perPerson, int seconds)
+    {
+        var db = app.GetConnectionString(ResourceNames.AnalyticsDb);
+        var seed = Stopwatch.StartNew();
+        await Sql.ExecuteAsync(db, $"""
+            INSERT INTO org_units (id, name, parent_id, active) VALUES ('00000000-0000-0000-0000-000000000001', 'Load Org', NULL, TRUE);
+            INSERT INTO org_units (id, name, parent_id, active)
+            SELECT ('00000000-0000-0000-0001-' || lpad(to_hex(d), 12, '0'))::uuid, 'Division ' || d, '00000000-0000-0000-0000-000000000001', TRUE FROM generate_series(1, 20) d;
+            INSERT INTO org_units (id, name, parent_id, active)
+            SELECT ('00000000-0000-0000-0002-' || lpad(to_hex(u), 12, '0'))::uuid, 'Department ' || u,
+                   ('00000000-0000-0000-0001-' || lpad(to_hex((u - 1) / 10 + 1), 12, '0'))::uuid, TRUE FROM generate_series(1, 200) u;
+            INSERT INTO item_facts ("ItemId", "Kind", "Code", "Title", "Version", "PublishedAt")
+            SELECT ('00000000-0000-0000-0003-' || lpad(to_hex(c), 12, '0'))::uuid, 'course', 'LOAD-' || c, 'Load course ' || c, 1, now() - interval '1 year'
+            FROM generate_series(1, 100) c;
+            INSERT INTO user_facts ("UserId", "Email", "GivenName", "FamilyName", "DisplayName", "Status", "Erased", "CreatedAt", "OrgUnitId", "ManagerId")
+            SELECT ('00000000-0000-0000-0004-' || lpad(to_hex(p), 12, '0'))::uuid, 'load' || p || '@example.org', 'Load', 'Person ' || p, 'Load Person ' || p,
+                   'Active', FALSE, now() - interval '1 year', ('00000000-0000-0000-0002-' || lpad(to_hex(p % 200 + 1), 12, '0'))::uuid,
+                   CASE WHEN p > 200 THEN ('00000000-0000-0000-0004-' || lpad(to_hex(p % 200 + 1), 12, '0'))::uuid END
+            FROM generate_series(1, {people}) p;
+            CREATE TEMP TABLE seed AS
+            SELECT gen_random_uuid() AS id, ('00000000-0000-0000-0004-' || lpad(to_hex(p), 12, '0'))::uuid AS user_id,
+                   ('00000000-0000-0000-0003-' || lpad(to_hex((p * 7 + k * 13) % 100 + 1), 12, '0'))::uuid AS course_id,
+                   now() - interval '200 days' AS assigned_at,
+                   CASE WHEN random() < 0.7 THEN now() + (random() * 200 - 100) * interval '1 day' END AS due_at,
+                   CASE WHEN random() < 0.6 THEN now() - random() * interval '199 days' END AS completed_at,
+                   random() < 0.15 AS started
+            FROM generate_series(1, {people}) p, generate_series(1, {perPerson}) k;
+            -- The assignment until its completion (or still open), then the completion.
+            INSERT INTO enrolment_states ("EnrolmentId", "ValidFrom", "ValidTo", "UserId", "CourseId", "Status", "AssignedAt", "StartedAt", "CompletedAt", "DueAt", "Version", "Source")
+            SELECT id, assigned_at, completed_at, user_id, course_id, CASE WHEN started THEN 'InProgress' ELSE 'Enrolled' END, assigned_at,
+                   CASE WHEN started THEN assigned_at END, NULL, due_at, 1, 'AudienceRule' FROM seed;
+            INSERT INTO enrolment_states ("EnrolmentId", "ValidFrom", "ValidTo", "UserId", "CourseId", "Status", "AssignedAt", "StartedAt", "CompletedAt", "DueAt", "Version", "Source")
+            SELECT id, completed_at, NULL, user_id, course_id, 'Completed', assigned_at, assigned_at, completed_at, due_at, 1, 'AudienceRule' FROM seed WHERE completed_at IS NOT NULL;
+            VACUUM ANALYZE enrolment_states;
+            VACUUM ANALYZE user_facts;
+            """);
+        var assignments = await Sql.CountAsync(db, "SELECT count(DISTINCT \"EnrolmentId\") FROM enrolment_states");
+        Console.WriteLine($"Seeded {people:N0} people, {assignments:N0} assignments ({await Sql.CountAsync(db, "SELECT count(*) FROM enrolment_states"):N0} ranges) in {seed.Elapsed.TotalSeconds:0} s");
+
+        using var http = new HttpClient { BaseAddress = gateway, Timeout = TimeSpan.FromMinutes(2) };
+        http.DefaultRequestHeaders.Authorization = admin.DefaultRequestHeaders.Authorization;
+        var whole = await http.GetFromJsonAsync<JsonElement>("/api/analytics/reports/compliance");
+        Console.WriteLine($"Whole organisation: {whole.GetProperty("total").GetProperty("assigned").GetInt64():N0} assigned, " +
+                          $"{whole.GetProperty("total").GetProperty("overdue").GetInt64():N0} overdue, {whole.GetProperty("people").GetInt64():N0} people with required training");
+        var division = "00000000-0000-0000-0001-000000000003";
+        var past = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(-60).ToString("O"));
+        var sub = await http.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/compliance?orgUnitId={division}&asOf={past}");
+        Console.WriteLine($"Division 3 as of 60 days ago: {sub.GetProperty("total").GetProperty("assigned").GetInt64():N0} assigned, " +
+                          $"{sub.GetProperty("total").GetProperty("completed").GetInt64():N0} completed, {sub.GetProperty("total").GetProperty("overdue").GetInt64():N0} overdue");
+
+        async Task Get(HttpClient client, string url)
+        {
+            using var response = await client.GetAsync(url, HttpCompletionOption.ResponseContentRead);
+            response.EnsureSuccessStatusCode();
+        }
+        var cpu = new CpuUse(app, [ResourceNames.AnalyticsApi, ResourceNames.Gateway, ResourceNames.Postgres]);
+        cpu.Sample();
+        await Measure("GET /api/analytics/reports/compliance (whole organisation, now)", () => Get(http, "/api/analytics/reports/compliance"), seconds);
+        Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
+        await Measure("GET /api/analytics/reports/compliance (one division, as of 60 days ago)",
+            () => Get(http, $"/api/analytics/reports/compliance?orgUnitId={division}&asOf={past}"), seconds);
+        Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
+
+        var browser = await PortalSearch.SignInAsync(gateway, LmsTopology.AdminEmail, app.AdminPassword);
+        await Measure("portal /reports/compliance (whole organisation, now: report, overdue page, definitions)", () => Get(browser, "/reports/compliance"), seconds);
+        Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
+    }
+
+    /// <summary>One client asking again as soon as it has its answer, after 3 not counted; prints p50, p95, p99.</summary>
+    private static async Task Measure(string name, Func<Task> operation, int seconds)
+    {
+        for (var i = 0; i < 3; i++) await operation();
+        var latencies = new List<double>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+        {
+            var start = Stopwatch.GetTimestamp();
+            await operation();
+            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        latencies.Sort();
+        double P(double q) => latencies[Math.Min(latencies.Count - 1, (int)(q * latencies.Count))];
+        Console.WriteLine($"{name}: {latencies.Count} requests; p50 {P(0.5):0} ms, p95 {P(0.95):0} ms, p99 {P(0.99):0} ms");
+    }
+}

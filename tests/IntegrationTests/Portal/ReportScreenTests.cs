@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LmsPlatform.Contracts.Security;
+using Microsoft.Playwright;
+using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
+
+namespace LmsPlatform.IntegrationTests.Portal;
+
+/// <summary>
+/// The completion and compliance report in the browser: the figures with their definitions, a chart with its table
+/// beside it, the people behind the overdue number, filters kept in the address; a manager sees their people only.
+/// </summary>
+public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform)
+{
+    [Fact]
+    public async Task An_administrator_reads_the_report_for_a_department_and_a_manager_sees_only_their_people()
+    {
+        var tag = "Kite" + Guid.NewGuid().ToString("N")[..6];
+        var admin = Platform.Gateway;
+        var unit = await Identity.OrgUnits.CreateAsync(admin, $"{tag} Logistics");
+        var (bossId, bossEmail, bossPassword) = await Identity.People.CreateWithPasswordAsync(Platform.App, admin, $"{tag}boss", null, [Roles.Manager], unit);
+        async Task<Guid> PersonAsync(string name, string hireDate, Guid? managerId)
+        {
+            using var created = await admin.PostAsJsonAsync("/api/identity/users",
+                new { email = $"{name}.{Guid.NewGuid():N}@example.org", givenName = name, familyName = tag, managerId, hireDate, orgUnitId = unit });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, id);
+            return id;
+        }
+        var longAgo = DateTime.UtcNow.AddDays(-90).ToString("yyyy-MM-dd");
+        var ada = await PersonAsync("Ada", longAgo, bossId);
+        var ben = await PersonAsync("Ben", longAgo, bossId);
+        var cy = await PersonAsync("Cy", longAgo, null); // not the manager's
+        var course = await Catalogue.CatalogueClient.EnrollableCourseAsync(Platform, $"{tag} manual handling", d =>
+            d["compliance"] = new { dueWithinDays = 30, dueFrom = "hire" });
+        using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = new[] { ada, ben, cy }, courseId = course }))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        var adas = (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={ada}")).GetProperty("items")[0].GetProperty("id").GetGuid();
+        using (var done = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{adas}/complete", new { reason = "attended" }))
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        // Analytics has it all once the report for the unit counts Ada's completion.
+        await Eventually.ReachesAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={unit}"))
+            .GetProperty("total").GetProperty("completed").GetInt64(), n => n == 1, TimeSpan.FromSeconds(60), "the report counting the completion");
+
+        foreach (var width in new[] { Wide, Narrow })
+        {
+            var page = await Browser.NewPageAsync(width);
+            await JourneyAsync(page, $"report-{width}", async () =>
+            {
+                await Browser.SignInAsAdminAsync(page, "/reports/compliance");
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync("Completion and compliance");
+                await page.GetByLabel("Org unit (and the units under it)").SelectOptionAsync(new SelectOptionValue { Label = $"{tag} Logistics" });
+                await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+                await page.WaitForURLAsync(url => url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 3 assignments of 3 people with required training.");
+                // Each figure with what it counts.
+                var overdueTile = page.Locator(".tiles > div").Filter(new() { Has = page.Locator("dt", new() { HasTextString = "Overdue" }) });
+                await Assertions.Expect(overdueTile.Locator(".figure")).ToHaveTextAsync("2");
+                await Assertions.Expect(overdueTile).ToContainTextAsync("with a due date before it");
+                // The chart is described by the table beside it; the table has the figures.
+                await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Assignments by course: completed, open, overdue and paused" })).ToBeVisibleAsync();
+                var row = page.GetByRole(AriaRole.Region, new() { Name = "Figures by course" }).GetByRole(AriaRole.Row).Filter(new() { HasText = $"{tag} manual handling" });
+                await Assertions.Expect(row.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "2", "0", "1", "0", "2", "33.3%", "33.3%"]);
+                // The people behind the overdue number.
+                var overdue = page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" }).GetByRole(AriaRole.Row);
+                await Assertions.Expect(overdue).ToHaveCountAsync(3);
+                await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).ToContainTextAsync($"Ben {tag}");
+                await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).ToContainTextAsync($"Cy {tag}");
+                await AssertAccessibleAsync(page, $"report-{width}");
+
+                // By org unit, the filter kept in the address.
+                await page.GetByLabel("Rows").SelectOptionAsync("orgUnit");
+                await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+                await page.WaitForURLAsync(url => url.Contains("groupBy=orgUnit", StringComparison.Ordinal) && url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
+                await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Figures by org unit" })).ToContainTextAsync($"{tag} Logistics");
+            });
+        }
+
+        var managerPage = await Browser.NewPageAsync();
+        await JourneyAsync(managerPage, "report-manager", async () =>
+        {
+            await SignInAsync(managerPage, bossEmail, bossPassword, "/reports/compliance");
+            await Assertions.Expect(Heading(managerPage)).ToHaveTextAsync("Completion and compliance");
+            // No department picker for a manager: the report is their people.
+            await Assertions.Expect(managerPage.GetByLabel("Org unit (and the units under it)")).ToHaveCountAsync(0);
+            await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 2 assignments of 2 people with required training.");
+            await Assertions.Expect(managerPage.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).Not.ToContainTextAsync($"Cy {tag}");
+            await AssertAccessibleAsync(managerPage, "report-manager");
+        });
+    }
+}
