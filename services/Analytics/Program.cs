@@ -9,5 +9,6 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapAnalyticsApi();
 app.MapReportsApi();
+app.MapOperationsApi();
 app.MapDefaultEndpoints();
 app.Run();

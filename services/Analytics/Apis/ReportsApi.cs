@@ -23,7 +23,7 @@ public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? Ma
         return errors.ToDictionary();
     }
 
-    public ReportFilter ToFilter(DateTimeOffset now) => new(AsOf ?? now, OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId);
+    public ReportFilter ToFilter(DateTimeOffset now) => new(AsOf ?? now, OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId, IsNow: AsOf is null);
 
     public GroupBy Grouping => GroupBy is null ? Application.GroupBy.Course : Enum.Parse<GroupBy>(GroupBy, ignoreCase: true);
 }
@@ -82,10 +82,10 @@ public static class ReportsApi
         var now = time.GetUtcNow();
         if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var filter = query.ToFilter(now);
-        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
-        var (people, compliant) = await Reports.PeopleComplianceAsync(rows, ct);
-        var certifications = await Reports.CertificationsAsync(db, rows, filter.AsOf, ct);
+        var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var (grouped, total) = await Reports.CountsAsync(db, source.Rows, query.Grouping, ct);
+        var (people, compliant) = await Reports.PeopleComplianceAsync(source.Rows, ct);
+        var certifications = await Reports.CertificationsAsync(db, source, filter.AsOf, ct);
         return TypedResults.Ok(new ComplianceReportDto(filter.AsOf, query.Grouping.ToString(), [.. grouped.Where(r => r.Required > 0)], total, people, compliant,
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));

@@ -9,7 +9,7 @@ namespace LmsPlatform.Analytics.Application;
 /// under it), a manager's people (direct, or all the way down), one course or one category.
 /// </summary>
 public sealed record ReportFilter(DateTimeOffset AsOf, Guid? OrgUnitId = null, Guid? ManagerId = null, bool Indirect = true, Guid? CourseId = null,
-    Guid? CategoryId = null);
+    Guid? CategoryId = null, bool IsNow = false);
 
 /// <summary>One row of a completion or compliance report, grouped by course or by org unit.</summary>
 public sealed record MetricRow(Guid? Key, string Name, long Assigned, long NotStarted, long InProgress, long Completed, long Paused, long Overdue,
@@ -26,6 +26,9 @@ public sealed record CertificationRow(Guid CourseId, string Course, long Certifi
 
 public enum GroupBy { Course, OrgUnit }
 
+/// <summary>What a report reads: the people and courses it covers, and the counted assignments between them.</summary>
+public sealed record ReportSource(IQueryable<UserFact> People, IQueryable<ItemFact> Items, IQueryable<AssignmentAt> Rows);
+
 /// <summary>
 /// The reports, all built on <see cref="AssignmentsAsOf"/>: the one query that decides which assignments count on a
 /// date (<see cref="Metrics.Population"/>) and classifies each by the metric rules. Completion, overdue and compliance
@@ -34,7 +37,14 @@ public enum GroupBy { Course, OrgUnit }
 public static class Reports
 {
     /// <summary>The counted assignments on the filter's date, inside the caller's scope, classified.</summary>
-    public static async Task<IQueryable<AssignmentAt>> AssignmentsAsOf(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct)
+    public static async Task<IQueryable<AssignmentAt>> AssignmentsAsOf(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct) =>
+        (await SourceAsync(db, scope, filter, ct)).Rows;
+
+    /// <summary>
+    /// The people and courses a report covers (the caller's scope and the filters, the inclusion rules applied) and the
+    /// counted assignments between them on the filter's date, classified.
+    /// </summary>
+    public static async Task<ReportSource> SourceAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct)
     {
         var asOf = filter.AsOf;
         var people = scope.Filter(db.Users).Where(u => u.Status == UserFact.Active && !u.Erased);
@@ -53,8 +63,11 @@ public static class Reports
         if (filter.CourseId is { } course) items = items.Where(i => i.ItemId == course);
         if (filter.CategoryId is { } category) items = items.Where(i => i.CategoryId == category);
 
-        return from s in db.EnrolmentStates
-               where s.ValidFrom <= asOf && (s.ValidTo == null || s.ValidTo > asOf) && s.Status != AssignmentStatus.Withdrawn
+        // Now is the open ranges (every range that closed did so at or before now), which a partial index serves.
+        var states = filter.IsNow ? db.EnrolmentStates.Where(s => s.ValidTo == null)
+            : db.EnrolmentStates.Where(s => s.ValidFrom <= asOf && (s.ValidTo == null || s.ValidTo > asOf));
+        var rows = from s in states
+               where s.Status != AssignmentStatus.Withdrawn
                join u in people on s.UserId equals u.UserId
                join i in items on s.CourseId equals i.ItemId
                select new AssignmentAt
@@ -68,6 +81,7 @@ public static class Reports
                    Overdue = (s.Status == AssignmentStatus.Enrolled || s.Status == AssignmentStatus.InProgress) && s.DueAt != null && s.DueAt < asOf,
                    Required = s.DueAt != null,
                };
+        return new ReportSource(people, items, rows);
     }
 
     /// <summary>Assigned, progress, completion and compliance counts per course or per org unit, and the totals over all rows.</summary>
@@ -104,10 +118,9 @@ public static class Reports
     /// <summary>People with at least one required assignment, and those of them with none overdue.</summary>
     public static async Task<(long People, long Compliant)> PeopleComplianceAsync(IQueryable<AssignmentAt> rows, CancellationToken ct)
     {
-        var perPerson = rows.Where(a => a.Required).GroupBy(a => a.UserId).Select(g => g.Any(a => a.Overdue));
-        var people = await perPerson.LongCountAsync(ct);
-        var nonCompliant = await perPerson.LongCountAsync(overdue => overdue, ct);
-        return (people, people - nonCompliant);
+        var perPerson = rows.Where(a => a.Required).GroupBy(a => a.UserId).Select(g => new { Overdue = g.LongCount(a => a.Overdue) });
+        var counts = await perPerson.GroupBy(_ => 1).Select(g => new { People = g.LongCount(), NonCompliant = g.LongCount(p => p.Overdue > 0) }).FirstOrDefaultAsync(ct);
+        return counts is null ? (0, 0) : (counts.People, counts.People - counts.NonCompliant);
     }
 
     /// <summary>The overdue assignments, most overdue first, with who, where and whose report they are.</summary>
@@ -125,16 +138,16 @@ public static class Reports
             a.DueAt!.Value, (int)Math.Floor((asOf - a.DueAt!.Value).TotalDays), a.InProgress ? "InProgress" : "NotStarted");
 
     /// <summary>
-    /// Per certification course among the counted assignments' courses: the people certified on the date and those whose
-    /// certification expires within 30, 60 and 90 days of it (and has no later cycle achieved by then).
+    /// Per certification course the report covers: its people certified on the date and those whose certification
+    /// expires within 30, 60 and 90 days of it (and has no later cycle achieved by then).
     /// </summary>
-    public static async Task<List<CertificationRow>> CertificationsAsync(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, DateTimeOffset asOf,
+    public static async Task<List<CertificationRow>> CertificationsAsync(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf,
         CancellationToken ct)
     {
-        var people = rows.Select(a => new { a.UserId, a.CourseId });
         var valid = from c in db.Certifications
                     where c.CertifiedAt <= asOf && c.ExpiresAt > asOf
-                    where people.Any(p => p.UserId == c.UserId && p.CourseId == c.CourseId)
+                    join u in source.People on c.UserId equals u.UserId
+                    join i in source.Items on c.CourseId equals i.ItemId
                     where !db.Certifications.Any(n => n.CertificationId == c.CertificationId && n.Cycle > c.Cycle && n.CertifiedAt <= asOf)
                     select c;
         var in30 = asOf.AddDays(30);

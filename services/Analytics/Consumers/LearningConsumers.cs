@@ -41,6 +41,30 @@ public abstract class LedgerEventConsumer<TEvent>(AnalyticsDbContext db) : Idemp
         EnrolmentProjection.ApplyAsync(Db, _entries, cancellationToken);
 }
 
+/// <summary>A page of enrolment's ledger sent again for a rebuild: folded like live events (entries already held are skipped), the rebuild's progress kept.</summary>
+public sealed class LedgerReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<LedgerReplayed, AnalyticsDbContext>(db)
+{
+    private readonly List<LedgerEventCopy> _entries = [];
+
+    protected override Task BeforeHandlingAsync(IReadOnlyList<LedgerReplayed> messages, CancellationToken cancellationToken)
+    {
+        _entries.Clear();
+        return Task.CompletedTask;
+    }
+
+    protected override async Task HandleAsync(LedgerReplayed message, CancellationToken cancellationToken)
+    {
+        _entries.AddRange(message.Entries.Select(LedgerEventCopy.From));
+        if (await Db.Rebuilds.FindAsync([message.ReplayId], cancellationToken) is not { } rebuild) return;
+        rebuild.Pages++;
+        rebuild.Entries += message.Entries.Count;
+        if (message.Last) rebuild.CompletedAt = message.At;
+    }
+
+    protected override Task AfterHandlingAsync(IReadOnlyList<LedgerReplayed> messages, CancellationToken cancellationToken) =>
+        EnrolmentProjection.ApplyAsync(Db, _entries, cancellationToken);
+}
+
 public sealed class EnrolledConsumer(AnalyticsDbContext db) : LedgerEventConsumer<Enrolled>(db);
 public sealed class ProgressRecordedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<ProgressRecorded>(db);
 public sealed class EnrolmentCompletedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentCompleted>(db);

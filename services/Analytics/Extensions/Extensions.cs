@@ -37,6 +37,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<EnrolmentResumedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentWithdrawnConsumer>();
             bus.AddIdempotentConsumer<EnrolmentMigratedConsumer>();
+            bus.AddIdempotentConsumer<LedgerReplayedConsumer>();
             bus.AddIdempotentConsumer<CertificationAchievedConsumer>();
             bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
         });

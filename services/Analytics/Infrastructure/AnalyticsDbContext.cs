@@ -15,6 +15,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<EnrolmentState> EnrolmentStates => Set<EnrolmentState>();
     public DbSet<CertificationFact> Certifications => Set<CertificationFact>();
     public DbSet<SavedReport> Reports => Set<SavedReport>();
+    public DbSet<ReadModelRebuild> Rebuilds => Set<ReadModelRebuild>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -43,9 +44,9 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(s => s.Status).HasConversion<string>().HasMaxLength(20);
             e.Property(s => s.Source).HasMaxLength(40);
             // "Now": the open-ended ranges; "as of": a range lookup by date.
-            e.HasIndex(s => new { s.CourseId, s.UserId }).HasFilter("\"ValidTo\" IS NULL").HasDatabaseName("ix_enrolment_states_current");
-            e.HasIndex(s => new { s.ValidFrom, s.ValidTo });
-            e.HasIndex(s => s.UserId);
+            e.HasIndex(s => new { s.CourseId, s.UserId }).HasFilter("\"ValidTo\" IS NULL").IncludeProperties(s => new { s.Status, s.DueAt })
+                .HasDatabaseName("ix_enrolment_states_current");
+            e.HasIndex(s => new { s.UserId, s.ValidFrom }).IncludeProperties(s => new { s.ValidTo, s.CourseId, s.Status, s.DueAt });
         });
         modelBuilder.Entity<CertificationFact>(e =>
         {
@@ -53,6 +54,11 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.HasKey(c => new { c.CertificationId, c.Cycle });
             e.HasIndex(c => new { c.CourseId, c.ExpiresAt });
             e.HasIndex(c => c.UserId);
+        });
+        modelBuilder.Entity<ReadModelRebuild>(e =>
+        {
+            e.ToTable("read_model_rebuilds");
+            e.Property(r => r.RequestedBy).HasMaxLength(200);
         });
         modelBuilder.Entity<SavedReport>(e =>
         {

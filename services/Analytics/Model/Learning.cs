@@ -68,6 +68,13 @@ public sealed class LedgerEventCopy
         EnrolmentMigrated e => new() { EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = LedgerAction.Migrated, At = e.At, Version = e.Version },
         _ => throw new NotSupportedException($"{message.GetType().Name} is not an enrolment ledger event."),
     };
+
+    /// <summary>A ledger entry as a replay sends it (the same fields as its event).</summary>
+    public static LedgerEventCopy From(ReplayedLedgerEntry e) => new()
+    {
+        EnrolmentId = e.EnrolmentId, Sequence = e.Sequence, UserId = e.UserId, CourseId = e.CourseId, Action = Enum.Parse<LedgerAction>(e.Action), At = e.At,
+        DueAt = e.DueAt, Version = e.Version, Source = e.Source,
+    };
 }
 
 /// <summary>
@@ -158,6 +165,20 @@ public static class EnrolmentHistory
         }
         return s ?? throw new ArgumentException("An enrolment's history needs at least one entry.", nameof(entries));
     }
+}
+
+/// <summary>
+/// A rebuild of the enrolment part of the read model: the ledger copy and the ranges are emptied and enrolment sends
+/// its ledger again (<see cref="LmsPlatform.Contracts.Enrolment.LedgerReplayed"/> pages), folded as live events are.
+/// </summary>
+public sealed class ReadModelRebuild
+{
+    public Guid Id { get; set; }
+    public string RequestedBy { get; set; } = "";
+    public DateTimeOffset RequestedAt { get; set; }
+    public int Pages { get; set; }
+    public long Entries { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
 }
 
 /// <summary>One cycle of a person's certification: held from <see cref="CertifiedAt"/> until <see cref="ExpiresAt"/>.</summary>

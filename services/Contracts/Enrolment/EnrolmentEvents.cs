@@ -95,3 +95,16 @@ public sealed record LearningPathCompleted(Guid PathEnrolmentId, Guid UserId, Gu
 /// </summary>
 public sealed record LearningPathEnrolmentChanged(Guid PathEnrolmentId, Guid UserId, Guid LearningPathId, string Status, string Reason, DateTimeOffset At)
     : IIntegrationEvent;
+
+/// <summary>
+/// One ledger entry as a replay sends it: the fields its own event carries. <see cref="Action"/> is the ledger's action
+/// (Assigned, Started, Completed, Waived, Reset, DueDateChanged, Suspended, Resumed, Withdrawn, Migrated).
+/// </summary>
+public sealed record ReplayedLedgerEntry(Guid EnrolmentId, int Sequence, Guid UserId, Guid CourseId, string Action, DateTimeOffset At, DateTimeOffset? DueAt,
+    int? Version, string? Source);
+
+/// <summary>
+/// A page of enrolment's ledger sent again for a replay (<see cref="LmsPlatform.Contracts.Analytics.LedgerReplayRequested"/>), in
+/// (enrolment, sequence) order. <see cref="Last"/> marks the final page; <see cref="Total"/> is the entries sent so far.
+/// </summary>
+public sealed record LedgerReplayed(Guid ReplayId, int Page, IReadOnlyList<ReplayedLedgerEntry> Entries, bool Last, long Total, DateTimeOffset At) : IIntegrationEvent;

@@ -19,34 +19,20 @@ public sealed class AudienceOptions
 /// change) are evaluated within a poll interval; and once a day everyone is evaluated again, the reconciliation, whose
 /// changes (if any) are drift the events missed and are recorded as such.
 /// </summary>
-public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<AudienceOptions> options, TimeProvider time, ILogger<AudienceWorker> log) : BackgroundService
+public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<AudienceOptions> options, TimeProvider time, ILogger<AudienceWorker> log)
+    : RoundWorker(scopes, time, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var busy = false;
-            try
-            {
-                busy = await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogWarning(ex, "Audience evaluation failed; it will be tried again");
-                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            if (!busy) await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    protected override string Doing => "Audience evaluation";
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+    protected override async Task<int> RunOnceAsync(IServiceProvider services, CancellationToken ct) => await RoundAsync(services, ct) ? 1 : 0;
 
     private DateOnly? _dayChecked;
 
     /// <summary>One round: true when there was work (so the next round starts at once).</summary>
-    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    private async Task<bool> RoundAsync(IServiceProvider services, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<EnrolmentDbContext>();
-        var sync = scope.ServiceProvider.GetRequiredService<AudienceSync>();
+        var db = services.GetRequiredService<EnrolmentDbContext>();
+        var sync = services.GetRequiredService<AudienceSync>();
         if (await db.Audiences.AnyAsync(a => a.Version > 0 && !a.Paused && a.SyncedVersion < a.Version, ct))
         {
             await sync.SyncAsync(null, ct);
@@ -62,14 +48,14 @@ public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<Audienc
             var lastDay = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.NewDay).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
             var due = (lastDay is null || DateOnly.FromDateTime(lastDay.Value.UtcDateTime) < today)
                 && (await db.Audiences.AsNoTracking().Where(a => a.Version > 0 && !a.Paused).ToListAsync(ct)).Any(a => a.PublishedRule().DependsOnTheDate);
-            if (due) await ReconcileAsync(scope.ServiceProvider, ct, ReconciliationRun.NewDay);
+            if (due) await ReconcileAsync(services, ct, ReconciliationRun.NewDay);
             _dayChecked = today;
             if (due) return true;
         }
         var last = await db.ReconciliationRuns.Where(r => r.Kind == ReconciliationRun.Reconciliation).MaxAsync(r => (DateTimeOffset?)r.StartedAt, ct);
         if (last is null || last.Value + options.Value.ReconcileEvery <= now)
         {
-            await ReconcileAsync(scope.ServiceProvider, ct);
+            await ReconcileAsync(services, ct);
             return true;
         }
         return false;

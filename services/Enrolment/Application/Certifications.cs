@@ -244,24 +244,10 @@ public sealed class FollowUps(EnrolmentDbContext db, Assignments assignments, Pa
 }
 
 /// <summary>Runs <see cref="FollowUps"/> round after round: at once while there is work, else every poll interval.</summary>
-public sealed class FollowUpWorker(IServiceScopeFactory scopes, IOptions<FollowUpOptions> options, TimeProvider time, ILogger<FollowUpWorker> log) : BackgroundService
+public sealed class FollowUpWorker(IServiceScopeFactory scopes, IOptions<FollowUpOptions> options, TimeProvider time, ILogger<FollowUpWorker> log)
+    : RoundWorker(scopes, time, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var done = 0;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                done = await scope.ServiceProvider.GetRequiredService<FollowUps>().RunOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                log.LogWarning(ex, "Following up completions and deadlines failed; it will be tried again");
-                await Task.Delay(TimeSpan.FromSeconds(5), time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            if (done == 0) await Task.Delay(options.Value.PollInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-    }
+    protected override string Doing => "Following up completions and deadlines";
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+    protected override Task<int> RunOnceAsync(IServiceProvider services, CancellationToken ct) => services.GetRequiredService<FollowUps>().RunOnceAsync(ct);
 }

@@ -28,6 +28,9 @@ public static class Extensions
         builder.Services.AddScoped<FollowUps>();
         builder.Services.Configure<FollowUpOptions>(builder.Configuration.GetSection("FollowUps"));
         builder.Services.AddHostedService<FollowUpWorker>();
+        builder.Services.AddScoped<LedgerReplays>();
+        builder.Services.Configure<LedgerReplayOptions>(builder.Configuration.GetSection("LedgerReplays"));
+        builder.Services.AddHostedService<LedgerReplayWorker>();
         // Certificates: the credential signing key is protected at rest with data-protection keys kept in the database.
         builder.Services.AddDataProtection().SetApplicationName("lms-enrolment").PersistKeysToDbContext<EnrolmentDbContext>();
         builder.Services.Configure<CertificateOptions>(builder.Configuration.GetSection("Certificates"));
@@ -36,6 +39,8 @@ public static class Extensions
         builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
+            // A read model rebuilding itself asks for the ledger again.
+            bus.AddIdempotentConsumer<LedgerReplayRequestedConsumer>();
             bus.AddIdempotentConsumer<UserCreatedConsumer>();
             bus.AddIdempotentConsumer<UserUpdatedConsumer>();
             bus.AddIdempotentConsumer<UserDeactivatedConsumer>();

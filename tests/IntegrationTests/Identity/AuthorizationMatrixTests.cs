@@ -201,6 +201,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/notification/operations/failed-messages", Permissions.OperationsManage),
         ("POST", $"/api/notification/operations/failed-messages/{Missing}/requeue", Permissions.OperationsManage),
         ("GET", "/api/analytics/operations/failed-messages", Permissions.OperationsManage),
+        ("POST", "/api/analytics/operations/rebuilds", Permissions.OperationsManage),
+        ("GET", $"/api/analytics/operations/rebuilds/{Missing}", Permissions.OperationsManage),
     ];
 
     [Fact]

@@ -23,6 +23,40 @@ namespace LmsPlatform.Enrolment.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("LmsPlatform.Enrolment.Application.LedgerReplay", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("AfterEnrolmentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("AfterSequence")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("ledger_replays", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Enrolment.Model.ActivityResult", b =>
                 {
                     b.Property<Guid>("EnrolmentId")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Analytics.Infrastructure.Migrations
 {
     [DbContext(typeof(AnalyticsDbContext))]
-    [Migration("20261205230143_LearningReadModel")]
+    [Migration("20261205233210_LearningReadModel")]
     partial class LearningReadModel
     {
         /// <inheritdoc />
@@ -101,13 +101,15 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.HasKey("EnrolmentId", "ValidFrom");
 
-                    b.HasIndex("UserId");
-
                     b.HasIndex("CourseId", "UserId")
                         .HasDatabaseName("ix_enrolment_states_current")
                         .HasFilter("\"ValidTo\" IS NULL");
 
-                    b.HasIndex("ValidFrom", "ValidTo");
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("CourseId", "UserId"), new[] { "Status", "DueAt" });
+
+                    b.HasIndex("UserId", "ValidFrom");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("UserId", "ValidFrom"), new[] { "ValidTo", "CourseId", "Status", "DueAt" });
 
                     b.ToTable("enrolment_states", (string)null);
                 });
@@ -191,6 +193,34 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.HasKey("EnrolmentId", "Sequence");
 
                     b.ToTable("ledger_events", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.ReadModelRebuild", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Entries")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("read_model_rebuilds", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Analytics.Model.SavedReport", b =>

@@ -103,6 +103,22 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     table.PrimaryKey("PK_org_units", x => x.id);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "read_model_rebuilds",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    RequestedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    RequestedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Pages = table.Column<int>(type: "integer", nullable: false),
+                    Entries = table.Column<long>(type: "bigint", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_read_model_rebuilds", x => x.Id);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_certification_facts_CourseId_ExpiresAt",
                 table: "certification_facts",
@@ -114,20 +130,17 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_enrolment_states_UserId",
+                name: "IX_enrolment_states_UserId_ValidFrom",
                 table: "enrolment_states",
-                column: "UserId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_enrolment_states_ValidFrom_ValidTo",
-                table: "enrolment_states",
-                columns: new[] { "ValidFrom", "ValidTo" });
+                columns: new[] { "UserId", "ValidFrom" })
+                .Annotation("Npgsql:IndexInclude", new[] { "ValidTo", "CourseId", "Status", "DueAt" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_enrolment_states_current",
                 table: "enrolment_states",
                 columns: new[] { "CourseId", "UserId" },
-                filter: "\"ValidTo\" IS NULL");
+                filter: "\"ValidTo\" IS NULL")
+                .Annotation("Npgsql:IndexInclude", new[] { "Status", "DueAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_org_units_parent_id",
@@ -152,6 +165,9 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
             migrationBuilder.DropTable(
                 name: "org_units");
+
+            migrationBuilder.DropTable(
+                name: "read_model_rebuilds");
         }
     }
 }
