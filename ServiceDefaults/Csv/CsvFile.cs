@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using CsvHelper;
 using CsvHelper.Configuration;
+using Microsoft.AspNetCore.Http;
 
 namespace LmsPlatform.ServiceDefaults.Csv;
 
@@ -115,6 +116,26 @@ public static class CsvFile
             }
         }
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Streams records to the response as a CSV download (UTF-8, a header from <typeparamref name="T"/>'s properties),
+    /// one record at a time as they come from the database: an export of any size holds one row in memory. Cells that
+    /// start like a formula are escaped, as in <see cref="Report"/>.
+    /// </summary>
+    public static async Task WriteAsync<T>(HttpResponse response, string fileName, IAsyncEnumerable<T> records, CancellationToken ct)
+    {
+        response.ContentType = "text/csv; charset=utf-8";
+        response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false));
+        await using var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape });
+        csv.WriteHeader<T>();
+        await csv.NextRecordAsync();
+        await foreach (var record in records.WithCancellation(ct))
+        {
+            csv.WriteRecord(record);
+            await csv.NextRecordAsync();
+        }
     }
 
     private static string Decode(byte[] content)

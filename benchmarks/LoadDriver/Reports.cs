@@ -78,6 +78,26 @@ public static class Reports
             () => Get(http, $"/api/analytics/reports/compliance?orgUnitId={division}&asOf={past}"), seconds);
         Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
 
+        // The whole organisation's overdue assignments as one CSV, streamed: analytics' resident memory sampled throughout.
+        var pid = app.ProcessId(ResourceNames.AnalyticsApi);
+        long Rss() => long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:")).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        var before = Rss();
+        var peak = before;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () => { while (!sampling.IsCancellationRequested) { peak = Math.Max(peak, Rss()); await Task.Delay(20); } });
+        var export = Stopwatch.StartNew();
+        using (var response = await http.GetAsync("/api/analytics/reports/overdue/export", HttpCompletionOption.ResponseHeadersRead))
+        {
+            response.EnsureSuccessStatusCode();
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            long lines = 0, bytes = 0;
+            while (await reader.ReadLineAsync() is { } line) { lines++; bytes += line.Length + 1; }
+            sampling.Cancel();
+            await sampler;
+            Console.WriteLine($"GET /api/analytics/reports/overdue/export (whole organisation): {lines - 1:N0} rows, {bytes / 1048576.0:0.0} MB in {export.Elapsed.TotalSeconds:0.0} s; " +
+                              $"analytics-api resident memory {before:N0} MB before, {peak:N0} MB at its peak during the export");
+        }
+
         var browser = await PortalSearch.SignInAsync(gateway, LmsTopology.AdminEmail, app.AdminPassword);
         await Measure("portal /reports/compliance (whole organisation, now: report, overdue page, definitions)", () => Get(browser, "/reports/compliance"), seconds);
         Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");

@@ -2,6 +2,7 @@ using LmsPlatform.Analytics.Application;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -46,6 +47,12 @@ public static class ReportsApi
         api.MapGet("/reports/overdue", OverdueReport).WithName("OverdueReport").WithSummary("The overdue assignments as of a date, most overdue first, paged");
         api.MapGet("/reports/compliance", ComplianceReport).WithName("ComplianceReport")
             .WithSummary("Required assignments compliant and overdue per course or org unit, compliant people, and certifications held and expiring, as of a date");
+        api.MapGet("/reports/completion/export", ExportCompletion).WithName("ExportCompletionReport")
+            .WithSummary("The completion report as CSV: a row per course or org unit, then the total");
+        api.MapGet("/reports/compliance/export", ExportCompliance).WithName("ExportComplianceReport")
+            .WithSummary("The compliance report as CSV: a row per course or org unit with required assignments, then the total");
+        api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
+            .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
     }
 
@@ -90,4 +97,37 @@ public static class ReportsApi
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
     }
+
+    public static Task<Results<EmptyHttpResult, ValidationProblem>> ExportCompletion([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, CancellationToken ct) => ExportCountsAsync("completion", query, http, db, time, requiredOnly: false, ct);
+
+    public static Task<Results<EmptyHttpResult, ValidationProblem>> ExportCompliance([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, CancellationToken ct) => ExportCountsAsync("compliance", query, http, db, time, requiredOnly: true, ct);
+
+    /// <summary>The rows of a counts report (the same as its JSON), then the total, as a CSV download.</summary>
+    private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportCountsAsync(string name, ReportQuery query, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, bool requiredOnly, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var filter = query.ToFilter(now);
+        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
+        await CsvFile.WriteAsync(http.Response, FileName(name, filter), grouped.Where(r => !requiredOnly || r.Required > 0).Append(total).ToAsyncEnumerable(), ct);
+        return TypedResults.Empty;
+    }
+
+    /// <summary>Every overdue assignment, streamed from the database to the download a row at a time.</summary>
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportOverdue([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var filter = query.ToFilter(now);
+        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        await CsvFile.WriteAsync(http.Response, FileName("overdue", filter), Reports.Overdue(db, rows, filter.AsOf).AsAsyncEnumerable(), ct);
+        return TypedResults.Empty;
+    }
+
+    private static string FileName(string report, ReportFilter filter) => $"{report}-as-of-{filter.AsOf.UtcDateTime:yyyyMMdd-HHmmss}.csv";
 }

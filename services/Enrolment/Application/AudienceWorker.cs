@@ -39,7 +39,7 @@ public sealed class AudienceWorker(IServiceScopeFactory scopes, IOptions<Audienc
             return true;
         }
         if (await sync.SyncPendingAsync(ct) is not null) return true;
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         // Once a day (asked once per day and replica, not every poll): a version published later that day is
         // evaluated in full when it is applied, so the day's answer is right until the next day.
         var today = DateOnly.FromDateTime(now.UtcDateTime);

@@ -6,6 +6,9 @@ namespace LmsPlatform.Enrolment.Application;
 /// </summary>
 public abstract class RoundWorker(IServiceScopeFactory scopes, TimeProvider time, ILogger log) : BackgroundService
 {
+    /// <summary>The clock the rounds wait on, for a round's own use.</summary>
+    protected TimeProvider Time => time;
+
     /// <summary>What a round does, for the log ("Following up completions and deadlines").</summary>
     protected abstract string Doing { get; }
 

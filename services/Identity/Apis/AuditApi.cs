@@ -1,6 +1,5 @@
 using LmsPlatform.Identity.Application;
-using System.Globalization;
-using CsvHelper;
+using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.Identity.Infrastructure;
 using LmsPlatform.Identity.Model;
@@ -37,20 +36,8 @@ public static class AuditApi
         return TypedResults.Ok(page.Map(AuditEntryDto.From));
     }
 
-    public static async Task Export([AsParameters] AuditQuery filter, HttpContext http, IdentityDbContext db, CancellationToken ct)
-    {
-        http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv\"";
-        await using var writer = new StreamWriter(http.Response.Body, new System.Text.UTF8Encoding(false));
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-        csv.WriteHeader<AuditEntryDto>();
-        await csv.NextRecordAsync();
-        await foreach (var entry in Filter(db, filter).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            csv.WriteRecord(AuditEntryDto.From(entry));
-            await csv.NextRecordAsync();
-        }
-    }
+    public static Task Export([AsParameters] AuditQuery filter, HttpContext http, IdentityDbContext db, CancellationToken ct) =>
+        CsvFile.WriteAsync(http.Response, $"audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv", Filter(db, filter).AsAsyncEnumerable().Select(AuditEntryDto.From), ct);
 
     private static IQueryable<AuditEntry> Filter(IdentityDbContext db, AuditQuery f)
     {

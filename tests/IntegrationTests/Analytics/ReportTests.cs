@@ -90,6 +90,18 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal((9, 7), (compliance.GetProperty("people").GetInt64(), compliance.GetProperty("compliantPeople").GetInt64()));
         Assert.Contains(compliance.GetProperty("definitions").EnumerateArray(), d => d.GetProperty("key").GetString() == "compliant");
 
+        // The same rows as CSV downloads: every overdue assignment, and the figures with the total last.
+        var overdueCsv = await CsvAsync(admin, $"/api/analytics/reports/overdue/export?{scope}");
+        Assert.Equal(3, overdueCsv.Count);
+        Assert.StartsWith("EnrolmentId,UserId,Person,Email", overdueCsv[0]);
+        Assert.Equal(new[] { people[2], people[3] }.Select(p => p.ToString()).Order(), overdueCsv.Skip(1).Select(l => l.Split(',')[1]).Order());
+        var figuresCsv = await CsvAsync(admin, $"/api/analytics/reports/completion/export?{scope}");
+        Assert.Equal(4, figuresCsv.Count); // header, two courses, total
+        Assert.StartsWith(",Total,14,", figuresCsv[^1]);
+        var complianceCsv = await CsvAsync(admin, $"/api/analytics/reports/compliance/export?{scope}");
+        Assert.Equal(3, complianceCsv.Count); // header, the course with required assignments, total
+        Assert.Contains($"Fire safety {tag}", complianceCsv[1]);
+
         // As of the earlier date: nothing done yet, four overdue, six on Welcome; enrolment's ledger says the same of person 0.
         var asOf = Uri.EscapeDataString(between.ToString("O"));
         var then = Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&asOf={asOf}"));
@@ -120,6 +132,8 @@ public class ReportTests(PlatformFixture platform)
         Assert.Contains("asOf", await future.Content.ReadAsStringAsync());
         using var grouping = await admin.GetAsync("/api/analytics/reports/compliance?groupBy=weather");
         Assert.Equal(HttpStatusCode.BadRequest, grouping.StatusCode);
+        using var badExport = await admin.GetAsync($"/api/analytics/reports/overdue/export?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(2).ToString("O"))}");
+        Assert.Equal(HttpStatusCode.BadRequest, badExport.StatusCode);
     }
 
     [Fact]
@@ -168,6 +182,16 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal(now.GetProperty("total").ToString(), (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={unit}")).GetProperty("total").ToString());
         Assert.Equal(then.GetProperty("total").ToString(),
             (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={unit}&asOf={between}")).GetProperty("total").ToString());
+    }
+
+    /// <summary>A CSV download's lines (UTF-8 text/csv, as an attachment).</summary>
+    private static async Task<List<string>> CsvAsync(HttpClient client, string url)
+    {
+        using var response = await client.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
+        return [.. (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r'))];
     }
 
     private sealed record Counts(long Assigned, long NotStarted, long InProgress, long Completed, long Paused, long Overdue, long Required, long Compliant, double? CompletionRate);

@@ -191,6 +191,9 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/analytics/reports/completion", Permissions.ReportsRead),
         ("GET", "/api/analytics/reports/overdue", Permissions.ReportsRead),
         ("GET", "/api/analytics/reports/compliance", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/completion/export", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/compliance/export", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/overdue/export", Permissions.ReportsRead),
         // Operations: each service's failed messages.
         ("GET", "/api/identity/operations/failed-messages", Permissions.OperationsManage),
         ("GET", "/api/catalogue/operations/failed-messages", Permissions.OperationsManage),

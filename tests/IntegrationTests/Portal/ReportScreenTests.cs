@@ -69,6 +69,12 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).ToContainTextAsync($"Ben {tag}");
                 await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).ToContainTextAsync($"Cy {tag}");
                 await AssertAccessibleAsync(page, $"report-{width}");
+                // The people behind the number as a file, with the page's filters.
+                var download = await page.RunAndWaitForDownloadAsync(() =>
+                    page.GetByRole(AriaRole.Link, new() { Name = "Download every overdue assignment as CSV" }).ClickAsync());
+                var lines = (await File.ReadAllLinesAsync(await download.PathAsync())).Where(l => l.Length > 0).ToList();
+                Assert.Equal(3, lines.Count);
+                Assert.Contains(lines, l => l.Contains($"Ben {tag}"));
 
                 // By org unit, the filter kept in the address.
                 await page.GetByLabel("Rows").SelectOptionAsync("orgUnit");
