@@ -121,13 +121,15 @@ public static class CsvFile
     /// <summary>
     /// Streams records to the response as a CSV download (UTF-8, a header from <typeparamref name="T"/>'s properties),
     /// one record at a time as they come from the database: an export of any size holds one row in memory. Cells that
-    /// start like a formula are escaped, as in <see cref="Report"/>.
+    /// start like a formula are escaped, as in <see cref="Report"/>. A failure part-way aborts the response, so a
+    /// download never ends as a file that looks complete.
     /// </summary>
     public static async Task WriteAsync<T>(HttpResponse response, string fileName, IAsyncEnumerable<T> records, CancellationToken ct)
     {
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(false));
+        // With a byte-order mark: Excel reads a CSV without one in the machine's code page, and garbles "Zoë".
+        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(true));
         await using var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape });
         csv.WriteHeader<T>();
         await csv.NextRecordAsync();

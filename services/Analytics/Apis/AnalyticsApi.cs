@@ -79,16 +79,19 @@ public static class AnalyticsApi
             .Select(r => ReportDto.From(r)).ToPageAsync(paging, ct));
     }
 
-    public static async Task<Results<Ok<ReportResultDto>, NotFound>> RunReport(Guid id, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    /// <summary>A saved report, run over the people the caller may report on.</summary>
+    public static async Task<Results<Ok<ReportResultDto>, NotFound>> RunReport(Guid id, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
         if (await db.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } report) return TypedResults.NotFound();
+        var scope = await ReportScope.ForAsync(http.User, db, ct);
+        var (units, people) = (scope.OrgUnitIds.ToArray(), scope.PeopleIds.ToArray());
         IReadOnlyList<ReportRow> rows = report.Kind switch
         {
-            ReportKind.UsersTotal => [new ReportRow("users", await db.Users.LongCountAsync(ct))],
+            ReportKind.UsersTotal => [new ReportRow("users", await scope.Filter(db.Users).LongCountAsync(ct))],
             ReportKind.UsersCreatedByDay => await db.Database.SqlQuery<ReportRow>(
                     $"""
                      SELECT to_char("CreatedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "Key", count(*) AS "Value"
-                     FROM user_facts GROUP BY 1 ORDER BY 1
+                     FROM user_facts WHERE {scope.Global} OR "OrgUnitId" = ANY({units}) OR "UserId" = ANY({people}) GROUP BY 1 ORDER BY 1
                      """).ToListAsync(ct),
             _ => [],
         };

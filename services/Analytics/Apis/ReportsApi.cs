@@ -50,7 +50,7 @@ public static class ReportsApi
         api.MapGet("/reports/completion/export", ExportCompletion).WithName("ExportCompletionReport")
             .WithSummary("The completion report as CSV: a row per course or org unit, then the total");
         api.MapGet("/reports/compliance/export", ExportCompliance).WithName("ExportComplianceReport")
-            .WithSummary("The compliance report as CSV: a row per course or org unit with required assignments, then the total");
+            .WithSummary("The compliance report's figures as CSV: a row per course or org unit, then the total");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
             .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
@@ -93,27 +93,27 @@ public static class ReportsApi
         var (grouped, total) = await Reports.CountsAsync(db, source.Rows, query.Grouping, ct);
         var (people, compliant) = await Reports.PeopleComplianceAsync(source.Rows, ct);
         var certifications = await Reports.CertificationsAsync(db, source, filter.AsOf, ct);
-        return TypedResults.Ok(new ComplianceReportDto(filter.AsOf, query.Grouping.ToString(), [.. grouped.Where(r => r.Required > 0)], total, people, compliant,
+        return TypedResults.Ok(new ComplianceReportDto(filter.AsOf, query.Grouping.ToString(), grouped, total, people, compliant,
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
     }
 
     public static Task<Results<EmptyHttpResult, ValidationProblem>> ExportCompletion([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, CancellationToken ct) => ExportCountsAsync("completion", query, http, db, time, requiredOnly: false, ct);
+        TimeProvider time, CancellationToken ct) => ExportCountsAsync("completion", query, http, db, time, ct);
 
     public static Task<Results<EmptyHttpResult, ValidationProblem>> ExportCompliance([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, CancellationToken ct) => ExportCountsAsync("compliance", query, http, db, time, requiredOnly: true, ct);
+        TimeProvider time, CancellationToken ct) => ExportCountsAsync("compliance", query, http, db, time, ct);
 
-    /// <summary>The rows of a counts report (the same as its JSON), then the total, as a CSV download.</summary>
+    /// <summary>The rows of a counts report (the same as its JSON), then the total, as a CSV download (both reports count the same rows).</summary>
     private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportCountsAsync(string name, ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, bool requiredOnly, CancellationToken ct)
+        TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var filter = query.ToFilter(now);
         var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
         var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
-        await CsvFile.WriteAsync(http.Response, FileName(name, filter), grouped.Where(r => !requiredOnly || r.Required > 0).Append(total).ToAsyncEnumerable(), ct);
+        await CsvFile.WriteAsync(http.Response, FileName(name, filter), grouped.Append(total).ToAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 

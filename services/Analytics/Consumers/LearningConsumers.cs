@@ -55,10 +55,7 @@ public sealed class LedgerReplayedConsumer(AnalyticsDbContext db) : IdempotentCo
     protected override async Task HandleAsync(LedgerReplayed message, CancellationToken cancellationToken)
     {
         _entries.AddRange(message.Entries.Select(LedgerEventCopy.From));
-        if (await Db.Rebuilds.FindAsync([message.ReplayId], cancellationToken) is not { } rebuild) return;
-        rebuild.Pages++;
-        rebuild.Entries += message.Entries.Count;
-        if (message.Last) rebuild.CompletedAt = message.At;
+        if (await Db.Rebuilds.FindAsync([message.ReplayId], cancellationToken) is { } rebuild) rebuild.Folded(message);
     }
 
     protected override Task AfterHandlingAsync(IReadOnlyList<LedgerReplayed> messages, CancellationToken cancellationToken) =>

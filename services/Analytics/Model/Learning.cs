@@ -178,7 +178,18 @@ public sealed class ReadModelRebuild
     public DateTimeOffset RequestedAt { get; set; }
     public int Pages { get; set; }
     public long Entries { get; set; }
+    /// <summary>The number of the last page, once it has arrived; the rebuild is complete when all pages up to it are in.</summary>
+    public int? LastPage { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>Counts a folded page; complete once the pages folded reach the last page's number (pages may come in any order).</summary>
+    public void Folded(LedgerReplayed page)
+    {
+        Pages++;
+        Entries += page.Entries.Count;
+        if (page.Last) LastPage = page.Page;
+        if (CompletedAt is null && LastPage is { } last && Pages >= last) CompletedAt = page.At;
+    }
 }
 
 /// <summary>One cycle of a person's certification: held from <see cref="CertifiedAt"/> until <see cref="ExpiresAt"/>.</summary>

@@ -12,7 +12,8 @@ public static class Metrics
 {
     /// <summary>Who and what any report counts (its inclusion rules).</summary>
     public static readonly MetricDefinition Population = new("population", "Counted",
-        "Assignments in effect on the report date: assigned on or before it and not withdrawn by then, to a course not archived by then, " +
+        "Assignments in effect on the report date: recorded in the ledger as in effect by then (assigned, or a completion recorded for an " +
+        "earlier day, which counts from that day) and not withdrawn by then, to a course not archived by then, " +
         "of people whose account is active now (deactivated and erased people are left out). A person is placed where they sit now " +
         "(org unit, manager).");
 

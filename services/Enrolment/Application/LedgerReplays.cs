@@ -26,7 +26,8 @@ public sealed class LedgerReplay
 
 public sealed class LedgerReplayOptions
 {
-    public int PageSize { get; set; } = 1000;
+    /// <summary>Entries per page. The outbox puts up to 100 pages in one broker message: 250 keeps that near 6 MB.</summary>
+    public int PageSize { get; set; } = 250;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 

@@ -54,7 +54,7 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await page.GetByLabel("Org unit (and the units under it)").SelectOptionAsync(new SelectOptionValue { Label = $"{tag} Logistics" });
                 await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
                 await page.WaitForURLAsync(url => url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
-                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 3 assignments of 3 people with required training.");
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 3 assignments, 3 people with required training.");
                 // Each figure with what it counts.
                 var overdueTile = page.Locator(".tiles > div").Filter(new() { Has = page.Locator("dt", new() { HasTextString = "Overdue" }) });
                 await Assertions.Expect(overdueTile.Locator(".figure")).ToHaveTextAsync("2");
@@ -91,7 +91,7 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await Assertions.Expect(Heading(managerPage)).ToHaveTextAsync("Completion and compliance");
             // No department picker for a manager: the report is their people.
             await Assertions.Expect(managerPage.GetByLabel("Org unit (and the units under it)")).ToHaveCountAsync(0);
-            await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 2 assignments of 2 people with required training.");
+            await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 2 assignments, 2 people with required training.");
             await Assertions.Expect(managerPage.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).Not.ToContainTextAsync($"Cy {tag}");
             await AssertAccessibleAsync(managerPage, "report-manager");
         });

@@ -204,6 +204,9 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<long>("Entries")
                         .HasColumnType("bigint");
 
+                    b.Property<int?>("LastPage")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Pages")
                         .HasColumnType("integer");
 

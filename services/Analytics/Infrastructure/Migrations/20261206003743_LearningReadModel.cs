@@ -112,6 +112,7 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     RequestedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     Pages = table.Column<int>(type: "integer", nullable: false),
                     Entries = table.Column<long>(type: "bigint", nullable: false),
+                    LastPage = table.Column<int>(type: "integer", nullable: true),
                     CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Analytics.Infrastructure.Migrations
 {
     [DbContext(typeof(AnalyticsDbContext))]
-    [Migration("20261205233210_LearningReadModel")]
+    [Migration("20261206003743_LearningReadModel")]
     partial class LearningReadModel
     {
         /// <inheritdoc />
@@ -206,6 +206,9 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.Property<long>("Entries")
                         .HasColumnType("bigint");
+
+                    b.Property<int?>("LastPage")
+                        .HasColumnType("integer");
 
                     b.Property<int>("Pages")
                         .HasColumnType("integer");
