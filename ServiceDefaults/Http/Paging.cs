@@ -32,7 +32,13 @@ public static class PagingExtensions
     public static async Task<Page<T>> ToPageAsync<T>(this IQueryable<T> ordered, PageRequest request, CancellationToken cancellationToken)
     {
         var total = await ordered.LongCountAsync(cancellationToken);
+        return await ordered.ToPageAsync(request, total, cancellationToken);
+    }
+
+    /// <summary>Runs the query for one page, when the number of items in all is already known (a count kept elsewhere).</summary>
+    public static async Task<Page<T>> ToPageAsync<T>(this IQueryable<T> ordered, PageRequest request, long totalCount, CancellationToken cancellationToken)
+    {
         var items = await ordered.Skip((request.PageNumber - 1) * request.Size).Take(request.Size).ToListAsync(cancellationToken);
-        return new Page<T>(items, request.PageNumber, request.Size, total);
+        return new Page<T>(items, request.PageNumber, request.Size, totalCount);
     }
 }

@@ -47,10 +47,8 @@ public static class ReportsApi
         api.MapGet("/reports/overdue", OverdueReport).WithName("OverdueReport").WithSummary("The overdue assignments as of a date, most overdue first, paged");
         api.MapGet("/reports/compliance", ComplianceReport).WithName("ComplianceReport")
             .WithSummary("Required assignments compliant and overdue per course or org unit, compliant people, and certifications held and expiring, as of a date");
-        api.MapGet("/reports/completion/export", ExportCompletion).WithName("ExportCompletionReport")
-            .WithSummary("The completion report as CSV: a row per course or org unit, then the total");
-        api.MapGet("/reports/compliance/export", ExportCompliance).WithName("ExportComplianceReport")
-            .WithSummary("The compliance report's figures as CSV: a row per course or org unit, then the total");
+        api.MapGet("/reports/{report:regex(^(completion|compliance)$)}/export", ExportFigures).WithName("ExportReportFigures")
+            .WithSummary("The completion or compliance report's figures as CSV (the same rows): a row per course or org unit, then the total");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
             .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
@@ -61,59 +59,49 @@ public static class ReportsApi
     public static async Task<Results<Ok<CountsReportDto>, ValidationProblem>> CompletionReport([AsParameters] ReportQuery query, HttpContext http,
         AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var filter = query.ToFilter(now);
-        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
-        return TypedResults.Ok(new CountsReportDto(filter.AsOf, query.Grouping.ToString(), grouped, total,
+        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
+        return TypedResults.Ok(new CountsReportDto(data.AsOf, query.Grouping.ToString(), grouped, total,
             [Metrics.Population, Metrics.Assigned, Metrics.NotStarted, Metrics.InProgress, Metrics.Completed, Metrics.Paused, Metrics.Overdue, Metrics.CompletionRate]));
     }
 
     public static async Task<Results<Ok<OverdueReportDto>, ValidationProblem>> OverdueReport([AsParameters] ReportQuery query, [AsParameters] PageRequest paging,
         HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var errors = query.Validate(now);
-        foreach (var (key, value) in paging.Validate()) errors[key] = value;
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var filter = query.ToFilter(now);
-        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        var page = await Reports.Overdue(db, rows, filter.AsOf).ToPageAsync(paging, ct);
-        return TypedResults.Ok(new OverdueReportDto(filter.AsOf, page, [Metrics.Population, Metrics.Overdue]));
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, paging.Validate());
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var overdue = Reports.Overdue(db, data.Source.Rows, data.AsOf);
+        // With the current figures, the overdue count they keep is the length of the list (the same rows at the same
+        // moment) and costs nothing to read; counting a whole organisation's overdue rows again would not.
+        var page = data.CurrentFigures ? await overdue.ToPageAsync(paging, await data.Assignments.SumAsync(f => f.Overdue, ct), ct) : await overdue.ToPageAsync(paging, ct);
+        return TypedResults.Ok(new OverdueReportDto(data.AsOf, page, [Metrics.Population, Metrics.Overdue]));
     }
 
     public static async Task<Results<Ok<ComplianceReportDto>, ValidationProblem>> ComplianceReport([AsParameters] ReportQuery query, HttpContext http,
         AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var filter = query.ToFilter(now);
-        var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        var (grouped, total) = await Reports.CountsAsync(db, source.Rows, query.Grouping, ct);
-        var (people, compliant) = await Reports.PeopleComplianceAsync(source.Rows, ct);
-        var certifications = await Reports.CertificationsAsync(db, source, filter.AsOf, ct);
-        return TypedResults.Ok(new ComplianceReportDto(filter.AsOf, query.Grouping.ToString(), grouped, total, people, compliant,
+        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
+        var (people, compliant) = await Reports.PeopleComplianceAsync(data.People, ct);
+        var certifications = await Reports.CertificationsAsync(db, data.Certifications, ct);
+        return TypedResults.Ok(new ComplianceReportDto(data.AsOf, query.Grouping.ToString(), grouped, total, people, compliant,
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
     }
 
-    public static Task<Results<EmptyHttpResult, ValidationProblem>> ExportCompletion([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, CancellationToken ct) => ExportCountsAsync("completion", query, http, db, time, ct);
-
-    public static Task<Results<EmptyHttpResult, ValidationProblem>> ExportCompliance([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, CancellationToken ct) => ExportCountsAsync("compliance", query, http, db, time, ct);
-
-    /// <summary>The rows of a counts report (the same as its JSON), then the total, as a CSV download (both reports count the same rows).</summary>
-    private static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportCountsAsync(string name, ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, CancellationToken ct)
+    /// <summary>
+    /// The figures of a completion or compliance report (both count the same rows, with the same columns) as CSV: a row
+    /// per course or org unit, then the total.
+    /// </summary>
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportFigures(string report, [AsParameters] ReportQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var filter = query.ToFilter(now);
-        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        var (grouped, total) = await Reports.CountsAsync(db, rows, query.Grouping, ct);
-        await CsvFile.WriteAsync(http.Response, FileName(name, filter), grouped.Append(total).ToAsyncEnumerable(), ct);
+        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
+        await CsvFile.WriteAsync(http.Response, FileName(report, data.AsOf), grouped.Append(total).ToAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 
@@ -121,13 +109,25 @@ public static class ReportsApi
     public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportOverdue([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
         TimeProvider time, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var filter = query.ToFilter(now);
-        var rows = await Reports.AssignmentsAsOf(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        await CsvFile.WriteAsync(http.Response, FileName("overdue", filter), Reports.Overdue(db, rows, filter.AsOf).AsAsyncEnumerable(), ct);
+        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        await CsvFile.WriteAsync(http.Response, FileName("overdue", data.AsOf), Reports.Overdue(db, data.Source.Rows, data.AsOf).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 
-    private static string FileName(string report, ReportFilter filter) => $"{report}-as-of-{filter.AsOf.UtcDateTime:yyyyMMdd-HHmmss}.csv";
+    /// <summary>
+    /// Every report's opening: the query checked (with any of the endpoint's own <paramref name="moreErrors"/>), then what
+    /// it reads, inside the caller's scope. Null data comes with the errors to answer with.
+    /// </summary>
+    private static async Task<(ReportData? Data, Dictionary<string, string[]> Errors)> OpenAsync(ReportQuery query, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, CancellationToken ct, IReadOnlyDictionary<string, string[]>? moreErrors = null)
+    {
+        var now = time.GetUtcNow();
+        var errors = query.Validate(now);
+        foreach (var (key, value) in moreErrors ?? new Dictionary<string, string[]>()) errors[key] = value;
+        if (errors.Count > 0) return (null, errors);
+        return (await Reports.OpenAsync(db, await ReportScope.ForAsync(http.User, db, ct), query.ToFilter(now), ct), errors);
+    }
+
+    private static string FileName(string report, DateTimeOffset asOf) => $"{report}-as-of-{asOf.UtcDateTime:yyyyMMdd-HHmmss}.csv";
 }

@@ -10,7 +10,7 @@ namespace LmsPlatform.Analytics.Application;
 /// <summary>
 /// Whose learning a caller may report on: everyone (an organisation-wide role that reads reports, or an integration
 /// client), the org unit subtrees of their scoped roles ("Administrator of Sales EMEA"), and, for a manager, the people
-/// who report to them directly or through others. Every report starts from <see cref="Reports.AssignmentsAsOf"/>,
+/// who report to them directly or through others. Every report starts from <see cref="Reports.SourceAsync(AnalyticsDbContext, ReportScope, ReportFilter, CancellationToken)"/>,
 /// which applies it, so no report can show someone outside it.
 /// </summary>
 public sealed record ReportScope(bool Global, IReadOnlyCollection<Guid> OrgUnitIds, IReadOnlyCollection<Guid> PeopleIds)

@@ -30,29 +30,64 @@ public enum GroupBy { Course, OrgUnit }
 public sealed record ReportSource(IQueryable<UserFact> People, IQueryable<ItemFact> Items, IQueryable<AssignmentAt> Rows);
 
 /// <summary>
-/// The reports, all built on <see cref="AssignmentsAsOf"/>: the one query that decides which assignments count on a
+/// Everything a report reads, for one date: the counted rows (for the lists of people) and the figures (the counts per org
+/// unit and course), either computed from those rows or, for now, read from the current figures taken at
+/// <see cref="AsOf"/>, the moment the rows are then read at too.
+/// </summary>
+public sealed record ReportData(DateTimeOffset AsOf, ReportSource Source, IQueryable<AssignmentFigure> Assignments, IQueryable<PeopleFigure> People,
+    IQueryable<CertificationFigure> Certifications, bool CurrentFigures);
+
+/// <summary>
+/// The reports, all built on <see cref="SourceAsync"/>: the one query that decides which assignments count on a
 /// date (<see cref="Metrics.Population"/>) and classifies each by the metric rules. Completion, overdue and compliance
-/// are groupings and listings of the same rows, so their totals agree by construction (and a test checks it).
+/// are groupings and listings of the same rows, so their totals agree by construction (and a test checks it). The
+/// current figures are those same groupings, taken for the whole organisation (<see cref="CurrentFigures"/>).
 /// </summary>
 public static class Reports
 {
-    /// <summary>The counted assignments on the filter's date, inside the caller's scope, classified.</summary>
-    public static async Task<IQueryable<AssignmentAt>> AssignmentsAsOf(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct) =>
-        (await SourceAsync(db, scope, filter, ct)).Rows;
+    /// <summary>
+    /// What a report about <paramref name="filter"/> reads, inside the caller's scope. A report about now over whole org
+    /// units (no manager's team, course or category: the cells the current figures keep) reads the current figures, and
+    /// is about the moment they were taken; every other report counts the ranges.
+    /// </summary>
+    public static async Task<ReportData> OpenAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct)
+    {
+        var units = filter.OrgUnitId is { } unit ? await ReportScope.SubtreeAsync(db, unit, ct) : null;
+        if (filter.IsNow && scope.PeopleIds.Count == 0 && filter is { ManagerId: null, CourseId: null, CategoryId: null }
+            && await db.FiguresSnapshots.AsNoTracking().FirstOrDefaultAsync(ct) is { } snapshot)
+        {
+            var current = await SourceAsync(db, scope, filter with { AsOf = snapshot.TakenAt }, units, ct);
+            return new(snapshot.TakenAt, current, InUnits(db.AssignmentFigures, scope, units), InUnits(db.PeopleFigures, scope, units),
+                InUnits(db.CertificationFigures, scope, units), CurrentFigures: true);
+        }
+        var source = await SourceAsync(db, scope, filter, units, ct);
+        return new(filter.AsOf, source, AssignmentFigures(source.Rows), PeopleFigures(source.Rows), CertificationFigures(db, source, filter.AsOf),
+            CurrentFigures: false);
+    }
+
+    /// <summary>The figure cells of the org units the scope reaches (and the filter's subtree, if any).</summary>
+    private static IQueryable<T> InUnits<T>(IQueryable<T> figures, ReportScope scope, List<Guid>? units) where T : class, IOrgUnitCell
+    {
+        if (!scope.Global)
+        {
+            var reached = scope.OrgUnitIds.ToList();
+            figures = figures.Where(f => f.OrgUnitId != null && reached.Contains(f.OrgUnitId.Value));
+        }
+        return units is null ? figures : figures.Where(f => f.OrgUnitId != null && units.Contains(f.OrgUnitId.Value));
+    }
 
     /// <summary>
     /// The people and courses a report covers (the caller's scope and the filters, the inclusion rules applied) and the
     /// counted assignments between them on the filter's date, classified.
     /// </summary>
-    public static async Task<ReportSource> SourceAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct)
+    public static async Task<ReportSource> SourceAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct) =>
+        await SourceAsync(db, scope, filter, filter.OrgUnitId is { } unit ? await ReportScope.SubtreeAsync(db, unit, ct) : null, ct);
+
+    private static async Task<ReportSource> SourceAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, List<Guid>? units, CancellationToken ct)
     {
         var asOf = filter.AsOf;
         var people = scope.Filter(db.Users).Where(u => u.Status == UserFact.Active && !u.Erased);
-        if (filter.OrgUnitId is { } unit)
-        {
-            var subtree = await ReportScope.SubtreeAsync(db, unit, ct);
-            people = people.Where(u => u.OrgUnitId != null && subtree.Contains(u.OrgUnitId.Value));
-        }
+        if (units is not null) people = people.Where(u => u.OrgUnitId != null && units.Contains(u.OrgUnitId.Value));
         if (filter.ManagerId is { } manager)
         {
             var team = await ReportScope.ReportsOfAsync(db, manager, filter.Indirect, ct);
@@ -84,22 +119,72 @@ public static class Reports
         return new ReportSource(people, items, rows);
     }
 
+    /// <summary>The rows counted per org unit and course.</summary>
+    public static IQueryable<AssignmentFigure> AssignmentFigures(IQueryable<AssignmentAt> rows) =>
+        rows.GroupBy(a => new { a.OrgUnitId, a.CourseId }).Select(g => new AssignmentFigure
+        {
+            OrgUnitId = g.Key.OrgUnitId,
+            CourseId = g.Key.CourseId,
+            Assigned = g.LongCount(),
+            NotStarted = g.LongCount(a => a.NotStarted),
+            InProgress = g.LongCount(a => a.InProgress),
+            Completed = g.LongCount(a => a.Completed),
+            Paused = g.LongCount(a => a.Paused),
+            Overdue = g.LongCount(a => a.Overdue),
+            Required = g.LongCount(a => a.Required),
+            RequiredOverdue = g.LongCount(a => a.Required && a.Overdue),
+        });
+
+    /// <summary>Per org unit, the people with at least one required assignment, and those of them with none overdue.</summary>
+    public static IQueryable<PeopleFigure> PeopleFigures(IQueryable<AssignmentAt> rows) =>
+        rows.Where(a => a.Required)
+            .GroupBy(a => new { a.UserId, a.OrgUnitId })
+            .Select(g => new { g.Key.OrgUnitId, Overdue = g.LongCount(a => a.Overdue) })
+            .GroupBy(p => p.OrgUnitId)
+            .Select(g => new PeopleFigure { OrgUnitId = g.Key, People = g.LongCount(), Compliant = g.LongCount(p => p.Overdue == 0) });
+
+    /// <summary>
+    /// Per org unit and certification course the report covers: its people certified on the date and those whose
+    /// certification expires within 30, 60 and 90 days of it (and has no later cycle achieved by then).
+    /// </summary>
+    public static IQueryable<CertificationFigure> CertificationFigures(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf)
+    {
+        var in30 = asOf.AddDays(30);
+        var in60 = asOf.AddDays(60);
+        var in90 = asOf.AddDays(90);
+        return from c in db.Certifications
+               where c.CertifiedAt <= asOf && c.ExpiresAt > asOf
+               join u in source.People on c.UserId equals u.UserId
+               join i in source.Items on c.CourseId equals i.ItemId
+               where !db.Certifications.Any(n => n.CertificationId == c.CertificationId && n.Cycle > c.Cycle && n.CertifiedAt <= asOf)
+               group c by new { u.OrgUnitId, c.CourseId } into g
+               select new CertificationFigure
+               {
+                   OrgUnitId = g.Key.OrgUnitId,
+                   CourseId = g.Key.CourseId,
+                   Certified = g.Select(c => c.UserId).Distinct().LongCount(),
+                   Expiring30 = g.LongCount(c => c.ExpiresAt <= in30),
+                   Expiring60 = g.LongCount(c => c.ExpiresAt <= in60),
+                   Expiring90 = g.LongCount(c => c.ExpiresAt <= in90),
+               };
+    }
+
     /// <summary>Assigned, progress, completion and compliance counts per course or per org unit, and the totals over all rows.</summary>
-    public static async Task<(List<MetricRow> Rows, MetricRow Total)> CountsAsync(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, GroupBy groupBy,
+    public static async Task<(List<MetricRow> Rows, MetricRow Total)> CountsAsync(AnalyticsDbContext db, IQueryable<AssignmentFigure> figures, GroupBy groupBy,
         CancellationToken ct)
     {
-        var grouped = await (groupBy == GroupBy.Course ? rows.GroupBy(a => (Guid?)a.CourseId) : rows.GroupBy(a => a.OrgUnitId))
+        var grouped = await (groupBy == GroupBy.Course ? figures.GroupBy(f => (Guid?)f.CourseId) : figures.GroupBy(f => f.OrgUnitId))
             .Select(g => new
             {
                 g.Key,
-                Assigned = g.LongCount(),
-                NotStarted = g.LongCount(a => a.NotStarted),
-                InProgress = g.LongCount(a => a.InProgress),
-                Completed = g.LongCount(a => a.Completed),
-                Paused = g.LongCount(a => a.Paused),
-                Overdue = g.LongCount(a => a.Overdue),
-                Required = g.LongCount(a => a.Required),
-                RequiredOverdue = g.LongCount(a => a.Required && a.Overdue),
+                Assigned = g.Sum(f => f.Assigned),
+                NotStarted = g.Sum(f => f.NotStarted),
+                InProgress = g.Sum(f => f.InProgress),
+                Completed = g.Sum(f => f.Completed),
+                Paused = g.Sum(f => f.Paused),
+                Overdue = g.Sum(f => f.Overdue),
+                Required = g.Sum(f => f.Required),
+                RequiredOverdue = g.Sum(f => f.RequiredOverdue),
             }).ToListAsync(ct);
 
         var keys = grouped.Where(g => g.Key != null).Select(g => g.Key!.Value).ToList();
@@ -116,11 +201,27 @@ public static class Reports
     }
 
     /// <summary>People with at least one required assignment, and those of them with none overdue.</summary>
-    public static async Task<(long People, long Compliant)> PeopleComplianceAsync(IQueryable<AssignmentAt> rows, CancellationToken ct)
+    public static async Task<(long People, long Compliant)> PeopleComplianceAsync(IQueryable<PeopleFigure> figures, CancellationToken ct)
     {
-        var perPerson = rows.Where(a => a.Required).GroupBy(a => a.UserId).Select(g => new { Overdue = g.LongCount(a => a.Overdue) });
-        var counts = await perPerson.GroupBy(_ => 1).Select(g => new { People = g.LongCount(), NonCompliant = g.LongCount(p => p.Overdue > 0) }).FirstOrDefaultAsync(ct);
-        return counts is null ? (0, 0) : (counts.People, counts.People - counts.NonCompliant);
+        var counts = await figures.GroupBy(_ => 1).Select(g => new { People = g.Sum(p => p.People), Compliant = g.Sum(p => p.Compliant) }).FirstOrDefaultAsync(ct);
+        return counts is null ? (0, 0) : (counts.People, counts.Compliant);
+    }
+
+    /// <summary>Per certification course: its people certified on the date and those whose certification expires within 30, 60 and 90 days.</summary>
+    public static async Task<List<CertificationRow>> CertificationsAsync(AnalyticsDbContext db, IQueryable<CertificationFigure> figures, CancellationToken ct)
+    {
+        var counts = await figures.GroupBy(f => f.CourseId).Select(g => new
+        {
+            CourseId = g.Key,
+            Certified = g.Sum(f => f.Certified),
+            In30 = g.Sum(f => f.Expiring30),
+            In60 = g.Sum(f => f.Expiring60),
+            In90 = g.Sum(f => f.Expiring90),
+        }).ToListAsync(ct);
+        var ids = counts.Select(c => c.CourseId).ToList();
+        var names = await db.Items.Where(i => ids.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, i => i.Title, ct);
+        return [.. counts.Select(c => new CertificationRow(c.CourseId, names.GetValueOrDefault(c.CourseId, "(unknown course)"), c.Certified, c.In30, c.In60, c.In90))
+            .OrderBy(c => c.Course, StringComparer.CurrentCultureIgnoreCase)];
     }
 
     /// <summary>The overdue assignments, most overdue first, with who, where and whose report they are.</summary>
@@ -136,34 +237,4 @@ public static class Reports
         orderby a.DueAt, u.DisplayName, a.EnrolmentId
         select new OverdueRow(a.EnrolmentId, a.UserId, u.DisplayName, u.Email, a.OrgUnitId, o.Name, a.ManagerId, m.DisplayName, a.CourseId, i.Title,
             a.DueAt!.Value, (int)Math.Floor((asOf - a.DueAt!.Value).TotalDays), a.InProgress ? "InProgress" : "NotStarted");
-
-    /// <summary>
-    /// Per certification course the report covers: its people certified on the date and those whose certification
-    /// expires within 30, 60 and 90 days of it (and has no later cycle achieved by then).
-    /// </summary>
-    public static async Task<List<CertificationRow>> CertificationsAsync(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf,
-        CancellationToken ct)
-    {
-        var valid = from c in db.Certifications
-                    where c.CertifiedAt <= asOf && c.ExpiresAt > asOf
-                    join u in source.People on c.UserId equals u.UserId
-                    join i in source.Items on c.CourseId equals i.ItemId
-                    where !db.Certifications.Any(n => n.CertificationId == c.CertificationId && n.Cycle > c.Cycle && n.CertifiedAt <= asOf)
-                    select c;
-        var in30 = asOf.AddDays(30);
-        var in60 = asOf.AddDays(60);
-        var in90 = asOf.AddDays(90);
-        var counts = await valid.GroupBy(c => c.CourseId).Select(g => new
-        {
-            CourseId = g.Key,
-            Certified = g.Select(c => c.UserId).Distinct().LongCount(),
-            In30 = g.LongCount(c => c.ExpiresAt <= in30),
-            In60 = g.LongCount(c => c.ExpiresAt <= in60),
-            In90 = g.LongCount(c => c.ExpiresAt <= in90),
-        }).ToListAsync(ct);
-        var ids = counts.Select(c => c.CourseId).ToList();
-        var names = await db.Items.Where(i => ids.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, i => i.Title, ct);
-        return [.. counts.Select(c => new CertificationRow(c.CourseId, names.GetValueOrDefault(c.CourseId, "(unknown course)"), c.Certified, c.In30, c.In60, c.In90))
-            .OrderBy(c => c.Course, StringComparer.CurrentCultureIgnoreCase)];
-    }
 }

@@ -1,4 +1,5 @@
 using LmsPlatform.ServiceDefaults.Security;
+using LmsPlatform.Analytics.Application;
 using LmsPlatform.Analytics.Consumers;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Contracts;
@@ -12,7 +13,8 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddTokenValidation();
-        builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb);
+        builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb, options => options.AddInterceptors(new ReadModelChanges()));
+        builder.Services.AddHostedService<CurrentFiguresWorker>();
         builder.AddEventBus<AnalyticsDbContext>("analytics", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.

@@ -16,6 +16,13 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<CertificationFact> Certifications => Set<CertificationFact>();
     public DbSet<SavedReport> Reports => Set<SavedReport>();
     public DbSet<ReadModelRebuild> Rebuilds => Set<ReadModelRebuild>();
+    public DbSet<AssignmentFigure> AssignmentFigures => Set<AssignmentFigure>();
+    public DbSet<PeopleFigure> PeopleFigures => Set<PeopleFigure>();
+    public DbSet<CertificationFigure> CertificationFigures => Set<CertificationFigure>();
+    public DbSet<FiguresSnapshot> FiguresSnapshots => Set<FiguresSnapshot>();
+
+    /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
+    public const string ChangesSequence = "read_model_changes";
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -47,6 +54,9 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.HasIndex(s => new { s.CourseId, s.UserId }).HasFilter("\"ValidTo\" IS NULL").IncludeProperties(s => new { s.Status, s.DueAt })
                 .HasDatabaseName("ix_enrolment_states_current");
             e.HasIndex(s => new { s.UserId, s.ValidFrom }).IncludeProperties(s => new { s.ValidTo, s.CourseId, s.Status, s.DueAt });
+            // The overdue list now, longest overdue first: open ranges not finished, by due date.
+            e.HasIndex(s => s.DueAt).HasFilter("\"ValidTo\" IS NULL AND \"DueAt\" IS NOT NULL AND \"Status\" IN ('Enrolled', 'InProgress')")
+                .HasDatabaseName("ix_enrolment_states_open_due");
         });
         modelBuilder.Entity<CertificationFact>(e =>
         {
@@ -59,6 +69,15 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
         {
             e.ToTable("read_model_rebuilds");
             e.Property(r => r.RequestedBy).HasMaxLength(200);
+        });
+        modelBuilder.HasSequence<long>(ChangesSequence);
+        modelBuilder.Entity<AssignmentFigure>(e => { e.ToTable("current_assignment_figures"); e.HasIndex(f => f.OrgUnitId); });
+        modelBuilder.Entity<PeopleFigure>(e => { e.ToTable("current_people_figures"); e.HasIndex(f => f.OrgUnitId); });
+        modelBuilder.Entity<CertificationFigure>(e => { e.ToTable("current_certification_figures"); e.HasIndex(f => f.OrgUnitId); });
+        modelBuilder.Entity<FiguresSnapshot>(e =>
+        {
+            e.ToTable("current_figures");
+            e.Property(f => f.Id).ValueGeneratedNever();
         });
         modelBuilder.Entity<SavedReport>(e =>
         {

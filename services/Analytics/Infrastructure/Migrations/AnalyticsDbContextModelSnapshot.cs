@@ -22,6 +22,53 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("read_model_changes");
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.AssignmentFigure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Assigned")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Completed")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("InProgress")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("NotStarted")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("OrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Overdue")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Paused")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Required")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RequiredOverdue")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgUnitId");
+
+                    b.ToTable("current_assignment_figures", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.CertificationFact", b =>
                 {
                     b.Property<Guid>("CertificationId")
@@ -52,6 +99,39 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.HasIndex("CourseId", "ExpiresAt");
 
                     b.ToTable("certification_facts", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.CertificationFigure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Certified")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Expiring30")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Expiring60")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Expiring90")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("OrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgUnitId");
+
+                    b.ToTable("current_certification_figures", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Analytics.Model.EnrolmentState", b =>
@@ -98,6 +178,10 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.HasKey("EnrolmentId", "ValidFrom");
 
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_enrolment_states_open_due")
+                        .HasFilter("\"ValidTo\" IS NULL AND \"DueAt\" IS NOT NULL AND \"Status\" IN ('Enrolled', 'InProgress')");
+
                     b.HasIndex("CourseId", "UserId")
                         .HasDatabaseName("ix_enrolment_states_current")
                         .HasFilter("\"ValidTo\" IS NULL");
@@ -109,6 +193,25 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("UserId", "ValidFrom"), new[] { "ValidTo", "CourseId", "Status", "DueAt" });
 
                     b.ToTable("enrolment_states", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.FiguresSnapshot", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Cells")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Seconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset>("TakenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("current_figures", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Analytics.Model.ItemFact", b =>
@@ -190,6 +293,30 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.HasKey("EnrolmentId", "Sequence");
 
                     b.ToTable("ledger_events", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.PeopleFigure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Compliant")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("OrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("People")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgUnitId");
+
+                    b.ToTable("current_people_figures", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.Analytics.Model.ReadModelRebuild", b =>

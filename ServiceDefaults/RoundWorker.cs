@@ -1,4 +1,7 @@
-namespace LmsPlatform.Enrolment.Application;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// Runs a scoped unit of work round after round: at once again while a round found work, else after the poll

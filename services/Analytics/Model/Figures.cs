@@ -1,0 +1,64 @@
+namespace LmsPlatform.Analytics.Model;
+
+/// <summary>A figure kept per org unit (null: people in none), so a scope or a subtree selects its cells.</summary>
+public interface IOrgUnitCell
+{
+    Guid? OrgUnitId { get; }
+}
+
+/// <summary>
+/// The counted assignments of one org unit's people on one course, by the metric rules of <see cref="AssignmentAt"/>.
+/// Reports add these cells up per course, per org unit or in total. A report computes them from the ranges, or reads
+/// them from the current figures (<see cref="FiguresSnapshot"/>) when it asks about now.
+/// </summary>
+public sealed class AssignmentFigure : IOrgUnitCell
+{
+    public long Id { get; set; }
+    public Guid? OrgUnitId { get; set; }
+    public Guid CourseId { get; set; }
+    public long Assigned { get; set; }
+    public long NotStarted { get; set; }
+    public long InProgress { get; set; }
+    public long Completed { get; set; }
+    public long Paused { get; set; }
+    public long Overdue { get; set; }
+    public long Required { get; set; }
+    public long RequiredOverdue { get; set; }
+}
+
+/// <summary>
+/// One org unit's people with required training and those of them compliant. Each person sits in one org unit, so the
+/// cells add up.
+/// </summary>
+public sealed class PeopleFigure : IOrgUnitCell
+{
+    public long Id { get; set; }
+    public Guid? OrgUnitId { get; set; }
+    public long People { get; set; }
+    public long Compliant { get; set; }
+}
+
+/// <summary>One org unit's people certified on one course, and those whose certification expires within 30, 60 and 90 days.</summary>
+public sealed class CertificationFigure : IOrgUnitCell
+{
+    public long Id { get; set; }
+    public Guid? OrgUnitId { get; set; }
+    public Guid CourseId { get; set; }
+    public long Certified { get; set; }
+    public long Expiring30 { get; set; }
+    public long Expiring60 { get; set; }
+    public long Expiring90 { get; set; }
+}
+
+/// <summary>
+/// When the current figures were taken: the organisation's figures now, computed by one query in one transaction and
+/// kept in the three figure tables, so a report about now adds up at most a few thousand cells instead of counting a
+/// million assignments. The single row (Id 1) is replaced with the figures.
+/// </summary>
+public sealed class FiguresSnapshot
+{
+    public int Id { get; set; }
+    public DateTimeOffset TakenAt { get; set; }
+    public double Seconds { get; set; }
+    public long Cells { get; set; }
+}
