@@ -29,6 +29,7 @@ public static class Audiences
         var audience = await CreateAsync(admin, "Everyone active", new { type = "status", values = new[] { "Active" } }, courseId);
         var expected = await Sql.CountAsync(connection, "SELECT count(*) FROM learners WHERE \"Status\" = 'Active' AND NOT \"Erased\"");
         var clock = Stopwatch.StartNew();
+        var lag = AnalyticsLag.Start(app, courseId, expected);
         (await admin.PostAsJsonAsync($"/api/enrolment/audiences/{audience}/publish", new { })).EnsureSuccessStatusCode();
         var published = clock.Elapsed.TotalSeconds;
         if (fault)
@@ -77,6 +78,7 @@ public static class Audiences
         var duplicates = await Sql.CountAsync(connection,
             $"SELECT count(*) - count(DISTINCT payload->>'enrolmentId') FROM outbox_messages WHERE type LIKE '%.Enrolled' AND payload->>'courseId' = '{courseId}'");
         Console.WriteLine($"Events: {announced:N0} Enrolled events sent to the broker {clock.Elapsed.TotalSeconds:0.0} s after the publish; duplicates: {duplicates}");
+        Console.WriteLine(await lag.ResultAsync());
 
         // One person moved into an audience by an HR change: identity's API → UserUpdated → enrolment → visible through the gateway.
         var pharmacy = Guid.NewGuid();

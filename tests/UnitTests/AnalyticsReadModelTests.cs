@@ -107,4 +107,27 @@ public class AnalyticsReadModelTests
         Assert.Null(Metrics.Rate(0, 0));
         Assert.Equal(0.6667, Metrics.Rate(2, 3));
     }
+
+    [Fact]
+    public void A_rebuild_completes_when_every_page_is_in_whatever_their_order_and_an_abandoned_one_never_does()
+    {
+        var at = DateTimeOffset.UtcNow;
+        LmsPlatform.Contracts.Enrolment.LedgerReplayed Page(int n, bool last) => new(Guid.Empty, n, [], last, 3, at.AddSeconds(n));
+
+        var rebuild = new ReadModelRebuild();
+        rebuild.Folded(Page(3, last: true));
+        rebuild.Folded(Page(1, last: false));
+        Assert.Null(rebuild.CompletedAt);
+        rebuild.Folded(Page(2, last: false));
+        Assert.Equal(at.AddSeconds(2), rebuild.CompletedAt);
+        Assert.False(rebuild.Abandon("ops", at)); // finished: nothing to abandon
+
+        var stuck = new ReadModelRebuild();
+        stuck.Folded(Page(1, last: false));
+        Assert.True(stuck.Abandon("ops", at));
+        Assert.False(stuck.Running);
+        stuck.Folded(Page(2, last: true)); // a late page is folded, but does not complete what was given up
+        Assert.Null(stuck.CompletedAt);
+        Assert.False(stuck.Abandon("ops", at));
+    }
 }

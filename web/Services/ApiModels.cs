@@ -340,12 +340,16 @@ public sealed record MetricRowView(Guid? Key, string Name, long Assigned, long N
 
 public sealed record CertificationRowView(Guid CourseId, string Course, long Certified, long Expiring30, long Expiring60, long Expiring90);
 
-public sealed record ComplianceReportView(DateTimeOffset AsOf, string GroupBy, MetricRowView[] Rows, MetricRowView Total, long People, long CompliantPeople,
+public sealed record ComplianceReportView(DateTimeOffset AsOf, bool CurrentFigures, string GroupBy, MetricRowView[] Rows, MetricRowView Total, long People, long CompliantPeople,
     double? PeopleComplianceRate, CertificationRowView[] Certifications, MetricDefinitionView[] Definitions);
 
-public sealed record CountsReportView(DateTimeOffset AsOf, string GroupBy, MetricRowView[] Rows, MetricRowView Total, MetricDefinitionView[] Definitions);
+public sealed record CountsReportView(DateTimeOffset AsOf, bool CurrentFigures, string GroupBy, MetricRowView[] Rows, MetricRowView Total, MetricDefinitionView[] Definitions);
 
 public sealed record OverdueRowView(Guid EnrolmentId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager,
     Guid CourseId, string Course, DateTimeOffset DueAt, int DaysOverdue, string Status);
+
+public sealed record TrendPointView(DateTimeOffset From, DateTimeOffset To, long NewAssignments, long Completions, long ActiveLearners);
+
+public sealed record TrendReportView(DateTimeOffset From, DateTimeOffset To, string Interval, TrendPointView[] Periods, MetricDefinitionView[] Definitions);
 
 public sealed record OverdueReportView(DateTimeOffset AsOf, Page<OverdueRowView> Overdue, MetricDefinitionView[] Definitions);

@@ -6,12 +6,14 @@ using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace LmsPlatform.Analytics.Apis;
 
-public sealed record RebuildDto(Guid Id, string RequestedBy, DateTimeOffset RequestedAt, int Pages, long Entries, DateTimeOffset? CompletedAt)
+public sealed record RebuildDto(Guid Id, string RequestedBy, DateTimeOffset RequestedAt, int Pages, long Entries, DateTimeOffset? CompletedAt,
+    DateTimeOffset? AbandonedAt, string? AbandonedBy)
 {
-    public static RebuildDto From(ReadModelRebuild r) => new(r.Id, r.RequestedBy, r.RequestedAt, r.Pages, r.Entries, r.CompletedAt);
+    public static RebuildDto From(ReadModelRebuild r) => new(r.Id, r.RequestedBy, r.RequestedAt, r.Pages, r.Entries, r.CompletedAt, r.AbandonedAt, r.AbandonedBy);
 }
 
 public static class OperationsApi
@@ -21,6 +23,8 @@ public static class OperationsApi
         var api = app.MapGroup("/api/analytics/operations/rebuilds").WithTags("Operations").RequireAuthorization(Permissions.OperationsManage);
         api.MapPost("/", StartRebuild).WithName("StartReadModelRebuild")
             .WithSummary("Empty the enrolment read model and fold enrolment's whole ledger again (a job; reports fill up as it runs)");
+        api.MapPost("/{id:guid}/abandon", AbandonRebuild).WithName("AbandonReadModelRebuild")
+            .WithSummary("Give up a rebuild that will not finish (its last page lost), so that another can start; the read model stays as far as it got");
         api.MapGet("/{id:guid}", GetRebuild).WithName("GetReadModelRebuild").WithSummary("A rebuild's progress: pages and entries folded, and when it finished");
         return app;
     }
@@ -35,23 +39,47 @@ public static class OperationsApi
     {
         var now = time.GetUtcNow();
         var strategy = db.Database.CreateExecutionStrategy();
-        var rebuild = await strategy.ExecuteAsync(async () =>
+        var (rebuild, busy) = await strategy.ExecuteAsync(async () =>
         {
             db.ChangeTracker.Clear();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             await db.Database.ExecuteSqlRawAsync("LOCK TABLE read_model_rebuilds IN EXCLUSIVE MODE", ct);
-            if (await db.Rebuilds.AnyAsync(r => r.CompletedAt == null, ct)) return null;
-            await db.Database.ExecuteSqlRawAsync("TRUNCATE ledger_events, enrolment_states", ct);
+            if (await db.Rebuilds.AnyAsync(r => r.CompletedAt == null && r.AbandonedAt == null, ct)) return (null, "A rebuild is running");
+            // Emptying waits for readers (a long export) to finish; not for ever, while the next reports queue behind it.
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL lock_timeout = '10s'", ct);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("TRUNCATE ledger_events, enrolment_states", ct);
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                return (null, "The read model is being read (a long export, say) and could not be emptied within 10 s");
+            }
             var started = new ReadModelRebuild { Id = Guid.CreateVersion7(now), RequestedBy = Caller.NameOf(http.User), RequestedAt = now };
             db.Rebuilds.Add(started);
             db.OutboxMessages.Add(OutboxMessageFactory.Create(new LedgerReplayRequested(started.Id, started.RequestedBy, now), now));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
-            return started;
+            return ((ReadModelRebuild?)started, (string?)null);
         });
         return rebuild is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "A rebuild is running", detail: "Wait for it to finish before starting another.")
+            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: busy, detail: "Wait for it to finish, or abandon it, before starting another.")
             : TypedResults.Accepted($"/api/analytics/operations/rebuilds/{rebuild.Id}", RebuildDto.From(rebuild));
+    }
+
+    /// <summary>
+    /// Gives a rebuild up. Its pages still on the way are folded when they come (they are ledger entries like any other);
+    /// the read model is as complete as the pages folded, so the next step is a new rebuild.
+    /// </summary>
+    public static async Task<Results<Ok<RebuildDto>, NotFound, ProblemHttpResult>> AbandonRebuild(Guid id, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, CancellationToken ct)
+    {
+        if (await db.Rebuilds.FirstOrDefaultAsync(r => r.Id == id, ct) is not { } rebuild) return TypedResults.NotFound();
+        if (!rebuild.Abandon(Caller.NameOf(http.User), time.GetUtcNow()))
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The rebuild has already finished",
+                detail: rebuild.CompletedAt is null ? "It was abandoned before." : "It completed; there is nothing to abandon.");
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(RebuildDto.From(rebuild));
     }
 
     public static async Task<Results<Ok<RebuildDto>, NotFound>> GetRebuild(Guid id, AnalyticsDbContext db, CancellationToken ct) =>

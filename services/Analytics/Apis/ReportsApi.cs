@@ -29,11 +29,41 @@ public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? Ma
     public GroupBy Grouping => GroupBy is null ? Application.GroupBy.Course : Enum.Parse<GroupBy>(GroupBy, ignoreCase: true);
 }
 
-public sealed record CountsReportDto(DateTimeOffset AsOf, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, IReadOnlyList<MetricDefinition> Definitions);
+/// <summary>A counts report. <c>CurrentFigures</c>: read from the figures taken at <c>AsOf</c> (a report about now), not counted from the ranges.</summary>
+/// <summary>
+/// A trend's query: <c>from</c> and <c>to</c> (the last 12 weeks, or 12 months, when absent), <c>interval</c>
+/// (<c>week</c> or <c>month</c>), and the same filters as every report.
+/// </summary>
+public sealed record TrendQuery(DateTimeOffset? From, DateTimeOffset? To, string? Interval, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId,
+    Guid? CategoryId)
+{
+    public TrendInterval Period => Interval is not null && Enum.TryParse<TrendInterval>(Interval, ignoreCase: true, out var i) ? i : TrendInterval.Week;
+
+    public (DateTimeOffset From, DateTimeOffset To) Range(DateTimeOffset now)
+    {
+        var to = To ?? now;
+        return (From ?? (Period == TrendInterval.Week ? to.AddDays(-7 * 12) : to.AddMonths(-12)), to);
+    }
+
+    public Dictionary<string, string[]> Validate(DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        errors.Check(Interval is null || Enum.TryParse<TrendInterval>(Interval, ignoreCase: true, out _), "interval", "must be 'week' or 'month'");
+        errors.Check(To is null || To <= now, "to", "cannot be in the future");
+        var (from, to) = Range(now);
+        errors.Check(from < to, "from", "must be before 'to'");
+        errors.Check(from >= to || Trends.Periods(from, to, Period).Count <= Trends.MaxPeriods, "from", $"the range holds more than {Trends.MaxPeriods} periods; take a longer interval");
+        return errors.ToDictionary();
+    }
+}
+
+public sealed record TrendReportDto(DateTimeOffset From, DateTimeOffset To, string Interval, IReadOnlyList<TrendPoint> Periods, IReadOnlyList<MetricDefinition> Definitions);
+
+public sealed record CountsReportDto(DateTimeOffset AsOf, bool CurrentFigures, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, IReadOnlyList<MetricDefinition> Definitions);
 
 public sealed record OverdueReportDto(DateTimeOffset AsOf, Page<OverdueRow> Overdue, IReadOnlyList<MetricDefinition> Definitions);
 
-public sealed record ComplianceReportDto(DateTimeOffset AsOf, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, long People, long CompliantPeople,
+public sealed record ComplianceReportDto(DateTimeOffset AsOf, bool CurrentFigures, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, long People, long CompliantPeople,
     double? PeopleComplianceRate, IReadOnlyList<CertificationRow> Certifications, IReadOnlyList<MetricDefinition> Definitions);
 
 public static class ReportsApi
@@ -47,6 +77,8 @@ public static class ReportsApi
         api.MapGet("/reports/overdue", OverdueReport).WithName("OverdueReport").WithSummary("The overdue assignments as of a date, most overdue first, paged");
         api.MapGet("/reports/compliance", ComplianceReport).WithName("ComplianceReport")
             .WithSummary("Required assignments compliant and overdue per course or org unit, compliant people, and certifications held and expiring, as of a date");
+        api.MapGet("/reports/trend", TrendReport).WithName("TrendReport")
+            .WithSummary("New assignments, completions and active learners per week or month over a range, from the ledger");
         api.MapGet("/reports/{report:regex(^(completion|compliance)$)}/export", ExportFigures).WithName("ExportReportFigures")
             .WithSummary("The completion or compliance report's figures as CSV (the same rows): a row per course or org unit, then the total");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
@@ -62,7 +94,7 @@ public static class ReportsApi
         var (data, errors) = await OpenAsync(query, http, db, time, ct);
         if (data is null) return TypedResults.ValidationProblem(errors);
         var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
-        return TypedResults.Ok(new CountsReportDto(data.AsOf, query.Grouping.ToString(), grouped, total,
+        return TypedResults.Ok(new CountsReportDto(data.AsOf, data.CurrentFigures, query.Grouping.ToString(), grouped, total,
             [Metrics.Population, Metrics.Assigned, Metrics.NotStarted, Metrics.InProgress, Metrics.Completed, Metrics.Paused, Metrics.Overdue, Metrics.CompletionRate]));
     }
 
@@ -86,32 +118,45 @@ public static class ReportsApi
         var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
         var (people, compliant) = await Reports.PeopleComplianceAsync(data.People, ct);
         var certifications = await Reports.CertificationsAsync(db, data.Certifications, ct);
-        return TypedResults.Ok(new ComplianceReportDto(data.AsOf, query.Grouping.ToString(), grouped, total, people, compliant,
+        return TypedResults.Ok(new ComplianceReportDto(data.AsOf, data.CurrentFigures, query.Grouping.ToString(), grouped, total, people, compliant,
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
+    }
+
+    public static async Task<Results<Ok<TrendReportDto>, ValidationProblem>> TrendReport([AsParameters] TrendQuery query, HttpContext http, AnalyticsDbContext db,
+        TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        var (from, to) = query.Range(now);
+        var filter = new ReportFilter(to, query.OrgUnitId, query.ManagerId, query.Indirect ?? true, query.CourseId, query.CategoryId);
+        var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var points = await Trends.CountAsync(db, source, Trends.Periods(from, to, query.Period), ct);
+        return TypedResults.Ok(new TrendReportDto(from, to, query.Period.ToString(), points,
+            [Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions, Metrics.ActiveLearners]));
     }
 
     /// <summary>
     /// The figures of a completion or compliance report (both count the same rows, with the same columns) as CSV: a row
     /// per course or org unit, then the total.
     /// </summary>
-    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportFigures(string report, [AsParameters] ReportQuery query, HttpContext http,
-        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportFigures(string report, [AsParameters] ReportQuery query, string? format,
+        HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, ExportFormat.Validate(format));
         if (data is null) return TypedResults.ValidationProblem(errors);
         var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
-        await CsvFile.WriteAsync(http.Response, FileName(report, data.AsOf), grouped.Append(total).ToAsyncEnumerable(), ct);
+        await ExportFormat.WriteAsync(http.Response, format, report, data.AsOf, grouped.Append(total).ToAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 
     /// <summary>Every overdue assignment, streamed from the database to the download a row at a time.</summary>
-    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportOverdue([AsParameters] ReportQuery query, HttpContext http, AnalyticsDbContext db,
-        TimeProvider time, CancellationToken ct)
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportOverdue([AsParameters] ReportQuery query, string? format, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, ExportFormat.Validate(format));
         if (data is null) return TypedResults.ValidationProblem(errors);
-        await CsvFile.WriteAsync(http.Response, FileName("overdue", data.AsOf), Reports.Overdue(db, data.Source.Rows, data.AsOf).AsAsyncEnumerable(), ct);
+        await ExportFormat.WriteAsync(http.Response, format, "overdue", data.AsOf, Reports.Overdue(db, data.Source.Rows, data.AsOf).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 
@@ -129,5 +174,21 @@ public static class ReportsApi
         return (await Reports.OpenAsync(db, await ReportScope.ForAsync(http.User, db, ct), query.ToFilter(now), ct), errors);
     }
 
-    private static string FileName(string report, DateTimeOffset asOf) => $"{report}-as-of-{asOf.UtcDateTime:yyyyMMdd-HHmmss}.csv";
+}
+
+/// <summary>An export's file format: <c>csv</c> (the default) or <c>xlsx</c>.</summary>
+public static class ExportFormat
+{
+    public static Dictionary<string, string[]> Validate(string? format) =>
+        format is null || format.Equals("csv", StringComparison.OrdinalIgnoreCase) || format.Equals("xlsx", StringComparison.OrdinalIgnoreCase)
+            ? [] : new() { ["format"] = ["must be 'csv' or 'xlsx'"] };
+
+    /// <summary>A report's rows as a download ("overdue-as-of-20261206-101500.xlsx"), streamed as they come.</summary>
+    public static Task WriteAsync<T>(HttpResponse response, string? format, string report, DateTimeOffset asOf, IAsyncEnumerable<T> rows, CancellationToken ct)
+    {
+        var name = $"{report}-as-of-{asOf.UtcDateTime:yyyyMMdd-HHmmss}";
+        return string.Equals(format, "xlsx", StringComparison.OrdinalIgnoreCase)
+            ? XlsxFile.WriteAsync(response, $"{name}.xlsx", report, rows, ct)
+            : CsvFile.WriteAsync(response, $"{name}.csv", rows, ct);
+    }
 }

@@ -22,12 +22,12 @@ public static class CurrentFigures
     {
         var clock = Stopwatch.StartNew();
         db.ChangeTracker.Clear();
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
         {
+            clock.Restart();
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
             // The first statement fixes what the transaction reads; the figures are about that moment.
-            if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(20017, -1) AS \"Value\"").SingleAsync(ct)) return null;
+            if (!await db.Database.SqlQuery<bool>($"SELECT pg_try_advisory_xact_lock(20017, -1) AS \"Value\"").SingleAsync(ct)) return (FiguresSnapshot?)null;
             var now = time.GetUtcNow();
             var source = await Reports.SourceAsync(db, new ReportScope(true, [], []), new ReportFilter(now, IsNow: true), ct);
             var assignments = await Reports.AssignmentFigures(source.Rows).ToListAsync(ct);
@@ -54,11 +54,7 @@ public static class CurrentFigures
                 """, ct);
             await transaction.CommitAsync(ct);
             return snapshot;
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
+        });
     }
 
     /// <summary>The number of saves the read model has had (its change sequence), to tell whether the figures may be out of date.</summary>

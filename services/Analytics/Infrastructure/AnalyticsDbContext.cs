@@ -43,6 +43,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.HasKey(l => new { l.EnrolmentId, l.Sequence });
             e.Property(l => l.Action).HasConversion<string>().HasMaxLength(20);
             e.Property(l => l.Source).HasMaxLength(40);
+            // Trends: the entries of a period.
+            e.HasIndex(l => l.At).IncludeProperties(l => new { l.UserId, l.CourseId, l.Action });
         });
         modelBuilder.Entity<EnrolmentState>(e =>
         {
@@ -69,6 +71,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
         {
             e.ToTable("read_model_rebuilds");
             e.Property(r => r.RequestedBy).HasMaxLength(200);
+            e.Property(r => r.AbandonedBy).HasMaxLength(200);
         });
         modelBuilder.HasSequence<long>(ChangesSequence);
         modelBuilder.Entity<AssignmentFigure>(e => { e.ToTable("current_assignment_figures"); e.HasIndex(f => f.OrgUnitId); });

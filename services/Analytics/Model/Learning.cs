@@ -181,6 +181,19 @@ public sealed class ReadModelRebuild
     /// <summary>The number of the last page, once it has arrived; the rebuild is complete when all pages up to it are in.</summary>
     public int? LastPage { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>When an operator gave up on it (its last page lost, say), so that another can start.</summary>
+    public DateTimeOffset? AbandonedAt { get; set; }
+    public string? AbandonedBy { get; set; }
+
+    public bool Running => CompletedAt is null && AbandonedAt is null;
+
+    /// <summary>Gives the rebuild up; false when it has already finished or been given up.</summary>
+    public bool Abandon(string by, DateTimeOffset at)
+    {
+        if (!Running) return false;
+        (AbandonedAt, AbandonedBy) = (at, by);
+        return true;
+    }
 
     /// <summary>Counts a folded page; complete once the pages folded reach the last page's number (pages may come in any order).</summary>
     public void Folded(LedgerReplayed page)
@@ -188,7 +201,7 @@ public sealed class ReadModelRebuild
         Pages++;
         Entries += page.Entries.Count;
         if (page.Last) LastPage = page.Page;
-        if (CompletedAt is null && LastPage is { } last && Pages >= last) CompletedAt = page.At;
+        if (Running && LastPage is { } last && Pages >= last) CompletedAt = page.At;
     }
 }
 

@@ -38,8 +38,20 @@ public static class Metrics
     public static readonly MetricDefinition CertificationExpiring = new("expiring", "Certification expiring",
         "Valid certifications that expire within the next 30, 60 or 90 days after the date, with no later renewal already achieved.");
 
+    /// <summary>A trend's population: the same people and courses as <see cref="Population"/>, over a period rather than on a date.</summary>
+    public static readonly MetricDefinition PeriodPopulation = new("periodPopulation", "Counted (periods)",
+        "Ledger entries with an effective date in the period (a completion recorded today for last week counts in last week), " +
+        "of people whose account is active now, on courses not archived by the end of the trend. Weeks start on Monday, months on the 1st (UTC); " +
+        "the last period ends at the trend's end.");
+    public static readonly MetricDefinition NewAssignments = new("newAssignments", "New assignments", "Assignments made in the period.");
+    public static readonly MetricDefinition Completions = new("completions", "Completions",
+        "Completions and waivers in the period. A completion later undone by a reset still counts in its period: it happened.");
+    public static readonly MetricDefinition ActiveLearners = new("activeLearners", "Active learners",
+        "People who started or completed an assignment in the period, each counted once.");
+
     public static IReadOnlyList<MetricDefinition> All { get; } =
-        [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring];
+        [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring,
+         PeriodPopulation, NewAssignments, Completions, ActiveLearners];
 
     /// <summary>The rate as reports show it: a fraction rounded to 4 places, or null when there is nothing to divide.</summary>
     public static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round(part / (double)whole, 4);

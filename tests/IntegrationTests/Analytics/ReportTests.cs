@@ -5,6 +5,8 @@ using LmsPlatform.Contracts;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.IntegrationTests.Enrolment;
 using LmsPlatform.IntegrationTests.Identity;
+using LmsPlatform.ServiceDefaults.Csv;
+using MiniExcelLibs;
 
 namespace LmsPlatform.IntegrationTests.Analytics;
 
@@ -93,6 +95,7 @@ public class ReportTests(PlatformFixture platform)
         // Now is read from the current figures, taken at the answer's asOf; counting the ranges as of that moment gives the same report.
         var takenAt = Uri.EscapeDataString(compliance.GetProperty("asOf").GetDateTimeOffset().ToString("O"));
         var counted = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/compliance?{scope}&asOf={takenAt}");
+        Assert.Equal((true, false), (compliance.GetProperty("currentFigures").GetBoolean(), counted.GetProperty("currentFigures").GetBoolean()));
         foreach (var part in new[] { "rows", "total", "people", "compliantPeople", "certifications" })
             Assert.Equal(compliance.GetProperty(part).ToString(), counted.GetProperty(part).ToString());
 
@@ -108,6 +111,27 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal(figuresCsv.Count, complianceCsv.Count); // the same rows: header, two courses, total
         Assert.Contains(complianceCsv, l => l.Contains($"Fire safety {tag}") && l.EndsWith(",9,7,0.2222,0.7778"));
 
+        // And as Excel workbooks: the same rows, read back with MiniExcel; a bad format is a 400 naming the field.
+        using (var xlsx = await admin.GetAsync($"/api/analytics/reports/overdue/export?{scope}&format=xlsx"))
+        {
+            Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+            Assert.Equal(XlsxFile.ContentType, xlsx.Content.Headers.ContentType?.MediaType);
+            Assert.EndsWith(".xlsx", xlsx.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+            var sheet = (await xlsx.Content.ReadAsStreamAsync()).Query(useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+            Assert.Equal(new[] { people[2], people[3] }.Select(p => p.ToString()).Order(), sheet.Select(r => r["UserId"].ToString()).Order());
+        }
+        using (var xlsx = await admin.GetAsync($"/api/analytics/reports/compliance/export?{scope}&format=xlsx"))
+        {
+            var sheet = (await xlsx.Content.ReadAsStreamAsync()).Query(useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+            Assert.Equal(3, sheet.Count); // two courses, total
+            Assert.Equal(("Total", 14d), (sheet[^1]["Name"].ToString(), Convert.ToDouble(sheet[^1]["Assigned"])));
+        }
+        using (var badFormat = await admin.GetAsync($"/api/analytics/reports/overdue/export?{scope}&format=pdf"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
+            Assert.Contains("format", await badFormat.Content.ReadAsStringAsync());
+        }
+
         // As of the earlier date: nothing done yet, four overdue, six on Welcome; enrolment's ledger says the same of person 0.
         var asOf = Uri.EscapeDataString(between.ToString("O"));
         var then = Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&asOf={asOf}"));
@@ -120,6 +144,20 @@ public class ReportTests(PlatformFixture platform)
         var byUnit = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&groupBy=orgUnit");
         Assert.Equal(13, Row(byUnit, sales).Assigned);
         Assert.Equal(1, Row(byUnit, root).Assigned);
+
+        // The trend over the last weeks: the fifteen assignments, two completions (one a waiver), one learner active
+        // (person 4's waiver is not learning); summed over the periods, since the test may straddle a Monday.
+        var trend = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/trend?{scope}&interval=week");
+        var periods = trend.GetProperty("periods").EnumerateArray().ToList();
+        Assert.InRange(periods.Count, 12, 14);
+        Assert.Equal((15, 2, 1), (periods.Sum(p => p.GetProperty("newAssignments").GetInt64()), periods.Sum(p => p.GetProperty("completions").GetInt64()),
+            periods.Sum(p => p.GetProperty("activeLearners").GetInt64())));
+        Assert.Equal(DayOfWeek.Monday, periods[0].GetProperty("from").GetDateTimeOffset().DayOfWeek);
+        using (var badTrend = await admin.GetAsync($"/api/analytics/reports/trend?interval=fortnight"))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badTrend.StatusCode);
+            Assert.Contains("interval", await badTrend.Content.ReadAsStringAsync());
+        }
 
         // The manager sees their people only (not the outsider), even when asking for the whole unit.
         using var manager = Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), managerTokens.AccessToken);
@@ -182,6 +220,8 @@ public class ReportTests(PlatformFixture platform)
         var done = await Eventually.ReachesAsync(async () => await admin.GetFromJsonAsync<JsonElement>(rebuild),
             r => r.GetProperty("completedAt").ValueKind != JsonValueKind.Null, Soon, "the rebuild finishing");
         Assert.True(done.GetProperty("entries").GetInt64() >= 4, done.ToString());
+        using (var late = await admin.PostAsync($"{rebuild}/abandon", null))
+            Assert.Equal(HttpStatusCode.Conflict, late.StatusCode); // a finished rebuild is not abandoned
 
         var ledger = await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM ledger WHERE \"CourseId\" = '{course}' AND \"Action\" <> 'Expired'");
         Assert.Equal(ledger, await platform.CountAsync(ResourceNames.AnalyticsDb, $"SELECT count(*) FROM ledger_events WHERE \"CourseId\" = '{course}'"));

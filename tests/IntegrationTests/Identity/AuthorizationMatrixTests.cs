@@ -206,6 +206,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/analytics/operations/failed-messages", Permissions.OperationsManage),
         ("POST", "/api/analytics/operations/rebuilds", Permissions.OperationsManage),
         ("GET", $"/api/analytics/operations/rebuilds/{Missing}", Permissions.OperationsManage),
+        ("POST", $"/api/analytics/operations/rebuilds/{Missing}/abandon", Permissions.OperationsManage),
+        ("GET", "/api/analytics/reports/trend", Permissions.ReportsRead),
     ];
 
     [Fact]

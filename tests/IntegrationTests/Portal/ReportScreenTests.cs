@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LmsPlatform.Contracts.Security;
 using Microsoft.Playwright;
 using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
@@ -54,7 +55,9 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await page.GetByLabel("Org unit (and the units under it)").SelectOptionAsync(new SelectOptionValue { Label = $"{tag} Logistics" });
                 await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
                 await page.WaitForURLAsync(url => url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
-                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 3 assignments, 3 people with required training.");
+                // Now is the current figures, and the page says when they were taken.
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync(
+                    new Regex(@"^As of now \(the current figures, taken at \d\d:\d\d:\d\d UTC\): 3 assignments, 3 people with required training\.$"));
                 // Each figure with what it counts.
                 var overdueTile = page.Locator(".tiles > div").Filter(new() { Has = page.Locator("dt", new() { HasTextString = "Overdue" }) });
                 await Assertions.Expect(overdueTile.Locator(".figure")).ToHaveTextAsync("2");
@@ -81,6 +84,18 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
                 await page.WaitForURLAsync(url => url.Contains("groupBy=orgUnit", StringComparison.Ordinal) && url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
                 await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Figures by org unit" })).ToContainTextAsync($"{tag} Logistics");
+
+                // Learning over time for the same unit: its three assignments and Ada's completion, per week, chart and table.
+                await page.GotoAsync("/reports/trend");
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync("Learning over time");
+                await page.GetByLabel("Org unit (and the units under it)").SelectOptionAsync(new SelectOptionValue { Label = $"{tag} Logistics" });
+                await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+                await page.WaitForURLAsync(url => url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("per week: 1 completion, 3 new assignments.");
+                await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "New assignments, completions and active learners per week" })).ToBeVisibleAsync();
+                var totals = page.GetByRole(AriaRole.Region, new() { Name = "Learning per period" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "Total" });
+                await Assertions.Expect(totals.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "1", "—"]);
+                await AssertAccessibleAsync(page, $"trend-{width}");
             });
         }
 

@@ -292,6 +292,10 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.HasKey("EnrolmentId", "Sequence");
 
+                    b.HasIndex("At");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("At"), new[] { "UserId", "CourseId", "Action" });
+
                     b.ToTable("ledger_events", (string)null);
                 });
 
@@ -324,6 +328,13 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AbandonedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AbandonedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Analytics.Infrastructure.Migrations
 {
     [DbContext(typeof(AnalyticsDbContext))]
-    [Migration("20261206020311_CurrentFigures")]
+    [Migration("20261206021619_CurrentFigures")]
     partial class CurrentFigures
     {
         /// <inheritdoc />
@@ -295,6 +295,10 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.HasKey("EnrolmentId", "Sequence");
 
+                    b.HasIndex("At");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("At"), new[] { "UserId", "CourseId", "Action" });
+
                     b.ToTable("ledger_events", (string)null);
                 });
 
@@ -327,6 +331,13 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("AbandonedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AbandonedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");

@@ -15,6 +15,19 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
             migrationBuilder.CreateSequence(
                 name: "read_model_changes");
 
+            migrationBuilder.AddColumn<DateTimeOffset>(
+                name: "AbandonedAt",
+                table: "read_model_rebuilds",
+                type: "timestamp with time zone",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "AbandonedBy",
+                table: "read_model_rebuilds",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "current_assignment_figures",
                 columns: table => new
@@ -85,6 +98,12 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_ledger_events_At",
+                table: "ledger_events",
+                column: "At")
+                .Annotation("Npgsql:IndexInclude", new[] { "UserId", "CourseId", "Action" });
+
+            migrationBuilder.CreateIndex(
                 name: "ix_enrolment_states_open_due",
                 table: "enrolment_states",
                 column: "DueAt",
@@ -122,8 +141,20 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                 name: "current_people_figures");
 
             migrationBuilder.DropIndex(
+                name: "IX_ledger_events_At",
+                table: "ledger_events");
+
+            migrationBuilder.DropIndex(
                 name: "ix_enrolment_states_open_due",
                 table: "enrolment_states");
+
+            migrationBuilder.DropColumn(
+                name: "AbandonedAt",
+                table: "read_model_rebuilds");
+
+            migrationBuilder.DropColumn(
+                name: "AbandonedBy",
+                table: "read_model_rebuilds");
 
             migrationBuilder.DropSequence(
                 name: "read_model_changes");
