@@ -23,8 +23,9 @@ public sealed class AnalyticsLag
         {
             while (!_stop.IsCancellationRequested && clock.Elapsed < TimeSpan.FromMinutes(15))
             {
-                var sent = await Sql.CountAsync(enrolment,
-                    $"SELECT count(*) FROM outbox_messages WHERE type LIKE '%.Enrolled' AND sent_at IS NOT NULL AND payload->>'courseId' = '{courseId}'");
+                // Every Enrolled event of the stream is this course's (no other is assigned meanwhile): counted without
+                // reading the payloads, so the sampling costs the machine little.
+                var sent = await Sql.CountAsync(enrolment, "SELECT count(*) FROM outbox_messages WHERE type LIKE '%.Enrolled' AND sent_at IS NOT NULL");
                 var held = await Sql.CountAsync(analytics, $"SELECT count(*) FROM ledger_events WHERE \"CourseId\" = '{courseId}'");
                 _samples.Add((clock.Elapsed.TotalSeconds, sent, held));
                 if (held >= expected) return;

@@ -348,6 +348,13 @@ public sealed record CountsReportView(DateTimeOffset AsOf, bool CurrentFigures, 
 public sealed record OverdueRowView(Guid EnrolmentId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager,
     Guid CourseId, string Course, DateTimeOffset DueAt, int DaysOverdue, string Status);
 
+public sealed record TranscriptPersonView(Guid UserId, string DisplayName, string Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager);
+
+public sealed record TranscriptRowView(Guid EnrolmentId, Guid CourseId, string Course, string Status, DateTimeOffset AssignedAt, DateTimeOffset? DueAt,
+    DateTimeOffset? CompletedAt, bool Overdue, bool Required);
+
+public sealed record TranscriptView(DateTimeOffset AsOf, TranscriptPersonView Person, TranscriptRowView[] Rows, MetricDefinitionView[] Definitions);
+
 public sealed record TrendPointView(DateTimeOffset From, DateTimeOffset To, long NewAssignments, long Completions, long ActiveLearners);
 
 public sealed record TrendReportView(DateTimeOffset From, DateTimeOffset To, string Interval, TrendPointView[] Periods, MetricDefinitionView[] Definitions);

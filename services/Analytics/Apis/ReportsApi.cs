@@ -59,6 +59,11 @@ public sealed record TrendQuery(DateTimeOffset? From, DateTimeOffset? To, string
 
 public sealed record TrendReportDto(DateTimeOffset From, DateTimeOffset To, string Interval, IReadOnlyList<TrendPoint> Periods, IReadOnlyList<MetricDefinition> Definitions);
 
+/// <summary>Who a transcript is of, placed where they sit now.</summary>
+public sealed record TranscriptPersonDto(Guid UserId, string DisplayName, string Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager);
+
+public sealed record TranscriptDto(DateTimeOffset AsOf, TranscriptPersonDto Person, IReadOnlyList<TranscriptRow> Rows, IReadOnlyList<MetricDefinition> Definitions);
+
 public sealed record CountsReportDto(DateTimeOffset AsOf, bool CurrentFigures, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, IReadOnlyList<MetricDefinition> Definitions);
 
 public sealed record OverdueReportDto(DateTimeOffset AsOf, Page<OverdueRow> Overdue, IReadOnlyList<MetricDefinition> Definitions);
@@ -77,6 +82,9 @@ public static class ReportsApi
         api.MapGet("/reports/overdue", OverdueReport).WithName("OverdueReport").WithSummary("The overdue assignments as of a date, most overdue first, paged");
         api.MapGet("/reports/compliance", ComplianceReport).WithName("ComplianceReport")
             .WithSummary("Required assignments compliant and overdue per course or org unit, compliant people, and certifications held and expiring, as of a date");
+        api.MapGet("/reports/transcript/{userId:guid}", TranscriptReport).WithName("TranscriptReport")
+            .WithSummary("One person's assignments as of a date, each as the reports count it (the people behind any figure)");
+        api.MapGet("/reports/transcript/{userId:guid}/export", ExportTranscript).WithName("ExportTranscript").WithSummary("A person's transcript as CSV or XLSX");
         api.MapGet("/reports/trend", TrendReport).WithName("TrendReport")
             .WithSummary("New assignments, completions and active learners per week or month over a range, from the ledger");
         api.MapGet("/reports/{report:regex(^(completion|compliance)$)}/export", ExportFigures).WithName("ExportReportFigures")
@@ -123,6 +131,38 @@ public static class ReportsApi
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
     }
 
+    /// <summary>
+    /// A person's transcript, within the caller's scope: someone outside it (or not counted: deactivated, erased) is not
+    /// found, so the answer does not tell who exists.
+    /// </summary>
+    public static async Task<Results<Ok<TranscriptDto>, NotFound, ValidationProblem>> TranscriptReport(Guid userId, [AsParameters] ReportQuery query,
+        HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (data, errors) = await OpenAsync(query with { OrgUnitId = null, ManagerId = null }, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var person = await (from u in data.Source.People
+                            where u.UserId == userId
+                            join o in db.OrgUnits on u.OrgUnitId equals o.Id into units
+                            from o in units.DefaultIfEmpty()
+                            join m in db.Users on u.ManagerId equals m.UserId into managers
+                            from m in managers.DefaultIfEmpty()
+                            select new TranscriptPersonDto(u.UserId, u.DisplayName, u.Email, u.OrgUnitId, o.Name, u.ManagerId, m.DisplayName)).FirstOrDefaultAsync(ct);
+        if (person is null) return TypedResults.NotFound();
+        var rows = await Reports.Transcript(db, data.Source.Rows, userId).ToListAsync(ct);
+        return TypedResults.Ok(new TranscriptDto(data.AsOf, person, rows,
+            [Metrics.Population, Metrics.NotStarted, Metrics.InProgress, Metrics.Completed, Metrics.Paused, Metrics.Overdue, Metrics.Required]));
+    }
+
+    public static async Task<Results<EmptyHttpResult, NotFound, ValidationProblem>> ExportTranscript(Guid userId, [AsParameters] ReportQuery query, string? format,
+        HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (data, errors) = await OpenAsync(query with { OrgUnitId = null, ManagerId = null }, http, db, time, ct, ExportFormat.Validate(format));
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        if (!await data.Source.People.AnyAsync(u => u.UserId == userId, ct)) return TypedResults.NotFound();
+        await ExportFormat.WriteAsync(http.Response, format, $"transcript-{userId:N}", data.AsOf, Reports.Transcript(db, data.Source.Rows, userId).AsAsyncEnumerable(), ct);
+        return TypedResults.Empty;
+    }
+
     public static async Task<Results<Ok<TrendReportDto>, ValidationProblem>> TrendReport([AsParameters] TrendQuery query, HttpContext http, AnalyticsDbContext db,
         TimeProvider time, CancellationToken ct)
     {
@@ -131,8 +171,10 @@ public static class ReportsApi
         var (from, to) = query.Range(now);
         var filter = new ReportFilter(to, query.OrgUnitId, query.ManagerId, query.Indirect ?? true, query.CourseId, query.CategoryId);
         var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
-        var points = await Trends.CountAsync(db, source, Trends.Periods(from, to, query.Period), ct);
-        return TypedResults.Ok(new TrendReportDto(from, to, query.Period.ToString(), points,
+        var periods = Trends.Periods(from, to, query.Period);
+        var points = await Trends.CountAsync(db, source, periods, ct);
+        // The trend runs from the start of the period holding 'from' (a whole first week or month).
+        return TypedResults.Ok(new TrendReportDto(periods[0].Start, to, query.Period.ToString(), points,
             [Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions, Metrics.ActiveLearners]));
     }
 

@@ -87,8 +87,9 @@ public static class CurrentFigures
 /// <summary>
 /// Keeps the current figures current: a round every <c>Analytics:CurrentFiguresInterval</c> (2 s by default) takes them
 /// again when the read model has changed since the last round, once more after that (a save counted before it
-/// committed is in that one), and at least once a minute, since time alone makes assignments overdue. Reports about
-/// now are therefore a few seconds behind the read model at most (the time a round takes, measured, plus the interval).
+/// committed is in that one), and at least once a minute, since time alone makes assignments overdue; never sooner
+/// than three round-lengths after the last start. Reports about now are therefore a few seconds behind the read model
+/// at most (the interval, or three rounds, plus a round: measured in the closing note).
 /// </summary>
 public sealed class CurrentFiguresWorker(IServiceScopeFactory scopes, TimeProvider time, IConfiguration configuration, ILogger<CurrentFiguresWorker> log)
     : RoundWorker(scopes, time, log)
@@ -97,6 +98,7 @@ public sealed class CurrentFiguresWorker(IServiceScopeFactory scopes, TimeProvid
     private long _seen = -1;
     private bool _trailing;
     private DateTimeOffset _takenAt = DateTimeOffset.MinValue;
+    private TimeSpan _roundTime;
 
     protected override string Doing => "Taking the current figures";
 
@@ -107,10 +109,14 @@ public sealed class CurrentFiguresWorker(IServiceScopeFactory scopes, TimeProvid
         var db = services.GetRequiredService<AnalyticsDbContext>();
         var changes = await CurrentFigures.ChangesAsync(db, ct);
         var changed = changes != _seen;
-        if (!changed && !_trailing && Time.GetUtcNow() - _takenAt < MaxAge) return 0;
+        var since = Time.GetUtcNow() - _takenAt;
+        if (!changed && !_trailing && since < MaxAge) return 0;
+        // Under a steady stream of changes, rounds are spaced by twice their length at least, so that taking the figures
+        // holds at most a third of a core and the consumers keep the rest.
+        if (since < 3 * _roundTime) return 0;
         if (await CurrentFigures.TakeAsync(db, Time, ct) is { } snapshot)
         {
-            _takenAt = snapshot.TakenAt;
+            (_takenAt, _roundTime) = (snapshot.TakenAt, TimeSpan.FromSeconds(snapshot.Seconds));
             log.LogDebug("Current figures taken in {Seconds} s: {Cells} cells", snapshot.Seconds, snapshot.Cells);
         }
         (_seen, _trailing) = (changes, changed);

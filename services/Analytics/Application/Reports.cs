@@ -26,6 +26,10 @@ public sealed record CertificationRow(Guid CourseId, string Course, long Certifi
 
 public enum GroupBy { Course, OrgUnit }
 
+/// <summary>One line of a person's transcript: an assignment counted on the date, as the metric rules classify it.</summary>
+public sealed record TranscriptRow(Guid EnrolmentId, Guid CourseId, string Course, string Status, DateTimeOffset AssignedAt, DateTimeOffset? DueAt,
+    DateTimeOffset? CompletedAt, bool Overdue, bool Required);
+
 /// <summary>What a report reads: the people and courses it covers, and the counted assignments between them.</summary>
 public sealed record ReportSource(IQueryable<UserFact> People, IQueryable<ItemFact> Items, IQueryable<AssignmentAt> Rows);
 
@@ -223,6 +227,17 @@ public static class Reports
         return [.. counts.Select(c => new CertificationRow(c.CourseId, names.GetValueOrDefault(c.CourseId, "(unknown course)"), c.Certified, c.In30, c.In60, c.In90))
             .OrderBy(c => c.Course, StringComparer.CurrentCultureIgnoreCase)];
     }
+
+    /// <summary>One person's counted assignments on the date, oldest first: the same rows every report counts, so a
+    /// transcript explains the person's share of any figure.</summary>
+    public static IQueryable<TranscriptRow> Transcript(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, Guid userId) =>
+        from a in rows
+        where a.UserId == userId
+        join i in db.Items on a.CourseId equals i.ItemId
+        orderby a.AssignedAt, i.Title, a.EnrolmentId
+        select new TranscriptRow(a.EnrolmentId, a.CourseId, i.Title,
+            a.Completed ? (a.Status == AssignmentStatus.Waived ? "Waived" : "Completed") : a.Paused ? "Paused" : a.Overdue ? "Overdue" : a.InProgress ? "InProgress" : "NotStarted",
+            a.AssignedAt, a.DueAt, a.CompletedAt, a.Overdue, a.Required);
 
     /// <summary>The overdue assignments, most overdue first, with who, where and whose report they are.</summary>
     public static IQueryable<OverdueRow> Overdue(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, DateTimeOffset asOf) =>

@@ -165,6 +165,20 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal((13, 2), (mine.Assigned, mine.Overdue));
         Assert.Equal(13, Totals(await manager.GetFromJsonAsync<JsonElement>("/api/analytics/reports/completion")).Assigned);
 
+        // A person's transcript: their share of the figures, each assignment as the reports count it. The manager may read
+        // their people's, and the outsider's is not found for them (as for anyone outside a caller's scope).
+        var transcript = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/transcript/{people[2]}");
+        Assert.Equal(($"Sales {tag}", "Overdue", "NotStarted"), (transcript.GetProperty("person").GetProperty("orgUnit").GetString(),
+            Assert.Single(transcript.GetProperty("rows").EnumerateArray(), r => r.GetProperty("courseId").GetGuid() == fireSafety).GetProperty("status").GetString(),
+            Assert.Single(transcript.GetProperty("rows").EnumerateArray(), r => r.GetProperty("courseId").GetGuid() == welcome).GetProperty("status").GetString()));
+        Assert.Equal("Waived", Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/transcript/{people[4]}")).GetProperty("rows").EnumerateArray(),
+            r => r.GetProperty("courseId").GetGuid() == fireSafety).GetProperty("status").GetString());
+        Assert.Equal(3, (await CsvAsync(admin, $"/api/analytics/reports/transcript/{people[2]}/export")).Count); // header and two assignments
+        using (var theirs = await manager.GetAsync($"/api/analytics/reports/transcript/{people[2]}"))
+            Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
+        using (var notTheirs = await manager.GetAsync($"/api/analytics/reports/transcript/{outsider}"))
+            Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
+
         // An administrator of Sales alone sees Sales: the eight people, not the outsider in the unit above.
         var (_, _, salesAdminTokens) = await People.CreateSignedInAsync(platform.App, admin, "salesadmin", sales, [Roles.Administrator]);
         using var salesAdmin = Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), salesAdminTokens.AccessToken);

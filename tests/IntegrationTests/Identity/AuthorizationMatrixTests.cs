@@ -208,6 +208,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", $"/api/analytics/operations/rebuilds/{Missing}", Permissions.OperationsManage),
         ("POST", $"/api/analytics/operations/rebuilds/{Missing}/abandon", Permissions.OperationsManage),
         ("GET", "/api/analytics/reports/trend", Permissions.ReportsRead),
+        ("GET", $"/api/analytics/reports/transcript/{Missing}", Permissions.ReportsRead),
+        ("GET", $"/api/analytics/reports/transcript/{Missing}/export", Permissions.ReportsRead),
     ];
 
     [Fact]

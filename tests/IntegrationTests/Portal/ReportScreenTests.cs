@@ -96,6 +96,15 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 var totals = page.GetByRole(AriaRole.Region, new() { Name = "Learning per period" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "Total" });
                 await Assertions.Expect(totals.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "1", "—"]);
                 await AssertAccessibleAsync(page, $"trend-{width}");
+
+                // Drill down: a name behind the overdue number opens that person's transcript.
+                await page.GotoAsync($"/reports/compliance?orgUnit={unit}");
+                await page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" }).GetByRole(AriaRole.Link, new() { Name = $"Ben {tag}" }).ClickAsync();
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync($"Ben {tag}'s transcript");
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 1 assignment, 1 overdue.");
+                await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Assignments" }).GetByRole(AriaRole.Row).Filter(new() { HasText = $"{tag} manual handling" }))
+                    .ToContainTextAsync("Overdue");
+                await AssertAccessibleAsync(page, $"transcript-{width}");
             });
         }
 
