@@ -37,6 +37,10 @@ public sealed class PlatformFixture : IAsyncLifetime
         [(ResourceNames.NotificationApi, "Notification__QuietFrom")] = "00:00",
         [(ResourceNames.NotificationApi, "Notification__QuietUntil")] = "00:00",
         [(ResourceNames.NotificationApi, "Notification__EmailsPerDay")] = "1000",
+        // The administrator's token is taken once for the whole run, and a fresh-clone run on two cores now lasts longer
+        // than the 30 minutes a token lives by default (its last tests were refused with 401). Tokens of the tests' own
+        // people are taken as each test needs them.
+        [(ResourceNames.IdentityApi, "Identity__AccessTokenMinutes")] = "180",
     });
 
     public async ValueTask InitializeAsync()
