@@ -24,7 +24,9 @@ public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? Ma
         return errors.ToDictionary();
     }
 
-    public ReportFilter ToFilter(DateTimeOffset now) => new(AsOf ?? now, OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId, IsNow: AsOf is null);
+    /// <summary>The filter, its date in UTC (PostgreSQL takes instants in UTC only; "+02:00" in the query is the same instant).</summary>
+    public ReportFilter ToFilter(DateTimeOffset now) =>
+        new((AsOf ?? now).ToUniversalTime(), OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId, IsNow: AsOf is null);
 
     public GroupBy Grouping => GroupBy is null ? Application.GroupBy.Course : Enum.Parse<GroupBy>(GroupBy, ignoreCase: true);
 }
@@ -41,8 +43,8 @@ public sealed record TrendQuery(DateTimeOffset? From, DateTimeOffset? To, string
 
     public (DateTimeOffset From, DateTimeOffset To) Range(DateTimeOffset now)
     {
-        var to = To ?? now;
-        return (From ?? (Period == TrendInterval.Week ? to.AddDays(-7 * 12) : to.AddMonths(-12)), to);
+        var to = (To ?? now).ToUniversalTime();
+        return ((From ?? (Period == TrendInterval.Week ? to.AddDays(-7 * 12) : to.AddMonths(-12))).ToUniversalTime(), to);
     }
 
     public Dictionary<string, string[]> Validate(DateTimeOffset now)

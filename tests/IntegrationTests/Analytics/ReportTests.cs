@@ -136,6 +136,11 @@ public class ReportTests(PlatformFixture platform)
         var asOf = Uri.EscapeDataString(between.ToString("O"));
         var then = Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&asOf={asOf}"));
         Assert.Equal((15, 0, 0, 4), (then.Assigned, then.Completed, then.Paused, then.Overdue));
+        // The same instant written with another offset is the same report (and the trend takes offsets too).
+        var elsewhere = Uri.EscapeDataString(between.ToOffset(TimeSpan.FromHours(2)).ToString("O"));
+        Assert.Equal(then, Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}&asOf={elsewhere}")));
+        using (var offsetTrend = await admin.GetAsync($"/api/analytics/reports/trend?{scope}&to={elsewhere}"))
+            Assert.Equal(HttpStatusCode.OK, offsetTrend.StatusCode);
         Assert.Equal(4, (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/overdue?{scope}&asOf={asOf}")).GetProperty("overdue").GetProperty("totalCount").GetInt64());
         var ledgerThen = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{await EnrolmentOf(people[0], fireSafety)}?asOf={asOf}");
         Assert.Equal(("Enrolled", true), (ledgerThen.GetProperty("status").GetString(), ledgerThen.GetProperty("overdue").GetBoolean()));
