@@ -5,6 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
+using LmsPlatform.ServiceDefaults.Operations;
+
 namespace LmsPlatform.ServiceDefaults.Messaging;
 
 public static class EventBusExtensions
@@ -56,6 +58,7 @@ public static class EventBusExtensions
             return failed;
         });
         builder.Services.AddHealthChecks().AddCheck<FailedMessagesHealthCheck>(FailedMessagesHealthCheck.Name);
+        builder.Services.AddOperationsChecks<TContext>(endpointPrefix);
         return builder;
     }
 

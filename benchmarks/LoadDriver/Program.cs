@@ -18,6 +18,7 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll catalogue-search [courses=20000] [paths=1000] [seconds=30] [concurrency=50] [rate=500]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll portal-search [courses=20000] [paths=1000] [seconds=30] [users=50] [think=1]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll audiences [people=100000] [moves=10] [--fault]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll fold [events=200000] [rate=2000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll my-learning [seconds=30] [rate=200] [clients=50]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll xapi [seconds=30] [clients=8] [total=1000000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reminders [people=100000]
@@ -66,6 +67,7 @@ switch (scenario)
     case "audiences":
         await Audiences.RunAsync(app, admin, int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(2) ?? "10"), args.Contains("--fault"));
         break;
+    case "fold": await Fold.RunAsync(app, int.Parse(args.ElementAtOrDefault(1) ?? "200000"), int.Parse(args.ElementAtOrDefault(2) ?? "2000")); break;
     case "my-learning":
         await MyLearning.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "30"), int.Parse(args.ElementAtOrDefault(2) ?? "200"),
             int.Parse(args.ElementAtOrDefault(3) ?? "50"));

@@ -41,6 +41,13 @@ public sealed class PlatformFixture : IAsyncLifetime
         // than the 30 minutes a token lives by default (its last tests were refused with 401). Tokens of the tests' own
         // people are taken as each test needs them.
         [(ResourceNames.IdentityApi, "Identity__AccessTokenMinutes")] = "180",
+        // The operations checks every ten seconds (five minutes in an installation), so a test sees a change reach the cockpit.
+        [(ResourceNames.IdentityApi, "Operations__ChecksInterval")] = "00:00:10",
+        [(ResourceNames.CatalogueApi, "Operations__ChecksInterval")] = "00:00:10",
+        [(ResourceNames.EnrolmentApi, "Operations__ChecksInterval")] = "00:00:10",
+        [(ResourceNames.ContentApi, "Operations__ChecksInterval")] = "00:00:10",
+        [(ResourceNames.NotificationApi, "Operations__ChecksInterval")] = "00:00:10",
+        [(ResourceNames.AnalyticsApi, "Operations__ChecksInterval")] = "00:00:10",
     });
 
     public async ValueTask InitializeAsync()

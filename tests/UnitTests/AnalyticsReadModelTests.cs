@@ -130,4 +130,23 @@ public class AnalyticsReadModelTests
         Assert.Null(stuck.CompletedAt);
         Assert.False(stuck.Abandon("ops", at));
     }
+
+    [Fact]
+    public void A_check_keeps_the_latest_round_of_its_hour_whatever_order_the_rounds_arrive_in()
+    {
+        var at = new DateTimeOffset(2026, 12, 6, 10, 59, 30, TimeSpan.FromHours(2));
+        Assert.Equal(new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero), CheckResult.HourOf(at));
+        LmsPlatform.Contracts.Operations.ChecksTaken Round(int minute, long count) => new(Guid.NewGuid(), "enrolment", new DateTimeOffset(2026, 12, 6, 8, minute, 0, TimeSpan.Zero),
+            TimeSpan.FromMinutes(5), [new("audiences.paused", "daily", "Audience rules paused", count == 0 ? "ok" : "attention", count, "manage/audiences", new string('x', 2500))]);
+        var row = new CheckResult { Service = "enrolment", Key = "audiences.paused", Hour = CheckResult.HourOf(at), At = DateTimeOffset.MinValue };
+        var later = Round(40, 0);
+        var earlier = Round(10, 3);
+        row.Apply(later, later.Checks[0]);
+        row.Apply(earlier, earlier.Checks[0]); // arrives late: the later round stands
+        Assert.Equal((0L, "ok", later.At), (row.Count, row.Status, row.At));
+        Assert.Equal(2000, row.Detail!.Length); // cut to its column, marked as cut
+        Assert.EndsWith("…", row.Detail);
+        Assert.Equal(LmsPlatform.ServiceDefaults.Operations.CheckStatus.Ok, LmsPlatform.ServiceDefaults.Operations.CheckFinding.Of(0, LmsPlatform.ServiceDefaults.Operations.CheckStatus.Failing).Status);
+        Assert.Equal(LmsPlatform.ServiceDefaults.Operations.CheckStatus.Failing, LmsPlatform.ServiceDefaults.Operations.CheckFinding.Of(2, LmsPlatform.ServiceDefaults.Operations.CheckStatus.Failing).Status);
+    }
 }

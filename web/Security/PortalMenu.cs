@@ -50,6 +50,7 @@ public static class PortalMenu
             new("Organisation", "admin/org-units", Permissions.OrgUnitsRead),
             new("Roles", "admin/roles", Permissions.RolesRead),
             new("Imports", "admin/imports", Permissions.ImportsRun),
+            new("Operations cockpit", "admin/operations", Permissions.OperationsManage),
             new("Checks", "admin/checks", Permissions.UsersRead),
             new("Audit log", "admin/audit", Permissions.AuditRead),
             new("Integration clients", "admin/clients", Permissions.ClientsManage),

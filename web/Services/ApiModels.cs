@@ -360,3 +360,10 @@ public sealed record TrendPointView(DateTimeOffset From, DateTimeOffset To, long
 public sealed record TrendReportView(DateTimeOffset From, DateTimeOffset To, string Interval, TrendPointView[] Periods, MetricDefinitionView[] Definitions);
 
 public sealed record OverdueReportView(DateTimeOffset AsOf, Page<OverdueRowView> Overdue, MetricDefinitionView[] Definitions);
+
+public sealed record CheckPointView(DateTimeOffset At, string Status, long Count);
+
+public sealed record CockpitCheckView(string Service, string Key, string Cadence, string Title, string Status, long Count, string? Link, string? Detail,
+    DateTimeOffset? At, CheckPointView[] History);
+
+public sealed record CockpitView(DateTimeOffset Now, CockpitCheckView[] Checks);

@@ -84,15 +84,14 @@ public static class AnalyticsApi
     {
         if (await db.Reports.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is not { } report) return TypedResults.NotFound();
         var scope = await ReportScope.ForAsync(http.User, db, ct);
-        var (units, people) = (scope.OrgUnitIds.ToArray(), scope.PeopleIds.ToArray());
+        var users = scope.Filter(db.Users);
         IReadOnlyList<ReportRow> rows = report.Kind switch
         {
-            ReportKind.UsersTotal => [new ReportRow("users", await scope.Filter(db.Users).LongCountAsync(ct))],
-            ReportKind.UsersCreatedByDay => await db.Database.SqlQuery<ReportRow>(
-                    $"""
-                     SELECT to_char("CreatedAt" AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "Key", count(*) AS "Value"
-                     FROM user_facts WHERE {scope.Global} OR "OrgUnitId" = ANY({units}) OR "UserId" = ANY({people}) GROUP BY 1 ORDER BY 1
-                     """).ToListAsync(ct),
+            ReportKind.UsersTotal => [new ReportRow("users", await users.LongCountAsync(ct))],
+            // DateTimeOffset's parts are taken in UTC by the provider: a day here is a UTC day, as before.
+            ReportKind.UsersCreatedByDay => [.. (await users.GroupBy(u => new { u.CreatedAt.Year, u.CreatedAt.Month, u.CreatedAt.Day })
+                    .Select(g => new { g.Key.Year, g.Key.Month, g.Key.Day, Count = g.LongCount() }).ToListAsync(ct))
+                .OrderBy(d => (d.Year, d.Month, d.Day)).Select(d => new ReportRow($"{d.Year:0000}-{d.Month:00}-{d.Day:00}", d.Count))],
             _ => [],
         };
         return TypedResults.Ok(new ReportResultDto(report.Id, report.Kind.ToString(), time.GetUtcNow(), rows));

@@ -1,3 +1,4 @@
+using LmsPlatform.Analytics.Application;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.Contracts.Analytics;
@@ -16,6 +17,8 @@ public sealed record RebuildDto(Guid Id, string RequestedBy, DateTimeOffset Requ
     public static RebuildDto From(ReadModelRebuild r) => new(r.Id, r.RequestedBy, r.RequestedAt, r.Pages, r.Entries, r.CompletedAt, r.AbandonedAt, r.AbandonedBy);
 }
 
+public sealed record CockpitDto(DateTimeOffset Now, IReadOnlyList<CockpitCheck> Checks);
+
 public static class OperationsApi
 {
     public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
@@ -26,7 +29,16 @@ public static class OperationsApi
         api.MapPost("/{id:guid}/abandon", AbandonRebuild).WithName("AbandonReadModelRebuild")
             .WithSummary("Give up a rebuild that will not finish (its last page lost), so that another can start; the read model stays as far as it got");
         api.MapGet("/{id:guid}", GetRebuild).WithName("GetReadModelRebuild").WithSummary("A rebuild's progress: pages and entries folded, and when it finished");
+        app.MapGet("/api/analytics/operations/checks", GetChecks).WithTags("Operations").RequireAuthorization(Permissions.OperationsManage)
+            .WithName("GetOperationsChecks")
+            .WithSummary("The operations cockpit: every service's daily, weekly and monthly checks, latest outcome first, with their history");
         return app;
+    }
+
+    public static async Task<Ok<CockpitDto>> GetChecks(AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        return TypedResults.Ok(new CockpitDto(now, await Cockpit.ReadAsync(db, now, ct)));
     }
 
     /// <summary>

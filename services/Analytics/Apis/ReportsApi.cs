@@ -39,18 +39,24 @@ public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? Ma
 public sealed record TrendQuery(DateTimeOffset? From, DateTimeOffset? To, string? Interval, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId,
     Guid? CategoryId)
 {
-    public TrendInterval Period => Interval is not null && Enum.TryParse<TrendInterval>(Interval, ignoreCase: true, out var i) ? i : TrendInterval.Week;
+    /// <summary>The interval asked for; null when it names none (<see cref="Validate"/> says so).</summary>
+    private TrendInterval? Asked => Interval is null ? TrendInterval.Week : Enum.TryParse<TrendInterval>(Interval, ignoreCase: true, out var i) ? i : null;
+
+    public TrendInterval Period => Asked ?? TrendInterval.Week;
+
+    /// <summary>The report query whose filter the trend applies: its people and courses as they stand at <c>to</c>.</summary>
+    public ReportQuery Filters => new(To, OrgUnitId, ManagerId, Indirect, CourseId, CategoryId, GroupBy: null);
 
     public (DateTimeOffset From, DateTimeOffset To) Range(DateTimeOffset now)
     {
-        var to = (To ?? now).ToUniversalTime();
+        var to = Filters.ToFilter(now).AsOf;
         return ((From ?? (Period == TrendInterval.Week ? to.AddDays(-7 * 12) : to.AddMonths(-12))).ToUniversalTime(), to);
     }
 
     public Dictionary<string, string[]> Validate(DateTimeOffset now)
     {
         var errors = new ValidationErrors();
-        errors.Check(Interval is null || Enum.TryParse<TrendInterval>(Interval, ignoreCase: true, out _), "interval", "must be 'week' or 'month'");
+        errors.Check(Asked is not null, "interval", "must be 'week' or 'month'");
         errors.Check(To is null || To <= now, "to", "cannot be in the future");
         var (from, to) = Range(now);
         errors.Check(from < to, "from", "must be before 'to'");
@@ -140,29 +146,42 @@ public static class ReportsApi
     public static async Task<Results<Ok<TranscriptDto>, NotFound, ValidationProblem>> TranscriptReport(Guid userId, [AsParameters] ReportQuery query,
         HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var (data, errors) = await OpenAsync(query with { OrgUnitId = null, ManagerId = null }, http, db, time, ct);
-        if (data is null) return TypedResults.ValidationProblem(errors);
-        var person = await (from u in data.Source.People
-                            where u.UserId == userId
-                            join o in db.OrgUnits on u.OrgUnitId equals o.Id into units
-                            from o in units.DefaultIfEmpty()
-                            join m in db.Users on u.ManagerId equals m.UserId into managers
-                            from m in managers.DefaultIfEmpty()
-                            select new TranscriptPersonDto(u.UserId, u.DisplayName, u.Email, u.OrgUnitId, o.Name, u.ManagerId, m.DisplayName)).FirstOrDefaultAsync(ct);
-        if (person is null) return TypedResults.NotFound();
-        var rows = await Reports.Transcript(db, data.Source.Rows, userId).ToListAsync(ct);
-        return TypedResults.Ok(new TranscriptDto(data.AsOf, person, rows,
+        var (transcript, errors) = await OpenTranscriptAsync(userId, query, http, db, time, ct);
+        if (transcript is null) return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : TypedResults.NotFound();
+        var rows = await Reports.Transcript(db, transcript.Value.Source.Rows, userId).ToListAsync(ct);
+        return TypedResults.Ok(new TranscriptDto(transcript.Value.Filter.AsOf, transcript.Value.Person, rows,
             [Metrics.Population, Metrics.NotStarted, Metrics.InProgress, Metrics.Completed, Metrics.Paused, Metrics.Overdue, Metrics.Required]));
     }
 
     public static async Task<Results<EmptyHttpResult, NotFound, ValidationProblem>> ExportTranscript(Guid userId, [AsParameters] ReportQuery query, string? format,
         HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var (data, errors) = await OpenAsync(query with { OrgUnitId = null, ManagerId = null }, http, db, time, ct, ExportFormat.Validate(format));
-        if (data is null) return TypedResults.ValidationProblem(errors);
-        if (!await data.Source.People.AnyAsync(u => u.UserId == userId, ct)) return TypedResults.NotFound();
-        await ExportFormat.WriteAsync(http.Response, format, $"transcript-{userId:N}", data.AsOf, Reports.Transcript(db, data.Source.Rows, userId).AsAsyncEnumerable(), ct);
+        var (transcript, errors) = await OpenTranscriptAsync(userId, query, http, db, time, ct, ExportFormat.Validate(format));
+        if (transcript is null) return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : TypedResults.NotFound();
+        await ExportFormat.WriteAsync(http.Response, format, $"transcript-{userId:N}", transcript.Value.Filter.AsOf,
+            Reports.Transcript(db, transcript.Value.Source.Rows, userId).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// A transcript's opening: the person, if the caller's scope reaches them and they are counted (someone outside it,
+    /// deactivated or erased is not found, so the answer does not tell who exists), placed where they sit now.
+    /// </summary>
+    private static async Task<((ReportFilter Filter, ReportSource Source, TranscriptPersonDto Person)? Transcript, Dictionary<string, string[]> Errors)> OpenTranscriptAsync(
+        Guid userId, ReportQuery query, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct,
+        IReadOnlyDictionary<string, string[]>? moreErrors = null)
+    {
+        var (opened, errors) = await BeginAsync(query with { OrgUnitId = null, ManagerId = null }, http, db, time, ct, moreErrors);
+        if (opened is not var (scope, filter)) return (null, errors);
+        var source = await Reports.SourceAsync(db, scope, filter, ct);
+        var person = await (from u in source.People
+                            where u.UserId == userId
+                            join o in db.OrgUnits on u.OrgUnitId equals o.Id into units
+                            from o in units.DefaultIfEmpty()
+                            join m in db.Users on u.ManagerId equals m.UserId into managers
+                            from m in managers.DefaultIfEmpty()
+                            select new TranscriptPersonDto(u.UserId, u.DisplayName, u.Email, u.OrgUnitId, o.Name, u.ManagerId, m.DisplayName)).FirstOrDefaultAsync(ct);
+        return (person is null ? null : (filter, source, person), errors);
     }
 
     public static async Task<Results<Ok<TrendReportDto>, ValidationProblem>> TrendReport([AsParameters] TrendQuery query, HttpContext http, AnalyticsDbContext db,
@@ -171,8 +190,7 @@ public static class ReportsApi
         var now = time.GetUtcNow();
         if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
         var (from, to) = query.Range(now);
-        var filter = new ReportFilter(to, query.OrgUnitId, query.ManagerId, query.Indirect ?? true, query.CourseId, query.CategoryId);
-        var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), filter, ct);
+        var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), query.Filters.ToFilter(now), ct);
         var periods = Trends.Periods(from, to, query.Period);
         var points = await Trends.CountAsync(db, source, periods, ct);
         // The trend runs from the start of the period holding 'from' (a whole first week or month).
@@ -211,13 +229,20 @@ public static class ReportsApi
     private static async Task<(ReportData? Data, Dictionary<string, string[]> Errors)> OpenAsync(ReportQuery query, HttpContext http, AnalyticsDbContext db,
         TimeProvider time, CancellationToken ct, IReadOnlyDictionary<string, string[]>? moreErrors = null)
     {
+        var (opened, errors) = await BeginAsync(query, http, db, time, ct, moreErrors);
+        return opened is var (scope, filter) ? (await Reports.OpenAsync(db, scope, filter, ct), errors) : (null, errors);
+    }
+
+    /// <summary>The query checked (with any of the endpoint's own <paramref name="moreErrors"/>), and the caller's scope; null with the errors to answer with.</summary>
+    private static async Task<((ReportScope Scope, ReportFilter Filter)? Opened, Dictionary<string, string[]> Errors)> BeginAsync(ReportQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct, IReadOnlyDictionary<string, string[]>? moreErrors)
+    {
         var now = time.GetUtcNow();
         var errors = query.Validate(now);
         foreach (var (key, value) in moreErrors ?? new Dictionary<string, string[]>()) errors[key] = value;
         if (errors.Count > 0) return (null, errors);
-        return (await Reports.OpenAsync(db, await ReportScope.ForAsync(http.User, db, ct), query.ToFilter(now), ct), errors);
+        return ((await ReportScope.ForAsync(http.User, db, ct), query.ToFilter(now)), errors);
     }
-
 }
 
 /// <summary>An export's file format: <c>csv</c> (the default) or <c>xlsx</c>.</summary>

@@ -1,9 +1,11 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.ServiceDefaults.Security;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace LmsPlatform.Analytics.Application;
 
@@ -35,13 +37,28 @@ public sealed record ReportScope(bool Global, IReadOnlyCollection<Guid> OrgUnitI
         return new(false, [.. units.Distinct()], people);
     }
 
-    /// <summary>The people of <paramref name="users"/> this scope reaches.</summary>
+    /// <summary>The people of <paramref name="users"/> this scope reaches: those in its org units, and those it names.</summary>
     public IQueryable<UserFact> Filter(IQueryable<UserFact> users)
     {
         if (Global) return users;
-        var units = OrgUnitIds.ToList();
+        var inUnits = InUnitsRule<UserFact>(OrgUnitIds);
         var people = PeopleIds.ToList();
-        return users.Where(u => (u.OrgUnitId != null && units.Contains(u.OrgUnitId.Value)) || people.Contains(u.UserId));
+        Expression<Func<UserFact, bool>> named = u => people.Contains(u.UserId);
+        var either = Expression.OrElse(inUnits.Body, ReplacingExpressionVisitor.Replace(named.Parameters[0], inUnits.Parameters[0], named.Body));
+        return users.Where(Expression.Lambda<Func<UserFact, bool>>(either, inUnits.Parameters));
+    }
+
+    /// <summary>The figure cells this scope reaches (a scope with named people reads no cells: its reports are counted live).</summary>
+    public IQueryable<T> Cells<T>(IQueryable<T> cells) where T : class, IPlacedInOrgUnit => Global ? cells : InUnits(cells, OrgUnitIds);
+
+    /// <summary>The rows placed in one of <paramref name="units"/>: the one org-unit rule of every scope and subtree filter, for people and figure cells.</summary>
+    public static IQueryable<T> InUnits<T>(IQueryable<T> rows, IReadOnlyCollection<Guid> units) where T : class, IPlacedInOrgUnit =>
+        rows.Where(InUnitsRule<T>(units));
+
+    private static Expression<Func<T, bool>> InUnitsRule<T>(IReadOnlyCollection<Guid> units) where T : class, IPlacedInOrgUnit
+    {
+        var list = units.ToList();
+        return r => r.OrgUnitId != null && list.Contains(r.OrgUnitId.Value);
     }
 
     /// <summary>The org unit and every unit under it, from analytics' copy of the tree.</summary>

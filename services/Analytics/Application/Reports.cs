@@ -61,8 +61,8 @@ public static class Reports
             && await db.FiguresSnapshots.AsNoTracking().FirstOrDefaultAsync(ct) is { } snapshot)
         {
             var current = await SourceAsync(db, scope, filter with { AsOf = snapshot.TakenAt }, units, ct);
-            return new(snapshot.TakenAt, current, InUnits(db.AssignmentFigures, scope, units), InUnits(db.PeopleFigures, scope, units),
-                InUnits(db.CertificationFigures, scope, units), CurrentFigures: true);
+            return new(snapshot.TakenAt, current, Cells(db.AssignmentFigures, scope, units), Cells(db.PeopleFigures, scope, units),
+                Cells(db.CertificationFigures, scope, units), CurrentFigures: true);
         }
         var source = await SourceAsync(db, scope, filter, units, ct);
         return new(filter.AsOf, source, AssignmentFigures(source.Rows), PeopleFigures(source.Rows), CertificationFigures(db, source, filter.AsOf),
@@ -70,15 +70,8 @@ public static class Reports
     }
 
     /// <summary>The figure cells of the org units the scope reaches (and the filter's subtree, if any).</summary>
-    private static IQueryable<T> InUnits<T>(IQueryable<T> figures, ReportScope scope, List<Guid>? units) where T : class, IOrgUnitCell
-    {
-        if (!scope.Global)
-        {
-            var reached = scope.OrgUnitIds.ToList();
-            figures = figures.Where(f => f.OrgUnitId != null && reached.Contains(f.OrgUnitId.Value));
-        }
-        return units is null ? figures : figures.Where(f => f.OrgUnitId != null && units.Contains(f.OrgUnitId.Value));
-    }
+    private static IQueryable<T> Cells<T>(IQueryable<T> figures, ReportScope scope, List<Guid>? units) where T : class, IPlacedInOrgUnit =>
+        units is null ? scope.Cells(figures) : ReportScope.InUnits(scope.Cells(figures), units);
 
     /// <summary>
     /// The people and courses a report covers (the caller's scope and the filters, the inclusion rules applied) and the
@@ -91,7 +84,7 @@ public static class Reports
     {
         var asOf = filter.AsOf;
         var people = scope.Filter(db.Users).Where(u => u.Status == UserFact.Active && !u.Erased);
-        if (units is not null) people = people.Where(u => u.OrgUnitId != null && units.Contains(u.OrgUnitId.Value));
+        if (units is not null) people = ReportScope.InUnits(people, units);
         if (filter.ManagerId is { } manager)
         {
             var team = await ReportScope.ReportsOfAsync(db, manager, filter.Indirect, ct);

@@ -15,6 +15,7 @@ public static class Extensions
         builder.AddTokenValidation();
         builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb, options => options.AddInterceptors(new ReadModelChanges()));
         builder.Services.AddHostedService<CurrentFiguresWorker>();
+        builder.Services.AddAnalyticsChecks();
         builder.AddEventBus<AnalyticsDbContext>("analytics", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
@@ -42,6 +43,8 @@ public static class Extensions
             bus.AddIdempotentConsumer<LedgerReplayedConsumer>();
             bus.AddIdempotentConsumer<CertificationAchievedConsumer>();
             bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
+            // Every service's operations checks, for the cockpit.
+            bus.AddIdempotentConsumer<ChecksTakenConsumer>();
         });
     }
 }

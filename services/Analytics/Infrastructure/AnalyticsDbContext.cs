@@ -20,6 +20,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<PeopleFigure> PeopleFigures => Set<PeopleFigure>();
     public DbSet<CertificationFigure> CertificationFigures => Set<CertificationFigure>();
     public DbSet<FiguresSnapshot> FiguresSnapshots => Set<FiguresSnapshot>();
+    public DbSet<CheckResult> CheckResults => Set<CheckResult>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
     public const string ChangesSequence = "read_model_changes";
@@ -81,6 +82,19 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
         {
             e.ToTable("current_figures");
             e.Property(f => f.Id).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<CheckResult>(e =>
+        {
+            e.ToTable("check_results");
+            e.HasKey(c => new { c.Service, c.Key, c.Hour });
+            e.Property(c => c.Service).HasMaxLength(40);
+            e.Property(c => c.Key).HasMaxLength(80);
+            e.Property(c => c.Cadence).HasMaxLength(10);
+            e.Property(c => c.Title).HasMaxLength(200);
+            e.Property(c => c.Status).HasMaxLength(10);
+            e.Property(c => c.Link).HasMaxLength(300);
+            e.Property(c => c.Detail).HasMaxLength(2000);
+            e.HasIndex(c => c.Hour);
         });
         modelBuilder.Entity<SavedReport>(e =>
         {

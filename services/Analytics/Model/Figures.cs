@@ -1,7 +1,10 @@
 namespace LmsPlatform.Analytics.Model;
 
-/// <summary>A figure kept per org unit (null: people in none), so a scope or a subtree selects its cells.</summary>
-public interface IOrgUnitCell
+/// <summary>
+/// A row placed in an org unit (null: in none): a person, or a figure kept per org unit. A scope or a subtree selects
+/// either by the one rule of <see cref="LmsPlatform.Analytics.Application.ReportScope.InUnits{T}"/>.
+/// </summary>
+public interface IPlacedInOrgUnit
 {
     Guid? OrgUnitId { get; }
 }
@@ -11,7 +14,7 @@ public interface IOrgUnitCell
 /// Reports add these cells up per course, per org unit or in total. A report computes them from the ranges, or reads
 /// them from the current figures (<see cref="FiguresSnapshot"/>) when it asks about now.
 /// </summary>
-public sealed class AssignmentFigure : IOrgUnitCell
+public sealed class AssignmentFigure : IPlacedInOrgUnit
 {
     public long Id { get; set; }
     public Guid? OrgUnitId { get; set; }
@@ -30,7 +33,7 @@ public sealed class AssignmentFigure : IOrgUnitCell
 /// One org unit's people with required training and those of them compliant. Each person sits in one org unit, so the
 /// cells add up.
 /// </summary>
-public sealed class PeopleFigure : IOrgUnitCell
+public sealed class PeopleFigure : IPlacedInOrgUnit
 {
     public long Id { get; set; }
     public Guid? OrgUnitId { get; set; }
@@ -39,7 +42,7 @@ public sealed class PeopleFigure : IOrgUnitCell
 }
 
 /// <summary>One org unit's people certified on one course, and those whose certification expires within 30, 60 and 90 days.</summary>
-public sealed class CertificationFigure : IOrgUnitCell
+public sealed class CertificationFigure : IPlacedInOrgUnit
 {
     public long Id { get; set; }
     public Guid? OrgUnitId { get; set; }

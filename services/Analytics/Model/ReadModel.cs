@@ -3,7 +3,7 @@ using LmsPlatform.ServiceDefaults.People;
 namespace LmsPlatform.Analytics.Model;
 
 /// <summary>One user in the reporting read model, built from identity's events (see <see cref="PersonCopy"/>).</summary>
-public sealed class UserFact : PersonCopy;
+public sealed class UserFact : PersonCopy, IPlacedInOrgUnit;
 
 public enum ReportKind { UsersTotal, UsersCreatedByDay }
 

@@ -36,6 +36,7 @@ public static class Extensions
         builder.Services.Configure<CertificateOptions>(builder.Configuration.GetSection("Certificates"));
         builder.Services.AddSingleton<CertificateLinks>();
         builder.Services.AddSingleton<CredentialSigner>();
+        builder.Services.AddEnrolmentChecks();
         builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.

@@ -27,14 +27,29 @@ public static class ChecksApi
         var errors = new ValidationErrors().Check(days is null or >= 1 and <= 3650, "days", "must be between 1 and 3650");
         foreach (var (k, v) in paging.Validate()) foreach (var m in v) errors.Add(k, m);
         if (!errors.IsValid) return TypedResults.ValidationProblem(errors.ToDictionary());
-        var since = time.GetUtcNow().AddDays(-(days ?? 90));
-        var page = await (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking()
-            .Where(u => u.Status == UserStatus.Active && (u.LastSignInAt == null ? u.CreatedAt < since : u.LastSignInAt < since))
+        var page = await InactiveSince((await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking(), time.GetUtcNow().AddDays(-(days ?? 90)))
             .OrderBy(u => u.LastSignInAt ?? u.CreatedAt).ThenBy(u => u.Id).ToPageAsync(paging, ct);
         return TypedResults.Ok(page.Map(UserDto.From));
     }
 
-    public static async Task<Ok<List<DuplicateCandidate>>> Duplicates(HttpContext http, IdentityDbContext db, CancellationToken ct)
+    /// <summary>Active people who have not signed in since <paramref name="since"/> (or never, and were created before it).</summary>
+    public static IQueryable<User> InactiveSince(IQueryable<User> users, DateTimeOffset since) =>
+        users.Where(u => u.Status == UserStatus.Active && (u.LastSignInAt == null ? u.CreatedAt < since : u.LastSignInAt < since));
+
+    /// <summary>Active people without an org unit (<c>orgUnit</c>), a manager (<c>manager</c>), or either (anything else).</summary>
+    public static IQueryable<User> Unplaced(IQueryable<User> users, string? missing)
+    {
+        users = users.Where(u => u.Status == UserStatus.Active);
+        return missing switch
+        {
+            "orgUnit" => users.Where(u => u.OrgUnitId == null),
+            "manager" => users.Where(u => u.ManagerId == null),
+            _ => users.Where(u => u.OrgUnitId == null || u.ManagerId == null),
+        };
+    }
+
+    /// <summary>Groups of possible duplicates (ids, oldest first): by normalised email, and by the same name under the same manager.</summary>
+    public static async Task<(List<Guid[]> ByEmail, List<Guid[]> ByName)> DuplicateGroupsAsync(IdentityDbContext db, CancellationToken ct)
     {
         // Normalised email: lower case, "+tag" dropped and dots in the local part ignored.
         var byEmail = await db.Database.SqlQuery<Guid[]>($"""
@@ -49,6 +64,12 @@ public static class ChecksApi
             GROUP BY lower("GivenName"), lower("FamilyName"), "ManagerId"
             HAVING count(*) > 1 LIMIT 500
             """).ToListAsync(ct);
+        return (byEmail, byName);
+    }
+
+    public static async Task<Ok<List<DuplicateCandidate>>> Duplicates(HttpContext http, IdentityDbContext db, CancellationToken ct)
+    {
+        var (byEmail, byName) = await DuplicateGroupsAsync(db, ct);
         // A scoped administrator sees only the users in their subtrees, and a pair only when both are there.
         var ids = byEmail.Concat(byName).SelectMany(g => g).Distinct().ToList();
         var users = await (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, ct);
@@ -61,14 +82,7 @@ public static class ChecksApi
     public static async Task<Results<Ok<Page<UserDto>>, ValidationProblem>> Unassigned([AsParameters] PageRequest paging, string? missing, HttpContext http, IdentityDbContext db, CancellationToken ct)
     {
         if (paging.Validate() is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
-        var query = (await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking().Where(u => u.Status == UserStatus.Active);
-        query = missing switch
-        {
-            "orgUnit" => query.Where(u => u.OrgUnitId == null),
-            "manager" => query.Where(u => u.ManagerId == null),
-            _ => query.Where(u => u.OrgUnitId == null || u.ManagerId == null),
-        };
-        var page = await query.OrderBy(u => u.FamilyName).ThenBy(u => u.Id).ToPageAsync(paging, ct);
+        var page = await Unplaced((await db.UsersFor(http.User, Permissions.UsersRead, ct)).AsNoTracking(), missing).OrderBy(u => u.FamilyName).ThenBy(u => u.Id).ToPageAsync(paging, ct);
         return TypedResults.Ok(page.Map(UserDto.From));
     }
 }

@@ -1,5 +1,6 @@
 using LmsPlatform.Contracts;
 using LmsPlatform.Contracts.Security;
+using LmsPlatform.Identity.Application;
 using LmsPlatform.Identity.Auth;
 using LmsPlatform.Identity.Consumers;
 using LmsPlatform.Identity.Imports;
@@ -22,6 +23,7 @@ public static class Extensions
     {
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.IdentityDb);
         builder.AddEventBus<IdentityDbContext>("identity", bus => bus.AddIdempotentConsumer<FailedMessageHandledConsumer>());
+        builder.Services.AddIdentityChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();
 

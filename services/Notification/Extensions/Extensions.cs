@@ -28,6 +28,7 @@ public static class Extensions
         builder.Services.AddHostedService<EmailDispatcher>();
         builder.Services.AddHostedService<ReminderScheduler>();
 
+        builder.Services.AddNotificationChecks();
         builder.AddEventBus<NotificationDbContext>("notification", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
