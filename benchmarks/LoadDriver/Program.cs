@@ -22,7 +22,7 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll my-learning [seconds=30] [rate=200] [clients=50]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll xapi [seconds=30] [clients=8] [total=1000000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reminders [people=100000]
-//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reports [people=100000] [perPerson=10] [seconds=20]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reports [people=100000] [perPerson=10] [seconds=20] [--analytics-heap MB]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll gateway     (the hello-world baseline alone)
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
@@ -31,11 +31,15 @@ Console.WriteLine("Starting the platform…");
 // Durable PostgreSQL (fsync, synchronous commit), as ./lms run has it: the figures are what an installation gets.
 // The gateway's sign-in budgets (Gateway:RateLimits) would stop the token scenario after a few requests: it measures
 // what the token endpoint can do, so the budgets are lifted here.
-await using var app = await TestPlatform.StartAsync(durable: true, settings: new Dictionary<(string, string), string>
+var settings = new Dictionary<(string, string), string>
 {
     [(ResourceNames.Gateway, "Gateway__RateLimits__PerAddressPermits")] = "100000000",
     [(ResourceNames.Gateway, "Gateway__RateLimits__PerAccountPermits")] = "100000000",
-});
+};
+// --analytics-heap MB: analytics' managed heap capped (DOTNET_GCHeapHardLimit), to show an export streams rather than holds its rows.
+if (args.SkipWhile(a => a != "--analytics-heap").Skip(1).FirstOrDefault() is { } heap)
+    settings[(ResourceNames.AnalyticsApi, "DOTNET_GCHeapHardLimit")] = "0x" + (long.Parse(heap) * 1024 * 1024).ToString("X");
+await using var app = await TestPlatform.StartAsync(durable: true, settings: settings);
 // Ctrl+C or SIGTERM stops the platform it started; otherwise its servers and services would outlive the driver.
 void StopOnSignal(PosixSignalContext context)
 {

@@ -10,5 +10,6 @@ app.UseServiceDefaults();
 app.MapAnalyticsApi();
 app.MapReportsApi();
 app.MapOperationsApi();
+app.MapSchedulesApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -149,4 +149,33 @@ public class AnalyticsReadModelTests
         Assert.Equal(LmsPlatform.ServiceDefaults.Operations.CheckStatus.Ok, LmsPlatform.ServiceDefaults.Operations.CheckFinding.Of(0, LmsPlatform.ServiceDefaults.Operations.CheckStatus.Failing).Status);
         Assert.Equal(LmsPlatform.ServiceDefaults.Operations.CheckStatus.Failing, LmsPlatform.ServiceDefaults.Operations.CheckFinding.Of(2, LmsPlatform.ServiceDefaults.Operations.CheckStatus.Failing).Status);
     }
+
+    [Fact]
+    public void The_audit_pack_prints_the_figures_the_overdue_people_on_as_many_pages_as_they_need_and_the_definitions()
+    {
+        var asOf = new DateTimeOffset(2026, 11, 30, 23, 59, 59, TimeSpan.Zero);
+        var course = new LmsPlatform.Analytics.Application.MetricRow(Guid.NewGuid(), "Fire safety", 120, 10, 20, 80, 0, 10, 120, 100);
+        var total = course with { Key = null, Name = "Total" };
+        var overdue = Enumerable.Range(1, 150).Select(i => new LmsPlatform.Analytics.Application.OverdueRow(Guid.NewGuid(), Guid.NewGuid(), $"Person {i:000} Żółć",
+            null, null, "Warehouse", null, null, Guid.NewGuid(), i == 1 ? new string('L', 300) : "Fire safety", asOf.AddDays(-i), i, "NotStarted")).ToList();
+        var pack = new LmsPlatform.Analytics.Application.AuditPackContent("Warehouse North", asOf, false, asOf.AddDays(3), "Ada Admin", total, [course],
+            100, 90, [new(Guid.NewGuid(), "Forklift", 40, 2, 3, 4)], overdue, OverdueTotal: 2_150);
+
+        using var document = UglyToad.PdfPig.PdfDocument.Open(LmsPlatform.Analytics.Application.AuditPack.Render(pack));
+        var pages = document.GetPages().Select(p => System.Text.RegularExpressions.Regex.Replace(p.Text, @"\s+", "")).ToList();
+        Assert.True(pages.Count >= 3, $"{pages.Count} pages");
+        Assert.Contains("WarehouseNorth", pages[0]);
+        Assert.Contains("Asof30November2026,23:59UTC", pages[0]);
+        Assert.Contains("Peoplewithrequiredtraining:100;compliant:90(90.0%)", pages[0]);
+        Assert.Contains("Requiredassignments:120;compliant:100(83.3%);overdue:10.", pages[0]);
+        // Every overdue row once, with its name in any script the font has; a long course name cut to its column.
+        var all = string.Concat(pages);
+        Assert.All(Enumerable.Range(1, 150), i => Assert.Contains($"Person{i:000}Żółć", all));
+        Assert.DoesNotContain(new string('L', 300), all);
+        Assert.Contains("…and2,000more", all);
+        // A table continued on a new page starts with its heading row; every page is footed "page i of n".
+        Assert.Contains(pages.Skip(1), p => p.Contains("PersonOrgunitCourseDueDays"));
+        for (var i = 0; i < pages.Count; i++) Assert.Contains($"page{i + 1}of{pages.Count}", pages[i]);
+        Assert.Contains("Compliant÷required", all);
+    }
 }

@@ -2,7 +2,15 @@ using LmsPlatform.ServiceDefaults.Messaging;
 
 namespace LmsPlatform.UnitTests;
 
+/// <summary>
+/// Alone: the generator's state is the process's, and another test making ids at the real time meanwhile moves its
+/// clock past the fixed time this test asks for (the test then saw a jump of more than the milliseconds it counts).
+/// </summary>
+[CollectionDefinition(nameof(SequentialGuidTests), DisableParallelization = true)]
+public sealed class SequentialGuidCollection;
+
 /// <summary>The ids the outbox and bulk writes order by: version 7, strictly increasing in a process, random bits unrepeated.</summary>
+[Collection(nameof(SequentialGuidTests))]
 public class SequentialGuidTests
 {
     [Fact]

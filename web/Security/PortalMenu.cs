@@ -39,6 +39,7 @@ public static class PortalMenu
         new("Reports", [
             new("Completion and compliance", "reports/compliance", Permissions.ReportsRead),
             new("Learning over time", "reports/trend", Permissions.ReportsRead),
+            new("Scheduled reports", "reports/schedules", Permissions.ReportsRead),
         ]),
         new("Notifications", [
             new("Delivery log", "admin/notifications/deliveries", Permissions.NotificationsRead),

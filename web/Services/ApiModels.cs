@@ -367,3 +367,12 @@ public sealed record CockpitCheckView(string Service, string Key, string Cadence
     DateTimeOffset? At, CheckPointView[] History);
 
 public sealed record CockpitView(DateTimeOffset Now, CockpitCheckView[] Checks);
+
+public sealed record ScheduleRecipientView(Guid UserId, string DisplayName, string Email);
+
+public sealed record ScheduledQueryView(Guid? OrgUnitId, Guid? ManagerId, bool Indirect, Guid? CourseId, Guid? CategoryId, string GroupBy);
+
+public sealed record ScheduleView(Guid Id, string Name, string Report, string Frequency, ScheduledQueryView Query, ScheduleRecipientView[] Recipients,
+    Guid OwnerId, string OwnerName, DateTimeOffset CreatedAt, DateTimeOffset NextRunAt, DateTimeOffset? LastRunAt, string? LastOutcome);
+
+public sealed record ScheduleRunView(Guid ScheduleId, string Outcome, bool Sent);

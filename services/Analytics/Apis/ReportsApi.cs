@@ -97,6 +97,8 @@ public static class ReportsApi
             .WithSummary("New assignments, completions and active learners per week or month over a range, from the ledger");
         api.MapGet("/reports/{report:regex(^(completion|compliance)$)}/export", ExportFigures).WithName("ExportReportFigures")
             .WithSummary("The completion or compliance report's figures as CSV (the same rows): a row per course or org unit, then the total");
+        api.MapGet("/reports/compliance/audit-pack", ComplianceAuditPack).WithName("ComplianceAuditPack")
+            .WithSummary("The compliance report for an org unit (or everyone) as of a date, as a PDF for an auditor: the figures, certifications, the overdue people and every figure's definition");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
             .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
@@ -210,6 +212,22 @@ public static class ReportsApi
         var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
         await ExportFormat.WriteAsync(http.Response, format, report, data.AsOf, grouped.Append(total).ToAsyncEnumerable(), ct);
         return TypedResults.Empty;
+    }
+
+    /// <summary>The compliance audit pack (<see cref="AuditPack"/>): the compliance report's figures, by course, with the same filters and scope.</summary>
+    public static async Task<Results<FileContentHttpResult, ValidationProblem>> ComplianceAuditPack([AsParameters] ReportQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var (courses, total) = await Reports.CountsAsync(db, data.Assignments, GroupBy.Course, ct);
+        var (people, compliant) = await Reports.PeopleComplianceAsync(data.People, ct);
+        var certifications = await Reports.CertificationsAsync(db, data.Certifications, ct);
+        var overdue = await Reports.Overdue(db, data.Source.Rows, data.AsOf).Take(AuditPack.MaxOverdueRows).ToListAsync(ct);
+        var scope = await ReportScope.ForAsync(http.User, db, ct);
+        var pack = new AuditPackContent(await Reports.DescribeAsync(db, scope, query.ToFilter(data.AsOf), ct), data.AsOf, data.CurrentFigures, time.GetUtcNow(),
+            LmsPlatform.ServiceDefaults.Security.Caller.NameOf(http.User), total, courses, people, compliant, certifications, overdue, total.Overdue);
+        return TypedResults.File(AuditPack.Render(pack), "application/pdf", $"compliance-audit-pack-as-of-{data.AsOf.UtcDateTime:yyyyMMdd-HHmmss}.pdf");
     }
 
     /// <summary>Every overdue assignment, streamed from the database to the download a row at a time.</summary>

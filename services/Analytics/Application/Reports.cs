@@ -116,6 +116,21 @@ public static class Reports
         return new ReportSource(people, items, rows);
     }
 
+    /// <summary>
+    /// Whom a report covers, in words: the org unit, the manager's people, or everyone the caller may report on; and
+    /// the course, if one. Printed at the head of the audit pack and in a scheduled report's email.
+    /// </summary>
+    public static async Task<string> DescribeAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct)
+    {
+        var who = filter.OrgUnitId is { } unit ? await db.OrgUnits.Where(o => o.Id == unit).Select(o => o.Name).FirstOrDefaultAsync(ct) ?? "An unknown org unit"
+            : filter.ManagerId is { } manager
+                ? $"The people of {await db.Users.Where(u => u.UserId == manager).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "an unknown manager"}"
+            : scope.Global ? "The whole organisation" : "Everyone the requester may report on";
+        if (filter.CourseId is { } course)
+            who += $", {await db.Items.Where(i => i.ItemId == course).Select(i => i.Title).FirstOrDefaultAsync(ct) ?? "an unknown course"}";
+        return who;
+    }
+
     /// <summary>The rows counted per org unit and course.</summary>
     public static IQueryable<AssignmentFigure> AssignmentFigures(IQueryable<AssignmentAt> rows) =>
         rows.GroupBy(a => new { a.OrgUnitId, a.CourseId }).Select(g => new AssignmentFigure

@@ -11,3 +11,15 @@ public sealed class UserUpdatedConsumer(AnalyticsDbContext db) : PersonCopyConsu
 public sealed class UserDeactivatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserDeactivated, AnalyticsDbContext, UserFact>(db);
 public sealed class UserReactivatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserReactivated, AnalyticsDbContext, UserFact>(db);
 public sealed class UserErasedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserErased, AnalyticsDbContext, UserFact>(db);
+
+/// <summary>The roles people hold, for the scope a scheduled report runs with; a later change that arrived first is kept.</summary>
+public sealed class RoleAssignmentChangedConsumer(AnalyticsDbContext db) : ServiceDefaults.Messaging.IdempotentConsumer<RoleAssignmentChanged, AnalyticsDbContext>(db)
+{
+    protected override async Task HandleAsync(RoleAssignmentChanged message, CancellationToken cancellationToken)
+    {
+        var role = await Db.RolesHeld.FindAsync([message.AssignmentId], cancellationToken);
+        if (role is null) Db.RolesHeld.Add(role = new RoleHeld { AssignmentId = message.AssignmentId });
+        if (role.ChangedAt > message.ChangedAt) return;
+        (role.UserId, role.Role, role.ScopeOrgUnitId, role.Granted, role.ChangedAt) = (message.UserId, message.Role, message.ScopeOrgUnitId, message.Granted, message.ChangedAt);
+    }
+}

@@ -16,6 +16,7 @@ public static class Extensions
         builder.AddServiceDatabase<AnalyticsDbContext>(ResourceNames.AnalyticsDb, options => options.AddInterceptors(new ReadModelChanges()));
         builder.Services.AddHostedService<CurrentFiguresWorker>();
         builder.Services.AddAnalyticsChecks();
+        builder.Services.AddHostedService<ReportScheduleWorker>();
         builder.AddEventBus<AnalyticsDbContext>("analytics", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
@@ -26,6 +27,8 @@ public static class Extensions
             bus.AddIdempotentConsumer<UserErasedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();
+            // Who holds which role, for the scope a scheduled report runs with.
+            bus.AddIdempotentConsumer<RoleAssignmentChangedConsumer>();
             // The catalogue's items, for names, categories and archiving.
             bus.AddIdempotentConsumer<CoursePublishedConsumer>();
             bus.AddIdempotentConsumer<CourseArchivedConsumer>();

@@ -21,6 +21,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<CertificationFigure> CertificationFigures => Set<CertificationFigure>();
     public DbSet<FiguresSnapshot> FiguresSnapshots => Set<FiguresSnapshot>();
     public DbSet<CheckResult> CheckResults => Set<CheckResult>();
+    public DbSet<RoleHeld> RolesHeld => Set<RoleHeld>();
+    public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
     public const string ChangesSequence = "read_model_changes";
@@ -95,6 +97,28 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(c => c.Link).HasMaxLength(300);
             e.Property(c => c.Detail).HasMaxLength(2000);
             e.HasIndex(c => c.Hour);
+        });
+        modelBuilder.Entity<RoleHeld>(e =>
+        {
+            e.ToTable("roles_held");
+            e.HasKey(r => r.AssignmentId);
+            e.Property(r => r.AssignmentId).ValueGeneratedNever();
+            e.Property(r => r.Role).HasMaxLength(40);
+            e.HasIndex(r => r.UserId);
+        });
+        modelBuilder.Entity<ReportSchedule>(e =>
+        {
+            e.ToTable("report_schedules");
+            e.Property(r => r.Name).HasMaxLength(200);
+            e.Property(r => r.Report).HasMaxLength(20);
+            e.Property(r => r.Frequency).HasConversion<string>().HasMaxLength(10);
+            e.Property(r => r.OwnerName).HasMaxLength(200);
+            e.Property(r => r.LastOutcome).HasMaxLength(300);
+            e.Property(r => r.Query).HasColumnType("jsonb").HasConversion(
+                q => System.Text.Json.JsonSerializer.Serialize(q, System.Text.Json.JsonSerializerOptions.Web),
+                json => System.Text.Json.JsonSerializer.Deserialize<ScheduledQuery>(json, System.Text.Json.JsonSerializerOptions.Web)!);
+            e.HasIndex(r => r.NextRunAt);
+            e.HasIndex(r => r.OwnerId);
         });
         modelBuilder.Entity<SavedReport>(e =>
         {

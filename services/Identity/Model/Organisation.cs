@@ -162,6 +162,7 @@ public sealed class RoleAssignment : Aggregate
             Id = Guid.CreateVersion7(now), UserId = userId, Role = canonical, ScopeOrgUnitId = scopeOrgUnitId, CreatedAt = now, CreatedBy = actor.Name,
         };
         assignment.Record(new Audited(actor, "role.granted", "user", userId, null, assignment.State(), now));
+        assignment.Record(new RoleAssignmentChanged(assignment.Id, userId, canonical, scopeOrgUnitId, Granted: true, now));
         return assignment;
     }
 
@@ -171,6 +172,7 @@ public sealed class RoleAssignment : Aggregate
         if (IsOrganisationWideAdministrator && organisationWideAdministrators <= 1)
             throw new DomainRuleException("role", "This is the last organisation-wide administrator; grant the role to someone else first.");
         Record(new Audited(actor, "role.revoked", "user", UserId, State(), null, now));
+        Record(new RoleAssignmentChanged(Id, UserId, Role, ScopeOrgUnitId, Granted: false, now));
     }
 
     public bool IsOrganisationWideAdministrator => Role == Roles.Administrator && ScopeOrgUnitId is null;

@@ -51,6 +51,8 @@ public static class Extensions
             bus.AddIdempotentConsumer<CertificateIssuedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentRequestedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentRequestDecidedConsumer>();
+            // Reports someone scheduled, from analytics.
+            bus.AddIdempotentConsumer<ScheduledReportReadyConsumer>();
             // The copy of enrolments that reminders and escalations follow.
             bus.AddIdempotentConsumer<DueDateChangedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentCompletedConsumer>();

@@ -40,6 +40,7 @@ public static class NotificationTypes
     public const string Reminder = "enrolment-reminder";
     public const string Escalation = "enrolment-escalation";
     public const string Digest = "digest";
+    public const string ScheduledReport = "report-scheduled";
 
     private static readonly Dictionary<string, object?> Person = new()
     {
@@ -52,6 +53,12 @@ public static class NotificationTypes
         foreach (var (key, value) in values) sample[key] = value;
         return sample;
     }
+
+    private static Dictionary<string, object?> ReportLine(string name) => new()
+    {
+        ["name"] = name, ["assigned"] = 120, ["completed"] = 90, ["overdue"] = 6, ["required"] = 120, ["compliant"] = 110,
+        ["completion_rate"] = "75.0%", ["compliance_rate"] = "91.7%",
+    };
 
     private static Dictionary<string, object?> Course(string title = "Fire safety 2027") => new() { ["title"] = title, ["code"] = "FS-101", ["link"] = "https://learning.example.com/catalogue/courses/0193a5b0-0000-7000-8000-000000000001" };
 
@@ -131,6 +138,25 @@ public static class NotificationTypes
             Sample(("course", Course()), ("due_date", "31 January 2027"), ("days_overdue", 3), ("learner", new Dictionary<string, object?> { ["display_name"] = "Alan Turing" }),
                 ("manager", new Dictionary<string, object?> { ["display_name"] = "Grace Hopper" }), ("second_level", false),
                 ("team_link", "https://learning.example.com/team"))) { Digestible = true },
+        new(ScheduledReport, "Scheduled report", "A report someone scheduled for the person ran (daily, weekly or monthly).", "The schedule's recipients", false,
+            Channels.Email,
+            "{{ report_name }}: {{ report_title }} as of {{ as_of }}",
+            """
+            Hello {{ person.given_name }},
+
+            {{ owner }} scheduled this report for you: the {{ report_title }} report for {{ scope }}, as of {{ as_of }}.
+            {% for line in lines %}
+            - {{ line.name }}: {{ line.assigned }} assigned, {{ line.completed }} completed ({{ line.completion_rate }}), {{ line.overdue }} overdue{% if line.required > 0 %}; {{ line.compliant }} of {{ line.required }} required compliant ({{ line.compliance_rate }}){% endif %}
+            {% endfor %}{% if more > 0 %}
+            …and {{ more }} more in the portal.{% endif %}
+
+            In all: {{ total.assigned }} assigned, {{ total.completed }} completed ({{ total.completion_rate }}), {{ total.overdue }} overdue; {{ total.compliant }} of {{ total.required }} required compliant ({{ total.compliance_rate }}).
+
+            See it in the portal, with what each figure counts: {{ link }}
+            """,
+            Sample(("report_name", "Monday compliance"), ("report_title", "compliance"), ("scope", "Warehouse North"), ("owner", "Grace Hopper"),
+                ("as_of", "7 December 2026 06:00 UTC"), ("more", 0), ("link", "https://learning.example.com/reports/compliance"),
+                ("lines", new List<object?> { ReportLine("Fire safety 2027") }), ("total", ReportLine("Total")))) { Possible = Channels.Email | Channels.InApp },
         new(Digest, "Digest", "The messages that waited (for a digest, quiet hours or the day's limit), in one mail.", "The person", false, Channels.Email,
             "{{ count }} learning updates",
             """

@@ -126,6 +126,21 @@ public class ReportTests(PlatformFixture platform)
             Assert.Equal(3, sheet.Count); // two courses, total
             Assert.Equal(("Total", 14d), (sheet[^1]["Name"].ToString(), Convert.ToDouble(sheet[^1]["Assigned"])));
         }
+        // The audit pack: the same figures as a PDF, with the unit, the overdue people by name and the definitions printed.
+        using (var pdf = await admin.GetAsync($"/api/analytics/reports/compliance/audit-pack?{scope}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+            Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+            using var document = UglyToad.PdfPig.PdfDocument.Open(await pdf.Content.ReadAsByteArrayAsync());
+            var text = System.Text.RegularExpressions.Regex.Replace(string.Concat(document.GetPages().Select(p => p.Text)), @"\s+", "");
+            Assert.Contains($"Reports{tag}", text);
+            Assert.Contains("Requiredassignments:9;compliant:7(77.8%);overdue:2.", text);
+            Assert.Contains($"Person2{tag}", text);
+            Assert.Contains($"Person3{tag}", text);
+            Assert.DoesNotContain($"Person0{tag}", text); // not overdue
+            Assert.Contains("Compliant÷required", text); // the definitions, printed with the figures
+            Assert.Contains($"page1of{document.NumberOfPages}", text);
+        }
         using (var badFormat = await admin.GetAsync($"/api/analytics/reports/overdue/export?{scope}&format=pdf"))
         {
             Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);

@@ -120,4 +120,39 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await AssertAccessibleAsync(managerPage, "report-manager");
         });
     }
+
+    [Fact]
+    public async Task An_administrator_schedules_a_report_sends_it_now_and_a_bad_recipient_is_named()
+    {
+        var tag = "Weekly" + Guid.NewGuid().ToString("N")[..6];
+        // An administrator granted while the platform runs: analytics learns the role from identity's event, as it does every grant after its first start.
+        var (_, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, $"{tag}admin", null, [Roles.Administrator]);
+        var page = await Browser.NewPageAsync(Wide);
+        await JourneyAsync(page, "schedules", async () =>
+        {
+            await SignInAsync(page, email, password);
+            await page.GotoAsync("/reports/schedules");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Scheduled reports");
+            await page.GetByLabel("Name").FillAsync($"{tag} compliance");
+            await page.GetByLabel("How often").SelectOptionAsync("monthly");
+            await page.GetByLabel("Recipients' emails (one a line)").FillAsync($"{email}\nnobody-{tag}@example.org");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+            // The unknown recipient is named under the box; nothing is scheduled.
+            await Assertions.Expect(page.Locator("#recipients-errors")).ToContainTextAsync($"nobody-{tag}@example.org");
+            await AssertAccessibleAsync(page, "schedules-refused");
+
+            await page.GetByLabel("Recipients' emails (one a line)").FillAsync(email);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"{tag} compliance is scheduled: first sent 1 ");
+            var row = page.GetByRole(AriaRole.Region, new() { Name = "Schedules" }).GetByRole(AriaRole.Row).Filter(new() { HasText = $"{tag} compliance" });
+            await Assertions.Expect(row).ToContainTextAsync("monthly");
+            await row.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($@"^Send now\W+{tag} compliance$") }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"{tag} compliance: Sent to 1 person.");
+            await Assertions.Expect(row).ToContainTextAsync("Sent to 1 person.");
+            await AssertAccessibleAsync(page, "schedules");
+            await row.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($@"^Stop\W+{tag} compliance$") }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"{tag} compliance is stopped.");
+            await Assertions.Expect(row).ToHaveCountAsync(0);
+        });
+    }
 }
