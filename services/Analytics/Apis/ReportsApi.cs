@@ -3,6 +3,7 @@ using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.Contracts.Security;
 using LmsPlatform.ServiceDefaults.Csv;
+using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -133,9 +134,7 @@ public static class ReportsApi
     {
         var (data, errors) = await OpenAsync(query, http, db, time, ct);
         if (data is null) return TypedResults.ValidationProblem(errors);
-        var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
-        var (people, compliant) = await Reports.PeopleComplianceAsync(data.People, ct);
-        var certifications = await Reports.CertificationsAsync(db, data.Certifications, ct);
+        var (grouped, total, people, compliant, certifications) = await Reports.ComplianceAsync(db, data, query.Grouping, ct);
         return TypedResults.Ok(new ComplianceReportDto(data.AsOf, data.CurrentFigures, query.Grouping.ToString(), grouped, total, people, compliant,
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
@@ -160,7 +159,7 @@ public static class ReportsApi
     {
         var (transcript, errors) = await OpenTranscriptAsync(userId, query, http, db, time, ct, ExportFormat.Validate(format));
         if (transcript is null) return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : TypedResults.NotFound();
-        await ExportFormat.WriteAsync(http.Response, format, $"transcript-{userId:N}", transcript.Value.Filter.AsOf,
+        await ExportFormat.WriteAsync(db, http.Response, format, $"transcript-{userId:N}", transcript.Value.Filter.AsOf,
             Reports.Transcript(db, transcript.Value.Source.Rows, userId).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
@@ -210,7 +209,7 @@ public static class ReportsApi
         var (data, errors) = await OpenAsync(query, http, db, time, ct, ExportFormat.Validate(format));
         if (data is null) return TypedResults.ValidationProblem(errors);
         var (grouped, total) = await Reports.CountsAsync(db, data.Assignments, query.Grouping, ct);
-        await ExportFormat.WriteAsync(http.Response, format, report, data.AsOf, grouped.Append(total).ToAsyncEnumerable(), ct);
+        await ExportFormat.WriteAsync(db, http.Response, format, report, data.AsOf, grouped.Append(total).ToAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 
@@ -220,9 +219,7 @@ public static class ReportsApi
     {
         var (data, errors) = await OpenAsync(query, http, db, time, ct);
         if (data is null) return TypedResults.ValidationProblem(errors);
-        var (courses, total) = await Reports.CountsAsync(db, data.Assignments, GroupBy.Course, ct);
-        var (people, compliant) = await Reports.PeopleComplianceAsync(data.People, ct);
-        var certifications = await Reports.CertificationsAsync(db, data.Certifications, ct);
+        var (courses, total, people, compliant, certifications) = await Reports.ComplianceAsync(db, data, GroupBy.Course, ct);
         var overdue = await Reports.Overdue(db, data.Source.Rows, data.AsOf).Take(AuditPack.MaxOverdueRows).ToListAsync(ct);
         var scope = await ReportScope.ForAsync(http.User, db, ct);
         var pack = new AuditPackContent(await Reports.DescribeAsync(db, scope, query.ToFilter(data.AsOf), ct), data.AsOf, data.CurrentFigures, time.GetUtcNow(),
@@ -236,7 +233,7 @@ public static class ReportsApi
     {
         var (data, errors) = await OpenAsync(query, http, db, time, ct, ExportFormat.Validate(format));
         if (data is null) return TypedResults.ValidationProblem(errors);
-        await ExportFormat.WriteAsync(http.Response, format, "overdue", data.AsOf, Reports.Overdue(db, data.Source.Rows, data.AsOf).AsAsyncEnumerable(), ct);
+        await ExportFormat.WriteAsync(db, http.Response, format, "overdue", data.AsOf, Reports.Overdue(db, data.Source.Rows, data.AsOf).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 
@@ -270,12 +267,16 @@ public static class ExportFormat
         format is null || format.Equals("csv", StringComparison.OrdinalIgnoreCase) || format.Equals("xlsx", StringComparison.OrdinalIgnoreCase)
             ? [] : new() { ["format"] = ["must be 'csv' or 'xlsx'"] };
 
-    /// <summary>A report's rows as a download ("overdue-as-of-20261206-101500.xlsx"), streamed as they come.</summary>
-    public static Task WriteAsync<T>(HttpResponse response, string? format, string report, DateTimeOffset asOf, IAsyncEnumerable<T> rows, CancellationToken ct)
+    /// <summary>
+    /// A report's rows as a download ("overdue-as-of-20261206-101500.xlsx"), streamed from the database as they come
+    /// (<see cref="Streaming.StreamAsync"/>: not buffered by the retrying strategy).
+    /// </summary>
+    public static Task WriteAsync<T>(DbContext db, HttpResponse response, string? format, string report, DateTimeOffset asOf, IAsyncEnumerable<T> rows,
+        CancellationToken ct)
     {
         var name = $"{report}-as-of-{asOf.UtcDateTime:yyyyMMdd-HHmmss}";
-        return string.Equals(format, "xlsx", StringComparison.OrdinalIgnoreCase)
-            ? XlsxFile.WriteAsync(response, $"{name}.xlsx", report, rows, ct)
-            : CsvFile.WriteAsync(response, $"{name}.csv", rows, ct);
+        return db.StreamAsync(token => string.Equals(format, "xlsx", StringComparison.OrdinalIgnoreCase)
+            ? XlsxFile.WriteAsync(response, $"{name}.xlsx", report, rows, token)
+            : CsvFile.WriteAsync(response, $"{name}.csv", rows, token), ct);
     }
 }

@@ -93,12 +93,9 @@ public static class SchedulesApi
             var now = time.GetUtcNow();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var schedule = await db.ReportSchedules.FromSql($"SELECT * FROM report_schedules WHERE \"Id\" = {id} FOR UPDATE").SingleAsync(ct);
-            var (ready, outcome) = await ScheduledReports.RunAsync(db, schedule, now, ct);
-            if (ready is not null) db.AddIntegrationEvent(ready);
-            schedule.Ran(now, outcome, scheduled: false);
-            await db.SaveChangesAsync(ct);
+            var (sent, outcome) = await ScheduledReports.SendAsync(db, schedule, now, scheduled: false, ct);
             await transaction.CommitAsync(ct);
-            return new ScheduleRunDto(id, outcome, ready is not null);
+            return new ScheduleRunDto(id, outcome, sent);
         }));
     }
 

@@ -22,6 +22,8 @@ public sealed record MetricRow(Guid? Key, string Name, long Assigned, long NotSt
 public sealed record OverdueRow(Guid EnrolmentId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager,
     Guid CourseId, string Course, DateTimeOffset DueAt, int DaysOverdue, string Status);
 
+public sealed record ComplianceFigures(List<MetricRow> Rows, MetricRow Total, long People, long Compliant, List<CertificationRow> Certifications);
+
 public sealed record CertificationRow(Guid CourseId, string Course, long Certified, long Expiring30, long Expiring60, long Expiring90);
 
 public enum GroupBy { Course, OrgUnit }
@@ -213,6 +215,14 @@ public static class Reports
     }
 
     /// <summary>People with at least one required assignment, and those of them with none overdue.</summary>
+    /// <summary>The compliance report's figures (the page's answer and the audit pack's): counts grouped, people compliant, certifications.</summary>
+    public static async Task<ComplianceFigures> ComplianceAsync(AnalyticsDbContext db, ReportData data, GroupBy groupBy, CancellationToken ct)
+    {
+        var (rows, total) = await CountsAsync(db, data.Assignments, groupBy, ct);
+        var (people, compliant) = await PeopleComplianceAsync(data.People, ct);
+        return new(rows, total, people, compliant, await CertificationsAsync(db, data.Certifications, ct));
+    }
+
     public static async Task<(long People, long Compliant)> PeopleComplianceAsync(IQueryable<PeopleFigure> figures, CancellationToken ct)
     {
         var counts = await figures.GroupBy(_ => 1).Select(g => new { People = g.Sum(p => p.People), Compliant = g.Sum(p => p.Compliant) }).FirstOrDefaultAsync(ct);

@@ -47,6 +47,20 @@ public static class ScheduledReports
             .Where(u => u.UserId == ownerId || scope.Filter(db.Users).Any(r => r.UserId == u.UserId)).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Runs a schedule whose row the caller's transaction has locked: the event written through the outbox (or nothing,
+    /// with the reason), and the run recorded (a scheduled run also sets the next). The caller commits.
+    /// </summary>
+    public static async Task<(bool Sent, string Outcome)> SendAsync(AnalyticsDbContext db, ReportSchedule schedule, DateTimeOffset now, bool scheduled,
+        CancellationToken ct)
+    {
+        var (ready, outcome) = await RunAsync(db, schedule, now, ct);
+        if (ready is not null) db.AddIntegrationEvent(ready);
+        schedule.Ran(now, outcome, scheduled);
+        await db.SaveChangesAsync(ct);
+        return (ready is not null, outcome);
+    }
+
     /// <summary>Runs the schedule now, as its owner: the event for notification to send, or null with the reason nothing is sent.</summary>
     public static async Task<(ScheduledReportReady? Ready, string Outcome)> RunAsync(AnalyticsDbContext db, ReportSchedule schedule, DateTimeOffset now,
         CancellationToken ct)
@@ -103,10 +117,7 @@ public sealed class ReportScheduleWorker(IServiceScopeFactory scopes, TimeProvid
                 SELECT * FROM report_schedules WHERE "NextRunAt" <= {now} ORDER BY "NextRunAt" LIMIT 1 FOR UPDATE SKIP LOCKED
                 """).FirstOrDefaultAsync(ct);
             if (due is null) return 0;
-            var (ready, outcome) = await ScheduledReports.RunAsync(db, due, now, ct);
-            if (ready is not null) db.AddIntegrationEvent(ready);
-            due.Ran(now, outcome, scheduled: true);
-            await db.SaveChangesAsync(ct);
+            var (_, outcome) = await ScheduledReports.SendAsync(db, due, now, scheduled: true, ct);
             await transaction.CommitAsync(ct);
             log.LogInformation("Scheduled report {Schedule} ({Name}): {Outcome}", due.Id, due.Name, outcome);
             return 1;

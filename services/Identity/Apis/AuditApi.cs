@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Data;
 using LmsPlatform.Identity.Application;
 using LmsPlatform.ServiceDefaults.Csv;
 using LmsPlatform.Contracts.Security;
@@ -37,7 +38,8 @@ public static class AuditApi
     }
 
     public static Task Export([AsParameters] AuditQuery filter, HttpContext http, IdentityDbContext db, CancellationToken ct) =>
-        CsvFile.WriteAsync(http.Response, $"audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv", Filter(db, filter).AsAsyncEnumerable().Select(AuditEntryDto.From), ct);
+        db.StreamAsync(token => CsvFile.WriteAsync(http.Response, $"audit-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv",
+            Filter(db, filter).AsAsyncEnumerable().Select(AuditEntryDto.From), token), ct);
 
     private static IQueryable<AuditEntry> Filter(IdentityDbContext db, AuditQuery f)
     {
