@@ -38,6 +38,19 @@ public static class SequentialGuid
         return new Guid(bytes, bigEndian: true);
     }
 
+    /// <summary>
+    /// The smallest version 7 id of the millisecond <paramref name="at"/>: every id made from that moment on sorts after it,
+    /// so "rows written since" is a range of the primary key (PostgreSQL orders uuids by their bytes).
+    /// </summary>
+    public static Guid Floor(DateTimeOffset at)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, at.ToUnixTimeMilliseconds() << 16);
+        bytes[6] = 0x70;
+        bytes[8] = 0x80;
+        return new Guid(bytes, bigEndian: true);
+    }
+
     [ThreadStatic] private static byte[]? _pool;
     [ThreadStatic] private static int _used;
 

@@ -29,4 +29,16 @@ public class SequentialGuidTests
         static long Milliseconds(Guid id) => System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(id.ToByteArray(bigEndian: true)) >>> 16;
         Assert.InRange(Milliseconds(ids[^1]) - Milliseconds(ids[0]), 2, 10);
     }
+
+    [Fact]
+    public void The_floor_of_a_moment_sorts_before_every_id_made_from_it_and_after_those_made_before()
+    {
+        var at = new DateTimeOffset(2026, 12, 6, 6, 30, 0, 123, TimeSpan.Zero);
+        var floor = SequentialGuid.Floor(at);
+        Assert.Equal(7, floor.Version);
+        static string Bytes(Guid id) => Convert.ToHexString(id.ToByteArray(bigEndian: true)); // PostgreSQL's order
+        Assert.True(string.CompareOrdinal(Bytes(floor), Bytes(Guid.CreateVersion7(at))) <= 0);
+        Assert.True(string.CompareOrdinal(Bytes(floor), Bytes(Guid.CreateVersion7(at.AddMilliseconds(1)))) < 0);
+        Assert.True(string.CompareOrdinal(Bytes(floor), Bytes(Guid.CreateVersion7(at.AddMilliseconds(-1)))) > 0);
+    }
 }
