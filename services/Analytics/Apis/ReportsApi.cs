@@ -217,12 +217,13 @@ public static class ReportsApi
     public static async Task<Results<FileContentHttpResult, ValidationProblem>> ComplianceAuditPack([AsParameters] ReportQuery query, HttpContext http,
         AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var (data, errors) = await OpenAsync(query, http, db, time, ct);
-        if (data is null) return TypedResults.ValidationProblem(errors);
+        // Opened in its two steps, so the scope and filter that describe the pack are the ones its figures were read with.
+        var (opened, errors) = await BeginAsync(query, http, db, time, ct, moreErrors: null);
+        if (opened is not var (scope, filter)) return TypedResults.ValidationProblem(errors);
+        var data = await Reports.OpenAsync(db, scope, filter, ct);
         var (courses, total, people, compliant, certifications) = await Reports.ComplianceAsync(db, data, GroupBy.Course, ct);
         var overdue = await Reports.Overdue(db, data.Source.Rows, data.AsOf).Take(AuditPack.MaxOverdueRows).ToListAsync(ct);
-        var scope = await ReportScope.ForAsync(http.User, db, ct);
-        var pack = new AuditPackContent(await Reports.DescribeAsync(db, scope, query.ToFilter(data.AsOf), ct), data.AsOf, data.CurrentFigures, time.GetUtcNow(),
+        var pack = new AuditPackContent(await Reports.DescribeAsync(db, scope, filter, ct), data.AsOf, data.CurrentFigures, time.GetUtcNow(),
             LmsPlatform.ServiceDefaults.Security.Caller.NameOf(http.User), total, courses, people, compliant, certifications, overdue, total.Overdue);
         return TypedResults.File(AuditPack.Render(pack), "application/pdf", $"compliance-audit-pack-as-of-{data.AsOf.UtcDateTime:yyyyMMdd-HHmmss}.pdf");
     }
