@@ -49,6 +49,11 @@ public static class Reports
                    CASE WHEN started THEN assigned_at END, NULL, due_at, 1, 'AudienceRule' FROM seed;
             INSERT INTO enrolment_states ("EnrolmentId", "ValidFrom", "ValidTo", "UserId", "CourseId", "Status", "AssignedAt", "StartedAt", "CompletedAt", "DueAt", "Version", "Source")
             SELECT id, completed_at, NULL, user_id, course_id, 'Completed', assigned_at, assigned_at, completed_at, due_at, 1, 'AudienceRule' FROM seed WHERE completed_at IS NOT NULL;
+            -- The ledger copy the trends read: each assignment, its start and its completion.
+            INSERT INTO ledger_events ("EnrolmentId", "Sequence", "UserId", "CourseId", "Action", "At", "DueAt", "Version", "Source")
+            SELECT id, 1, user_id, course_id, 'Assigned', assigned_at, due_at, 1, 'AudienceRule' FROM seed
+            UNION ALL SELECT id, 2, user_id, course_id, 'Started', assigned_at, due_at, 1, 'AudienceRule' FROM seed WHERE started OR completed_at IS NOT NULL
+            UNION ALL SELECT id, 3, user_id, course_id, 'Completed', completed_at, due_at, 1, 'AudienceRule' FROM seed WHERE completed_at IS NOT NULL;
             """);
         await Sql.ExecuteAsync(db, "VACUUM ANALYZE"); // as autovacuum would have left the tables: statistics and the visibility map
         var assignments = await Sql.CountAsync(db, "SELECT count(DISTINCT \"EnrolmentId\") FROM enrolment_states");
@@ -90,6 +95,8 @@ public static class Reports
         await Measure("GET /api/analytics/reports/compliance (one division, as of 60 days ago)",
             () => Get(http, $"/api/analytics/reports/compliance?orgUnitId={division}&asOf={past}"), seconds);
         Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
+        await Measure("GET /api/analytics/dashboard (whole organisation, now, 12 weeks of trend)", () => Get(http, "/api/analytics/dashboard"), seconds);
+        Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
 
         // The whole organisation's overdue assignments as one CSV, streamed: analytics' resident memory sampled throughout.
         var pid = app.ProcessId(ResourceNames.AnalyticsApi);
@@ -113,6 +120,8 @@ public static class Reports
 
         var browser = await PortalSearch.SignInAsync(gateway, LmsTopology.AdminEmail, app.AdminPassword);
         await Measure("portal /reports/compliance (whole organisation, now: report, overdue page, definitions)", () => Get(browser, "/reports/compliance"), seconds);
+        Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
+        await Measure("portal /reports/dashboard (whole organisation, now: dashboard, operations checks)", () => Get(browser, "/reports/dashboard"), seconds);
         Console.WriteLine($"  CPU: {cpu.Sample()} (200% = both cores)");
     }
 

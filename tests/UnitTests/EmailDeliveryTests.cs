@@ -42,6 +42,42 @@ public class EmailDeliveryTests
     }
 
     [Fact]
+    public void Each_outcome_is_announced_for_the_delivery_report_and_an_attempt_still_to_come_is_not()
+    {
+        static List<Contracts.Notification.EmailDeliveryChanged> Announced(EmailMessage email) =>
+            [.. email.TakeDomainEvents().OfType<Contracts.Notification.EmailDeliveryChanged>()];
+        var email = Email();
+        email.Type = "reminder";
+        email.Failed("421 try later", permanent: false, T0);
+        Assert.Empty(Announced(email)); // retrying: no outcome yet
+        email.Delivered(T0.AddSeconds(15));
+        var sent = Assert.Single(Announced(email));
+        Assert.Equal((email.Id, "reminder", "Sent", 2, T0, T0.AddSeconds(15)), (sent.EmailId, sent.Type, sent.Status, sent.Attempts, sent.QueuedAt, sent.At));
+
+        var bounced = Email();
+        bounced.Failed("550 mailbox unavailable", permanent: true, T0);
+        Assert.Equal("Bounced", Assert.Single(Announced(bounced)).Status);
+        var late = Email();
+        late.Failed("421 try later", permanent: false, T0.AddDays(2));
+        Assert.Equal("GaveUp", Assert.Single(Announced(late)).Status);
+    }
+
+    [Fact]
+    public void The_report_keeps_an_emails_latest_outcome_whatever_order_they_arrive_in()
+    {
+        var id = Guid.NewGuid();
+        var fact = new Analytics.Model.EmailFact { EmailId = id };
+        var bounced = new Contracts.Notification.EmailDeliveryChanged(id, null, "reminder", "Bounced", 1, T0, T0.AddMinutes(1));
+        var sentAgain = new Contracts.Notification.EmailDeliveryChanged(id, null, "reminder", "Sent", 2, T0.AddHours(1), T0.AddHours(1));
+        fact.Apply(sentAgain);
+        fact.Apply(bounced); // the earlier outcome, arriving late
+        Assert.Equal(("Sent", 2), (fact.Status, fact.Attempts));
+        var untyped = new Analytics.Model.EmailFact();
+        untyped.Apply(bounced with { Type = null });
+        Assert.Equal("other", untyped.Type);
+    }
+
+    [Fact]
     public void A_failed_attempt_retries_a_refusal_bounces_and_time_gives_up()
     {
         var email = Email();

@@ -150,6 +150,8 @@ public static class PortalExtensions
         // The reports' CSV exports: the page's filters pass through as they are; the API applies the person's scope.
         app.MapGet("/reports/{report:regex(^(completion|compliance|overdue)$)}/export", (string report, HttpContext http, GatewayApi api) =>
             api.DownloadAsync($"api/analytics/reports/{report}/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
+        app.MapGet("/reports/certifications/expiring/export", (HttpContext http, GatewayApi api) =>
+            api.DownloadAsync("api/analytics/reports/certifications/expiring/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
         app.MapGet("/reports/compliance/audit-pack", (HttpContext http, GatewayApi api) =>
             api.DownloadAsync("api/analytics/reports/compliance/audit-pack" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
         app.MapGet("/reports/transcript/{userId:guid}/export", (Guid userId, HttpContext http, GatewayApi api) =>

@@ -37,8 +37,11 @@ public static class PortalMenu
             new("Enrolment imports", "manage/enrolment-imports", Permissions.EnrolmentsManage),
         ]),
         new("Reports", [
+            new("Dashboard", "reports/dashboard", Permissions.ReportsRead),
             new("Completion and compliance", "reports/compliance", Permissions.ReportsRead),
+            new("Certifications expiring", "reports/expiring", Permissions.ReportsRead),
             new("Learning over time", "reports/trend", Permissions.ReportsRead),
+            new("Notification delivery", "reports/notifications", Permissions.ReportsRead),
             new("Scheduled reports", "reports/schedules", Permissions.ReportsRead),
         ]),
         new("Notifications", [

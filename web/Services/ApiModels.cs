@@ -361,6 +361,24 @@ public sealed record TrendReportView(DateTimeOffset From, DateTimeOffset To, str
 
 public sealed record OverdueReportView(DateTimeOffset AsOf, Page<OverdueRowView> Overdue, MetricDefinitionView[] Definitions);
 
+public sealed record DashboardFiguresView(MetricRowView Total, long People, long CompliantPeople, long ActiveLearners, string Breakdown, MetricRowView[] Overdue,
+    CertificationRowView[] Expiring, CertificationRowView ExpiringTotal, TrendPointView[] Trend);
+
+public sealed record DashboardView(DateTimeOffset AsOf, bool CurrentFigures, string Scope, int Weeks, DashboardFiguresView Figures, double? PeopleComplianceRate,
+    MetricDefinitionView[] Definitions);
+
+public sealed record DeliveryRowView(string Type, long Sent, long Bounced, long GaveUp, long Retried, long Emails, double? DeliveryRate);
+
+public sealed record DeliveryPointView(DateTimeOffset From, DateTimeOffset To, long Sent, long Failed);
+
+public sealed record DeliveryReportView(DateTimeOffset From, DateTimeOffset To, string Interval, DeliveryRowView[] Rows, DeliveryRowView Total,
+    DeliveryPointView[] Periods, MetricDefinitionView[] Definitions);
+
+public sealed record ExpiringRowView(Guid CertificationId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId,
+    string? Manager, Guid CourseId, string Course, DateTimeOffset CertifiedAt, DateTimeOffset ExpiresAt, int DaysLeft);
+
+public sealed record ExpiringReportView(DateTimeOffset AsOf, int Within, Page<ExpiringRowView> Expiring, MetricDefinitionView[] Definitions);
+
 public sealed record CheckPointView(DateTimeOffset At, string Status, long Count);
 
 public sealed record CockpitCheckView(string Service, string Key, string Cadence, string Title, string Status, long Count, string? Link, string? Detail,

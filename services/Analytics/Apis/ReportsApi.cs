@@ -80,8 +80,20 @@ public sealed record OverdueReportDto(DateTimeOffset AsOf, Page<OverdueRow> Over
 public sealed record ComplianceReportDto(DateTimeOffset AsOf, bool CurrentFigures, string GroupBy, IReadOnlyList<MetricRow> Rows, MetricRow Total, long People, long CompliantPeople,
     double? PeopleComplianceRate, IReadOnlyList<CertificationRow> Certifications, IReadOnlyList<MetricDefinition> Definitions);
 
+/// <summary>A dashboard: its date and scope in words, the figures (<see cref="DashboardFigures"/>) and what each counts.</summary>
+public sealed record DashboardDto(DateTimeOffset AsOf, bool CurrentFigures, string Scope, int Weeks, DashboardFigures Figures, double? PeopleComplianceRate,
+    IReadOnlyList<MetricDefinition> Definitions);
+
+public sealed record DeliveryReportDto(DateTimeOffset From, DateTimeOffset To, string Interval, IReadOnlyList<DeliveryRow> Rows, DeliveryRow Total,
+    IReadOnlyList<DeliveryPoint> Periods, IReadOnlyList<MetricDefinition> Definitions);
+
+public sealed record ExpiringReportDto(DateTimeOffset AsOf, int Within, Page<ExpiringRow> Expiring, IReadOnlyList<MetricDefinition> Definitions);
+
 public static class ReportsApi
 {
+    /// <summary>The longest look ahead of the expiring certifications report.</summary>
+    public const int MaxWithinDays = 365;
+
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/analytics").WithTags("Reports").RequireAuthorization(Permissions.ReportsRead);
@@ -100,6 +112,14 @@ public static class ReportsApi
             .WithSummary("The completion or compliance report's figures as CSV (the same rows): a row per course or org unit, then the total");
         api.MapGet("/reports/compliance/audit-pack", ComplianceAuditPack).WithName("ComplianceAuditPack")
             .WithSummary("The compliance report for an org unit (or everyone) as of a date, as a PDF for an auditor: the figures, certifications, the overdue people and every figure's definition");
+        api.MapGet("/reports/notifications", DeliveryReport).WithName("NotificationDeliveryReport")
+            .WithSummary("Email outcomes (sent, bounced, given up) to the people in scope over a range: by notification type and per week or month");
+        api.MapGet("/dashboard", GetDashboard).WithName("GetDashboard")
+            .WithSummary("A dashboard's figures as of a date, in the caller's scope: compliance totals, overdue by org unit (or, for a team, by person), certifications expiring, the weekly trend and active learners");
+        api.MapGet("/reports/certifications/expiring", ExpiringReport).WithName("ExpiringCertificationsReport")
+            .WithSummary("The certifications held on a date that expire within 'within' days of it (30 by default), soonest first, paged: the people behind the expiring counts");
+        api.MapGet("/reports/certifications/expiring/export", ExportExpiring).WithName("ExportExpiringCertifications")
+            .WithSummary("Every certification expiring within 'within' days, as CSV or XLSX, streamed");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
             .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
@@ -139,6 +159,53 @@ public static class ReportsApi
             Metrics.Rate(compliant, people), certifications,
             [Metrics.Population, Metrics.Required, Metrics.Compliant, Metrics.ComplianceRate, Metrics.Overdue, Metrics.Certified, Metrics.CertificationExpiring]));
     }
+
+    /// <summary>
+    /// A dashboard (<see cref="Dashboard"/>) with the report filters and <c>weeks</c> of trend (12, 26 or 52): a
+    /// manager's is about their team, broken down by person; an administrator's about everyone they may see, by org unit.
+    /// </summary>
+    public static async Task<Results<Ok<DashboardDto>, ValidationProblem>> GetDashboard([AsParameters] ReportQuery query, int? weeks, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var shown = weeks ?? Dashboard.WeekChoices[0];
+        var (opened, errors) = await BeginAsync(query, http, db, time, ct,
+            Dashboard.WeekChoices.Contains(shown) ? null : new Dictionary<string, string[]> { ["weeks"] = [$"must be one of {string.Join(", ", Dashboard.WeekChoices)}"] });
+        if (opened is not var (scope, filter)) return TypedResults.ValidationProblem(errors);
+        var data = await Reports.OpenAsync(db, scope, filter, ct);
+        var figures = await Dashboard.ReadAsync(db, data, Dashboard.BreakdownFor(scope, filter), shown, ct);
+        return TypedResults.Ok(new DashboardDto(data.AsOf, data.CurrentFigures, await Reports.DescribeAsync(db, scope, filter, ct), shown, figures,
+            Metrics.Rate(figures.CompliantPeople, figures.People),
+            [Metrics.Population, Metrics.Assigned, Metrics.Completed, Metrics.CompletionRate, Metrics.Overdue, Metrics.Required, Metrics.Compliant,
+             Metrics.ComplianceRate, Metrics.Certified, Metrics.CertificationExpiring, Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions,
+             Metrics.ActiveLearners]));
+    }
+
+    public static async Task<Results<Ok<ExpiringReportDto>, ValidationProblem>> ExpiringReport([AsParameters] ReportQuery query, int? within,
+        [AsParameters] PageRequest paging, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var days = within ?? 30;
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, Merge(paging.Validate(), ValidateWithin(days)));
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var page = await Reports.Expiring(db, data.Source, data.AsOf, days).ToPageAsync(paging, ct);
+        return TypedResults.Ok(new ExpiringReportDto(data.AsOf, days, page, [Metrics.Population, Metrics.Certified, Metrics.CertificationExpiring]));
+    }
+
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportExpiring([AsParameters] ReportQuery query, int? within, string? format,
+        HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var days = within ?? 30;
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, Merge(ExportFormat.Validate(format), ValidateWithin(days)));
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        await ExportFormat.WriteAsync(db, http.Response, format, $"certifications-expiring-within-{days}-days", data.AsOf,
+            Reports.Expiring(db, data.Source, data.AsOf, days).AsAsyncEnumerable(), ct);
+        return TypedResults.Empty;
+    }
+
+    private static Dictionary<string, string[]> ValidateWithin(int days) =>
+        days is >= 1 and <= MaxWithinDays ? [] : new() { ["within"] = [$"must be a number of days from 1 to {MaxWithinDays}"] };
+
+    private static Dictionary<string, string[]> Merge(IReadOnlyDictionary<string, string[]> first, IReadOnlyDictionary<string, string[]> second) =>
+        first.Concat(second).ToDictionary();
 
     /// <summary>
     /// A person's transcript, within the caller's scope: someone outside it (or not counted: deactivated, erased) is not
@@ -188,15 +255,38 @@ public static class ReportsApi
     public static async Task<Results<Ok<TrendReportDto>, ValidationProblem>> TrendReport([AsParameters] TrendQuery query, HttpContext http, AnalyticsDbContext db,
         TimeProvider time, CancellationToken ct)
     {
+        var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
+        if (opened is not var (source, periods)) return TypedResults.ValidationProblem(errors);
+        var points = await Trends.CountAsync(db, source, periods, ct);
+        return TypedResults.Ok(new TrendReportDto(periods[0].Start, periods[^1].End, query.Period.ToString(), points,
+            [Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions, Metrics.ActiveLearners]));
+    }
+
+    /// <summary>
+    /// A report over a range (<see cref="TrendQuery"/>): the query checked, the people and courses in the caller's scope,
+    /// and the periods, from the start of the one holding 'from' (a whole first week or month) to 'to'.
+    /// </summary>
+    private static async Task<((ReportSource Source, List<(DateTimeOffset Start, DateTimeOffset End)> Periods)? Opened, Dictionary<string, string[]> Errors)> OpenRangeAsync(
+        TrendQuery query, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
         var now = time.GetUtcNow();
-        if (query.Validate(now) is { Count: > 0 } errors) return TypedResults.ValidationProblem(errors);
+        if (query.Validate(now) is { Count: > 0 } errors) return (null, errors);
         var (from, to) = query.Range(now);
         var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), query.Filters.ToFilter(now), ct);
-        var periods = Trends.Periods(from, to, query.Period);
-        var points = await Trends.CountAsync(db, source, periods, ct);
-        // The trend runs from the start of the period holding 'from' (a whole first week or month).
-        return TypedResults.Ok(new TrendReportDto(periods[0].Start, to, query.Period.ToString(), points,
-            [Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions, Metrics.ActiveLearners]));
+        return ((source, Trends.Periods(from, to, query.Period)), []);
+    }
+
+    /// <summary>The notification delivery report (<see cref="Deliveries"/>): the range and filters of a trend.</summary>
+    public static async Task<Results<Ok<DeliveryReportDto>, ValidationProblem>> DeliveryReport([AsParameters] TrendQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
+        if (opened is not var (source, periods)) return TypedResults.ValidationProblem(errors);
+        var outcomes = Deliveries.Outcomes(db, source, periods[0].Start, periods[^1].End);
+        var (rows, total) = await Deliveries.ByTypeAsync(outcomes, ct);
+        return TypedResults.Ok(new DeliveryReportDto(periods[0].Start, periods[^1].End, query.Period.ToString(), rows, total,
+            await Deliveries.PerPeriodAsync(db, outcomes, periods, ct),
+            [Metrics.EmailPopulation, Metrics.EmailsSent, Metrics.EmailsBounced, Metrics.EmailsGaveUp, Metrics.DeliveryRate, Metrics.EmailsRetried]));
     }
 
     /// <summary>

@@ -26,6 +26,22 @@ public sealed record ComplianceFigures(List<MetricRow> Rows, MetricRow Total, lo
 
 public sealed record CertificationRow(Guid CourseId, string Course, long Certified, long Expiring30, long Expiring60, long Expiring90);
 
+/// <summary>A certification held on a report date (<see cref="Reports.Held"/>), placed where its holder sits.</summary>
+public sealed class HeldCertification
+{
+    public Guid CertificationId { get; init; }
+    public Guid UserId { get; init; }
+    public Guid CourseId { get; init; }
+    public Guid? OrgUnitId { get; init; }
+    public Guid? ManagerId { get; init; }
+    public DateTimeOffset CertifiedAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+}
+
+/// <summary>One person's certification that expires soon after the report date.</summary>
+public sealed record ExpiringRow(Guid CertificationId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId,
+    string? Manager, Guid CourseId, string Course, DateTimeOffset CertifiedAt, DateTimeOffset ExpiresAt, int DaysLeft);
+
 public enum GroupBy { Course, OrgUnit }
 
 /// <summary>One line of a person's transcript: an assignment counted on the date, as the metric rules classify it.</summary>
@@ -158,20 +174,33 @@ public static class Reports
             .Select(g => new PeopleFigure { OrgUnitId = g.Key, People = g.LongCount(), Compliant = g.LongCount(p => p.Overdue == 0) });
 
     /// <summary>
+    /// The certifications held on <paramref name="asOf"/> by the people, for the courses, a report covers: certified on or
+    /// before it and expiring after it, each the latest cycle achieved by then. Certified and expiring counts, and the list
+    /// of people whose certification expires, all read these rows.
+    /// </summary>
+    public static IQueryable<HeldCertification> Held(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf) =>
+        from c in db.Certifications
+        where c.CertifiedAt <= asOf && c.ExpiresAt > asOf
+        join u in source.People on c.UserId equals u.UserId
+        join i in source.Items on c.CourseId equals i.ItemId
+        where !db.Certifications.Any(n => n.CertificationId == c.CertificationId && n.Cycle > c.Cycle && n.CertifiedAt <= asOf)
+        select new HeldCertification
+        {
+            CertificationId = c.CertificationId, UserId = c.UserId, CourseId = c.CourseId, OrgUnitId = u.OrgUnitId, ManagerId = u.ManagerId,
+            CertifiedAt = c.CertifiedAt!.Value, ExpiresAt = c.ExpiresAt!.Value,
+        };
+
+    /// <summary>
     /// Per org unit and certification course the report covers: its people certified on the date and those whose
-    /// certification expires within 30, 60 and 90 days of it (and has no later cycle achieved by then).
+    /// certification expires within 30, 60 and 90 days of it (<see cref="Held"/>).
     /// </summary>
     public static IQueryable<CertificationFigure> CertificationFigures(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf)
     {
         var in30 = asOf.AddDays(30);
         var in60 = asOf.AddDays(60);
         var in90 = asOf.AddDays(90);
-        return from c in db.Certifications
-               where c.CertifiedAt <= asOf && c.ExpiresAt > asOf
-               join u in source.People on c.UserId equals u.UserId
-               join i in source.Items on c.CourseId equals i.ItemId
-               where !db.Certifications.Any(n => n.CertificationId == c.CertificationId && n.Cycle > c.Cycle && n.CertifiedAt <= asOf)
-               group c by new { u.OrgUnitId, c.CourseId } into g
+        return from c in Held(db, source, asOf)
+               group c by new { c.OrgUnitId, c.CourseId } into g
                select new CertificationFigure
                {
                    OrgUnitId = g.Key.OrgUnitId,
@@ -181,6 +210,26 @@ public static class Reports
                    Expiring60 = g.LongCount(c => c.ExpiresAt <= in60),
                    Expiring90 = g.LongCount(c => c.ExpiresAt <= in90),
                };
+    }
+
+    /// <summary>
+    /// The people behind the expiring counts: certifications held on the date (<see cref="Held"/>) that expire within
+    /// <paramref name="days"/> of it, soonest first, with who, where and whose report they are.
+    /// </summary>
+    public static IQueryable<ExpiringRow> Expiring(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf, int days)
+    {
+        var until = asOf.AddDays(days);
+        return from c in Held(db, source, asOf)
+               where c.ExpiresAt <= until
+               join u in db.Users on c.UserId equals u.UserId
+               join i in db.Items on c.CourseId equals i.ItemId
+               join o in db.OrgUnits on c.OrgUnitId equals o.Id into units
+               from o in units.DefaultIfEmpty()
+               join m in db.Users on c.ManagerId equals m.UserId into managers
+               from m in managers.DefaultIfEmpty()
+               orderby c.ExpiresAt, u.DisplayName, c.CertificationId
+               select new ExpiringRow(c.CertificationId, c.UserId, u.DisplayName, u.Email, c.OrgUnitId, o.Name, c.ManagerId, m.DisplayName, c.CourseId, i.Title,
+                   c.CertifiedAt, c.ExpiresAt, (int)Math.Floor((c.ExpiresAt - asOf).TotalDays));
     }
 
     /// <summary>Assigned, progress, completion and compliance counts per course or per org unit, and the totals over all rows.</summary>
@@ -214,7 +263,6 @@ public static class Reports
         return (result, total);
     }
 
-    /// <summary>People with at least one required assignment, and those of them with none overdue.</summary>
     /// <summary>The compliance report's figures (the page's answer and the audit pack's): counts grouped, people compliant, certifications.</summary>
     public static async Task<ComplianceFigures> ComplianceAsync(AnalyticsDbContext db, ReportData data, GroupBy groupBy, CancellationToken ct)
     {
@@ -223,6 +271,7 @@ public static class Reports
         return new(rows, total, people, compliant, await CertificationsAsync(db, data.Certifications, ct));
     }
 
+    /// <summary>People with at least one required assignment, and those of them with none overdue.</summary>
     public static async Task<(long People, long Compliant)> PeopleComplianceAsync(IQueryable<PeopleFigure> figures, CancellationToken ct)
     {
         var counts = await figures.GroupBy(_ => 1).Select(g => new { People = g.Sum(p => p.People), Compliant = g.Sum(p => p.Compliant) }).FirstOrDefaultAsync(ct);

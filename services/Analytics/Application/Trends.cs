@@ -12,6 +12,8 @@ public sealed record TrendPoint(DateTimeOffset From, DateTimeOffset To, long New
 /// <summary>A period of a trend, as the query reads it.</summary>
 public sealed class TrendPeriod
 {
+    /// <summary>Its place in the trend, from 1: what its counts are matched back by (a timestamp comes back from PostgreSQL in microseconds, not ticks).</summary>
+    public long Index { get; set; }
     public DateTimeOffset Start { get; set; }
     public DateTimeOffset End { get; set; }
 }
@@ -41,14 +43,20 @@ public static class Trends
         return periods;
     }
 
+    /// <summary>The periods as a table a query can join (a row per period).</summary>
+    public static IQueryable<TrendPeriod> Table(AnalyticsDbContext db, List<(DateTimeOffset Start, DateTimeOffset End)> periods)
+    {
+        var starts = periods.Select(p => p.Start).ToArray();
+        var ends = periods.Select(p => p.End).ToArray();
+        return db.Database.SqlQuery<TrendPeriod>($"""SELECT i AS "Index", s AS "Start", e AS "End" FROM unnest({starts}, {ends}) WITH ORDINALITY AS p(s, e, i)""");
+    }
+
     public static async Task<List<TrendPoint>> CountAsync(AnalyticsDbContext db, ReportSource source, List<(DateTimeOffset Start, DateTimeOffset End)> periods,
         CancellationToken ct)
     {
         if (periods.Count == 0) return [];
         var (first, last) = (periods[0].Start, periods[^1].End);
-        var starts = periods.Select(p => p.Start).ToArray();
-        var ends = periods.Select(p => p.End).ToArray();
-        var table = db.Database.SqlQuery<TrendPeriod>($"""SELECT s AS "Start", e AS "End" FROM unnest({starts}, {ends}) AS p(s, e)""");
+        var table = Table(db, periods);
         var entries = from e in db.LedgerEvents
                       where e.At >= first && e.At < last
                       join u in source.People on e.UserId equals u.UserId
@@ -57,16 +65,16 @@ public static class Trends
         var counts = await (from p in table
                             from e in entries
                             where e.At >= p.Start && e.At < p.End
-                            group e by p.Start into g
+                            group e by p.Index into g
                             select new
                             {
-                                Start = g.Key,
+                                Index = g.Key,
                                 Assigned = g.LongCount(e => e.Action == LedgerAction.Assigned),
                                 Completions = g.LongCount(e => e.Action == LedgerAction.Completed || e.Action == LedgerAction.Waived),
                                 Active = g.Where(e => e.Action == LedgerAction.Started || e.Action == LedgerAction.Completed).Select(e => e.UserId).Distinct().LongCount(),
                             }).ToListAsync(ct);
-        var byStart = counts.ToDictionary(c => c.Start.UtcTicks);
-        return [.. periods.Select(p => byStart.TryGetValue(p.Start.UtcTicks, out var c)
+        var byIndex = counts.ToDictionary(c => c.Index);
+        return [.. periods.Select((p, i) => byIndex.TryGetValue(i + 1, out var c)
             ? new TrendPoint(p.Start, p.End, c.Assigned, c.Completions, c.Active)
             : new TrendPoint(p.Start, p.End, 0, 0, 0))];
     }

@@ -48,6 +48,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
             // Every service's operations checks, for the cockpit.
             bus.AddIdempotentConsumer<ChecksTakenConsumer>();
+            bus.AddIdempotentConsumer<EmailDeliveryChangedConsumer>();
         });
     }
 }

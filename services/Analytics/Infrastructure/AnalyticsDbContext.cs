@@ -23,6 +23,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<CheckResult> CheckResults => Set<CheckResult>();
     public DbSet<RoleHeld> RolesHeld => Set<RoleHeld>();
     public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
+    public DbSet<EmailFact> EmailFacts => Set<EmailFact>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
     public const string ChangesSequence = "read_model_changes";
@@ -97,6 +98,15 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(c => c.Link).HasMaxLength(300);
             e.Property(c => c.Detail).HasMaxLength(2000);
             e.HasIndex(c => c.Hour);
+        });
+        modelBuilder.Entity<EmailFact>(e =>
+        {
+            e.ToTable("email_facts");
+            e.HasKey(f => f.EmailId);
+            e.Property(f => f.Type).HasMaxLength(64);
+            e.Property(f => f.Status).HasMaxLength(20);
+            // The delivery report: the outcomes of a period.
+            e.HasIndex(f => f.At).IncludeProperties(f => new { f.UserId, f.Type, f.Status, f.Attempts });
         });
         modelBuilder.Entity<RoleHeld>(e =>
         {

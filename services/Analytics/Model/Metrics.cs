@@ -49,9 +49,20 @@ public static class Metrics
     public static readonly MetricDefinition ActiveLearners = new("activeLearners", "Active learners",
         "People who started or completed an assignment in the period, each counted once.");
 
+    /// <summary>Who and which emails the delivery report counts.</summary>
+    public static readonly MetricDefinition EmailPopulation = new("emailPopulation", "Emails counted",
+        "Emails whose delivery had its outcome in the period (sent, bounced or given up), to people whose account is active now and " +
+        "whom the report covers. An email sent again after a failure counts once, at its latest outcome. Mail still being retried has no " +
+        "outcome yet, and mail to an address that is nobody's account is only in the delivery log.");
+    public static readonly MetricDefinition EmailsSent = new("emailsSent", "Sent", "The mail relay accepted the email. Whether it reached the inbox is the recipient's mail server's to say.");
+    public static readonly MetricDefinition EmailsBounced = new("emailsBounced", "Bounced", "The mail relay refused the email for good (no such mailbox, say).");
+    public static readonly MetricDefinition EmailsGaveUp = new("emailsGaveUp", "Given up", "The email could not be handed to the mail relay in two days of retries.");
+    public static readonly MetricDefinition DeliveryRate = new("deliveryRate", "Delivery rate", "Sent ÷ (sent + bounced + given up); no rate when there were no emails.");
+    public static readonly MetricDefinition EmailsRetried = new("emailsRetried", "Needed retries", "Emails whose outcome took more than one attempt (the relay was away or answered 'try later').");
+
     public static IReadOnlyList<MetricDefinition> All { get; } =
         [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring,
-         PeriodPopulation, NewAssignments, Completions, ActiveLearners];
+         PeriodPopulation, NewAssignments, Completions, ActiveLearners, EmailPopulation, EmailsSent, EmailsBounced, EmailsGaveUp, DeliveryRate, EmailsRetried];
 
     /// <summary>The rate as reports show it: a fraction rounded to 4 places, or null when there is nothing to divide.</summary>
     public static double? Rate(long part, long whole) => whole == 0 ? null : Math.Round(part / (double)whole, 4);

@@ -1,3 +1,6 @@
+using LmsPlatform.Contracts.Notification;
+using LmsPlatform.ServiceDefaults.Domain;
+
 namespace LmsPlatform.Notification.Model;
 
 public enum EmailStatus
@@ -17,9 +20,10 @@ public enum EmailStatus
 /// <summary>
 /// One email to one person: the delivery log's row and the delivery queue's item at once. It is written with the
 /// change that caused it (the consumer's transaction), so an email is never lost, and a sender takes it only while
-/// holding its lease, so two replicas never send it both.
+/// holding its lease, so two replicas never send it both. Each outcome (sent, bounced, given up) is announced
+/// (<see cref="EmailDeliveryChanged"/>) for the delivery report.
 /// </summary>
-public sealed class EmailMessage
+public sealed class EmailMessage : Aggregate
 {
     public Guid Id { get; set; }
     public Guid? UserId { get; set; }
@@ -56,6 +60,7 @@ public sealed class EmailMessage
         LastError = null;
         LeasedUntil = null;
         if (Sensitive) TextBody = HtmlBody = Withheld;
+        Announce(at);
     }
 
     /// <summary>An attempt failed: bounced when <paramref name="permanent"/>, otherwise tried again later or given up.</summary>
@@ -64,10 +69,14 @@ public sealed class EmailMessage
         Attempts++;
         LastError = error.Length > 1000 ? error[..1000] : error;
         LeasedUntil = null;
-        if (permanent) { Status = EmailStatus.Bounced; return; }
-        if (DeliveryPolicy.NextAttempt(Attempts, QueuedAt, at) is { } next) { Status = EmailStatus.Retrying; NextAttemptAt = next; }
+        if (permanent) Status = EmailStatus.Bounced;
+        else if (DeliveryPolicy.NextAttempt(Attempts, QueuedAt, at) is { } next) (Status, NextAttemptAt) = (EmailStatus.Retrying, next);
         else Status = EmailStatus.GaveUp;
+        if (Status != EmailStatus.Retrying) Announce(at);
     }
+
+    /// <summary>An outcome, for the reports: an attempt still to come (retrying) is not one.</summary>
+    private void Announce(DateTimeOffset at) => Record(new EmailDeliveryChanged(Id, UserId, Type, Status.ToString(), Attempts, QueuedAt, at));
 
     /// <summary>A sender holds it at this moment: its outcome is that sender's to record.</summary>
     public bool BeingSent(DateTimeOffset at) => LeasedUntil > at;

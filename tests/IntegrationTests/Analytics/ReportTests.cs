@@ -184,6 +184,9 @@ public class ReportTests(PlatformFixture platform)
         var mine = Totals(await manager.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?{scope}"));
         Assert.Equal((13, 2), (mine.Assigned, mine.Overdue));
         Assert.Equal(13, Totals(await manager.GetFromJsonAsync<JsonElement>("/api/analytics/reports/completion")).Assigned);
+        // Their dashboard: person 0's completion makes one learner active in the last 30 days, as the trend's week says.
+        var managerDashboard = (await manager.GetFromJsonAsync<JsonElement>("/api/analytics/dashboard")).GetProperty("figures");
+        Assert.Equal((1L, 13L), (managerDashboard.GetProperty("activeLearners").GetInt64(), Read(managerDashboard.GetProperty("total")).Assigned));
 
         // A person's transcript: their share of the figures, each assignment as the reports count it. The manager may read
         // their people's, and the outsider's is not found for them (as for anyone outside a caller's scope).
@@ -212,6 +215,96 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.BadRequest, grouping.StatusCode);
         using var badExport = await admin.GetAsync($"/api/analytics/reports/overdue/export?asOf={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddDays(2).ToString("O"))}");
         Assert.Equal(HttpStatusCode.BadRequest, badExport.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_dashboard_counts_what_the_reports_count_and_its_expiring_certifications_lead_to_the_people()
+    {
+        var admin = platform.Gateway;
+        var tag = Guid.NewGuid().ToString("N")[..6];
+        var unit = await OrgUnits.CreateAsync(admin, $"Dashboard {tag}");
+        var (managerId, _, managerTokens) = await People.CreateSignedInAsync(platform.App, admin, "dashmanager", null, [Roles.Manager], unit);
+        async Task<Guid> PersonAsync(string name)
+        {
+            using var created = await admin.PostAsJsonAsync("/api/identity/users", new
+            {
+                email = $"{name}.{tag}.{Guid.NewGuid():N}@example.org", givenName = name, familyName = tag, managerId, orgUnitId = unit,
+                hireDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-60)),
+            });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            await EnrolmentClient.LearnerCopyAsync(admin, id);
+            return id;
+        }
+        var (ann, bo, cal) = (await PersonAsync("Ann"), await PersonAsync("Bo"), await PersonAsync("Cal"));
+        var fireSafety = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Fire {tag}", d => d["compliance"] = new { dueWithinDays = 30, dueFrom = "hire" });
+        var licence = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Licence {tag}", d => d["compliance"] = new { validityMonths = 12 });
+        using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = new[] { ann }, courseId = fireSafety }))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = new[] { bo, cal }, courseId = licence }))
+            Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
+        // Bo's licence (a year's validity) expires in 20 days, Cal's in 75; both were completed long ago, records migrated.
+        foreach (var (person, daysLeft) in new[] { (bo, 20), (cal, 75) })
+        {
+            var enrolment = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={person}")).GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid();
+            using var done = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{enrolment}/complete",
+                new { completedAt = DateTimeOffset.UtcNow.AddMonths(-12).AddDays(daysLeft).AddHours(1), reason = "migrated" });
+            Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        }
+
+        // The administrator's dashboard for the unit: the compliance report's totals, by org unit, both certifications counted.
+        var scope = $"orgUnitId={unit}";
+        var dashboard = await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/analytics/dashboard?{scope}&weeks=52"),
+            d => d.GetProperty("figures").GetProperty("expiringTotal").GetProperty("certified").GetInt64() == 2
+                && Read(d.GetProperty("figures").GetProperty("total")) is { Assigned: 3, Completed: 2, Overdue: 1 }, Soon, "the dashboard counting the three assignments");
+        var figures = dashboard.GetProperty("figures");
+        var compliance = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/compliance?{scope}&asOf={Uri.EscapeDataString(dashboard.GetProperty("asOf").GetDateTimeOffset().ToString("O"))}");
+        Assert.Equal(compliance.GetProperty("total").ToString(), figures.GetProperty("total").ToString());
+        Assert.Equal((compliance.GetProperty("people").GetInt64(), compliance.GetProperty("compliantPeople").GetInt64()),
+            (figures.GetProperty("people").GetInt64(), figures.GetProperty("compliantPeople").GetInt64()));
+        Assert.Equal(($"Dashboard {tag}", "OrgUnit"), (dashboard.GetProperty("scope").GetString(), figures.GetProperty("breakdown").GetString()));
+        var overdueUnit = Assert.Single(figures.GetProperty("overdue").EnumerateArray());
+        Assert.Equal((unit, 1L), (overdueUnit.GetProperty("key").GetGuid(), overdueUnit.GetProperty("overdue").GetInt64()));
+        var expiring = Assert.Single(figures.GetProperty("expiring").EnumerateArray());
+        Assert.Equal((licence, 2L, 1L, 1L, 2L), (expiring.GetProperty("courseId").GetGuid(), expiring.GetProperty("certified").GetInt64(),
+            expiring.GetProperty("expiring30").GetInt64(), expiring.GetProperty("expiring60").GetInt64(), expiring.GetProperty("expiring90").GetInt64()));
+        // The trend: the three assignments this week and the two completions on their (migrated) dates within the 52 weeks;
+        // in the last 12 weeks the completions are not there, and nobody learned in the last 30 days.
+        long Sum(JsonElement d, string figure) => d.GetProperty("figures").GetProperty("trend").EnumerateArray().Sum(p => p.GetProperty(figure).GetInt64());
+        Assert.Equal((52, 3L, 2L), (figures.GetProperty("trend").GetArrayLength(), Sum(dashboard, "newAssignments"), Sum(dashboard, "completions")));
+        var twelve = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/dashboard?{scope}");
+        Assert.Equal((12, 3L, 0L, 0L), (twelve.GetProperty("weeks").GetInt32(), Sum(twelve, "newAssignments"), Sum(twelve, "completions"),
+            twelve.GetProperty("figures").GetProperty("activeLearners").GetInt64()));
+        Assert.Contains(dashboard.GetProperty("definitions").EnumerateArray(), d => d.GetProperty("key").GetString() == "expiring");
+
+        // The people behind the expiring counts: Bo within 30 days, Bo then Cal within 90, nobody for the other course.
+        var within30 = (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/certifications/expiring?{scope}")).GetProperty("expiring");
+        var bos = Assert.Single(within30.GetProperty("items").EnumerateArray());
+        Assert.Equal((bo, licence), (bos.GetProperty("userId").GetGuid(), bos.GetProperty("courseId").GetGuid()));
+        Assert.InRange(bos.GetProperty("daysLeft").GetInt32(), 19, 20);
+        var within90 = (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/certifications/expiring?{scope}&within=90")).GetProperty("expiring");
+        Assert.Equal([bo, cal], within90.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("userId").GetGuid()));
+        Assert.Equal(0, (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/certifications/expiring?{scope}&within=90&courseId={fireSafety}"))
+            .GetProperty("expiring").GetProperty("totalCount").GetInt64());
+        var csv = await CsvAsync(admin, $"/api/analytics/reports/certifications/expiring/export?{scope}&within=90");
+        Assert.Equal(3, csv.Count);
+        Assert.Contains($"Cal {tag}", csv[2]);
+
+        // The manager's dashboard is about their team, by person: Ann is the one overdue.
+        using var manager = Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), managerTokens.AccessToken);
+        var theirs = (await manager.GetFromJsonAsync<JsonElement>("/api/analytics/dashboard")).GetProperty("figures");
+        Assert.Equal(("Person", 3L), (theirs.GetProperty("breakdown").GetString(), Read(theirs.GetProperty("total")).Assigned));
+        var annRow = Assert.Single(theirs.GetProperty("overdue").EnumerateArray());
+        Assert.Equal((ann, $"Ann {tag}", 1L), (annRow.GetProperty("key").GetGuid(), annRow.GetProperty("name").GetString(), annRow.GetProperty("overdue").GetInt64()));
+
+        // Bad input: a clear 400 naming the field.
+        foreach (var (url, field) in new[] { ("/api/analytics/dashboard?weeks=7", "weeks"), ("/api/analytics/reports/certifications/expiring?within=0", "within"),
+                     ("/api/analytics/reports/certifications/expiring/export?within=400", "within") })
+        {
+            using var bad = await admin.GetAsync(url);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains(field, await bad.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

@@ -22,9 +22,9 @@ public class NotificationTests(PlatformFixture platform)
             TimeSpan.FromSeconds(30), $"a {type} message in the inbox"))
         .GetProperty("items").EnumerateArray().First(i => i.GetProperty("type").GetString() == type);
 
-    private async Task<(Guid Id, string Email, HttpClient Client)> PersonAsync(string tag)
+    private async Task<(Guid Id, string Email, HttpClient Client)> PersonAsync(string tag, Guid? orgUnitId = null)
     {
-        var (id, email, tokens) = await Identity.People.CreateSignedInAsync(platform.App, platform.Gateway, tag);
+        var (id, email, tokens) = await Identity.People.CreateSignedInAsync(platform.App, platform.Gateway, tag, null, [], orgUnitId);
         await Enrolment.EnrolmentClient.LearnerCopyAsync(platform.Gateway, id);
         // Notification knows them once their welcome is in their inbox.
         var client = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), tokens.AccessToken);
@@ -172,7 +172,8 @@ public class NotificationTests(PlatformFixture platform)
         var admin = platform.Gateway;
         var t = Guid.NewGuid().ToString("N")[..6];
         var course = await CatalogueClient.EnrollableCourseAsync(platform, $"Bounce {t}");
-        var (id, _, learner) = await PersonAsync("bounce"); // the catcher refuses any bounce.* mailbox with 550
+        var unit = await Identity.OrgUnits.CreateAsync(admin, $"Bounces {t}");
+        var (id, _, learner) = await PersonAsync("bounce", unit); // the catcher refuses any bounce.* mailbox with 550
         using var _ = learner;
         await RuntimeTests.EnrolAsync(admin, id, course);
 
@@ -188,6 +189,18 @@ public class NotificationTests(PlatformFixture platform)
         await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/notification/deliveries/{delivery.GetProperty("id").GetGuid()}"),
             d => d.GetProperty("delivery").GetProperty("attempts").GetInt32() == 2 && d.GetProperty("delivery").GetProperty("status").GetString() == "Bounced",
             TimeSpan.FromSeconds(30), "the retried mail bounced again");
+
+        // The delivery report counts the email once, at its latest outcome: bounced, after a retry.
+        var report = await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/notifications?orgUnitId={unit}"),
+            r => r.GetProperty("rows").EnumerateArray().Any(x => x.GetProperty("type").GetString() == "enrolment-assigned" && x.GetProperty("retried").GetInt64() == 1),
+            TimeSpan.FromSeconds(30), "the delivery report counting the retried bounce");
+        var assigned = Assert.Single(report.GetProperty("rows").EnumerateArray(), x => x.GetProperty("type").GetString() == "enrolment-assigned");
+        Assert.Equal((0L, 1L, 0L, 1L), (assigned.GetProperty("sent").GetInt64(), assigned.GetProperty("bounced").GetInt64(), assigned.GetProperty("gaveUp").GetInt64(),
+            assigned.GetProperty("emails").GetInt64()));
+        Assert.Equal(0.0, assigned.GetProperty("deliveryRate").GetDouble());
+        Assert.Equal(report.GetProperty("rows").EnumerateArray().Sum(x => x.GetProperty("bounced").GetInt64()), report.GetProperty("total").GetProperty("bounced").GetInt64());
+        Assert.Equal(report.GetProperty("total").GetProperty("emails").GetInt64(),
+            report.GetProperty("periods").EnumerateArray().Sum(p => p.GetProperty("sent").GetInt64() + p.GetProperty("failed").GetInt64()));
 
         // A sent mail is never sent twice; filters are checked.
         var built = await admin.GetFromJsonAsync<JsonElement>("/api/notification/templates/enrolment-overdue");

@@ -97,6 +97,25 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await Assertions.Expect(totals.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "1", "—"]);
                 await AssertAccessibleAsync(page, $"trend-{width}");
 
+                // The dashboard for the unit, the filter in the address: the report's figures, a chart beside each table,
+                // and a row of the overdue breakdown leads to that unit's overdue people.
+                await page.GotoAsync($"/reports/dashboard?orgUnit={unit}");
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync("Dashboard");
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"{tag} Logistics, as of now: 3 assignments, 3 people with required training.");
+                var overdueFigure = page.Locator(".tiles > div").Filter(new() { Has = page.Locator("dt", new() { HasTextString = "Overdue" }) });
+                await Assertions.Expect(overdueFigure.Locator(".figure")).ToHaveTextAsync("2");
+                await overdueFigure.GetByText("What it counts").ClickAsync();
+                await Assertions.Expect(overdueFigure).ToContainTextAsync("with a due date before it");
+                await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Overdue assignments of the org units with the most" })).ToBeVisibleAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^New assignments, completions and active learners per week, the last 12 weeks") }))
+                    .ToBeVisibleAsync();
+                var weekTotals = page.GetByRole(AriaRole.Region, new() { Name = "Learning per week" }).GetByRole(AriaRole.Row).Filter(new() { HasText = "Total" });
+                await Assertions.Expect(weekTotals.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "1", "—"]);
+                await AssertAccessibleAsync(page, $"dashboard-{width}");
+                await page.GetByRole(AriaRole.Region, new() { Name = "Overdue by org unit" }).GetByRole(AriaRole.Link, new() { Name = $"{tag} Logistics" }).ClickAsync();
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync("Completion and compliance");
+                await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" }).GetByRole(AriaRole.Row)).ToHaveCountAsync(3);
+
                 // Drill down: a name behind the overdue number opens that person's transcript.
                 await page.GotoAsync($"/reports/compliance?orgUnit={unit}");
                 await page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" }).GetByRole(AriaRole.Link, new() { Name = $"Ben {tag}" }).ClickAsync();
@@ -118,6 +137,23 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToHaveTextAsync("As of now: 2 assignments, 2 people with required training.");
             await Assertions.Expect(managerPage.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).Not.ToContainTextAsync($"Cy {tag}");
             await AssertAccessibleAsync(managerPage, "report-manager");
+
+            // The manager's dashboard is about their people: Ben is the one overdue (Cy is not theirs), and leads to his transcript.
+            await managerPage.GotoAsync("/reports/dashboard");
+            var active = managerPage.Locator(".tiles > div").Filter(new() { Has = managerPage.Locator("dt", new() { HasTextString = "Active learners" }) });
+            await Assertions.Expect(active.Locator(".figure")).ToHaveTextAsync("1"); // Ada, who completed
+            var byPerson = managerPage.GetByRole(AriaRole.Region, new() { Name = "Overdue by person" });
+            await Assertions.Expect(byPerson.GetByRole(AriaRole.Row)).ToHaveCountAsync(2);
+            await Assertions.Expect(byPerson).ToContainTextAsync($"Ben {tag}");
+            await AssertAccessibleAsync(managerPage, "dashboard-manager");
+            await byPerson.GetByRole(AriaRole.Link, new() { Name = $"Ben {tag}" }).ClickAsync();
+            await Assertions.Expect(Heading(managerPage)).ToHaveTextAsync($"Ben {tag}'s transcript");
+
+            // Nobody of theirs holds a certification expiring soon, and the page says so.
+            await managerPage.GotoAsync("/reports/expiring?within=90");
+            await Assertions.Expect(Heading(managerPage)).ToHaveTextAsync("Certifications expiring");
+            await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToContainTextAsync("0 certifications expiring within 90 days of now.");
+            await AssertAccessibleAsync(managerPage, "expiring-manager");
         });
     }
 
@@ -153,6 +189,13 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await row.GetByRole(AriaRole.Button, new() { NameRegex = new Regex($@"^Stop\W+{tag} compliance$") }).ClickAsync();
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"{tag} compliance is stopped.");
             await Assertions.Expect(row).ToHaveCountAsync(0);
+
+            // The notification delivery report: the emails' outcomes by type, a chart beside its table.
+            await page.GotoAsync("/reports/notifications");
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Notification delivery");
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(" with an outcome, ");
+            await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Emails sent and failed per week" })).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "notification-delivery");
         });
     }
 }

@@ -190,6 +190,43 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.ToTable("check_results", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.EmailFact", b =>
+                {
+                    b.Property<Guid>("EmailId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("QueuedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid?>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("EmailId");
+
+                    b.HasIndex("At");
+
+                    NpgsqlIndexBuilderExtensions.IncludeProperties(b.HasIndex("At"), new[] { "UserId", "Type", "Status", "Attempts" });
+
+                    b.ToTable("email_facts", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.EnrolmentState", b =>
                 {
                     b.Property<Guid>("EnrolmentId")

@@ -1,0 +1,74 @@
+using LmsPlatform.Analytics.Infrastructure;
+using LmsPlatform.Analytics.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace LmsPlatform.Analytics.Application;
+
+/// <summary>Whose overdue assignments a dashboard breaks down: the org units' (an organisation or subtree) or a team's people.</summary>
+public enum Breakdown { OrgUnit, Person }
+
+/// <summary>
+/// A dashboard's figures, for one date and the people a caller may see: the compliance totals, where the overdue
+/// assignments are, the certifications expiring soonest, the weeks before the date, and the learners active in its last
+/// 30 days. Every figure is one the reports already count, read through the same <see cref="ReportData"/>, so a dashboard
+/// number and the report page it drills into cannot differ.
+/// </summary>
+public sealed record DashboardFigures(MetricRow Total, long People, long CompliantPeople, long ActiveLearners, Breakdown Breakdown,
+    IReadOnlyList<MetricRow> Overdue, IReadOnlyList<CertificationRow> Expiring, CertificationRow ExpiringTotal, IReadOnlyList<TrendPoint> Trend);
+
+public static class Dashboard
+{
+    /// <summary>The longest lists a dashboard shows (the report pages have the rest).</summary>
+    public const int MaxRows = 10;
+
+    /// <summary>The weeks of the trend a dashboard may show.</summary>
+    public static readonly IReadOnlyList<int> WeekChoices = [12, 26, 52];
+
+    /// <summary>
+    /// A manager's dashboard is about people: a scope that names people only (a manager's team) or a report about a
+    /// manager's team breaks down by person; everything else by org unit.
+    /// </summary>
+    public static Breakdown BreakdownFor(ReportScope scope, ReportFilter filter) =>
+        filter.ManagerId is not null || (!scope.Global && scope.OrgUnitIds.Count == 0) ? Breakdown.Person : Breakdown.OrgUnit;
+
+    public static async Task<DashboardFigures> ReadAsync(AnalyticsDbContext db, ReportData data, Breakdown breakdown, int weeks, CancellationToken ct)
+    {
+        var (units, total) = await Reports.CountsAsync(db, data.Assignments, GroupBy.OrgUnit, ct);
+        var (people, compliant) = await Reports.PeopleComplianceAsync(data.People, ct);
+        var overdue = breakdown == Breakdown.OrgUnit
+            ? [.. units.Where(u => u.Overdue > 0).OrderByDescending(u => u.Overdue).ThenBy(u => u.Name, StringComparer.CurrentCultureIgnoreCase).Take(MaxRows)]
+            : await OverdueByPersonAsync(db, data.Source.Rows, ct);
+        var certifications = await Reports.CertificationsAsync(db, data.Certifications, ct);
+        var expiring = certifications.Where(c => c.Expiring90 > 0).OrderByDescending(c => c.Expiring30).ThenByDescending(c => c.Expiring90).Take(MaxRows).ToList();
+        var expiringTotal = new CertificationRow(Guid.Empty, "Total", certifications.Sum(c => c.Certified), certifications.Sum(c => c.Expiring30),
+            certifications.Sum(c => c.Expiring60), certifications.Sum(c => c.Expiring90));
+
+        var asOf = data.AsOf;
+        var trend = await Trends.CountAsync(db, data.Source, Trends.Periods(asOf.AddDays(-7 * (weeks - 1)), asOf, TrendInterval.Week), ct);
+        var active = await Trends.CountAsync(db, data.Source, [(asOf.AddDays(-30), asOf)], ct);
+        return new(total, people, compliant, active[0].ActiveLearners, breakdown, overdue, expiring, expiringTotal, trend);
+    }
+
+    /// <summary>The people with the most overdue assignments, counted from the rows (a team is counted live, never from the org units' cells).</summary>
+    private static async Task<List<MetricRow>> OverdueByPersonAsync(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, CancellationToken ct)
+    {
+        var counts = await rows.GroupBy(a => a.UserId).Select(g => new
+            {
+                UserId = g.Key,
+                Assigned = g.LongCount(),
+                NotStarted = g.LongCount(a => a.NotStarted),
+                InProgress = g.LongCount(a => a.InProgress),
+                Completed = g.LongCount(a => a.Completed),
+                Paused = g.LongCount(a => a.Paused),
+                Overdue = g.LongCount(a => a.Overdue),
+                Required = g.LongCount(a => a.Required),
+                RequiredOverdue = g.LongCount(a => a.Required && a.Overdue),
+            })
+            .Where(p => p.Overdue > 0).OrderByDescending(p => p.Overdue).ThenBy(p => p.UserId).Take(MaxRows).ToListAsync(ct);
+        var ids = counts.Select(c => c.UserId).ToList();
+        var names = await db.Users.Where(u => ids.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, u => u.DisplayName, ct);
+        return [.. counts.Select(c => new MetricRow(c.UserId, names.GetValueOrDefault(c.UserId, "(unknown)"), c.Assigned, c.NotStarted, c.InProgress, c.Completed,
+                c.Paused, c.Overdue, c.Required, c.Required - c.RequiredOverdue))
+            .OrderByDescending(r => r.Overdue).ThenBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase)];
+    }
+}

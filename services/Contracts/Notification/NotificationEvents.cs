@@ -1,0 +1,9 @@
+namespace LmsPlatform.Contracts.Notification;
+
+/// <summary>
+/// An email's delivery reached an outcome: <c>Sent</c> (the relay took it), <c>Bounced</c> (refused for good) or
+/// <c>GaveUp</c> (retried for two days without success). An email an operator sends again announces its new outcome
+/// with a later <see cref="At"/>. <see cref="UserId"/> is null for mail to an address that is nobody's account.
+/// </summary>
+public sealed record EmailDeliveryChanged(Guid EmailId, Guid? UserId, string? Type, string Status, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset At)
+    : IIntegrationEvent;
