@@ -11,7 +11,7 @@ namespace LmsPlatform.Analytics.Application;
 /// <summary>
 /// The organisation's figures now, kept ready: the same groupings a report makes (<see cref="Reports.AssignmentFigures"/>,
 /// <see cref="Reports.PeopleFigures"/>, <see cref="Reports.CertificationFigures"/>) for everyone, per org unit and
-/// course, computed in one repeatable-read transaction (so they are the read model at one moment) and written in place of
+/// course, with the dashboards' weekly trend (<see cref="Trends.CellsAsync"/>), computed in one repeatable-read transaction (so they are the read model at one moment) and written in place of
 /// the last ones. A report about now for the whole organisation or a subtree adds up these cells, so it costs the same
 /// whether the organisation has ten thousand assignments or ten million. See ADR 0020.
 /// </summary>
@@ -33,10 +33,13 @@ public static class CurrentFigures
             var assignments = await Reports.AssignmentFigures(source.Rows).ToListAsync(ct);
             var people = await Reports.PeopleFigures(source.Rows).ToListAsync(ct);
             var certifications = await Reports.CertificationFigures(db, source, now).ToListAsync(ct);
+            var (weeks, activity) = await Trends.CellsAsync(db, source, Trends.LastWeeks(now, Trends.FigureWeeks), Trends.LastMonth(now), ct);
 
             await db.AssignmentFigures.ExecuteDeleteAsync(ct);
             await db.PeopleFigures.ExecuteDeleteAsync(ct);
             await db.CertificationFigures.ExecuteDeleteAsync(ct);
+            await db.WeekFigures.ExecuteDeleteAsync(ct);
+            await db.ActivityFigures.ExecuteDeleteAsync(ct);
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await CopyAsync(connection, "current_assignment_figures", ["OrgUnitId", "CourseId", "Assigned", "NotStarted", "InProgress", "Completed", "Paused",
                 "Overdue", "Required", "RequiredOverdue"], assignments,
@@ -44,10 +47,14 @@ public static class CurrentFigures
             await CopyAsync(connection, "current_people_figures", ["OrgUnitId", "People", "Compliant"], people, f => [f.OrgUnitId, f.People, f.Compliant], ct);
             await CopyAsync(connection, "current_certification_figures", ["OrgUnitId", "CourseId", "Certified", "Expiring30", "Expiring60", "Expiring90"],
                 certifications, f => [f.OrgUnitId, f.CourseId, f.Certified, f.Expiring30, f.Expiring60, f.Expiring90], ct);
+            await CopyAsync(connection, "current_week_figures", ["OrgUnitId", "CourseId", "WeekStart", "NewAssignments", "Completions"], weeks,
+                f => [f.OrgUnitId, f.CourseId, f.WeekStart, f.NewAssignments, f.Completions], ct);
+            await CopyAsync(connection, "current_activity_figures", ["OrgUnitId", "WeekStart", "ActiveLearners"], activity,
+                f => [f.OrgUnitId, f.WeekStart, f.ActiveLearners], ct);
 
             // Written in SQL, not saved through the context: a save moves the change sequence, and would set off another round.
             var snapshot = new FiguresSnapshot { Id = 1, TakenAt = now, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-                Cells = assignments.Count + people.Count + certifications.Count };
+                Cells = assignments.Count + people.Count + certifications.Count + weeks.Count + activity.Count };
             await db.Database.ExecuteSqlInterpolatedAsync($"""
                 INSERT INTO current_figures ("Id", "TakenAt", "Seconds", "Cells") VALUES (1, {snapshot.TakenAt}, {snapshot.Seconds}, {snapshot.Cells})
                 ON CONFLICT ("Id") DO UPDATE SET "TakenAt" = excluded."TakenAt", "Seconds" = excluded."Seconds", "Cells" = excluded."Cells"
@@ -76,6 +83,7 @@ public static class CurrentFigures
                     case null: await writer.WriteNullAsync(ct); break;
                     case Guid g: await writer.WriteAsync(g, NpgsqlDbType.Uuid, ct); break;
                     case long l: await writer.WriteAsync(l, NpgsqlDbType.Bigint, ct); break;
+                    case DateTimeOffset d: await writer.WriteAsync(d, NpgsqlDbType.TimestampTz, ct); break;
                     default: throw new InvalidOperationException($"No COPY mapping for {value.GetType()}");
                 }
             }

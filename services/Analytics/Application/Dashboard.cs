@@ -43,10 +43,13 @@ public static class Dashboard
         var expiringTotal = new CertificationRow(Guid.Empty, "Total", certifications.Sum(c => c.Certified), certifications.Sum(c => c.Expiring30),
             certifications.Sum(c => c.Expiring60), certifications.Sum(c => c.Expiring90));
 
-        var asOf = data.AsOf;
-        var trend = await Trends.CountAsync(db, data.Source, Trends.Periods(asOf.AddDays(-7 * (weeks - 1)), asOf, TrendInterval.Week), ct);
-        var active = await Trends.CountAsync(db, data.Source, [(asOf.AddDays(-30), asOf)], ct);
-        return new(total, people, compliant, active[0].ActiveLearners, breakdown, overdue, expiring, expiringTotal, trend);
+        // About now, the trend is the current figures' weekly cells (taken with the totals, at the same moment); on a past
+        // date it is counted from the ledger copy.
+        var periods = Trends.LastWeeks(data.AsOf, weeks);
+        var (trend, active) = data.CurrentFigures && weeks <= Trends.FigureWeeks
+            ? await Trends.FromCellsAsync(data.Cells(db.WeekFigures), data.Cells(db.ActivityFigures), periods, ct)
+            : (await Trends.CountAsync(db, data.Source, periods, ct), (await Trends.CountAsync(db, data.Source, [Trends.LastMonth(data.AsOf)], ct))[0].ActiveLearners);
+        return new(total, people, compliant, active, breakdown, overdue, expiring, expiringTotal, trend);
     }
 
     /// <summary>The people with the most overdue assignments, counted from the rows (a team is counted live, never from the org units' cells).</summary>

@@ -57,7 +57,12 @@ public sealed record ReportSource(IQueryable<UserFact> People, IQueryable<ItemFa
 /// <see cref="AsOf"/>, the moment the rows are then read at too.
 /// </summary>
 public sealed record ReportData(DateTimeOffset AsOf, ReportSource Source, IQueryable<AssignmentFigure> Assignments, IQueryable<PeopleFigure> People,
-    IQueryable<CertificationFigure> Certifications, bool CurrentFigures);
+    IQueryable<CertificationFigure> Certifications, bool CurrentFigures, ReportScope Scope, IReadOnlyCollection<Guid>? Units)
+{
+    /// <summary>The figure cells of the org units the report reaches: the caller's scope, and the filter's subtree if any.</summary>
+    public IQueryable<T> Cells<T>(IQueryable<T> figures) where T : class, IPlacedInOrgUnit =>
+        Units is null ? Scope.Cells(figures) : ReportScope.InUnits(Scope.Cells(figures), Units);
+}
 
 /// <summary>
 /// The reports, all built on <see cref="SourceAsync"/>: the one query that decides which assignments count on a
@@ -79,17 +84,13 @@ public static class Reports
             && await db.FiguresSnapshots.AsNoTracking().FirstOrDefaultAsync(ct) is { } snapshot)
         {
             var current = await SourceAsync(db, scope, filter with { AsOf = snapshot.TakenAt }, units, ct);
-            return new(snapshot.TakenAt, current, Cells(db.AssignmentFigures, scope, units), Cells(db.PeopleFigures, scope, units),
-                Cells(db.CertificationFigures, scope, units), CurrentFigures: true);
+            var cells = new ReportData(snapshot.TakenAt, current, db.AssignmentFigures, db.PeopleFigures, db.CertificationFigures, CurrentFigures: true, scope, units);
+            return cells with { Assignments = cells.Cells(db.AssignmentFigures), People = cells.Cells(db.PeopleFigures), Certifications = cells.Cells(db.CertificationFigures) };
         }
         var source = await SourceAsync(db, scope, filter, units, ct);
         return new(filter.AsOf, source, AssignmentFigures(source.Rows), PeopleFigures(source.Rows), CertificationFigures(db, source, filter.AsOf),
-            CurrentFigures: false);
+            CurrentFigures: false, scope, units);
     }
-
-    /// <summary>The figure cells of the org units the scope reaches (and the filter's subtree, if any).</summary>
-    private static IQueryable<T> Cells<T>(IQueryable<T> figures, ReportScope scope, List<Guid>? units) where T : class, IPlacedInOrgUnit =>
-        units is null ? scope.Cells(figures) : ReportScope.InUnits(scope.Cells(figures), units);
 
     /// <summary>
     /// The people and courses a report covers (the caller's scope and the filters, the inclusion rules applied) and the

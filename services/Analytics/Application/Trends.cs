@@ -28,6 +28,20 @@ public static class Trends
     /// <summary>At most two years of weeks.</summary>
     public const int MaxPeriods = 106;
 
+    /// <summary>The weeks of trend the current figures keep (<see cref="WeekFigure"/>): the longest a dashboard shows.</summary>
+    public const int FigureWeeks = 52;
+
+    /// <summary>The ledger entries that are a completion (<see cref="Metrics.Completions"/>) and those that show a learner active (<see cref="Metrics.ActiveLearners"/>).</summary>
+    private static readonly LedgerAction[] Completion = [LedgerAction.Completed, LedgerAction.Waived];
+    private static readonly LedgerAction[] Activity = [LedgerAction.Started, LedgerAction.Completed];
+
+    /// <summary>The weeks a dashboard's trend of <paramref name="weeks"/> shows, the last one ending at <paramref name="end"/>.</summary>
+    public static List<(DateTimeOffset Start, DateTimeOffset End)> LastWeeks(DateTimeOffset end, int weeks) =>
+        Periods(end.AddDays(-7 * (weeks - 1)), end, TrendInterval.Week);
+
+    /// <summary>The 30 days before <paramref name="end"/>: the window of a dashboard's active learners.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) LastMonth(DateTimeOffset end) => (end.AddDays(-30), end);
+
     /// <summary>The periods from the one holding <paramref name="from"/> to <paramref name="to"/> (the last one ends there).</summary>
     public static List<(DateTimeOffset Start, DateTimeOffset End)> Periods(DateTimeOffset from, DateTimeOffset to, TrendInterval interval)
     {
@@ -70,12 +84,70 @@ public static class Trends
                             {
                                 Index = g.Key,
                                 Assigned = g.LongCount(e => e.Action == LedgerAction.Assigned),
-                                Completions = g.LongCount(e => e.Action == LedgerAction.Completed || e.Action == LedgerAction.Waived),
-                                Active = g.Where(e => e.Action == LedgerAction.Started || e.Action == LedgerAction.Completed).Select(e => e.UserId).Distinct().LongCount(),
+                                Completions = g.LongCount(e => Completion.Contains(e.Action)),
+                                Active = g.Where(e => Activity.Contains(e.Action)).Select(e => e.UserId).Distinct().LongCount(),
                             }).ToListAsync(ct);
         var byIndex = counts.ToDictionary(c => c.Index);
         return [.. periods.Select((p, i) => byIndex.TryGetValue(i + 1, out var c)
             ? new TrendPoint(p.Start, p.End, c.Assigned, c.Completions, c.Active)
             : new TrendPoint(p.Start, p.End, 0, 0, 0))];
+    }
+
+    /// <summary>
+    /// The trend's cells for the current figures: per org unit, course and week of <paramref name="periods"/>, the new
+    /// assignments and completions; per org unit and week, and per org unit over <paramref name="month"/>, the active
+    /// learners. The same entries and rules as <see cref="CountAsync"/>, kept apart by org unit.
+    /// </summary>
+    public static async Task<(List<WeekFigure> Weeks, List<ActivityFigure> Activity)> CellsAsync(AnalyticsDbContext db, ReportSource source,
+        List<(DateTimeOffset Start, DateTimeOffset End)> periods, (DateTimeOffset Start, DateTimeOffset End) month, CancellationToken ct)
+    {
+        var first = periods[0].Start < month.Start ? periods[0].Start : month.Start;
+        var last = periods[^1].End > month.End ? periods[^1].End : month.End;
+        var entries = from e in db.LedgerEvents
+                      where e.At >= first && e.At < last
+                      join u in source.People on e.UserId equals u.UserId
+                      join i in source.Items on e.CourseId equals i.ItemId
+                      select new { e.At, e.Action, e.UserId, e.CourseId, u.OrgUnitId };
+        var table = Table(db, periods);
+        var weeks = await (from p in table
+                           from e in entries
+                           where e.At >= p.Start && e.At < p.End
+                           group e by new { p.Index, e.OrgUnitId, e.CourseId } into g
+                           select new
+                           {
+                               g.Key.Index, g.Key.OrgUnitId, g.Key.CourseId,
+                               Assigned = g.LongCount(e => e.Action == LedgerAction.Assigned),
+                               Completions = g.LongCount(e => Completion.Contains(e.Action)),
+                           } into c
+                           where c.Assigned > 0 || c.Completions > 0
+                           select c).ToListAsync(ct);
+        var active = await (from p in table
+                            from e in entries
+                            where e.At >= p.Start && e.At < p.End && Activity.Contains(e.Action)
+                            group e by new { p.Index, e.OrgUnitId } into g
+                            select new { g.Key.Index, g.Key.OrgUnitId, Active = g.Select(e => e.UserId).Distinct().LongCount() }).ToListAsync(ct);
+        var (start, end) = month;
+        var inMonth = await entries.Where(e => e.At >= start && e.At < end && Activity.Contains(e.Action))
+            .GroupBy(e => e.OrgUnitId).Select(g => new { OrgUnitId = g.Key, Active = g.Select(e => e.UserId).Distinct().LongCount() }).ToListAsync(ct);
+        return ([.. weeks.Select(w => new WeekFigure { OrgUnitId = w.OrgUnitId, CourseId = w.CourseId, WeekStart = periods[(int)w.Index - 1].Start,
+                    NewAssignments = w.Assigned, Completions = w.Completions })],
+                [.. active.Select(a => new ActivityFigure { OrgUnitId = a.OrgUnitId, WeekStart = periods[(int)a.Index - 1].Start, ActiveLearners = a.Active })
+                    .Concat(inMonth.Select(a => new ActivityFigure { OrgUnitId = a.OrgUnitId, WeekStart = null, ActiveLearners = a.Active }))]);
+    }
+
+    /// <summary>The trend about now from the current figures' cells (<see cref="CellsAsync"/>) of the org units a report reaches.</summary>
+    public static async Task<(List<TrendPoint> Trend, long ActiveInMonth)> FromCellsAsync(IQueryable<WeekFigure> weekCells, IQueryable<ActivityFigure> activityCells,
+        List<(DateTimeOffset Start, DateTimeOffset End)> periods, CancellationToken ct)
+    {
+        var first = periods[0].Start;
+        var weeks = await weekCells.Where(f => f.WeekStart >= first).GroupBy(f => f.WeekStart)
+            .Select(g => new { Start = g.Key, New = g.Sum(f => f.NewAssignments), Completions = g.Sum(f => f.Completions) }).ToDictionaryAsync(w => w.Start.UtcTicks, ct);
+        var active = await activityCells.Where(f => f.WeekStart == null || f.WeekStart >= first).GroupBy(f => f.WeekStart)
+            .Select(g => new { Start = g.Key, Active = g.Sum(f => f.ActiveLearners) }).ToListAsync(ct);
+        var activeByWeek = active.Where(a => a.Start is not null).ToDictionary(a => a.Start!.Value.UtcTicks, a => a.Active);
+        // Week starts are midnights, so they come back from the database as they went in.
+        return ([.. periods.Select(p => new TrendPoint(p.Start, p.End, weeks.GetValueOrDefault(p.Start.UtcTicks)?.New ?? 0, weeks.GetValueOrDefault(p.Start.UtcTicks)?.Completions ?? 0,
+                    activeByWeek.GetValueOrDefault(p.Start.UtcTicks)))],
+                active.FirstOrDefault(a => a.Start is null)?.Active ?? 0);
     }
 }

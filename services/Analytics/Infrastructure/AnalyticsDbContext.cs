@@ -19,6 +19,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<AssignmentFigure> AssignmentFigures => Set<AssignmentFigure>();
     public DbSet<PeopleFigure> PeopleFigures => Set<PeopleFigure>();
     public DbSet<CertificationFigure> CertificationFigures => Set<CertificationFigure>();
+    public DbSet<WeekFigure> WeekFigures => Set<WeekFigure>();
+    public DbSet<ActivityFigure> ActivityFigures => Set<ActivityFigure>();
     public DbSet<FiguresSnapshot> FiguresSnapshots => Set<FiguresSnapshot>();
     public DbSet<CheckResult> CheckResults => Set<CheckResult>();
     public DbSet<RoleHeld> RolesHeld => Set<RoleHeld>();
@@ -81,6 +83,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
         modelBuilder.Entity<AssignmentFigure>(e => { e.ToTable("current_assignment_figures"); e.HasIndex(f => f.OrgUnitId); });
         modelBuilder.Entity<PeopleFigure>(e => { e.ToTable("current_people_figures"); e.HasIndex(f => f.OrgUnitId); });
         modelBuilder.Entity<CertificationFigure>(e => { e.ToTable("current_certification_figures"); e.HasIndex(f => f.OrgUnitId); });
+        modelBuilder.Entity<WeekFigure>(e => { e.ToTable("current_week_figures"); e.HasIndex(f => f.OrgUnitId); });
+        modelBuilder.Entity<ActivityFigure>(e => { e.ToTable("current_activity_figures"); e.HasIndex(f => f.OrgUnitId); });
         modelBuilder.Entity<FiguresSnapshot>(e =>
         {
             e.ToTable("current_figures");

@@ -54,8 +54,34 @@ public sealed class CertificationFigure : IPlacedInOrgUnit
 }
 
 /// <summary>
+/// One org unit's new assignments and completions of one course in one week of the <see cref="LmsPlatform.Analytics.Application.Trends.FigureWeeks"/>
+/// before the current figures' moment (the last week ends at it): the dashboards' trend about now, added up per week.
+/// </summary>
+public sealed class WeekFigure : IPlacedInOrgUnit
+{
+    public long Id { get; set; }
+    public Guid? OrgUnitId { get; set; }
+    public Guid CourseId { get; set; }
+    public DateTimeOffset WeekStart { get; set; }
+    public long NewAssignments { get; set; }
+    public long Completions { get; set; }
+}
+
+/// <summary>
+/// One org unit's active learners in one week of the trend, or (no week) in the 30 days before the current figures'
+/// moment: distinct people, who add up across org units (a person sits in one) but not across weeks.
+/// </summary>
+public sealed class ActivityFigure : IPlacedInOrgUnit
+{
+    public long Id { get; set; }
+    public Guid? OrgUnitId { get; set; }
+    public DateTimeOffset? WeekStart { get; set; }
+    public long ActiveLearners { get; set; }
+}
+
+/// <summary>
 /// When the current figures were taken: the organisation's figures now, computed by one query in one transaction and
-/// kept in the three figure tables, so a report about now adds up at most a few thousand cells instead of counting a
+/// kept in the figure tables, so a report about now adds up at most a few thousand cells instead of counting a
 /// million assignments. The single row (Id 1) is replaced with the figures.
 /// </summary>
 public sealed class FiguresSnapshot

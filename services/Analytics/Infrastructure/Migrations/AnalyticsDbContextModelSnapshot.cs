@@ -25,6 +25,30 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
             modelBuilder.HasSequence("read_model_changes");
 
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.ActivityFigure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ActiveLearners")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("OrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("WeekStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgUnitId");
+
+                    b.ToTable("current_activity_figures", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.AssignmentFigure", b =>
                 {
                     b.Property<long>("Id")
@@ -639,6 +663,36 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.HasIndex("OrgUnitId");
 
                     b.ToTable("user_facts", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.WeekFigure", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("Completions")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("CourseId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("NewAssignments")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("OrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("WeekStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OrgUnitId");
+
+                    b.ToTable("current_week_figures", (string)null);
                 });
 
             modelBuilder.Entity("LmsPlatform.ServiceDefaults.Messaging.InboxMessage", b =>
