@@ -48,6 +48,8 @@ public sealed class PlatformFixture : IAsyncLifetime
         [(ResourceNames.ContentApi, "Operations__ChecksInterval")] = "00:00:10",
         [(ResourceNames.NotificationApi, "Operations__ChecksInterval")] = "00:00:10",
         [(ResourceNames.AnalyticsApi, "Operations__ChecksInterval")] = "00:00:10",
+        // The dashboards' weekly trend taken with every round of the current figures (every ten minutes in an installation).
+        [(ResourceNames.AnalyticsApi, "Analytics__TrendFiguresInterval")] = "00:00:00",
     });
 
     public async ValueTask InitializeAsync()

@@ -362,7 +362,7 @@ public sealed record TrendReportView(DateTimeOffset From, DateTimeOffset To, str
 public sealed record OverdueReportView(DateTimeOffset AsOf, Page<OverdueRowView> Overdue, MetricDefinitionView[] Definitions);
 
 public sealed record DashboardFiguresView(MetricRowView Total, long People, long CompliantPeople, long ActiveLearners, string Breakdown, MetricRowView[] Overdue,
-    CertificationRowView[] Expiring, CertificationRowView ExpiringTotal, TrendPointView[] Trend);
+    CertificationRowView[] Expiring, CertificationRowView ExpiringTotal, TrendPointView[] Trend, DateTimeOffset TrendAsOf);
 
 public sealed record DashboardView(DateTimeOffset AsOf, bool CurrentFigures, string Scope, int Weeks, DashboardFiguresView Figures, double? PeopleComplianceRate,
     MetricDefinitionView[] Definitions);

@@ -18,7 +18,7 @@ namespace LmsPlatform.Analytics.Application;
 public static class CurrentFigures
 {
     /// <summary>Takes the figures now, unless another replica is taking them. Returns the snapshot written, or null.</summary>
-    public static async Task<FiguresSnapshot?> TakeAsync(AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    public static async Task<FiguresSnapshot?> TakeAsync(AnalyticsDbContext db, TimeProvider time, TimeSpan trendInterval, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         db.ChangeTracker.Clear();
@@ -33,13 +33,22 @@ public static class CurrentFigures
             var assignments = await Reports.AssignmentFigures(source.Rows).ToListAsync(ct);
             var people = await Reports.PeopleFigures(source.Rows).ToListAsync(ct);
             var certifications = await Reports.CertificationFigures(db, source, now).ToListAsync(ct);
-            var (weeks, activity) = await Trends.CellsAsync(db, source, Trends.LastWeeks(now, Trends.FigureWeeks), Trends.LastMonth(now), ct);
+            // The weekly trend's cells cost several times the rest over a million assignments, and a week's figures move
+            // slowly: they are taken again only every trendInterval, and the last ones are kept meanwhile.
+            var trendTakenAt = await db.FiguresSnapshots.Where(f => f.Id == 1).Select(f => f.TrendTakenAt).FirstOrDefaultAsync(ct);
+            var takeTrend = trendTakenAt is null || now - trendTakenAt >= trendInterval;
+            var (weeks, activity) = takeTrend
+                ? await Trends.CellsAsync(db, source, Trends.LastWeeks(now, Trends.FigureWeeks), Trends.LastMonth(now), ct)
+                : ([], []);
 
             await db.AssignmentFigures.ExecuteDeleteAsync(ct);
             await db.PeopleFigures.ExecuteDeleteAsync(ct);
             await db.CertificationFigures.ExecuteDeleteAsync(ct);
-            await db.WeekFigures.ExecuteDeleteAsync(ct);
-            await db.ActivityFigures.ExecuteDeleteAsync(ct);
+            if (takeTrend)
+            {
+                await db.WeekFigures.ExecuteDeleteAsync(ct);
+                await db.ActivityFigures.ExecuteDeleteAsync(ct);
+            }
             var connection = (NpgsqlConnection)db.Database.GetDbConnection();
             await CopyAsync(connection, "current_assignment_figures", ["OrgUnitId", "CourseId", "Assigned", "NotStarted", "InProgress", "Completed", "Paused",
                 "Overdue", "Required", "RequiredOverdue"], assignments,
@@ -47,17 +56,19 @@ public static class CurrentFigures
             await CopyAsync(connection, "current_people_figures", ["OrgUnitId", "People", "Compliant"], people, f => [f.OrgUnitId, f.People, f.Compliant], ct);
             await CopyAsync(connection, "current_certification_figures", ["OrgUnitId", "CourseId", "Certified", "Expiring30", "Expiring60", "Expiring90"],
                 certifications, f => [f.OrgUnitId, f.CourseId, f.Certified, f.Expiring30, f.Expiring60, f.Expiring90], ct);
-            await CopyAsync(connection, "current_week_figures", ["OrgUnitId", "CourseId", "WeekStart", "NewAssignments", "Completions"], weeks,
+            if (takeTrend) await CopyAsync(connection, "current_week_figures", ["OrgUnitId", "CourseId", "WeekStart", "NewAssignments", "Completions"], weeks,
                 f => [f.OrgUnitId, f.CourseId, f.WeekStart, f.NewAssignments, f.Completions], ct);
-            await CopyAsync(connection, "current_activity_figures", ["OrgUnitId", "WeekStart", "ActiveLearners"], activity,
+            if (takeTrend) await CopyAsync(connection, "current_activity_figures", ["OrgUnitId", "WeekStart", "ActiveLearners"], activity,
                 f => [f.OrgUnitId, f.WeekStart, f.ActiveLearners], ct);
 
             // Written in SQL, not saved through the context: a save moves the change sequence, and would set off another round.
             var snapshot = new FiguresSnapshot { Id = 1, TakenAt = now, Seconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-                Cells = assignments.Count + people.Count + certifications.Count + weeks.Count + activity.Count };
+                Cells = assignments.Count + people.Count + certifications.Count + weeks.Count + activity.Count, TrendTakenAt = takeTrend ? now : trendTakenAt };
             await db.Database.ExecuteSqlInterpolatedAsync($"""
-                INSERT INTO current_figures ("Id", "TakenAt", "Seconds", "Cells") VALUES (1, {snapshot.TakenAt}, {snapshot.Seconds}, {snapshot.Cells})
-                ON CONFLICT ("Id") DO UPDATE SET "TakenAt" = excluded."TakenAt", "Seconds" = excluded."Seconds", "Cells" = excluded."Cells"
+                INSERT INTO current_figures ("Id", "TakenAt", "Seconds", "Cells", "TrendTakenAt")
+                VALUES (1, {snapshot.TakenAt}, {snapshot.Seconds}, {snapshot.Cells}, {snapshot.TrendTakenAt})
+                ON CONFLICT ("Id") DO UPDATE SET "TakenAt" = excluded."TakenAt", "Seconds" = excluded."Seconds", "Cells" = excluded."Cells",
+                    "TrendTakenAt" = excluded."TrendTakenAt"
                 """, ct);
             await transaction.CommitAsync(ct);
             return snapshot;
@@ -122,7 +133,7 @@ public sealed class CurrentFiguresWorker(IServiceScopeFactory scopes, TimeProvid
         // Under a steady stream of changes, rounds are spaced by twice their length at least, so that taking the figures
         // holds at most a third of a core and the consumers keep the rest.
         if (since < 3 * _roundTime) return 0;
-        if (await CurrentFigures.TakeAsync(db, Time, ct) is { } snapshot)
+        if (await CurrentFigures.TakeAsync(db, Time, configuration.GetValue("Analytics:TrendFiguresInterval", TimeSpan.FromMinutes(10)), ct) is { } snapshot)
         {
             (_takenAt, _roundTime) = (snapshot.TakenAt, TimeSpan.FromSeconds(snapshot.Seconds));
             log.LogDebug("Current figures taken in {Seconds} s: {Cells} cells", snapshot.Seconds, snapshot.Cells);

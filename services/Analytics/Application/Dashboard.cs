@@ -10,11 +10,11 @@ public enum Breakdown { OrgUnit, Person }
 /// <summary>
 /// A dashboard's figures, for one date and the people a caller may see: the compliance totals, where the overdue
 /// assignments are, the certifications expiring soonest, the weeks before the date, and the learners active in its last
-/// 30 days. Every figure is one the reports already count, read through the same <see cref="ReportData"/>, so a dashboard
+/// 30 days (<see cref="TrendAsOf"/>: about now, the moment the current figures' trend was taken). Every figure is one the reports already count, read through the same <see cref="ReportData"/>, so a dashboard
 /// number and the report page it drills into cannot differ.
 /// </summary>
 public sealed record DashboardFigures(MetricRow Total, long People, long CompliantPeople, long ActiveLearners, Breakdown Breakdown,
-    IReadOnlyList<MetricRow> Overdue, IReadOnlyList<CertificationRow> Expiring, CertificationRow ExpiringTotal, IReadOnlyList<TrendPoint> Trend);
+    IReadOnlyList<MetricRow> Overdue, IReadOnlyList<CertificationRow> Expiring, CertificationRow ExpiringTotal, IReadOnlyList<TrendPoint> Trend, DateTimeOffset TrendAsOf);
 
 public static class Dashboard
 {
@@ -43,13 +43,16 @@ public static class Dashboard
         var expiringTotal = new CertificationRow(Guid.Empty, "Total", certifications.Sum(c => c.Certified), certifications.Sum(c => c.Expiring30),
             certifications.Sum(c => c.Expiring60), certifications.Sum(c => c.Expiring90));
 
-        // About now, the trend is the current figures' weekly cells (taken with the totals, at the same moment); on a past
-        // date it is counted from the ledger copy.
-        var periods = Trends.LastWeeks(data.AsOf, weeks);
-        var (trend, active) = data.CurrentFigures && weeks <= Trends.FigureWeeks
-            ? await Trends.FromCellsAsync(data.Cells(db.WeekFigures), data.Cells(db.ActivityFigures), periods, ct)
-            : (await Trends.CountAsync(db, data.Source, periods, ct), (await Trends.CountAsync(db, data.Source, [Trends.LastMonth(data.AsOf)], ct))[0].ActiveLearners);
-        return new(total, people, compliant, active, breakdown, overdue, expiring, expiringTotal, trend);
+        // About now, the trend is the current figures' weekly cells, as of when they were taken (with the figures, every few
+        // minutes); on a past date it is counted from the ledger copy.
+        if (data.CurrentFigures && data.TrendAsOf is { } trendAt && weeks <= Trends.FigureWeeks)
+        {
+            var (cells, activeInMonth) = await Trends.FromCellsAsync(data.Cells(db.WeekFigures), data.Cells(db.ActivityFigures), Trends.LastWeeks(trendAt, weeks), ct);
+            return new(total, people, compliant, activeInMonth, breakdown, overdue, expiring, expiringTotal, cells, trendAt);
+        }
+        var trend = await Trends.CountAsync(db, data.Source, Trends.LastWeeks(data.AsOf, weeks), ct);
+        var active = (await Trends.CountAsync(db, data.Source, [Trends.LastMonth(data.AsOf)], ct))[0].ActiveLearners;
+        return new(total, people, compliant, active, breakdown, overdue, expiring, expiringTotal, trend, data.AsOf);
     }
 
     /// <summary>The people with the most overdue assignments, counted from the rows (a team is counted live, never from the org units' cells).</summary>

@@ -59,6 +59,9 @@ public sealed record ReportSource(IQueryable<UserFact> People, IQueryable<ItemFa
 public sealed record ReportData(DateTimeOffset AsOf, ReportSource Source, IQueryable<AssignmentFigure> Assignments, IQueryable<PeopleFigure> People,
     IQueryable<CertificationFigure> Certifications, bool CurrentFigures, ReportScope Scope, IReadOnlyCollection<Guid>? Units)
 {
+    /// <summary>With the current figures, when their weekly trend's cells were taken (<see cref="FiguresSnapshot.TrendTakenAt"/>).</summary>
+    public DateTimeOffset? TrendAsOf { get; init; }
+
     /// <summary>The figure cells of the org units the report reaches: the caller's scope, and the filter's subtree if any.</summary>
     public IQueryable<T> Cells<T>(IQueryable<T> figures) where T : class, IPlacedInOrgUnit =>
         Units is null ? Scope.Cells(figures) : ReportScope.InUnits(Scope.Cells(figures), Units);
@@ -85,7 +88,8 @@ public static class Reports
         {
             var current = await SourceAsync(db, scope, filter with { AsOf = snapshot.TakenAt }, units, ct);
             var cells = new ReportData(snapshot.TakenAt, current, db.AssignmentFigures, db.PeopleFigures, db.CertificationFigures, CurrentFigures: true, scope, units);
-            return cells with { Assignments = cells.Cells(db.AssignmentFigures), People = cells.Cells(db.PeopleFigures), Certifications = cells.Cells(db.CertificationFigures) };
+            return cells with { Assignments = cells.Cells(db.AssignmentFigures), People = cells.Cells(db.PeopleFigures), Certifications = cells.Cells(db.CertificationFigures),
+                TrendAsOf = snapshot.TrendTakenAt };
         }
         var source = await SourceAsync(db, scope, filter, units, ct);
         return new(filter.AsOf, source, AssignmentFigures(source.Rows), PeopleFigures(source.Rows), CertificationFigures(db, source, filter.AsOf),

@@ -90,4 +90,9 @@ public sealed class FiguresSnapshot
     public DateTimeOffset TakenAt { get; set; }
     public double Seconds { get; set; }
     public long Cells { get; set; }
+    /// <summary>
+    /// When the weekly trend's cells (<see cref="WeekFigure"/>, <see cref="ActivityFigure"/>) were taken: with the figures,
+    /// in the same transaction, but only every few minutes (they cost more and change slowly).
+    /// </summary>
+    public DateTimeOffset? TrendTakenAt { get; set; }
 }

@@ -278,6 +278,7 @@ public class ReportTests(PlatformFixture platform)
         Assert.Contains(dashboard.GetProperty("definitions").EnumerateArray(), d => d.GetProperty("key").GetString() == "expiring");
         // About now the trend is read from the current figures' weekly cells; counted from the ledger copy as of the moment
         // they were taken, it is the same, week by week.
+        Assert.Equal(dashboard.GetProperty("asOf").GetDateTimeOffset(), figures.GetProperty("trendAsOf").GetDateTimeOffset()); // taken with every round here
         var counted = await admin.GetFromJsonAsync<JsonElement>(
             $"/api/analytics/dashboard?{scope}&weeks=52&asOf={Uri.EscapeDataString(dashboard.GetProperty("asOf").GetDateTimeOffset().ToString("O"))}");
         Assert.Equal((true, false), (dashboard.GetProperty("currentFigures").GetBoolean(), counted.GetProperty("currentFigures").GetBoolean()));

@@ -326,6 +326,9 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("TakenAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("TrendTakenAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.HasKey("Id");
 
                     b.ToTable("current_figures", (string)null);
