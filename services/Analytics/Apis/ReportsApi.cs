@@ -183,22 +183,28 @@ public static class ReportsApi
     public static async Task<Results<Ok<ExpiringReportDto>, ValidationProblem>> ExpiringReport([AsParameters] ReportQuery query, int? within,
         [AsParameters] PageRequest paging, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var days = within ?? 30;
-        var (data, errors) = await OpenAsync(query, http, db, time, ct, Merge(paging.Validate(), ValidateWithin(days)));
-        if (data is null) return TypedResults.ValidationProblem(errors);
-        var page = await Reports.Expiring(db, data.Source, data.AsOf, days).ToPageAsync(paging, ct);
-        return TypedResults.Ok(new ExpiringReportDto(data.AsOf, days, page, [Metrics.Population, Metrics.Certified, Metrics.CertificationExpiring]));
+        var (expiring, errors) = await OpenExpiringAsync(query, within, http, db, time, ct, paging.Validate());
+        if (expiring is not var (asOf, days, rows)) return TypedResults.ValidationProblem(errors);
+        var page = await rows.ToPageAsync(paging, ct);
+        return TypedResults.Ok(new ExpiringReportDto(asOf, days, page, [Metrics.Population, Metrics.Certified, Metrics.CertificationExpiring]));
     }
 
     public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportExpiring([AsParameters] ReportQuery query, int? within, string? format,
         HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var days = within ?? 30;
-        var (data, errors) = await OpenAsync(query, http, db, time, ct, Merge(ExportFormat.Validate(format), ValidateWithin(days)));
-        if (data is null) return TypedResults.ValidationProblem(errors);
-        await ExportFormat.WriteAsync(db, http.Response, format, $"certifications-expiring-within-{days}-days", data.AsOf,
-            Reports.Expiring(db, data.Source, data.AsOf, days).AsAsyncEnumerable(), ct);
+        var (expiring, errors) = await OpenExpiringAsync(query, within, http, db, time, ct, ExportFormat.Validate(format));
+        if (expiring is not var (asOf, days, rows)) return TypedResults.ValidationProblem(errors);
+        await ExportFormat.WriteAsync(db, http.Response, format, $"certifications-expiring-within-{days}-days", asOf, rows.AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
+    }
+
+    /// <summary>The expiring certifications' opening: <c>within</c> (30 days when absent) checked with the query, then the rows.</summary>
+    private static async Task<((DateTimeOffset AsOf, int Days, IQueryable<ExpiringRow> Rows)? Expiring, Dictionary<string, string[]> Errors)> OpenExpiringAsync(
+        ReportQuery query, int? within, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct, IReadOnlyDictionary<string, string[]> moreErrors)
+    {
+        var days = within ?? 30;
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, Merge(moreErrors, ValidateWithin(days)));
+        return (data is null ? null : (data.AsOf, days, Reports.Expiring(db, data.Source, data.AsOf, days)), errors);
     }
 
     private static Dictionary<string, string[]> ValidateWithin(int days) =>

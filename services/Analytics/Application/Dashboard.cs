@@ -58,23 +58,10 @@ public static class Dashboard
     /// <summary>The people with the most overdue assignments, counted from the rows (a team is counted live, never from the org units' cells).</summary>
     private static async Task<List<MetricRow>> OverdueByPersonAsync(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, CancellationToken ct)
     {
-        var counts = await rows.GroupBy(a => a.UserId).Select(g => new
-            {
-                UserId = g.Key,
-                Assigned = g.LongCount(),
-                NotStarted = g.LongCount(a => a.NotStarted),
-                InProgress = g.LongCount(a => a.InProgress),
-                Completed = g.LongCount(a => a.Completed),
-                Paused = g.LongCount(a => a.Paused),
-                Overdue = g.LongCount(a => a.Overdue),
-                Required = g.LongCount(a => a.Required),
-                RequiredOverdue = g.LongCount(a => a.Required && a.Overdue),
-            })
-            .Where(p => p.Overdue > 0).OrderByDescending(p => p.Overdue).ThenBy(p => p.UserId).Take(MaxRows).ToListAsync(ct);
+        var counts = await Reports.PersonCounts(rows).Where(p => p.Overdue > 0).OrderByDescending(p => p.Overdue).ThenBy(p => p.UserId).Take(MaxRows).ToListAsync(ct);
         var ids = counts.Select(c => c.UserId).ToList();
         var names = await db.Users.Where(u => ids.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, u => u.DisplayName, ct);
-        return [.. counts.Select(c => new MetricRow(c.UserId, names.GetValueOrDefault(c.UserId, "(unknown)"), c.Assigned, c.NotStarted, c.InProgress, c.Completed,
-                c.Paused, c.Overdue, c.Required, c.Required - c.RequiredOverdue))
+        return [.. counts.Select(c => MetricRow.Of(c.UserId, names.GetValueOrDefault(c.UserId, "(unknown)"), c))
             .OrderByDescending(r => r.Overdue).ThenBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase)];
     }
 }

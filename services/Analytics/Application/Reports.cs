@@ -1,6 +1,8 @@
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 
 namespace LmsPlatform.Analytics.Application;
 
@@ -17,6 +19,9 @@ public sealed record MetricRow(Guid? Key, string Name, long Assigned, long NotSt
 {
     public double? CompletionRate => Metrics.Rate(Completed, Assigned);
     public double? ComplianceRate => Metrics.Rate(Compliant, Required);
+
+    public static MetricRow Of(Guid? key, string name, AssignmentCounts c) =>
+        new(key, name, c.Assigned, c.NotStarted, c.InProgress, c.Completed, c.Paused, c.Overdue, c.Required, c.Required - c.RequiredOverdue);
 }
 
 public sealed record OverdueRow(Guid EnrolmentId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId, string? Manager,
@@ -41,6 +46,18 @@ public sealed class HeldCertification
 /// <summary>One person's certification that expires soon after the report date.</summary>
 public sealed record ExpiringRow(Guid CertificationId, Guid UserId, string Person, string? Email, Guid? OrgUnitId, string? OrgUnit, Guid? ManagerId,
     string? Manager, Guid CourseId, string Course, DateTimeOffset CertifiedAt, DateTimeOffset ExpiresAt, int DaysLeft);
+
+/// <summary>A person as the lists of people show them (<see cref="Reports.Placed"/>).</summary>
+public sealed class PlacedPerson
+{
+    public Guid UserId { get; init; }
+    public string Person { get; init; } = "";
+    public string? Email { get; init; }
+    public Guid? OrgUnitId { get; init; }
+    public string? OrgUnit { get; init; }
+    public Guid? ManagerId { get; init; }
+    public string? Manager { get; init; }
+}
 
 public enum GroupBy { Course, OrgUnit }
 
@@ -156,19 +173,37 @@ public static class Reports
 
     /// <summary>The rows counted per org unit and course.</summary>
     public static IQueryable<AssignmentFigure> AssignmentFigures(IQueryable<AssignmentAt> rows) =>
-        rows.GroupBy(a => new { a.OrgUnitId, a.CourseId }).Select(g => new AssignmentFigure
-        {
-            OrgUnitId = g.Key.OrgUnitId,
-            CourseId = g.Key.CourseId,
-            Assigned = g.LongCount(),
-            NotStarted = g.LongCount(a => a.NotStarted),
-            InProgress = g.LongCount(a => a.InProgress),
-            Completed = g.LongCount(a => a.Completed),
-            Paused = g.LongCount(a => a.Paused),
-            Overdue = g.LongCount(a => a.Overdue),
-            Required = g.LongCount(a => a.Required),
-            RequiredOverdue = g.LongCount(a => a.Required && a.Overdue),
-        });
+        rows.GroupBy(a => new { a.OrgUnitId, a.CourseId }).CountEach(g => new AssignmentFigure { OrgUnitId = g.Key.OrgUnitId, CourseId = g.Key.CourseId });
+
+    /// <summary>The rows counted per person.</summary>
+    public static IQueryable<PersonCounts> PersonCounts(IQueryable<AssignmentAt> rows) =>
+        rows.GroupBy(a => a.UserId).CountEach(g => new PersonCounts { UserId = g.Key });
+
+    /// <summary>What every group of counted assignments is counted into, whatever it is keyed by: the metric rules' counts.</summary>
+    private static readonly Expression<Func<IEnumerable<AssignmentAt>, AssignmentCounts>> Counting = g => new AssignmentCounts
+    {
+        Assigned = g.LongCount(),
+        NotStarted = g.LongCount(a => a.NotStarted),
+        InProgress = g.LongCount(a => a.InProgress),
+        Completed = g.LongCount(a => a.Completed),
+        Paused = g.LongCount(a => a.Paused),
+        Overdue = g.LongCount(a => a.Overdue),
+        Required = g.LongCount(a => a.Required),
+        RequiredOverdue = g.LongCount(a => a.Required && a.Overdue),
+    };
+
+    /// <summary>
+    /// Each group of counted assignments as a <typeparamref name="T"/>: its key, as <paramref name="keyed"/> sets it, and
+    /// the counts of <see cref="Counting"/> (bound into the same projection, so the database counts them in one pass).
+    /// </summary>
+    public static IQueryable<T> CountEach<TKey, T>(this IQueryable<IGrouping<TKey, AssignmentAt>> groups, Expression<Func<IGrouping<TKey, AssignmentAt>, T>> keyed)
+        where T : AssignmentCounts
+    {
+        var init = (MemberInitExpression)keyed.Body;
+        var counts = ((MemberInitExpression)Counting.Body).Bindings.Cast<MemberAssignment>()
+            .Select(b => Expression.Bind(b.Member, ReplacingExpressionVisitor.Replace(Counting.Parameters[0], keyed.Parameters[0], b.Expression)));
+        return groups.Select(keyed.Update(init.Update(init.NewExpression, [.. init.Bindings, .. counts]), keyed.Parameters));
+    }
 
     /// <summary>Per org unit, the people with at least one required assignment, and those of them with none overdue.</summary>
     public static IQueryable<PeopleFigure> PeopleFigures(IQueryable<AssignmentAt> rows) =>
@@ -226,16 +261,24 @@ public static class Reports
         var until = asOf.AddDays(days);
         return from c in Held(db, source, asOf)
                where c.ExpiresAt <= until
-               join u in db.Users on c.UserId equals u.UserId
+               join p in Placed(db) on c.UserId equals p.UserId
                join i in db.Items on c.CourseId equals i.ItemId
-               join o in db.OrgUnits on c.OrgUnitId equals o.Id into units
-               from o in units.DefaultIfEmpty()
-               join m in db.Users on c.ManagerId equals m.UserId into managers
-               from m in managers.DefaultIfEmpty()
-               orderby c.ExpiresAt, u.DisplayName, c.CertificationId
-               select new ExpiringRow(c.CertificationId, c.UserId, u.DisplayName, u.Email, c.OrgUnitId, o.Name, c.ManagerId, m.DisplayName, c.CourseId, i.Title,
+               orderby c.ExpiresAt, p.Person, c.CertificationId
+               select new ExpiringRow(c.CertificationId, c.UserId, p.Person, p.Email, p.OrgUnitId, p.OrgUnit, p.ManagerId, p.Manager, c.CourseId, i.Title,
                    c.CertifiedAt, c.ExpiresAt, (int)Math.Floor((c.ExpiresAt - asOf).TotalDays));
     }
+
+    /// <summary>Who each person is, where they sit now and whose report they are, as the lists of people show them.</summary>
+    public static IQueryable<PlacedPerson> Placed(AnalyticsDbContext db) =>
+        from u in db.Users
+        join o in db.OrgUnits on u.OrgUnitId equals o.Id into units
+        from o in units.DefaultIfEmpty()
+        join m in db.Users on u.ManagerId equals m.UserId into managers
+        from m in managers.DefaultIfEmpty()
+        select new PlacedPerson
+        {
+            UserId = u.UserId, Person = u.DisplayName, Email = u.Email, OrgUnitId = u.OrgUnitId, OrgUnit = o.Name, ManagerId = u.ManagerId, Manager = m.DisplayName,
+        };
 
     /// <summary>Assigned, progress, completion and compliance counts per course or per org unit, and the totals over all rows.</summary>
     public static async Task<(List<MetricRow> Rows, MetricRow Total)> CountsAsync(AnalyticsDbContext db, IQueryable<AssignmentFigure> figures, GroupBy groupBy,
@@ -245,14 +288,17 @@ public static class Reports
             .Select(g => new
             {
                 g.Key,
-                Assigned = g.Sum(f => f.Assigned),
-                NotStarted = g.Sum(f => f.NotStarted),
-                InProgress = g.Sum(f => f.InProgress),
-                Completed = g.Sum(f => f.Completed),
-                Paused = g.Sum(f => f.Paused),
-                Overdue = g.Sum(f => f.Overdue),
-                Required = g.Sum(f => f.Required),
-                RequiredOverdue = g.Sum(f => f.RequiredOverdue),
+                Counts = new AssignmentCounts
+                {
+                    Assigned = g.Sum(f => f.Assigned),
+                    NotStarted = g.Sum(f => f.NotStarted),
+                    InProgress = g.Sum(f => f.InProgress),
+                    Completed = g.Sum(f => f.Completed),
+                    Paused = g.Sum(f => f.Paused),
+                    Overdue = g.Sum(f => f.Overdue),
+                    Required = g.Sum(f => f.Required),
+                    RequiredOverdue = g.Sum(f => f.RequiredOverdue),
+                },
             }).ToListAsync(ct);
 
         var keys = grouped.Where(g => g.Key != null).Select(g => g.Key!.Value).ToList();
@@ -260,8 +306,7 @@ public static class Reports
             ? await db.Items.Where(i => keys.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, i => i.Title, ct)
             : await db.OrgUnits.Where(o => keys.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         var result = grouped
-            .Select(g => new MetricRow(g.Key, g.Key is { } k && names.TryGetValue(k, out var n) ? n : "(no org unit)", g.Assigned, g.NotStarted, g.InProgress,
-                g.Completed, g.Paused, g.Overdue, g.Required, g.Required - g.RequiredOverdue))
+            .Select(g => MetricRow.Of(g.Key, g.Key is { } k && names.TryGetValue(k, out var n) ? n : "(no org unit)", g.Counts))
             .OrderBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
         var total = new MetricRow(null, "Total", result.Sum(r => r.Assigned), result.Sum(r => r.NotStarted), result.Sum(r => r.InProgress),
             result.Sum(r => r.Completed), result.Sum(r => r.Paused), result.Sum(r => r.Overdue), result.Sum(r => r.Required), result.Sum(r => r.Compliant));
@@ -315,13 +360,9 @@ public static class Reports
     public static IQueryable<OverdueRow> Overdue(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, DateTimeOffset asOf) =>
         from a in rows
         where a.Overdue
-        join u in db.Users on a.UserId equals u.UserId
+        join p in Placed(db) on a.UserId equals p.UserId
         join i in db.Items on a.CourseId equals i.ItemId
-        join o in db.OrgUnits on a.OrgUnitId equals o.Id into units
-        from o in units.DefaultIfEmpty()
-        join m in db.Users on a.ManagerId equals m.UserId into managers
-        from m in managers.DefaultIfEmpty()
-        orderby a.DueAt, u.DisplayName, a.EnrolmentId
-        select new OverdueRow(a.EnrolmentId, a.UserId, u.DisplayName, u.Email, a.OrgUnitId, o.Name, a.ManagerId, m.DisplayName, a.CourseId, i.Title,
+        orderby a.DueAt, p.Person, a.EnrolmentId
+        select new OverdueRow(a.EnrolmentId, a.UserId, p.Person, p.Email, p.OrgUnitId, p.OrgUnit, p.ManagerId, p.Manager, a.CourseId, i.Title,
             a.DueAt!.Value, (int)Math.Floor((asOf - a.DueAt!.Value).TotalDays), a.InProgress ? "InProgress" : "NotStarted");
 }

@@ -10,15 +10,11 @@ public interface IPlacedInOrgUnit
 }
 
 /// <summary>
-/// The counted assignments of one org unit's people on one course, by the metric rules of <see cref="AssignmentAt"/>.
-/// Reports add these cells up per course, per org unit or in total. A report computes them from the ranges, or reads
-/// them from the current figures (<see cref="FiguresSnapshot"/>) when it asks about now.
+/// The counts the metric rules give a set of counted assignments (<see cref="AssignmentAt"/>), made by the one counting
+/// expression <see cref="LmsPlatform.Analytics.Application.Reports.CountEach{TKey, T}"/> whatever the set is keyed by.
 /// </summary>
-public sealed class AssignmentFigure : IPlacedInOrgUnit
+public class AssignmentCounts
 {
-    public long Id { get; set; }
-    public Guid? OrgUnitId { get; set; }
-    public Guid CourseId { get; set; }
     public long Assigned { get; set; }
     public long NotStarted { get; set; }
     public long InProgress { get; set; }
@@ -27,6 +23,24 @@ public sealed class AssignmentFigure : IPlacedInOrgUnit
     public long Overdue { get; set; }
     public long Required { get; set; }
     public long RequiredOverdue { get; set; }
+}
+
+/// <summary>
+/// The counted assignments of one org unit's people on one course, by the metric rules of <see cref="AssignmentAt"/>.
+/// Reports add these cells up per course, per org unit or in total. A report computes them from the ranges, or reads
+/// them from the current figures (<see cref="FiguresSnapshot"/>) when it asks about now.
+/// </summary>
+public sealed class AssignmentFigure : AssignmentCounts, IPlacedInOrgUnit
+{
+    public long Id { get; set; }
+    public Guid? OrgUnitId { get; set; }
+    public Guid CourseId { get; set; }
+}
+
+/// <summary>One person's counted assignments (a team's dashboard is about people, and is always counted live).</summary>
+public sealed class PersonCounts : AssignmentCounts
+{
+    public Guid UserId { get; set; }
 }
 
 /// <summary>
