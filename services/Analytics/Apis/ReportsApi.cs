@@ -87,6 +87,9 @@ public sealed record DashboardDto(DateTimeOffset AsOf, bool CurrentFigures, stri
 public sealed record DeliveryReportDto(DateTimeOffset From, DateTimeOffset To, string Interval, IReadOnlyList<DeliveryRow> Rows, DeliveryRow Total,
     IReadOnlyList<DeliveryPoint> Periods, IReadOnlyList<MetricDefinition> Definitions);
 
+public sealed record UsageReportDto(DateTimeOffset AsOf, IReadOnlyList<UsageRow> Rows, UsageRow Total, long UnassignedCourses,
+    IReadOnlyList<MetricDefinition> Definitions);
+
 public sealed record ExpiringReportDto(DateTimeOffset AsOf, int Within, Page<ExpiringRow> Expiring, IReadOnlyList<MetricDefinition> Definitions);
 
 public static class ReportsApi
@@ -120,6 +123,9 @@ public static class ReportsApi
             .WithSummary("The certifications held on a date that expire within 'within' days of it (30 by default), soonest first, paged: the people behind the expiring counts");
         api.MapGet("/reports/certifications/expiring/export", ExportExpiring).WithName("ExportExpiringCertifications")
             .WithSummary("Every certification expiring within 'within' days, as CSV or XLSX, streamed");
+        api.MapGet("/reports/usage", UsageReport).WithName("ItemUsageReport")
+            .WithSummary("Per course, as of a date: assigned, started, completed, and how long completions took (average days; within 7, 30 and 90 days)");
+        api.MapGet("/reports/usage/export", ExportUsage).WithName("ExportItemUsageReport").WithSummary("The item usage report's rows and total as CSV or XLSX");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
             .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
@@ -322,6 +328,25 @@ public static class ReportsApi
         var pack = new AuditPackContent(await Reports.DescribeAsync(db, scope, filter, ct), data.AsOf, data.CurrentFigures, time.GetUtcNow(),
             LmsPlatform.ServiceDefaults.Security.Caller.NameOf(http.User), total, courses, people, compliant, certifications, overdue, total.Overdue);
         return TypedResults.File(AuditPack.Render(pack), "application/pdf", $"compliance-audit-pack-as-of-{data.AsOf.UtcDateTime:yyyyMMdd-HHmmss}.pdf");
+    }
+
+    public static async Task<Results<Ok<UsageReportDto>, ValidationProblem>> UsageReport([AsParameters] ReportQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (data, errors) = await OpenAsync(query, http, db, time, ct);
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var usage = await Usage.ReadAsync(db, data.Source, ct);
+        return TypedResults.Ok(new UsageReportDto(data.AsOf, usage.Rows, usage.Total, usage.UnassignedCourses, Usage.Definitions));
+    }
+
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportUsage([AsParameters] ReportQuery query, string? format, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (data, errors) = await OpenAsync(query, http, db, time, ct, ExportFormat.Validate(format));
+        if (data is null) return TypedResults.ValidationProblem(errors);
+        var usage = await Usage.ReadAsync(db, data.Source, ct);
+        await ExportFormat.WriteAsync(db, http.Response, format, "item-usage", data.AsOf, usage.Rows.Append(usage.Total).ToAsyncEnumerable(), ct);
+        return TypedResults.Empty;
     }
 
     /// <summary>Every overdue assignment, streamed from the database to the download a row at a time.</summary>

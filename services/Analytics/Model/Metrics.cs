@@ -38,6 +38,14 @@ public static class Metrics
     public static readonly MetricDefinition CertificationExpiring = new("expiring", "Certification expiring",
         "Valid certifications that expire within the next 30, 60 or 90 days after the date, with no later renewal already achieved.");
 
+    public static readonly MetricDefinition Started = new("started", "Started",
+        "Assignments counted on the date with progress recorded by then (in progress, completed, or paused after starting). " +
+        "A waiver is not a start, and a reset starts the count again.");
+    public static readonly MetricDefinition TimeToComplete = new("timeToComplete", "Time to complete",
+        "Days from assignment to completion, for the completions counted on the date (not waivers, which nobody completed): " +
+        "their average, and how many took at most 7, 30 and 90 days. A completion dated before its assignment (history brought in " +
+        "from another system) has no time to complete and is left out.");
+
     /// <summary>A trend's population: the same people and courses as <see cref="Population"/>, over a period rather than on a date.</summary>
     public static readonly MetricDefinition PeriodPopulation = new("periodPopulation", "Counted (periods)",
         "Ledger entries with an effective date in the period (a completion recorded today for last week counts in last week), " +
@@ -62,6 +70,7 @@ public static class Metrics
 
     public static IReadOnlyList<MetricDefinition> All { get; } =
         [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring,
+         Started, TimeToComplete,
          PeriodPopulation, NewAssignments, Completions, ActiveLearners, EmailPopulation, EmailsSent, EmailsBounced, EmailsGaveUp, DeliveryRate, EmailsRetried];
 
     /// <summary>The rate as reports show it: a fraction rounded to 4 places, or null when there is nothing to divide.</summary>
@@ -82,6 +91,7 @@ public sealed class AssignmentAt
     public Guid? CategoryId { get; init; }
     public AssignmentStatus Status { get; init; }
     public DateTimeOffset AssignedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public DateTimeOffset? DueAt { get; init; }
     public bool NotStarted { get; init; }

@@ -92,6 +92,23 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal((9, 7), (compliance.GetProperty("people").GetInt64(), compliance.GetProperty("compliantPeople").GetInt64()));
         Assert.Contains(compliance.GetProperty("definitions").EnumerateArray(), d => d.GetProperty("key").GetString() == "compliant");
 
+        // Item usage counts the same rows: each course's assigned and completed are the completion report's; person 0's
+        // completion is the one start and the one timed completion (within a week), person 4's waiver neither.
+        var usage = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/usage?{scope}");
+        JsonElement UsageOf(JsonElement report, Guid course) => Assert.Single(report.GetProperty("rows").EnumerateArray(), r => r.GetProperty("courseId").GetGuid() == course);
+        var fireUsage = UsageOf(usage, fireSafety);
+        Assert.Equal((fire.Assigned, fire.Completed, 1L, 1L, 1L, 1L), (fireUsage.GetProperty("assigned").GetInt64(), fireUsage.GetProperty("completed").GetInt64(),
+            fireUsage.GetProperty("started").GetInt64(), fireUsage.GetProperty("timed").GetInt64(), fireUsage.GetProperty("within7Days").GetInt64(),
+            fireUsage.GetProperty("within90Days").GetInt64()));
+        Assert.InRange(fireUsage.GetProperty("averageDaysToComplete").GetDouble(), 0, 1);
+        Assert.Equal((welcomeRow.Assigned, 0L, JsonValueKind.Null), (UsageOf(usage, welcome).GetProperty("assigned").GetInt64(),
+            UsageOf(usage, welcome).GetProperty("started").GetInt64(), UsageOf(usage, welcome).GetProperty("averageDaysToComplete").ValueKind));
+        Assert.Equal((14L, 2L), (usage.GetProperty("total").GetProperty("assigned").GetInt64(), usage.GetProperty("total").GetProperty("completed").GetInt64()));
+        Assert.Contains(usage.GetProperty("definitions").EnumerateArray(), d => d.GetProperty("key").GetString() == "timeToComplete");
+        var usageCsv = await CsvAsync(admin, $"/api/analytics/reports/usage/export?{scope}");
+        Assert.Equal(4, usageCsv.Count); // header, two courses, total
+        Assert.StartsWith(",Total,14,1,2,1,", usageCsv[^1]);
+
         // Now is read from the current figures, taken at the answer's asOf; counting the ranges as of that moment gives the same report.
         var takenAt = Uri.EscapeDataString(compliance.GetProperty("asOf").GetDateTimeOffset().ToString("O"));
         var counted = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/compliance?{scope}&asOf={takenAt}");
@@ -157,6 +174,8 @@ public class ReportTests(PlatformFixture platform)
         using (var offsetTrend = await admin.GetAsync($"/api/analytics/reports/trend?{scope}&to={elsewhere}"))
             Assert.Equal(HttpStatusCode.OK, offsetTrend.StatusCode);
         Assert.Equal(4, (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/overdue?{scope}&asOf={asOf}")).GetProperty("overdue").GetProperty("totalCount").GetInt64());
+        var usageThen = (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/usage?{scope}&asOf={asOf}")).GetProperty("total");
+        Assert.Equal((15L, 0L, 0L), (usageThen.GetProperty("assigned").GetInt64(), usageThen.GetProperty("started").GetInt64(), usageThen.GetProperty("completed").GetInt64()));
         var ledgerThen = await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments/{await EnrolmentOf(people[0], fireSafety)}?asOf={asOf}");
         Assert.Equal(("Enrolled", true), (ledgerThen.GetProperty("status").GetString(), ledgerThen.GetProperty("overdue").GetBoolean()));
 

@@ -213,6 +213,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/analytics/reports/notifications", Permissions.ReportsRead),
         ("GET", "/api/analytics/reports/certifications/expiring", Permissions.ReportsRead),
         ("GET", "/api/analytics/reports/certifications/expiring/export", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/usage", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/usage/export", Permissions.ReportsRead),
         ("GET", "/api/analytics/report-schedules", Permissions.ReportsRead),
         ("POST", "/api/analytics/report-schedules", Permissions.ReportsRead),
         ("POST", $"/api/analytics/report-schedules/{Missing}/send", Permissions.ReportsRead),
