@@ -40,6 +40,7 @@ public static class PortalMenu
             new("Dashboard", "reports/dashboard", Permissions.ReportsRead),
             new("Completion and compliance", "reports/compliance", Permissions.ReportsRead),
             new("Certifications expiring", "reports/expiring", Permissions.ReportsRead),
+            new("Course usage", "reports/usage", Permissions.ReportsRead),
             new("Learning over time", "reports/trend", Permissions.ReportsRead),
             new("Notification delivery", "reports/notifications", Permissions.ReportsRead),
             new("Scheduled reports", "reports/schedules", Permissions.ReportsRead),

@@ -379,6 +379,11 @@ public sealed record ExpiringRowView(Guid CertificationId, Guid UserId, string P
 
 public sealed record ExpiringReportView(DateTimeOffset AsOf, int Within, Page<ExpiringRowView> Expiring, MetricDefinitionView[] Definitions);
 
+public sealed record UsageRowView(Guid? CourseId, string Course, long Assigned, long Started, long InProgress, long Completed, long Timed, double? AverageDaysToComplete,
+    long Within7Days, long Within30Days, long Within90Days, double? StartRate, double? CompletionRate);
+
+public sealed record UsageReportView(DateTimeOffset AsOf, UsageRowView[] Rows, UsageRowView Total, long UnassignedCourses, MetricDefinitionView[] Definitions);
+
 public sealed record CheckPointView(DateTimeOffset At, string Status, long Count);
 
 public sealed record CockpitCheckView(string Service, string Key, string Cadence, string Title, string Status, long Count, string? Link, string? Detail,

@@ -8,7 +8,7 @@ namespace LmsPlatform.Analytics.Application;
 /// How one course is used on a report date by the people a report covers: assigned, started and completed (the
 /// completion report's own counts), and how long its completions took (<see cref="Metrics.TimeToComplete"/>).
 /// </summary>
-public sealed record UsageRow(Guid? CourseId, string Course, long Assigned, long Started, long Completed, long Timed, double? AverageDaysToComplete,
+public sealed record UsageRow(Guid? CourseId, string Course, long Assigned, long Started, long InProgress, long Completed, long Timed, double? AverageDaysToComplete,
     long Within7Days, long Within30Days, long Within90Days)
 {
     public double? StartRate => Metrics.Rate(Started, Assigned);
@@ -35,6 +35,7 @@ public static class Usage
             CourseId = g.Key,
             Assigned = g.LongCount(),
             Started = g.LongCount(a => a.StartedAt != null),
+            InProgress = g.LongCount(a => a.InProgress),
             Completed = g.LongCount(a => a.Completed),
             Timed = g.LongCount(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt),
             Days = g.Where(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt)
@@ -46,11 +47,11 @@ public static class Usage
         var ids = counts.Select(c => c.CourseId).ToList();
         var names = await db.Items.Where(i => ids.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, i => i.Title, ct);
         var rows = counts
-            .Select(c => new UsageRow(c.CourseId, names.GetValueOrDefault(c.CourseId, "(unknown course)"), c.Assigned, c.Started, c.Completed, c.Timed,
+            .Select(c => new UsageRow(c.CourseId, names.GetValueOrDefault(c.CourseId, "(unknown course)"), c.Assigned, c.Started, c.InProgress, c.Completed, c.Timed,
                 Average(c.Days, c.Timed), c.Within7, c.Within30, c.Within90))
             .OrderByDescending(r => r.Assigned).ThenBy(r => r.Course, StringComparer.CurrentCultureIgnoreCase).ToList();
         var timed = rows.Sum(r => r.Timed);
-        var total = new UsageRow(null, "Total", rows.Sum(r => r.Assigned), rows.Sum(r => r.Started), rows.Sum(r => r.Completed), timed,
+        var total = new UsageRow(null, "Total", rows.Sum(r => r.Assigned), rows.Sum(r => r.Started), rows.Sum(r => r.InProgress), rows.Sum(r => r.Completed), timed,
             Average(counts.Sum(c => c.Days ?? 0), timed), rows.Sum(r => r.Within7Days), rows.Sum(r => r.Within30Days), rows.Sum(r => r.Within90Days));
         var courses = await source.Items.LongCountAsync(ct);
         return new(rows, total, Math.Max(0, courses - rows.Count));

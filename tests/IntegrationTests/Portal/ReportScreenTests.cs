@@ -97,6 +97,15 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await Assertions.Expect(totals.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "1", "—"]);
                 await AssertAccessibleAsync(page, $"trend-{width}");
 
+                // Course usage for the unit: the course's three assignments, Ada's start and completion (the same day), charts and table.
+                await page.GotoAsync($"/reports/usage?orgUnit={unit}");
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync("Course usage");
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("As of now: 1 course with assignments, 3 assignments, 1 completion.");
+                await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Completions per course by the days they took" })).ToBeVisibleAsync();
+                var usage = page.GetByRole(AriaRole.Region, new() { Name = "Course usage figures" }).GetByRole(AriaRole.Row).Filter(new() { HasText = $"{tag} manual handling" });
+                await Assertions.Expect(usage.GetByRole(AriaRole.Cell)).ToHaveTextAsync(["3", "1", "1", "33.3%", "0 days", "1", "1", "1"]);
+                await AssertAccessibleAsync(page, $"usage-{width}");
+
                 // The dashboard for the unit, the filter in the address: the report's figures, a chart beside each table,
                 // and a row of the overdue breakdown leads to that unit's overdue people.
                 await page.GotoAsync($"/reports/dashboard?orgUnit={unit}");
