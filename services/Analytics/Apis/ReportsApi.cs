@@ -13,9 +13,10 @@ namespace LmsPlatform.Analytics.Apis;
 /// <summary>
 /// The query every report takes: <c>asOf</c> (a past date; now when absent), <c>orgUnitId</c> (that unit and those under
 /// it), <c>managerId</c> with <c>indirect</c> (their people all the way down, the default, or only direct reports),
-/// <c>courseId</c>, <c>categoryId</c>, and for counts <c>groupBy</c> (<c>course</c> or <c>orgUnit</c>).
+/// <c>audienceId</c> (the audience's members on the date), <c>courseId</c>, <c>categoryId</c>, and for counts <c>groupBy</c> (<c>course</c> or <c>orgUnit</c>).
 /// </summary>
-public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId, Guid? CategoryId, string? GroupBy)
+public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId, Guid? CategoryId, string? GroupBy,
+    Guid? AudienceId = null)
 {
     public Dictionary<string, string[]> Validate(DateTimeOffset now)
     {
@@ -27,7 +28,7 @@ public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? Ma
 
     /// <summary>The filter, its date in UTC (PostgreSQL takes instants in UTC only; "+02:00" in the query is the same instant).</summary>
     public ReportFilter ToFilter(DateTimeOffset now) =>
-        new((AsOf ?? now).ToUniversalTime(), OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId, IsNow: AsOf is null);
+        new((AsOf ?? now).ToUniversalTime(), OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId, IsNow: AsOf is null, AudienceId);
 
     public GroupBy Grouping => GroupBy is null ? Application.GroupBy.Course : Enum.Parse<GroupBy>(GroupBy, ignoreCase: true);
 }
@@ -38,7 +39,7 @@ public sealed record ReportQuery(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? Ma
 /// (<c>week</c> or <c>month</c>), and the same filters as every report.
 /// </summary>
 public sealed record TrendQuery(DateTimeOffset? From, DateTimeOffset? To, string? Interval, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId,
-    Guid? CategoryId)
+    Guid? CategoryId, Guid? AudienceId = null)
 {
     /// <summary>The interval asked for; null when it names none (<see cref="Validate"/> says so).</summary>
     private TrendInterval? Asked => Interval is null ? TrendInterval.Week : Enum.TryParse<TrendInterval>(Interval, ignoreCase: true, out var i) ? i : null;
@@ -46,7 +47,7 @@ public sealed record TrendQuery(DateTimeOffset? From, DateTimeOffset? To, string
     public TrendInterval Period => Asked ?? TrendInterval.Week;
 
     /// <summary>The report query whose filter the trend applies: its people and courses as they stand at <c>to</c>.</summary>
-    public ReportQuery Filters => new(To, OrgUnitId, ManagerId, Indirect, CourseId, CategoryId, GroupBy: null);
+    public ReportQuery Filters => new(To, OrgUnitId, ManagerId, Indirect, CourseId, CategoryId, GroupBy: null, AudienceId);
 
     public (DateTimeOffset From, DateTimeOffset To) Range(DateTimeOffset now)
     {

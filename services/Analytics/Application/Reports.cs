@@ -8,10 +8,10 @@ namespace LmsPlatform.Analytics.Application;
 
 /// <summary>
 /// What a report is about: the date it is "as of" (now when not given), and optionally an org unit (with everything
-/// under it), a manager's people (direct, or all the way down), one course or one category.
+/// under it), a manager's people (direct, or all the way down), an audience's members on the date, one course or one category.
 /// </summary>
 public sealed record ReportFilter(DateTimeOffset AsOf, Guid? OrgUnitId = null, Guid? ManagerId = null, bool Indirect = true, Guid? CourseId = null,
-    Guid? CategoryId = null, bool IsNow = false);
+    Guid? CategoryId = null, bool IsNow = false, Guid? AudienceId = null);
 
 /// <summary>One row of a completion or compliance report, grouped by course or by org unit.</summary>
 public sealed record MetricRow(Guid? Key, string Name, long Assigned, long NotStarted, long InProgress, long Completed, long Paused, long Overdue,
@@ -100,7 +100,7 @@ public static class Reports
     public static async Task<ReportData> OpenAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, CancellationToken ct)
     {
         var units = filter.OrgUnitId is { } unit ? await ReportScope.SubtreeAsync(db, unit, ct) : null;
-        if (filter.IsNow && scope.PeopleIds.Count == 0 && filter is { ManagerId: null, CourseId: null, CategoryId: null }
+        if (filter.IsNow && scope.PeopleIds.Count == 0 && filter is { ManagerId: null, AudienceId: null, CourseId: null, CategoryId: null }
             && await db.FiguresSnapshots.AsNoTracking().FirstOrDefaultAsync(ct) is { } snapshot)
         {
             var current = await SourceAsync(db, scope, filter with { AsOf = snapshot.TakenAt }, units, ct);
@@ -129,6 +129,13 @@ public static class Reports
         {
             var team = await ReportScope.ReportsOfAsync(db, manager, filter.Indirect, ct);
             people = people.Where(u => team.Contains(u.UserId));
+        }
+        if (filter.AudienceId is { } audience)
+        {
+            // Its members on the date: each person's latest membership change by then is not a leaving.
+            var changes = db.AudienceChanges.Where(c => c.AudienceId == audience && c.At <= asOf);
+            people = people.Where(u => changes.Any(c => c.UserId == u.UserId)
+                && changes.Where(c => c.UserId == u.UserId).OrderByDescending(c => c.At).ThenByDescending(c => c.Id).Select(c => c.Change).First() != AudienceChange.Left);
         }
 
         var items = db.Items.Where(i => i.ArchivedAt == null || i.ArchivedAt > asOf);
@@ -165,6 +172,7 @@ public static class Reports
         var who = filter.OrgUnitId is { } unit ? await db.OrgUnits.Where(o => o.Id == unit).Select(o => o.Name).FirstOrDefaultAsync(ct) ?? "An unknown org unit"
             : filter.ManagerId is { } manager
                 ? $"The people of {await db.Users.Where(u => u.UserId == manager).Select(u => u.DisplayName).FirstOrDefaultAsync(ct) ?? "an unknown manager"}"
+            : filter.AudienceId is not null ? "The members of the chosen audience"
             : scope.Global ? "The whole organisation" : "Everyone the requester may report on";
         if (filter.CourseId is { } course)
             who += $", {await db.Items.Where(i => i.ItemId == course).Select(i => i.Title).FirstOrDefaultAsync(ct) ?? "an unknown course"}";

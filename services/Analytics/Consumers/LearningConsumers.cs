@@ -163,3 +163,13 @@ public sealed class CertificationExpiredConsumer(AnalyticsDbContext db) : Certif
     protected override CertificationFact KeyOf(CertificationExpired m) => new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId };
     protected override void Apply(CertificationFact fact, CertificationExpired m) => fact.ExpiredAt = m.ExpiredAt;
 }
+
+/// <summary>Audience membership changes, for the reports by audience (<see cref="AudienceChange"/>).</summary>
+public sealed class AudienceMembershipChangedConsumer(AnalyticsDbContext db) : IdempotentConsumer<AudienceMembershipChanged, AnalyticsDbContext>(db)
+{
+    protected override Task HandleAsync(AudienceMembershipChanged message, CancellationToken cancellationToken)
+    {
+        Db.AudienceChanges.Add(new AudienceChange { AudienceId = message.AudienceId, UserId = message.UserId, Change = message.Change, At = message.At });
+        return Task.CompletedTask;
+    }
+}

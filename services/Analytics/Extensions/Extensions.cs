@@ -49,6 +49,7 @@ public static class Extensions
             // Every service's operations checks, for the cockpit.
             bus.AddIdempotentConsumer<ChecksTakenConsumer>();
             bus.AddIdempotentConsumer<EmailDeliveryChangedConsumer>();
+            bus.AddIdempotentConsumer<AudienceMembershipChangedConsumer>();
         });
     }
 }

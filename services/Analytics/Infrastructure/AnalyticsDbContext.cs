@@ -26,6 +26,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<RoleHeld> RolesHeld => Set<RoleHeld>();
     public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
     public DbSet<EmailFact> EmailFacts => Set<EmailFact>();
+    public DbSet<AudienceChange> AudienceChanges => Set<AudienceChange>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
     public const string ChangesSequence = "read_model_changes";
@@ -111,6 +112,13 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(f => f.Status).HasMaxLength(20);
             // The delivery report: the outcomes of a period.
             e.HasIndex(f => f.At).IncludeProperties(f => new { f.UserId, f.Type, f.Status, f.Attempts });
+        });
+        modelBuilder.Entity<AudienceChange>(e =>
+        {
+            e.ToTable("audience_changes");
+            e.Property(c => c.Change).HasMaxLength(20);
+            // A report by audience: each person's latest change by the date.
+            e.HasIndex(c => new { c.AudienceId, c.UserId, c.At });
         });
         modelBuilder.Entity<RoleHeld>(e =>
         {

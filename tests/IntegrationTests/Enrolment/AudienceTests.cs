@@ -71,12 +71,21 @@ public class AudienceTests(PlatformFixture platform)
         Assert.Equal([porter.Id], await MemberIdsAsync(audience));
         var history = await Admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/audiences/{audience}/history?userId={nurse.Id}");
         Assert.Equal(["Left", "Joined"], history.GetProperty("items").EnumerateArray().Select(h => h.GetProperty("change").GetString()));
+        var whileAway = DateTimeOffset.UtcNow;
 
         // She comes back: the suspended assignment resumes.
         await UpdateAsync(nurse, north, "Nurse");
         await Eventually.ReachesAsync(() => EnrolmentOfAsync(nurse.Id, courseId), e => e.GetProperty("status").GetString() == "Enrolled",
             TimeSpan.FromSeconds(20), "the returner's assignment resumed");
         Assert.DoesNotContain(outsider.Id, await MemberIdsAsync(audience));
+
+        // Analytics reports by audience from the same membership events: its members now (both, with their course), and
+        // as of while the nurse was away the porter alone (her suspended assignment was not a member's then).
+        var byAudience = $"/api/analytics/reports/completion?audienceId={audience}";
+        await Eventually.ReachesAsync(async () => (await Admin.GetFromJsonAsync<JsonElement>(byAudience)).GetProperty("total").GetProperty("assigned").GetInt64(),
+            n => n == 2, TimeSpan.FromSeconds(30), "both members' assignments in the report by audience");
+        var then = (await Admin.GetFromJsonAsync<JsonElement>($"{byAudience}&asOf={Uri.EscapeDataString(whileAway.ToString("O"))}")).GetProperty("total");
+        Assert.Equal((1L, 0L), (then.GetProperty("assigned").GetInt64(), then.GetProperty("paused").GetInt64()));
 
         // Everyone evaluated again finds nothing the events missed.
         var run = await PostOkAsync("/api/enrolment/audiences/reconciliations", new { });

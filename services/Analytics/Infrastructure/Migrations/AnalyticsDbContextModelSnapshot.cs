@@ -94,6 +94,35 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.ToTable("current_assignment_figures", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.AudienceChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("AudienceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Change")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AudienceId", "UserId", "At");
+
+                    b.ToTable("audience_changes", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.CertificationFact", b =>
                 {
                     b.Property<Guid>("CertificationId")
