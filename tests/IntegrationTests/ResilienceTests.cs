@@ -173,9 +173,11 @@ public class ServerRestartTests(PlatformFixture platform)
 public class ImportUnderFaultsTests(FaultPlatformFixture fault)
 {
     [Fact]
-    public async Task Twenty_thousand_users_imported_through_a_consumer_kill_and_a_broker_restart_arrive_exactly_once_everywhere()
+    public async Task Thousands_of_users_imported_through_a_consumer_kill_and_a_broker_restart_arrive_exactly_once_everywhere()
     {
-        const int count = 20_000;
+        // 5,000 in the suite (ten of the consumers' batches: the kill still lands mid-batch); LMS_TEST_IMPORT_USERS=20000
+        // runs the import at the scale this test was first written for.
+        var count = int.TryParse(Environment.GetEnvironmentVariable("LMS_TEST_IMPORT_USERS"), out var users) ? users : 5_000;
         var app = fault.App;
         using var admin = Identity.Oidc.WithToken(app.CreateHttpClient(ResourceNames.Gateway), await PlatformFixture.AdminTokenAsync(app));
         var before = await app.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM users");

@@ -7,7 +7,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>The administrator's other screens in the browser: roles, integration clients, the audit log with its CSV, the checks.</summary>
-public class AdminScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class AdminScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_gives_a_person_a_role_for_a_department_and_takes_it_away()

@@ -11,7 +11,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// A learner asks for a place on a course from its page (with a note), sees the request on their home page; their
 /// manager finds it under Approvals, declines one with a reason and approves the other; the learner is then enrolled.
 /// </summary>
-public class ApprovalScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class ApprovalScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_learner_asks_for_a_place_and_their_manager_approves_it_in_the_portal()

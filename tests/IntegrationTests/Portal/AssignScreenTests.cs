@@ -11,7 +11,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// A training manager assigns people to a course: someone without its prerequisite is refused and then let in with a
 /// recorded override; after a new version, the open enrolments are moved to it on request.
 /// </summary>
-public class AssignScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class AssignScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task Assigning_people_with_an_override_for_missing_prerequisites_and_moving_them_to_a_new_version()

@@ -11,7 +11,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// live preview counting who would join, a course to assign, publishing, the members, and "why is this person in",
 /// rule by rule; at desktop and phone widths, axe-clean.
 /// </summary>
-public class AudienceScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class AudienceScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_builds_a_rule_sees_the_preview_publishes_and_reads_why_someone_is_in()

@@ -6,7 +6,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A learner finds learning: catalogue search with facets and paging as links, course and path pages, by keyboard, at 1280 and 360 px.</summary>
-public class CatalogueScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class CatalogueScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_learner_searches_by_keyboard_narrows_by_facet_links_and_opens_a_course_and_a_path()

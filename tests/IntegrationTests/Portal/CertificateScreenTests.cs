@@ -10,7 +10,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// A learner finds their certification and certificate on their home page, downloads the PDF, and anyone (signed in or
 /// not) can check it on its verification page; an administrator lists certifications by status and reads one's history.
 /// </summary>
-public class CertificateScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class CertificateScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_learner_downloads_their_certificate_anyone_verifies_it_and_an_administrator_reads_the_certification()

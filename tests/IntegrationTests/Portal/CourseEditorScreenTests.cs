@@ -8,7 +8,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A training manager builds a course in the browser: the draft editor, publishing, prerequisites (a cycle refused), archiving.</summary>
-public class CourseEditorScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class CourseEditorScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_training_manager_writes_a_course_by_keyboard_alone_publishes_it_and_is_told_a_prerequisite_would_make_a_cycle()

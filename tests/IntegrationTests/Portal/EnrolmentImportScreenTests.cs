@@ -7,7 +7,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A training manager enrols people from a CSV in the browser: upload, the dry run, the refused rows, apply, the outcome.</summary>
-public class EnrolmentImportScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class EnrolmentImportScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_plans_and_applies_a_bulk_enrolment_and_reads_the_refused_rows()

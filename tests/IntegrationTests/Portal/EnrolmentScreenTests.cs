@@ -7,7 +7,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator reads a course's enrolments (filtered by status in the address) and a person's ledger.</summary>
-public class EnrolmentScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class EnrolmentScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_filters_a_courses_enrolments_and_reads_a_persons_history_with_who_and_why()

@@ -5,7 +5,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator imports HR data in the browser: upload, the dry run's tables, the error report, apply with progress, the safety threshold.</summary>
-public class ImportScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class ImportScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_uploads_a_file_reads_the_dry_run_downloads_the_errors_applies_it_and_must_confirm_mass_deactivation()

@@ -7,7 +7,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A learner's home lists what is assigned to them, soonest due first, and what they have finished.</summary>
-public class MyLearningScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class MyLearningScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_learner_sees_their_assignments_with_due_dates_and_what_they_finished_on_their_home_page()

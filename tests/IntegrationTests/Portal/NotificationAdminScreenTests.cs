@@ -4,7 +4,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator edits a message template (refused broken, previewed, saved), works the delivery log and sets the reminder policy.</summary>
-public class NotificationAdminScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class NotificationAdminScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact(Timeout = 300_000)]
     public async Task An_administrator_edits_a_template_resends_a_bounced_mail_and_sets_the_reminder_policy()

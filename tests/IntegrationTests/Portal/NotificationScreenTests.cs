@@ -6,7 +6,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>A learner's inbox (from the header, with its unread count) and their notification settings.</summary>
-public class NotificationScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class NotificationScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_learner_reads_their_inbox_from_the_header_and_chooses_what_comes_by_email()

@@ -7,7 +7,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>The operations cockpit in the browser: the daily checks first, every service among them, then the monthly ones by their tab.</summary>
-public class OperationsScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class OperationsScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_reads_the_daily_checks_and_moves_to_the_monthly_ones()

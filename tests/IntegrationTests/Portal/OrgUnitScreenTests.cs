@@ -6,7 +6,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator shapes the organisation in the browser: add units, rename, move by picking a parent, deactivate.</summary>
-public class OrgUnitScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class OrgUnitScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_builds_a_branch_moves_it_and_is_told_why_a_unit_with_active_units_below_cannot_be_deactivated()

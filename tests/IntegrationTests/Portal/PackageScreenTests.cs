@@ -7,7 +7,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// A training manager's content screen: a malformed package refused with its report, a good one imported and
 /// previewed in the player (nothing recorded), an executable refused and an audio uploaded.
 /// </summary>
-public class PackageScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class PackageScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_package_is_refused_with_its_report_imported_and_previewed_and_a_file_is_checked_and_uploaded()

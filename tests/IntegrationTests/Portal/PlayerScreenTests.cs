@@ -9,7 +9,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// their progress saved; back in, resumed where they left; to the end, the knowledge check answered, and the course
 /// completed on their home page. Once for SCORM 1.2 and once for SCORM 2004 (the same course in each).
 /// </summary>
-public class PlayerScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class PlayerScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Theory]
     [InlineData("RuntimeBasicCalls_SCORM12.zip", "scorm12")]

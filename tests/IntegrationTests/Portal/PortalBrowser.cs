@@ -7,44 +7,58 @@ using Microsoft.Playwright;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>
-/// The portal in a real browser: Debian's chromium, driven by Playwright, one browser per test class. Pages are opened
-/// at the gateway's address (the one the sign-in redirects are registered for), signed in through identity's own
-/// sign-in page, checked with axe (WCAG 2.2 AA) and photographed into artifacts/screenshots for a person to look at.
+/// Debian's chromium, driven by Playwright: one for a test class's tests (launching it for every test cost a few seconds
+/// each), closed after them. Every page still gets a fresh browser context of its own.
 /// </summary>
-public sealed class PortalBrowser : IAsyncDisposable
+public sealed class BrowserFixture : IAsyncLifetime
 {
-    public static readonly string[] WcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
-    public const int Wide = 1280, Narrow = 360;
+    private IPlaywright? _playwright;
+    internal IBrowser Chromium { get; private set; } = null!;
 
-    private readonly IPlaywright _playwright;
-    private readonly IBrowser _browser;
-    private readonly PlatformFixture _platform;
-
-    private PortalBrowser(IPlaywright playwright, IBrowser browser, PlatformFixture platform) => (_playwright, _browser, _platform) = (playwright, browser, platform);
-
-    public static async Task<PortalBrowser> LaunchAsync(PlatformFixture platform)
+    public async ValueTask InitializeAsync()
     {
-        var playwright = await Playwright.CreateAsync();
+        _playwright = await Playwright.CreateAsync();
         // Expectations wait 20 s, not Playwright's 5: on two cores a page may take longer to settle while a platform starts.
         Assertions.SetDefaultExpectTimeout(20_000);
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
             ExecutablePath = "/usr/bin/chromium",
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
-        return new PortalBrowser(playwright, browser, platform);
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Chromium is not null) await Chromium.DisposeAsync();
+        _playwright?.Dispose();
+    }
+}
+
+/// <summary>
+/// The portal in a real browser, for one test: pages in the class's chromium (<see cref="BrowserFixture"/>), opened at
+/// the gateway's address (the one the sign-in redirects are registered for), signed in through identity's own sign-in
+/// page, checked with axe (WCAG 2.2 AA) and photographed into artifacts/screenshots for a person to look at. The test's
+/// pages are closed with it.
+/// </summary>
+public sealed class PortalBrowser(BrowserFixture browser, PlatformFixture platform) : IAsyncDisposable
+{
+    public static readonly string[] WcagTags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+    public const int Wide = 1280, Narrow = 360;
+
+    private readonly PlatformFixture _platform = platform;
+    private readonly List<IBrowserContext> _contexts = [];
 
     /// <summary>A fresh browser context (no cookies) at the given width.</summary>
     public async Task<IPage> NewPageAsync(int width = Wide)
     {
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = _platform.App.GatewayUrl.ToString(), ViewportSize = new() { Width = width, Height = width == Narrow ? 740 : 900 },
         });
         // A bound on hangs, not a speed check: on two cores a sign-in's redirects once took more than 20 s under load.
         context.SetDefaultTimeout(45_000);
+        _contexts.Add(context);
         return await context.NewPageAsync();
     }
 
@@ -150,18 +164,15 @@ public sealed class PortalBrowser : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        foreach (var context in _contexts) await context.CloseAsync();
     }
 }
 
-/// <summary>A class of browser tests: one browser for its tests, closed after them.</summary>
-public abstract class BrowserTests(PlatformFixture platform) : IAsyncLifetime
+/// <summary>A class of browser tests: one chromium for its tests (<see cref="BrowserFixture"/>), each test's pages closed after it.</summary>
+public abstract class BrowserTests(PlatformFixture platform, BrowserFixture chromium) : IClassFixture<BrowserFixture>, IAsyncDisposable
 {
     protected PlatformFixture Platform { get; } = platform;
-    protected PortalBrowser Browser { get; private set; } = null!;
+    protected PortalBrowser Browser { get; } = new(chromium, platform);
 
-    public async ValueTask InitializeAsync() => Browser = await PortalBrowser.LaunchAsync(Platform);
-
-    public async ValueTask DisposeAsync() => await Browser.DisposeAsync();
+    public ValueTask DisposeAsync() => Browser.DisposeAsync();
 }

@@ -16,7 +16,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// pages are asked for with the session's cookies rather than drawn (drawing 60 pages for five people took three minutes
 /// of every CI run); the screens are drawn, and checked with axe, by their own tests.
 /// </summary>
-public class PortalPageMatrixTests(PlatformFixture platform) : BrowserTests(platform)
+public class PortalPageMatrixTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     private static readonly Assembly Portal = typeof(PortalMenu).Assembly;
 

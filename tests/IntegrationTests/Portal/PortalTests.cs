@@ -14,7 +14,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>The portal's shell in a real browser: sign-in and sign-out, the menu by permission, the 403 page, sessions and their refresh.</summary>
-public class PortalTests(PlatformFixture platform) : BrowserTests(platform)
+public class PortalTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_person_signs_in_with_the_keyboard_from_the_front_door_lands_on_an_accessible_home_page_and_signs_out()

@@ -12,7 +12,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// The completion and compliance report in the browser: the figures with their definitions, a chart with its table
 /// beside it, the people behind the overdue number, filters kept in the address; a manager sees their people only.
 /// </summary>
-public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_reads_the_report_for_a_department_and_a_manager_sees_only_their_people()
@@ -72,6 +72,8 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
                 await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).ToContainTextAsync($"Ben {tag}");
                 await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Overdue assignments" })).ToContainTextAsync($"Cy {tag}");
                 await AssertAccessibleAsync(page, $"report-{width}");
+                // The interactions once, at the wide width; the narrow one checks each page reflows and stays accessible.
+                if (width == Narrow) { await NarrowPagesAsync(page, unit, ben); return; }
                 // The people behind the number as a file, with the page's filters.
                 var download = await page.RunAndWaitForDownloadAsync(() =>
                     page.GetByRole(AriaRole.Link, new() { Name = "Download every overdue assignment as CSV" }).ClickAsync());
@@ -164,6 +166,23 @@ public class ReportScreenTests(PlatformFixture platform) : BrowserTests(platform
             await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToContainTextAsync("0 certifications expiring within 90 days of now.");
             await AssertAccessibleAsync(managerPage, "expiring-manager");
         });
+    }
+
+    /// <summary>Every report page for the unit at 360 px, as it first opens: its heading, then axe and a screenshot.</summary>
+    private static async Task NarrowPagesAsync(IPage page, Guid unit, Guid person)
+    {
+        foreach (var (path, heading, name) in new[]
+                 {
+                     ($"/reports/dashboard?orgUnit={unit}", "Dashboard", "dashboard"), ($"/reports/trend?orgUnit={unit}", "Learning over time", "trend"),
+                     ($"/reports/usage?orgUnit={unit}", "Course usage", "usage"), ($"/reports/expiring?orgUnit={unit}&within=90", "Certifications expiring", "expiring"),
+                     ("/reports/notifications", "Notification delivery", "notifications"), ($"/reports/transcript/{person}", null, "transcript"),
+                 })
+        {
+            await page.GotoAsync(path);
+            if (heading is not null) await Assertions.Expect(Heading(page)).ToHaveTextAsync(heading);
+            await Assertions.Expect(page.GetByRole(AriaRole.Status).First).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, $"{name}-{Narrow}");
+        }
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// A manager sees the people below them (direct and indirect) with what is overdue first, and each one's assignments;
 /// nobody else's.
 /// </summary>
-public class TeamScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class TeamScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task A_manager_sees_their_direct_and_indirect_reports_overdue_first_and_nobody_elses()

@@ -6,7 +6,7 @@ using static LmsPlatform.IntegrationTests.Portal.PortalBrowser;
 namespace LmsPlatform.IntegrationTests.Portal;
 
 /// <summary>An administrator manages people in the browser: find, create, edit (with a conflict), deactivate, invite, erase.</summary>
-public class UserScreenTests(PlatformFixture platform) : BrowserTests(platform)
+public class UserScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
     [Fact]
     public async Task An_administrator_creates_a_person_sees_refusals_beside_the_field_and_finds_them_by_filter()
