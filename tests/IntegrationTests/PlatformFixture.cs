@@ -2,14 +2,32 @@ using System.Net.Http.Json;
 using LmsPlatform.AppHost;
 using LmsPlatform.Contracts;
 using LmsPlatform.Testing;
+using Xunit.Sdk;
+using Xunit.v3;
 
 [assembly: AssemblyFixture(typeof(LmsPlatform.IntegrationTests.PlatformFixture))]
 // One test at a time. Two lanes (the shared platform's tests beside the fault platform's, CollectionPerAssembly with
 // MaxParallelThreads = 2) took the suite from 31 to 25.5 min, but on two cores a fresh-clone run then had a sign-in
 // take over 20 s and the fault lane's server stops fail: not yet dependable enough for CI.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
+[assembly: TestCollectionOrderer(typeof(LmsPlatform.IntegrationTests.FirstOnThePlatform))]
 
 namespace LmsPlatform.IntegrationTests;
+
+/// <summary>
+/// The test classes that must run before any other on the shared platform, then the rest in xunit's own order. The
+/// import safety threshold counts every imported person: its test needs a platform with no import behind it yet,
+/// which is the shared platform before anything else ran (a platform of its own cost a minute and a half of CI).
+/// </summary>
+public sealed class FirstOnThePlatform : ITestCollectionOrderer
+{
+    public static readonly IReadOnlyList<string> Classes = [typeof(Identity.ImportSafetyTests).FullName!];
+
+    public IReadOnlyCollection<TTestCollection> OrderTestCollections<TTestCollection>(IReadOnlyCollection<TTestCollection> testCollections)
+        where TTestCollection : ITestCollection =>
+        [.. DefaultTestCollectionOrderer.Instance.OrderTestCollections(testCollections)
+            .OrderBy(c => Classes.Any(name => c.TestCollectionDisplayName.EndsWith(name, StringComparison.Ordinal)) ? 0 : 1)];
+}
 
 /// <summary>
 /// The whole platform, started once for the test assembly through Aspire.Hosting.Testing from the same AppHost that
