@@ -128,8 +128,14 @@ public static class CsvFile
     {
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+        await WriteAsync(response.Body, records, ct);
+    }
+
+    /// <summary>The records as CSV into <paramref name="stream"/> (a download, or a prepared export's file), a record at a time.</summary>
+    public static async Task WriteAsync<T>(Stream stream, IAsyncEnumerable<T> records, CancellationToken ct)
+    {
         // With a byte-order mark: Excel reads a CSV without one in the machine's code page, and garbles "Zoë".
-        await using var writer = new StreamWriter(response.Body, new UTF8Encoding(true));
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(true), leaveOpen: true);
         await using var csv = new CsvWriter(writer, new CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = InjectionOptions.Escape });
         csv.WriteHeader<T>();
         await csv.NextRecordAsync();

@@ -19,8 +19,7 @@ public static class XlsxFile
         var path = Path.Combine(Path.GetTempPath(), $"lms-export-{Guid.NewGuid():N}.xlsx");
         try
         {
-            // The rows are read on a pool thread, one at a time, as MiniExcel asks for them.
-            await Task.Run(() => MiniExcel.SaveAs(path, records.ToBlockingEnumerable(ct), sheetName: sheetName), ct);
+            await SaveAsync(path, sheetName, records, ct);
             await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
             response.ContentType = ContentType;
             response.ContentLength = file.Length;
@@ -32,4 +31,9 @@ public static class XlsxFile
             File.Delete(path);
         }
     }
+
+    /// <summary>The records as a workbook at <paramref name="path"/>, a row at a time (a download's, or a prepared export's file).</summary>
+    public static Task SaveAsync<T>(string path, string sheetName, IAsyncEnumerable<T> records, CancellationToken ct) =>
+        // The rows are read on a pool thread, one at a time, as MiniExcel asks for them.
+        Task.Run(() => MiniExcel.SaveAs(path, records.ToBlockingEnumerable(ct), sheetName: sheetName), ct);
 }

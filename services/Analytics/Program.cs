@@ -11,5 +11,6 @@ app.MapAnalyticsApi();
 app.MapReportsApi();
 app.MapOperationsApi();
 app.MapSchedulesApi();
+app.MapExportsApi();
 app.MapDefaultEndpoints();
 app.Run();

@@ -154,6 +154,8 @@ public static class PortalExtensions
             api.DownloadAsync("api/analytics/reports/certifications/expiring/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
         app.MapGet("/reports/compliance/audit-pack", (HttpContext http, GatewayApi api) =>
             api.DownloadAsync("api/analytics/reports/compliance/audit-pack" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
+        app.MapGet("/reports/exports/{id:guid}/file", (Guid id, HttpContext http, GatewayApi api) =>
+            api.DownloadAsync($"api/analytics/exports/{id}/file", http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
         app.MapGet("/reports/transcript/{userId:guid}/export", (Guid userId, HttpContext http, GatewayApi api) =>
             api.DownloadAsync($"api/analytics/reports/transcript/{userId}/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
         app.MapGet("/admin/imports/{id:guid}/errors", (Guid id, HttpContext http, GatewayApi api) =>

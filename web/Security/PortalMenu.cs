@@ -44,6 +44,7 @@ public static class PortalMenu
             new("Learning over time", "reports/trend", Permissions.ReportsRead),
             new("Notification delivery", "reports/notifications", Permissions.ReportsRead),
             new("Scheduled reports", "reports/schedules", Permissions.ReportsRead),
+            new("Prepared exports", "reports/exports", Permissions.ReportsRead),
         ]),
         new("Notifications", [
             new("Delivery log", "admin/notifications/deliveries", Permissions.NotificationsRead),

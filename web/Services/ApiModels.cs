@@ -362,7 +362,7 @@ public sealed record TrendReportView(DateTimeOffset From, DateTimeOffset To, str
 public sealed record OverdueReportView(DateTimeOffset AsOf, Page<OverdueRowView> Overdue, MetricDefinitionView[] Definitions);
 
 public sealed record DashboardFiguresView(MetricRowView Total, long People, long CompliantPeople, long ActiveLearners, string Breakdown, MetricRowView[] Overdue,
-    CertificationRowView[] Expiring, CertificationRowView ExpiringTotal, TrendPointView[] Trend, DateTimeOffset TrendAsOf);
+    CertificationRowView[] Expiring, CertificationRowView ExpiringTotal, TrendPointView[] Trend, DateTimeOffset TrendAsOf, long SignedIn);
 
 public sealed record DashboardView(DateTimeOffset AsOf, bool CurrentFigures, string Scope, int Weeks, DashboardFiguresView Figures, double? PeopleComplianceRate,
     MetricDefinitionView[] Definitions);
@@ -383,6 +383,12 @@ public sealed record UsageRowView(Guid? CourseId, string Course, long Assigned, 
     long Within7Days, long Within30Days, long Within90Days, double? StartRate, double? CompletionRate);
 
 public sealed record UsageReportView(DateTimeOffset AsOf, UsageRowView[] Rows, UsageRowView Total, long UnassignedCourses, MetricDefinitionView[] Definitions);
+
+public sealed record ExportJobView(Guid Id, string Report, string Format, int? Within, string Status, long Rows, long? TotalRows, int? Percent, string? FileName,
+    long? Size, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, DateTimeOffset ExpiresAt, DateTimeOffset? AsOf, Guid? OrgUnitId)
+{
+    public bool Running => Status is "Queued" or "Running";
+}
 
 public sealed record CheckPointView(DateTimeOffset At, string Status, long Count);
 

@@ -184,7 +184,7 @@ public static class ReportsApi
             Metrics.Rate(figures.CompliantPeople, figures.People),
             [Metrics.Population, Metrics.Assigned, Metrics.Completed, Metrics.CompletionRate, Metrics.Overdue, Metrics.Required, Metrics.Compliant,
              Metrics.ComplianceRate, Metrics.Certified, Metrics.CertificationExpiring, Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions,
-             Metrics.ActiveLearners]));
+             Metrics.ActiveLearners, Metrics.SignedIn]));
     }
 
     public static async Task<Results<Ok<ExpiringReportDto>, ValidationProblem>> ExpiringReport([AsParameters] ReportQuery query, int? within,

@@ -14,7 +14,7 @@ public enum Breakdown { OrgUnit, Person }
 /// number and the report page it drills into cannot differ.
 /// </summary>
 public sealed record DashboardFigures(MetricRow Total, long People, long CompliantPeople, long ActiveLearners, Breakdown Breakdown,
-    IReadOnlyList<MetricRow> Overdue, IReadOnlyList<CertificationRow> Expiring, CertificationRow ExpiringTotal, IReadOnlyList<TrendPoint> Trend, DateTimeOffset TrendAsOf);
+    IReadOnlyList<MetricRow> Overdue, IReadOnlyList<CertificationRow> Expiring, CertificationRow ExpiringTotal, IReadOnlyList<TrendPoint> Trend, DateTimeOffset TrendAsOf, long SignedIn);
 
 public static class Dashboard
 {
@@ -43,16 +43,20 @@ public static class Dashboard
         var expiringTotal = new CertificationRow(Guid.Empty, "Total", certifications.Sum(c => c.Certified), certifications.Sum(c => c.Expiring30),
             certifications.Sum(c => c.Expiring60), certifications.Sum(c => c.Expiring90));
 
+        // The people who signed in in the 30 days up to the date (identity's sign-in events).
+        var since = data.AsOf.AddDays(-30);
+        var signedIn = await data.Source.People.LongCountAsync(p => db.SignIns.Any(s => s.UserId == p.UserId && s.At > since && s.At <= data.AsOf), ct);
+
         // About now, the trend is the current figures' weekly cells, as of when they were taken (with the figures, every few
         // minutes); on a past date it is counted from the ledger copy.
         if (data.CurrentFigures && data.TrendAsOf is { } trendAt && weeks <= Trends.FigureWeeks)
         {
             var (cells, activeInMonth) = await Trends.FromCellsAsync(data.Cells(db.WeekFigures), data.Cells(db.ActivityFigures), Trends.LastWeeks(trendAt, weeks), ct);
-            return new(total, people, compliant, activeInMonth, breakdown, overdue, expiring, expiringTotal, cells, trendAt);
+            return new(total, people, compliant, activeInMonth, breakdown, overdue, expiring, expiringTotal, cells, trendAt, signedIn);
         }
         var trend = await Trends.CountAsync(db, data.Source, Trends.LastWeeks(data.AsOf, weeks), ct);
         var active = (await Trends.CountAsync(db, data.Source, [Trends.LastMonth(data.AsOf)], ct))[0].ActiveLearners;
-        return new(total, people, compliant, active, breakdown, overdue, expiring, expiringTotal, trend, data.AsOf);
+        return new(total, people, compliant, active, breakdown, overdue, expiring, expiringTotal, trend, data.AsOf, signedIn);
     }
 
     /// <summary>The people with the most overdue assignments, counted from the rows (a team is counted live, never from the org units' cells).</summary>

@@ -23,3 +23,13 @@ public sealed class RoleAssignmentChangedConsumer(AnalyticsDbContext db) : Servi
         (role.UserId, role.Role, role.ScopeOrgUnitId, role.Granted, role.ChangedAt) = (message.UserId, message.Role, message.ScopeOrgUnitId, message.Granted, message.ChangedAt);
     }
 }
+
+/// <summary>Sign-ins, for the people active on the platform (<see cref="SignIn"/>).</summary>
+public sealed class UserSignedInConsumer(AnalyticsDbContext db) : ServiceDefaults.Messaging.IdempotentConsumer<UserSignedIn, AnalyticsDbContext>(db)
+{
+    protected override Task HandleAsync(UserSignedIn message, CancellationToken cancellationToken)
+    {
+        Db.SignIns.Add(new SignIn { UserId = message.UserId, At = message.At });
+        return Task.CompletedTask;
+    }
+}

@@ -17,6 +17,7 @@ public static class Extensions
         builder.Services.AddHostedService<CurrentFiguresWorker>();
         builder.Services.AddAnalyticsChecks();
         builder.Services.AddHostedService<ReportScheduleWorker>();
+        builder.Services.AddHostedService<ExportJobWorker>();
         builder.AddEventBus<AnalyticsDbContext>("analytics", bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
@@ -50,6 +51,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<ChecksTakenConsumer>();
             bus.AddIdempotentConsumer<EmailDeliveryChangedConsumer>();
             bus.AddIdempotentConsumer<AudienceMembershipChangedConsumer>();
+            bus.AddIdempotentConsumer<UserSignedInConsumer>();
         });
     }
 }

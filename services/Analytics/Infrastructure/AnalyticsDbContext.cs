@@ -27,6 +27,9 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<ReportSchedule> ReportSchedules => Set<ReportSchedule>();
     public DbSet<EmailFact> EmailFacts => Set<EmailFact>();
     public DbSet<AudienceChange> AudienceChanges => Set<AudienceChange>();
+    public DbSet<ExportJob> ExportJobs => Set<ExportJob>();
+    public DbSet<SignIn> SignIns => Set<SignIn>();
+    public DbSet<ExportFile> ExportFiles => Set<ExportFile>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
     public const string ChangesSequence = "read_model_changes";
@@ -119,6 +122,30 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(c => c.Change).HasMaxLength(20);
             // A report by audience: each person's latest change by the date.
             e.HasIndex(c => new { c.AudienceId, c.UserId, c.At });
+        });
+        modelBuilder.Entity<SignIn>(e =>
+        {
+            e.ToTable("sign_ins");
+            // Whether a person signed in over a period: one probe of the index per person.
+            e.HasIndex(i => new { i.UserId, i.At });
+        });
+        modelBuilder.Entity<ExportJob>(e =>
+        {
+            e.ToTable("export_jobs");
+            e.Property(j => j.Id).ValueGeneratedNever();
+            e.Property(j => j.Report).HasMaxLength(20);
+            e.Property(j => j.Format).HasMaxLength(10);
+            e.Property(j => j.Status).HasMaxLength(20);
+            e.Property(j => j.FileName).HasMaxLength(200);
+            e.Property(j => j.Error).HasMaxLength(2000);
+            e.HasIndex(j => new { j.OwnerId, j.CreatedAt });
+            e.HasIndex(j => new { j.Status, j.CreatedAt });
+        });
+        modelBuilder.Entity<ExportFile>(e =>
+        {
+            e.ToTable("export_files");
+            e.HasKey(f => f.JobId);
+            e.HasOne<ExportJob>().WithOne().HasForeignKey<ExportFile>(f => f.JobId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<RoleHeld>(e =>
         {

@@ -57,6 +57,9 @@ public static class Metrics
     public static readonly MetricDefinition ActiveLearners = new("activeLearners", "Active learners",
         "People who started or completed an assignment in the period, each counted once.");
 
+    public static readonly MetricDefinition SignedIn = new("signedIn", "Signed in",
+        "People counted (active accounts the report covers) who signed in at least once in the 30 days up to the date.");
+
     /// <summary>Who and which emails the delivery report counts.</summary>
     public static readonly MetricDefinition EmailPopulation = new("emailPopulation", "Emails counted",
         "Emails whose delivery had its outcome in the period (sent, bounced or given up), to people whose account is active now and " +
@@ -70,7 +73,7 @@ public static class Metrics
 
     public static IReadOnlyList<MetricDefinition> All { get; } =
         [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring,
-         Started, TimeToComplete,
+         Started, TimeToComplete, SignedIn,
          PeriodPopulation, NewAssignments, Completions, ActiveLearners, EmailPopulation, EmailsSent, EmailsBounced, EmailsGaveUp, DeliveryRate, EmailsRetried];
 
     /// <summary>The rate as reports show it: a fraction rounded to 4 places, or null when there is nothing to divide.</summary>

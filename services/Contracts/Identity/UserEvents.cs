@@ -37,6 +37,9 @@ public sealed record UserDeactivated(Guid UserId, string Reason, DateTimeOffset 
 
 public sealed record UserReactivated(Guid UserId, DateTimeOffset ReactivatedAt) : IIntegrationEvent;
 
+/// <summary>A user signed in (<see cref="Method"/>: "password"): what analytics counts as people active on the platform.</summary>
+public sealed record UserSignedIn(Guid UserId, string Method, DateTimeOffset At) : IIntegrationEvent;
+
 /// <summary>A user's personal data was erased (GDPR). Consumers must drop or anonymise their copies.</summary>
 public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt) : IIntegrationEvent;
 

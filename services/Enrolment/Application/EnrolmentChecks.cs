@@ -7,7 +7,7 @@ namespace LmsPlatform.Enrolment.Application;
 
 /// <summary>
 /// Enrolment's part of the administrator's routine checks (the cockpit): audience rules paused or behind, enrolment
-/// imports that failed, and newly published courses that nobody has been given.
+/// imports that failed, and newly published courses that nobody has been given or that nobody must finish by a date.
 /// </summary>
 public static class EnrolmentChecks
 {
@@ -46,6 +46,17 @@ public static class EnrolmentChecks
                 var idle = await db.Courses.Where(c => !c.Archived && c.PublishedAt >= since && !db.Enrolments.Any(e => e.CourseId == c.CourseId))
                     .Select(c => c.Code).ToListAsync(ct);
                 return CheckFinding.Of(idle.Count, CheckStatus.Attention, idle.Count == 0 ? null : string.Join(", ", idle.Take(10)));
+            }));
+        services.AddOperationsCheck(new OperationsCheck("courses.no-due-date", CheckCadence.Weekly, "Courses published this week with no due date",
+            "manage/courses", async (sp, now, ct) =>
+            {
+                // Neither the course sets one (its compliance rule) nor any of its assignments carries one.
+                var db = Db(sp);
+                var since = now.AddDays(-7);
+                var open = await db.Courses.Where(c => !c.Archived && c.PublishedAt >= since && c.DueWithinDays == null
+                        && !db.Enrolments.Any(e => e.CourseId == c.CourseId && e.DueAt != null))
+                    .OrderByDescending(c => c.PublishedAt).Select(c => c.Code).ToListAsync(ct);
+                return CheckFinding.Of(open.Count, CheckStatus.Attention, open.Count == 0 ? null : string.Join(", ", open.Take(10)));
             }));
     }
 

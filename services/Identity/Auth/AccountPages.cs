@@ -61,7 +61,7 @@ public static class AccountPages
         }
         if (!result.Succeeded) return LoginPage(http, antiforgery, returnUrl, email, invalid);
 
-        user.LastSignInAt = time.GetUtcNow();
+        user.SignedIn("password", time.GetUtcNow());
         await users.UpdateAsync(user);
         var identity = new ClaimsIdentity(IdentityConstants.ApplicationScheme, Claims.Name, Claims.Role);
         identity.AddClaim(new Claim(Claims.Subject, user.Id.ToString()));

@@ -63,7 +63,14 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public UserStatus Status { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
-    public DateTimeOffset? LastSignInAt { get; set; }
+    public DateTimeOffset? LastSignInAt { get; private set; }
+
+    /// <summary>The person signed in: remembered for the inactive-people check, and announced (<see cref="UserSignedIn"/>) for the reports.</summary>
+    public void SignedIn(string method, DateTimeOffset now)
+    {
+        LastSignInAt = now;
+        events.Record(new UserSignedIn(Id, method, now));
+    }
     /// <summary>When the last invitation to set a password went out, and who sent it.</summary>
     public DateTimeOffset? InvitedAt { get; set; }
     public string? InvitedBy { get; set; }

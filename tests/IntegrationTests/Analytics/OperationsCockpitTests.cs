@@ -61,6 +61,10 @@ public class OperationsCockpitTests(PlatformFixture platform)
             Assert.NotNull(Check(cockpit, service, "service.health"));
             Assert.NotNull(Check(cockpit, service, "messages.failed"));
         }
+        // The test's course, just published with no due date and assigned without one, is among the week's courses with none.
+        var noDueDate = Check(cockpit, "enrolment", "courses.no-due-date")!.Value;
+        Assert.Equal(("weekly", "attention"), (noDueDate.GetProperty("cadence").GetString(), noDueDate.GetProperty("status").GetString()));
+        Assert.True(noDueDate.GetProperty("count").GetInt64() >= 1);
         // The monthly reconciliation: the ranges reports count equal the ledger copy folded again.
         var reconciliation = Check(cockpit, "analytics", "reports.reconciliation")!.Value;
         Assert.Equal("monthly", reconciliation.GetProperty("cadence").GetString());

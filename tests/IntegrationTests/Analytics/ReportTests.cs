@@ -121,6 +121,26 @@ public class ReportTests(PlatformFixture platform)
         Assert.Equal(3, overdueCsv.Count);
         Assert.StartsWith("EnrolmentId,UserId,Person,Email", overdueCsv[0]);
         Assert.Equal(new[] { people[2], people[3] }.Select(p => p.ToString()).Order(), overdueCsv.Skip(1).Select(l => l.Split(',')[1]).Order());
+        // The same list prepared as a file in the background: its progress reaches the whole list, and the file holds the same rows.
+        Guid prepared;
+        using (var created = await admin.PostAsJsonAsync("/api/analytics/exports", new { report = "overdue", orgUnitId = root }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
+            prepared = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        var job = await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/analytics/exports/{prepared}"),
+            j => j.GetProperty("status").GetString() is "Completed" or "Failed", Soon, "the export prepared");
+        Assert.Equal(("Completed", 2L, 2L, 100), (job.GetProperty("status").GetString(), job.GetProperty("rows").GetInt64(), job.GetProperty("totalRows").GetInt64(),
+            job.GetProperty("percent").GetInt32()));
+        var preparedCsv = await CsvAsync(admin, $"/api/analytics/exports/{prepared}/file");
+        Assert.Equal(overdueCsv.Select(l => l.Split(',')[0]).Order(), preparedCsv.Select(l => l.Split(',')[0]).Order());
+        Assert.Contains((await admin.GetFromJsonAsync<JsonElement>("/api/analytics/exports")).EnumerateArray(), j => j.GetProperty("id").GetGuid() == prepared);
+        using (var badJob = await admin.PostAsJsonAsync("/api/analytics/exports", new { report = "everything", format = "pdf" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, badJob.StatusCode);
+            var problem = await badJob.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(problem.GetProperty("errors").TryGetProperty("report", out _) && problem.GetProperty("errors").TryGetProperty("format", out _));
+        }
         var figuresCsv = await CsvAsync(admin, $"/api/analytics/reports/completion/export?{scope}");
         Assert.Equal(4, figuresCsv.Count); // header, two courses, total
         Assert.StartsWith(",Total,14,", figuresCsv[^1]);
@@ -206,6 +226,9 @@ public class ReportTests(PlatformFixture platform)
         // Their dashboard: person 0's completion makes one learner active in the last 30 days, as the trend's week says.
         var managerDashboard = (await manager.GetFromJsonAsync<JsonElement>("/api/analytics/dashboard")).GetProperty("figures");
         Assert.Equal((1L, 13L), (managerDashboard.GetProperty("activeLearners").GetInt64(), Read(managerDashboard.GetProperty("total")).Assigned));
+        // The manager signed in (identity announces each sign-in): the one person of the unit signed in within 30 days.
+        await Eventually.ReachesAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/dashboard?{scope}")).GetProperty("figures")
+            .GetProperty("signedIn").GetInt64(), n => n == 1, Soon, "the manager's sign-in on the unit's dashboard");
 
         // A person's transcript: their share of the figures, each assignment as the reports count it. The manager may read
         // their people's, and the outsider's is not found for them (as for anyone outside a caller's scope).
@@ -220,6 +243,11 @@ public class ReportTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
         using (var notTheirs = await manager.GetAsync($"/api/analytics/reports/transcript/{outsider}"))
             Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
+        // An export is its owner's: the manager cannot read the administrator's, or download its file.
+        using (var notTheirExport = await manager.GetAsync($"/api/analytics/exports/{prepared}"))
+            Assert.Equal(HttpStatusCode.NotFound, notTheirExport.StatusCode);
+        using (var notTheirFile = await manager.GetAsync($"/api/analytics/exports/{prepared}/file"))
+            Assert.Equal(HttpStatusCode.NotFound, notTheirFile.StatusCode);
 
         // An administrator of Sales alone sees Sales: the eight people, not the outsider in the unit above.
         var (_, _, salesAdminTokens) = await People.CreateSignedInAsync(platform.App, admin, "salesadmin", sales, [Roles.Administrator]);

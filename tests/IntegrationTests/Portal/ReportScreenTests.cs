@@ -81,6 +81,19 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
                 Assert.Equal(3, lines.Count);
                 Assert.Contains(lines, l => l.Contains($"Ben {tag}"));
 
+                // The same list prepared in the background: the exports page follows it to its file.
+                await page.GetByRole(AriaRole.Link, new() { Name = "every overdue assignment as CSV", Exact = true }).ClickAsync();
+                await Assertions.Expect(Heading(page)).ToHaveTextAsync("Prepared exports");
+                await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Prepare" })).ToContainTextAsync($"Every overdue assignment as of now, {tag} Logistics, as a CSV file.");
+                await page.GetByRole(AriaRole.Button, new() { Name = "Prepare the file" }).ClickAsync();
+                var preparedLink = page.GetByRole(AriaRole.Link, new() { Name = $"Download Every overdue assignment as of now, {tag} Logistics (CSV)" });
+                await Assertions.Expect(preparedLink).ToBeVisibleAsync();
+                await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("Every export is finished.");
+                await AssertAccessibleAsync(page, $"exports-{width}");
+                var prepared = await page.RunAndWaitForDownloadAsync(() => preparedLink.ClickAsync());
+                Assert.Equal(3, (await File.ReadAllLinesAsync(await prepared.PathAsync())).Count(l => l.Length > 0));
+                await page.GotoAsync($"/reports/compliance?orgUnit={unit}");
+
                 // By org unit, the filter kept in the address.
                 await page.GetByLabel("Rows").SelectOptionAsync("orgUnit");
                 await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();

@@ -341,6 +341,98 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.ToTable("enrolment_states", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.ExportFile", b =>
+                {
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("JobId");
+
+                    b.ToTable("export_files", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.ExportJob", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("character varying(10)");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OwnerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Query")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long?>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long?>("TotalRows")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("Within")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "CreatedAt");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("export_jobs", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.FiguresSnapshot", b =>
                 {
                     b.Property<int>("Id")
@@ -622,6 +714,27 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.ToTable("saved_reports", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.SignIn", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.ToTable("sign_ins", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.UserFact", b =>
                 {
                     b.Property<Guid>("UserId")
@@ -853,6 +966,15 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.HasIndex("ParentId");
 
                     b.ToTable("org_units", (string)null);
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.ExportFile", b =>
+                {
+                    b.HasOne("LmsPlatform.Analytics.Model.ExportJob", null)
+                        .WithOne()
+                        .HasForeignKey("LmsPlatform.Analytics.Model.ExportFile", "JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

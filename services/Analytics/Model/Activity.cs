@@ -15,3 +15,11 @@ public sealed class AudienceChange
     public string Change { get; set; } = "";
     public DateTimeOffset At { get; set; }
 }
+
+/// <summary>One sign-in, copied from identity's events: who was on the platform when, for the active-people figures.</summary>
+public sealed class SignIn
+{
+    public long Id { get; set; }
+    public Guid UserId { get; set; }
+    public DateTimeOffset At { get; set; }
+}
