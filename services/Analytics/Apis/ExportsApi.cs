@@ -88,18 +88,20 @@ public static class ExportsApi
         if (await OwnAsync(id, http, db, ct) is not { } job) return TypedResults.NotFound();
         if (job.Status != ExportJob.Completed)
             return TypedResults.Problem($"The export is {job.Status.ToLowerInvariant()}, not ready to download.", statusCode: StatusCodes.Status409Conflict);
-        // The file is read from the database a buffer at a time (sequential access), never whole.
+        // The file is read from the database a part at a time, never whole.
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         await db.Database.OpenConnectionAsync(ct);
-        await using var read = new NpgsqlCommand("""SELECT "Content" FROM export_files WHERE "JobId" = $1""", connection);
+        await using var read = new NpgsqlCommand("""SELECT "Content" FROM export_files WHERE "JobId" = $1 ORDER BY "Part" """, connection);
         read.Parameters.Add(new NpgsqlParameter { Value = id });
         await using var reader = await read.ExecuteReaderAsync(CommandBehavior.SequentialAccess, ct);
-        if (!await reader.ReadAsync(ct)) return TypedResults.NotFound();
         http.Response.ContentType = job.Format == "xlsx" ? XlsxFile.ContentType : "text/csv; charset=utf-8";
         http.Response.ContentLength = job.Size;
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{job.FileName}\"";
-        await using var content = await reader.GetStreamAsync(0, ct);
-        await content.CopyToAsync(http.Response.Body, ct);
+        while (await reader.ReadAsync(ct))
+        {
+            await using var part = await reader.GetStreamAsync(0, ct);
+            await part.CopyToAsync(http.Response.Body, ct);
+        }
         return TypedResults.Empty;
     }
 

@@ -67,20 +67,33 @@ public static class ExportJobs
                 await WriteAsync(db, path, job.Format, name, rows, await rows.LongCountAsync(ct), progress, ct);
             }
             var size = new FileInfo(path).Length;
-            await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan))
-            {
-                var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-                await db.Database.OpenConnectionAsync(ct);
-                await using var insert = new NpgsqlCommand("""INSERT INTO export_files ("JobId", "Content") VALUES ($1, $2) ON CONFLICT ("JobId") DO UPDATE SET "Content" = EXCLUDED."Content" """, connection);
-                insert.Parameters.Add(new NpgsqlParameter { Value = job.Id });
-                insert.Parameters.Add(new NpgsqlParameter { Value = file, NpgsqlDbType = NpgsqlDbType.Bytea, Size = (int)Math.Min(size, int.MaxValue) });
-                await insert.ExecuteNonQueryAsync(ct);
-            }
+            await StoreAsync(db, job.Id, path, ct);
             (job.FileName, job.Size) = (fileName, size);
         }
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    /// <summary>The file into the database in parts, a part at a time (a run taken again replaces what an earlier one left).</summary>
+    private static async Task StoreAsync(AnalyticsDbContext db, Guid jobId, string path, CancellationToken ct)
+    {
+        await db.ExportFiles.Where(f => f.JobId == jobId).ExecuteDeleteAsync(ct);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var buffer = new byte[ExportFile.PartSize];
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        for (var part = 0; ; part++)
+        {
+            var read = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
+            if (read == 0) break;
+            await using var insert = new NpgsqlCommand("""INSERT INTO export_files ("JobId", "Part", "Content") VALUES ($1, $2, $3)""", connection);
+            insert.Parameters.Add(new NpgsqlParameter { Value = jobId });
+            insert.Parameters.Add(new NpgsqlParameter { Value = part });
+            insert.Parameters.Add(new NpgsqlParameter { Value = new ArraySegment<byte>(buffer, 0, read), NpgsqlDbType = NpgsqlDbType.Bytea });
+            await insert.ExecuteNonQueryAsync(ct);
+            if (read < buffer.Length) break;
         }
     }
 

@@ -144,8 +144,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
         modelBuilder.Entity<ExportFile>(e =>
         {
             e.ToTable("export_files");
-            e.HasKey(f => f.JobId);
-            e.HasOne<ExportJob>().WithOne().HasForeignKey<ExportFile>(f => f.JobId).OnDelete(DeleteBehavior.Cascade);
+            e.HasKey(f => new { f.JobId, f.Part });
+            e.HasOne<ExportJob>().WithMany().HasForeignKey(f => f.JobId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<RoleHeld>(e =>
         {

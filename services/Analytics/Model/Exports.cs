@@ -38,9 +38,15 @@ public sealed class ExportJob
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
-/// <summary>A prepared export's file, apart from its job so that listing jobs never reads the files.</summary>
+/// <summary>
+/// One part of a prepared export's file, apart from its job so that listing jobs never reads the files. The file is kept
+/// in parts of <see cref="PartSize"/>, written and read one at a time, so neither holds the whole file in memory.
+/// </summary>
 public sealed class ExportFile
 {
+    public const int PartSize = 1 << 20;
+
     public Guid JobId { get; set; }
+    public int Part { get; set; }
     public byte[] Content { get; set; } = [];
 }

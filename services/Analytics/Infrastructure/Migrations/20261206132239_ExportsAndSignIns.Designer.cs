@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LmsPlatform.Analytics.Infrastructure.Migrations
 {
     [DbContext(typeof(AnalyticsDbContext))]
-    [Migration("20261206125321_ExportsAndSignIns")]
+    [Migration("20261206132239_ExportsAndSignIns")]
     partial class ExportsAndSignIns
     {
         /// <inheritdoc />
@@ -349,11 +349,14 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Part")
+                        .HasColumnType("integer");
+
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("bytea");
 
-                    b.HasKey("JobId");
+                    b.HasKey("JobId", "Part");
 
                     b.ToTable("export_files", (string)null);
                 });
@@ -974,8 +977,8 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
             modelBuilder.Entity("LmsPlatform.Analytics.Model.ExportFile", b =>
                 {
                     b.HasOne("LmsPlatform.Analytics.Model.ExportJob", null)
-                        .WithOne()
-                        .HasForeignKey("LmsPlatform.Analytics.Model.ExportFile", "JobId")
+                        .WithMany()
+                        .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

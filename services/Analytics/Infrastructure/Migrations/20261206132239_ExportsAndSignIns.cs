@@ -60,11 +60,12 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                 columns: table => new
                 {
                     JobId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Part = table.Column<int>(type: "integer", nullable: false),
                     Content = table.Column<byte[]>(type: "bytea", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_export_files", x => x.JobId);
+                    table.PrimaryKey("PK_export_files", x => new { x.JobId, x.Part });
                     table.ForeignKey(
                         name: "FK_export_files_export_jobs_JobId",
                         column: x => x.JobId,
