@@ -26,7 +26,7 @@ public sealed class FirstOnThePlatform : ITestCollectionOrderer
     public IReadOnlyCollection<TTestCollection> OrderTestCollections<TTestCollection>(IReadOnlyCollection<TTestCollection> testCollections)
         where TTestCollection : ITestCollection =>
         [.. DefaultTestCollectionOrderer.Instance.OrderTestCollections(testCollections)
-            .OrderBy(c => Classes.Any(name => c.TestCollectionDisplayName.EndsWith(name, StringComparison.Ordinal)) ? 0 : 1)];
+            .OrderBy(c => Classes.Any(name => c.TestCollectionDisplayName.Contains(name, StringComparison.Ordinal)) ? 0 : 1)];
 }
 
 /// <summary>
