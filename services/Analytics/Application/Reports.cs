@@ -152,13 +152,15 @@ public static class Reports
                select new AssignmentAt
                {
                    EnrolmentId = s.EnrolmentId, UserId = s.UserId, CourseId = s.CourseId, OrgUnitId = u.OrgUnitId, ManagerId = u.ManagerId,
-                   CategoryId = i.CategoryId, Status = s.Status, AssignedAt = s.AssignedAt, StartedAt = s.StartedAt, CompletedAt = s.CompletedAt, DueAt = s.DueAt,
+                   CategoryId = i.CategoryId, Status = s.Status, AssignedAt = s.AssignedAt, CompletedAt = s.CompletedAt, DueAt = s.DueAt,
                    NotStarted = s.Status == AssignmentStatus.Enrolled,
                    InProgress = s.Status == AssignmentStatus.InProgress,
                    Completed = s.Status == AssignmentStatus.Completed || s.Status == AssignmentStatus.Waived,
                    Paused = s.Status == AssignmentStatus.Suspended,
                    Overdue = (s.Status == AssignmentStatus.Enrolled || s.Status == AssignmentStatus.InProgress) && s.DueAt != null && s.DueAt < asOf,
                    Required = s.DueAt != null,
+                   Started = s.StartedAt != null,
+                   Timed = s.Status == AssignmentStatus.Completed && s.CompletedAt >= s.AssignedAt,
                };
         return new ReportSource(people, items, rows);
     }

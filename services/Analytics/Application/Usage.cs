@@ -34,15 +34,14 @@ public static class Usage
         {
             CourseId = g.Key,
             Assigned = g.LongCount(),
-            Started = g.LongCount(a => a.StartedAt != null),
+            Started = g.LongCount(a => a.Started),
             InProgress = g.LongCount(a => a.InProgress),
             Completed = g.LongCount(a => a.Completed),
-            Timed = g.LongCount(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt),
-            Days = g.Where(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt)
-                .Sum(a => (double?)(a.CompletedAt!.Value - a.AssignedAt).TotalDays),
-            Within7 = g.LongCount(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt && a.CompletedAt <= a.AssignedAt.AddDays(7)),
-            Within30 = g.LongCount(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt && a.CompletedAt <= a.AssignedAt.AddDays(30)),
-            Within90 = g.LongCount(a => a.Status == AssignmentStatus.Completed && a.CompletedAt >= a.AssignedAt && a.CompletedAt <= a.AssignedAt.AddDays(90)),
+            Timed = g.LongCount(a => a.Timed),
+            Days = g.Where(a => a.Timed).Sum(a => (double?)(a.CompletedAt!.Value - a.AssignedAt).TotalDays),
+            Within7 = g.LongCount(a => a.Timed && a.CompletedAt <= a.AssignedAt.AddDays(7)),
+            Within30 = g.LongCount(a => a.Timed && a.CompletedAt <= a.AssignedAt.AddDays(30)),
+            Within90 = g.LongCount(a => a.Timed && a.CompletedAt <= a.AssignedAt.AddDays(90)),
         }).ToListAsync(ct);
         var ids = counts.Select(c => c.CourseId).ToList();
         var names = await db.Items.Where(i => ids.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, i => i.Title, ct);

@@ -94,7 +94,6 @@ public sealed class AssignmentAt
     public Guid? CategoryId { get; init; }
     public AssignmentStatus Status { get; init; }
     public DateTimeOffset AssignedAt { get; init; }
-    public DateTimeOffset? StartedAt { get; init; }
     public DateTimeOffset? CompletedAt { get; init; }
     public DateTimeOffset? DueAt { get; init; }
     public bool NotStarted { get; init; }
@@ -103,4 +102,8 @@ public sealed class AssignmentAt
     public bool Paused { get; init; }
     public bool Overdue { get; init; }
     public bool Required { get; init; }
+    /// <summary>Progress recorded by the date (<see cref="Metrics.Started"/>).</summary>
+    public bool Started { get; init; }
+    /// <summary>A completion with a time to complete (<see cref="Metrics.TimeToComplete"/>): completed, not waived, not dated before its assignment.</summary>
+    public bool Timed { get; init; }
 }
