@@ -106,7 +106,9 @@ public static class LmsTopology
 
         var analytics = builder.AddService<Projects.Analytics_Api>(ResourceNames.AnalyticsApi)
             .WithReference(analyticsDb).WaitFor(analyticsDb)
-            .WithReference(eventBus);
+            .WithReference(eventBus)
+            // Where ./lms backup writes, read by the cockpit's backup checks.
+            .WithEnvironment("Operations__Backups__Path", data.Folder("backups"));
 
         var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
         // The gateway starts with the services, not after them: it only proxies, and its /health reports each service.

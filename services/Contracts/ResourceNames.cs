@@ -29,6 +29,9 @@ public static class ResourceNames
     public const string NotificationDb = "notificationdb";
     public const string AnalyticsDb = "analyticsdb";
 
+    /// <summary>Every service's database: what a backup must hold (deploy/base/backup/lms-backup.sh takes them all).</summary>
+    public static readonly IReadOnlyList<string> Databases = [IdentityDb, CatalogueDb, EnrolmentDb, ContentDb, NotificationDb, AnalyticsDb];
+
     /// <summary>The services behind the gateway, with the path prefix the gateway routes to each.</summary>
     public static readonly IReadOnlyList<(string Service, string PathPrefix)> GatewayRoutes =
     [

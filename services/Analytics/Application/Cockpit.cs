@@ -58,9 +58,13 @@ public static class Cockpit
     private sealed record RecentCheck(string Service, string Key, DateTimeOffset At, string Cadence, string Title, string Status, long Count, string? Link,
         string? Detail, TimeSpan Interval);
 
-    /// <summary>Analytics' own checks: the monthly ones its read model can answer.</summary>
+    /// <summary>Analytics' own checks: the monthly ones its read model can answer, and the deployment's backups.</summary>
     public static void AddAnalyticsChecks(this IServiceCollection services)
     {
+        services.AddOperationsCheck(new OperationsCheck("backups.fresh", CheckCadence.Daily, "Every database backed up in the last 26 hours", null,
+            (sp, now, _) => Task.FromResult(Backups.Freshness(BackupFolder(sp), now))));
+        services.AddOperationsCheck(new OperationsCheck("backups.restore-tested", CheckCadence.Monthly, "A backup restored and checked this month", null,
+            (sp, now, _) => Task.FromResult(Backups.RestoreTested(BackupFolder(sp), now))));
         services.AddOperationsCheck(new OperationsCheck("reports.reconciliation", CheckCadence.Monthly, "Reports agree with the ledger", "reports/compliance",
             async (sp, _, ct) =>
             {
@@ -78,6 +82,8 @@ public static class Cockpit
                 return CheckFinding.Of(idle, CheckStatus.Attention);
             }));
     }
+
+    private static string? BackupFolder(IServiceProvider services) => services.GetRequiredService<IConfiguration>()["Operations:Backups:Path"];
 
     /// <summary>How many assignments a reconciliation refolds (the most recently assigned, where a fault would be freshest).</summary>
     public const int ReconciliationSample = 5_000;

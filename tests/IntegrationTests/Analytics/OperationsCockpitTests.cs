@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LmsPlatform.Contracts;
 
 namespace LmsPlatform.IntegrationTests.Analytics;
 
@@ -80,6 +81,89 @@ public class OperationsCockpitTests(PlatformFixture platform)
         await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>("/api/analytics/operations/checks"),
             c => Check(c, "enrolment", "audiences.paused") is { } p && p.GetProperty("detail").GetString()?.Contains(name) != true,
             TimeSpan.FromSeconds(90), "the resumed rule gone from the cockpit");
+    }
+
+    /// <summary>
+    /// The operator's commands against the platform's own PostgreSQL: <c>./lms backup</c> takes every database,
+    /// <c>./lms restore-test</c> restores them into scratch databases and finds every table and row again, and the
+    /// cockpit's backup checks follow each step; a damaged archive fails the restore test, named, and the cockpit says so.
+    /// </summary>
+    [Fact]
+    public async Task Backups_and_restore_tests_taken_with_the_operators_commands_reach_the_cockpit()
+    {
+        var admin = platform.Gateway;
+        var before = await CockpitAsync(c => Check(c, "analytics", "backups.fresh")?.GetProperty("status").GetString() is not null, "the backup checks taken");
+        // Nothing backed up yet on this platform, unless another run of this test did it.
+        var fresh = Check(before, "analytics", "backups.fresh")!.Value;
+        if (fresh.GetProperty("status").GetString() != "ok")
+        {
+            Assert.Equal("failing", fresh.GetProperty("status").GetString());
+            Assert.StartsWith("No backup in ", fresh.GetProperty("detail").GetString());
+        }
+
+        var backup = await LmsAsync("backup");
+        Assert.True(backup.ExitCode == 0, backup.Output);
+        var folder = backup.Printed.Trim();
+        var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "manifest.json"))).RootElement;
+        var databases = manifest.GetProperty("databases").EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!);
+        Assert.Equal(ResourceNames.Databases.Order(), databases.Keys.Order());
+        Assert.All(databases.Values, d => Assert.True(d.GetProperty("tables").GetInt64() > 5 && d.GetProperty("bytes").GetInt64() > 0, d.ToString()));
+        // Identity's people are in it: at least the administrator.
+        Assert.True(databases[ResourceNames.IdentityDb].GetProperty("rows").GetInt64() > 1);
+
+        var cockpit = await CockpitAsync(c => Check(c, "analytics", "backups.fresh")?.GetProperty("detail").GetString()?.Contains(Path.GetFileName(folder)) == true,
+            "the new backup in the cockpit");
+        var seen = Check(cockpit, "analytics", "backups.fresh")!.Value;
+        Assert.Equal(("daily", "ok", 0L), (seen.GetProperty("cadence").GetString(), seen.GetProperty("status").GetString(), seen.GetProperty("count").GetInt64()));
+        Assert.Contains("6 databases", seen.GetProperty("detail").GetString());
+
+        var restored = await LmsAsync("restore-test");
+        Assert.True(restored.ExitCode == 0, restored.Output);
+        Assert.Contains("passed", restored.Output);
+        await CockpitAsync(c => Check(c, "analytics", "backups.restore-tested") is { } t && t.GetProperty("status").GetString() == "ok"
+                                && t.GetProperty("detail").GetString()!.Contains(Path.GetFileName(folder)), "the passed restore test in the cockpit");
+
+        // A damaged archive: the restore test fails and names the database, and so does the cockpit.
+        var dump = Path.Combine(folder, $"{ResourceNames.CatalogueDb}.dump");
+        var bytes = await File.ReadAllBytesAsync(dump);
+        await File.WriteAllBytesAsync(dump, bytes[..(bytes.Length / 2)]);
+        var damaged = await LmsAsync("restore-test");
+        Assert.Equal(1, damaged.ExitCode);
+        Assert.Contains($"{ResourceNames.CatalogueDb}: pg_restore failed", damaged.Output);
+        cockpit = await CockpitAsync(c => Check(c, "analytics", "backups.restore-tested")?.GetProperty("status").GetString() == "failing",
+            "the failed restore test in the cockpit");
+        Assert.Contains(ResourceNames.CatalogueDb, Check(cockpit, "analytics", "backups.restore-tested")!.Value.GetProperty("detail").GetString());
+
+        // A new backup, tested: the cockpit is whole again (for whatever runs after).
+        Assert.Equal(0, (await LmsAsync("backup")).ExitCode);
+        Assert.Equal(0, (await LmsAsync("restore-test")).ExitCode);
+        await CockpitAsync(c => Check(c, "analytics", "backups.restore-tested")?.GetProperty("status").GetString() == "ok", "the new backup restore-tested");
+        // The scratch databases are gone.
+        Assert.Equal(0, await platform.CountAsync(ResourceNames.IdentityDb, "SELECT count(*) FROM pg_database WHERE datname LIKE 'lms_restore_test_%'"));
+
+        async Task<JsonElement> CockpitAsync(Func<JsonElement, bool> condition, string what) =>
+            await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>("/api/analytics/operations/checks"), condition, TimeSpan.FromSeconds(60), what);
+    }
+
+    /// <summary>Runs <c>./lms</c> with the platform's PostgreSQL and its data folder, as an operator of this installation would.</summary>
+    private async Task<(int ExitCode, string Output, string Printed)> LmsAsync(string command)
+    {
+        var repository = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
+        var postgres = new Npgsql.NpgsqlConnectionStringBuilder(platform.App.GetConnectionString(ResourceNames.Postgres));
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(repository, "lms"), command])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = repository,
+            Environment =
+            {
+                ["LMS_DATA"] = platform.App.DataDirectory, ["PGHOST"] = postgres.Host, ["PGPORT"] = postgres.Port.ToString(),
+                ["PGUSER"] = postgres.Username, ["PGPASSWORD"] = postgres.Password,
+            },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error, await output);
     }
 
     private static JsonElement? Check(JsonElement cockpit, string service, string key) =>
