@@ -49,6 +49,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     public static Task<TestPlatform> StartPlatformAsync() => TestPlatform.StartAsync(settings: new Dictionary<(string, string), string>
     {
         [(ResourceNames.ContentApi, "Content__Packages__AllowPrivateImportAddresses")] = "true",
+        // The player reports content that has not started its SCORM session after 15 s (60 in an installation), so a
+        // browser test sees a broken package reported without waiting a minute.
+        [(ResourceNames.ContentApi, "Content__Runtime__StartTimeout")] = "00:00:15",
         // Reminders looked for every two seconds, and no organisation-wide quiet hours or daily limit: whatever the time
         // of day the tests run at, mail goes at once unless a test gives its person quiet hours of their own.
         [(ResourceNames.NotificationApi, "Notification__SchedulerInterval")] = "00:00:02",

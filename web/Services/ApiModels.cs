@@ -248,7 +248,7 @@ public sealed record PublishAudienceView(int Version, AudiencePreviewView? Previ
 /// <summary>A launched package activity (content's answer to a launch): see content's RuntimeApi.</summary>
 public sealed record LaunchView(Guid AttemptId, int Attempt, string Standard, bool Review, string Title, string ItemId, string LaunchUrl, string CommitUrl,
     Dictionary<string, string> Data, LaunchActivityView[] Activities, string Completion, string Success, double? Score, bool Satisfied,
-    DateTimeOffset ExpiresAt, string? MediaType = null, double Position = 0, int Percent = 0)
+    DateTimeOffset ExpiresAt, string? MediaType = null, double Position = 0, int Percent = 0, string? ProblemUrl = null, int StartSeconds = 0)
 {
     /// <summary>A package (SCORM), as opposed to a document or a media file.</summary>
     public bool IsPackage => Standard is "scorm12" or "scorm2004";
@@ -286,6 +286,9 @@ public static class Progress
 public sealed record PackageActivityView(string ItemId, string Title, string Path, string? Query, bool IsSco, double? MasteryScore, double? CompletionThreshold);
 
 /// <summary>An imported SCORM package (content's ContentPackageDto).</summary>
+/// <summary>A package activity that failed to launch lately (<c>fileMissing</c> or <c>notStarted</c>).</summary>
+public sealed record LaunchProblemView(Guid PackageId, string Package, string ItemId, string Activity, string Kind, string Detail, int Learners, DateTimeOffset LastAt);
+
 public sealed record PackageView(Guid Id, string Title, string Standard, string? Edition, PackageActivityView[] Activities, string[] Warnings, int FileCount,
     long Bytes, string FileName, DateTimeOffset UploadedAt, string UploadedBy)
 {

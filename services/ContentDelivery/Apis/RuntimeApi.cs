@@ -27,7 +27,15 @@ public sealed record LaunchActivityDto(string ItemId, string Title, bool IsSco, 
 /// </summary>
 public sealed record LaunchDto(Guid AttemptId, int Attempt, string Standard, bool Review, string Title, string ItemId, string LaunchUrl, string CommitUrl,
     IReadOnlyDictionary<string, string> Data, IReadOnlyList<LaunchActivityDto> Activities, string Completion, string Success, double? Score,
-    bool Satisfied, DateTimeOffset ExpiresAt, string? MediaType = null, double Position = 0, int Percent = 0);
+    bool Satisfied, DateTimeOffset ExpiresAt, string? MediaType = null, double Position = 0, int Percent = 0)
+{
+    /// <summary>Where the player reports content that did not start (a SCORM launch that records, not a review), and after how many seconds.</summary>
+    public string? ProblemUrl { get; init; }
+    public int StartSeconds { get; init; }
+}
+
+/// <summary>What a player saw go wrong: <c>notStarted</c>, the content did not start its session within <see cref="Seconds"/>.</summary>
+public sealed record LaunchProblemRequest(string? Kind, int? Seconds);
 
 /// <summary>What a media player reports: where the learner is, how long the media is (once known), and the stretches played.</summary>
 public sealed record MediaProgressRequest(double? Position, double? Duration, double[][]? Played);
@@ -67,6 +75,11 @@ public static class RuntimeApi
             .WithSummary("A file of the launched package (ranges, ETags); the token is the launch's").AllowAnonymous();
         api.MapPost("/runtime/{token}/scos/{itemId}/commit", Commit).WithName("CommitRuntimeData").DisableAntiforgery()
             .WithSummary("The run-time API's commit for one activity: flattened cmi elements (JSON, also as text/plain from an unload beacon)").AllowAnonymous();
+        api.MapPost("/runtime/{token}/scos/{itemId}/problem", Problem).WithName("ReportLaunchProblem").DisableAntiforgery()
+            .WithSummary("The player's report that the content did not start its SCORM session: recorded as broken content").AllowAnonymous();
+        api.MapGet("/launch-problems", ListLaunchProblems).WithName("ListLaunchProblems")
+            .WithSummary("Package activities that failed to launch in the last 7 days: the file missing, or the content not starting")
+            .RequireAuthorization(Permissions.ContentManage);
         api.MapPost("/runtime/{token}/progress", Progress).WithName("RecordMediaProgress").DisableAntiforgery()
             .WithSummary("A media player's report: position, duration and the stretches played (JSON, also as text/plain from an unload beacon)").AllowAnonymous();
         api.MapGet("/attempts", Attempts).WithName("ListAttempts")
@@ -76,7 +89,7 @@ public static class RuntimeApi
     }
 
     public static async Task<Results<Ok<LaunchDto>, ValidationProblem, ProblemHttpResult>> Launch(LaunchRequest request, HttpContext http, Launches launches,
-        CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<RuntimeOptions> runtime, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.EnrolmentId is null || request.EnrolmentId == Guid.Empty) errors["enrolmentId"] = ["is required"];
@@ -92,7 +105,12 @@ public static class RuntimeApi
             if (link is not null)
                 return TypedResults.Ok(new LaunchDto(link.Id, 1, "link", false, link.Title, link.Id.ToString(), link.Url!, "", new Dictionary<string, string> { ["kind"] = link.Kind.ToString() },
                     [], "unknown", "unknown", null, false, DateTimeOffset.MaxValue));
-            return TypedResults.Ok(media is not null ? ToDto(media) : cmi5 is not null ? ToDto(cmi5) : ToDto(launch!, Caller.NameOf(http.User), userId));
+            return TypedResults.Ok(media is not null ? ToDto(media) : cmi5 is not null ? ToDto(cmi5)
+                : ToDto(launch!, Caller.NameOf(http.User), userId) with
+                {
+                    ProblemUrl = launch!.Grant.Review ? null : $"/api/content/runtime/{launch.Token}/scos/{Uri.EscapeDataString(launch.Activity.ItemId)}/problem",
+                    StartSeconds = (int)runtime.Value.StartTimeout.TotalSeconds,
+                });
         }
         catch (DomainRuleException ex)
         {
@@ -193,13 +211,48 @@ public static class RuntimeApi
             return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
         if (PackageArchive.Normalise(path) is not { } file) return TypedResults.NotFound();
         var key = (grant.IsFile ? ContentItem.StoragePrefixOf(grant.ContentId) : ContentPackage.StoragePrefixOf(grant.ContentId)) + file;
-        if (await store.HeadAsync(key, ct) is not { } stored) return TypedResults.NotFound();
+        if (await store.HeadAsync(key, ct) is not { } stored)
+        {
+            await MissingAsync(grant, file, http.RequestServices, ct);
+            return TypedResults.NotFound();
+        }
         var stream = new ObjectReadStream(store, key, stored.Length);
         http.Response.Headers.CacheControl = "private, max-age=3600";
         http.Response.Headers.XContentTypeOptions = "nosniff";
         return TypedResults.Stream(stream, stored.ContentType, lastModified: stored.LastModified, entityTag: EntityTagHeaderValue.Parse(stored.ETag),
             enableRangeProcessing: true);
     }
+
+    /// <summary>A package's activity whose launch file is not in the store: broken content, recorded (another missing file may be optional).</summary>
+    private static async Task MissingAsync(RuntimeGrant grant, string file, IServiceProvider services, CancellationToken ct)
+    {
+        if (grant.IsFile || grant.Review) return;
+        var db = services.GetRequiredService<ContentDbContext>();
+        var package = await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == grant.ContentId, ct);
+        if (package?.Activities.FirstOrDefault(a => a.Path == file) is not { } activity) return;
+        await services.GetRequiredService<LaunchProblems>().RecordAsync(grant, activity.ItemId, LaunchProblemKind.FileMissing,
+            $"Its launch file {file} is not in the content store.", ct);
+    }
+
+    /// <summary>The player's report of content that did not start; a review's is answered and dropped.</summary>
+    public static async Task<IResult> Problem(string token, string itemId, LaunchProblemRequest? request, Launches launches, LaunchProblems problems,
+        ContentDbContext db, CancellationToken ct)
+    {
+        if (await launches.GrantAsync(token, ct) is not { } grant)
+            return TypedResults.Problem(statusCode: 403, title: "This launch has expired", detail: "Open the activity again from the course.");
+        var errors = new Dictionary<string, string[]>();
+        if (request?.Kind != "notStarted") errors["kind"] = ["must be notStarted"];
+        if (request?.Seconds is not (> 0 and <= 3600)) errors["seconds"] = ["must be between 1 and 3600"];
+        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == grant.ContentId, ct) is not { } package || package.Activities.All(a => a.ItemId != itemId))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = ["is not an activity of the launched package"] });
+        await problems.RecordAsync(grant, itemId, LaunchProblemKind.NotStarted,
+            $"The content did not start its SCORM session within {request!.Seconds} s of opening (it did not find or call the run-time API).", ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Ok<IReadOnlyList<LaunchProblemRow>>> ListLaunchProblems(LaunchProblems problems, TimeProvider time, CancellationToken ct) =>
+        TypedResults.Ok(await problems.ListAsync(time.GetUtcNow() - LaunchProblems.Window, ct));
 
     /// <summary>
     /// A commit: <c>{"cmi.core.lesson_status": "passed", ..., "commitSequence": 3}</c>. Answers as the runtime library

@@ -16,6 +16,12 @@ public sealed class RuntimeOptions
 
     /// <summary>How long a launch's URLs serve files and take commits: long enough for one sitting.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>
+    /// How long the player waits for a SCORM package to start its session (find and initialise the run-time API) before
+    /// it tells the learner and reports the launch as failed (<see cref="LaunchProblems"/>).
+    /// </summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>

@@ -31,6 +31,8 @@ public static class Extensions
         builder.Services.Configure<RuntimeOptions>(builder.Configuration.GetSection("Content:Runtime"));
         builder.Services.AddSingleton<RuntimeTokens>();
         builder.Services.AddScoped<Launches>();
+        builder.Services.AddScoped<LaunchProblems>();
+        LaunchProblems.AddContentChecks(builder.Services);
         builder.Services.Configure<PackageOptions>(builder.Configuration.GetSection("Content:Packages"));
         // A download of up to a gigabyte: no retries or attempt timeouts of the defaults, one long overall timeout.
 #pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers: the one way to opt a client out of ConfigureHttpClientDefaults' handlers

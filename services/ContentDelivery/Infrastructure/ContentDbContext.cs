@@ -20,6 +20,7 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
     public DbSet<EnrolmentCopy> Enrolments => Set<EnrolmentCopy>();
     public DbSet<ScormAttempt> Attempts => Set<ScormAttempt>();
     public DbSet<MediaProgress> MediaProgress => Set<MediaProgress>();
+    public DbSet<LaunchProblem> LaunchProblems => Set<LaunchProblem>();
     public DbSet<ResumableUpload> Uploads => Set<ResumableUpload>();
     public DbSet<StoredStatement> Statements => Set<StoredStatement>();
     public DbSet<XapiActivity> XapiActivities => Set<XapiActivity>();
@@ -82,6 +83,16 @@ public sealed class ContentDbContext(DbContextOptions<ContentDbContext> options)
             e.Property(u => u.Sha256).HasMaxLength(64);
             e.Property(u => u.RowVersion).IsRowVersion();
             e.Ignore(u => u.StoragePrefix);
+        });
+        modelBuilder.Entity<LaunchProblem>(e =>
+        {
+            e.ToTable("launch_problems");
+            e.HasKey(p => p.Id);
+            e.HasIndex(p => new { p.AttemptId, p.ItemId, p.Kind }).IsUnique();
+            e.HasIndex(p => p.At);
+            e.Property(p => p.ItemId).HasMaxLength(200);
+            e.Property(p => p.Kind).HasConversion<string>().HasMaxLength(20);
+            e.Property(p => p.Detail).HasMaxLength(500);
         });
         modelBuilder.Entity<MediaProgress>(e =>
         {

@@ -120,6 +120,76 @@ public class RuntimeTests(PlatformFixture platform)
             Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
 
+    /// <summary>
+    /// Broken content: a package whose launch file was lost from the store, and content the player saw never start its
+    /// session, are each recorded once for the attempt, listed for whoever manages content, and counted by the cockpit's
+    /// weekly check; a preview records nothing, and a report the player would not send is refused.
+    /// </summary>
+    [Fact]
+    public async Task A_lost_launch_file_and_content_that_never_starts_are_counted_as_packages_failing_to_launch()
+    {
+        var admin = platform.Gateway;
+        var title = "Broken golf " + Guid.NewGuid().ToString("N")[..6];
+        var (courseId, activityId) = await CourseWithPackageAsync(platform, "RuntimeBasicCalls_SCORM12.zip", title);
+        var packages = await admin.GetFromJsonAsync<JsonElement>("/api/content/packages?pageSize=100");
+        var packageId = packages.GetProperty("items").EnumerateArray().Single(p => p.GetProperty("title").GetString() == title).GetProperty("id").GetGuid();
+        var (_, learner, enrolmentId) = await EnrolledLearnerAsync(platform, courseId, "broken");
+        using var signedIn = learner;
+        var launch = await LaunchAsync(learner, enrolmentId, activityId);
+        var itemId = launch.GetProperty("itemId").GetString()!;
+        var problemUrl = launch.GetProperty("problemUrl").GetString()!;
+        // The player's wait for the content to start: as the platform is configured (15 s for the tests, 60 by default).
+        Assert.Equal(15, launch.GetProperty("startSeconds").GetInt32());
+        Assert.Equal(launch.GetProperty("commitUrl").GetString()![..^"commit".Length] + "problem", problemUrl);
+
+        // The store loses the launch file: the frame's request is answered 404, and the loss recorded, once.
+        File.Delete(Path.Combine(platform.App.DataDirectory, "content-store", "packages", packageId.ToString("N"), "shared", "launchpage.html"));
+        var anonymous = platform.Anonymous;
+        for (var i = 0; i < 2; i++)
+            using (var missing = await anonymous.GetAsync(launch.GetProperty("launchUrl").GetString()))
+                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        // A missing file that is not an activity's launch file (an optional image, say) is not broken content.
+        var filesRoot = problemUrl[..problemUrl.IndexOf("/scos/", StringComparison.Ordinal)] + "/files/";
+        using (var other = await anonymous.GetAsync(filesRoot + "shared/no-such-image.png"))
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+
+        // The player's report that the content did not start; one it would not send is refused.
+        using (var refused = await anonymous.PostAsJsonAsync(problemUrl, new { kind = "crashed", seconds = 0 }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+            Assert.True(errors.TryGetProperty("kind", out _) && errors.TryGetProperty("seconds", out _), errors.ToString());
+        }
+        for (var i = 0; i < 2; i++)
+            using (var reported = await anonymous.PostAsJsonAsync(problemUrl, new { kind = "notStarted", seconds = 60 }))
+                Assert.Equal(HttpStatusCode.NoContent, reported.StatusCode);
+        // A preview (a token of no attempt) records nothing.
+        using (var preview = await admin.PostAsJsonAsync($"/api/content/packages/{packageId}/preview", new { }))
+        {
+            var previewed = await preview.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(JsonValueKind.Null, previewed.GetProperty("problemUrl").ValueKind);
+            var token = previewed.GetProperty("commitUrl").GetString()!.Split('/')[4];
+            using var dropped = await anonymous.PostAsJsonAsync($"/api/content/runtime/{token}/scos/{Uri.EscapeDataString(itemId)}/problem", new { kind = "notStarted", seconds = 60 });
+            Assert.Equal(HttpStatusCode.NoContent, dropped.StatusCode);
+        }
+        Assert.Equal(2, await platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM launch_problems WHERE \"PackageId\" = '{packageId}'"));
+
+        var listed = (await admin.GetFromJsonAsync<JsonElement>("/api/content/launch-problems")).EnumerateArray()
+            .Where(p => p.GetProperty("packageId").GetGuid() == packageId).ToList();
+        Assert.Equal(["fileMissing", "notStarted"], listed.Select(p => p.GetProperty("kind").GetString()).Order());
+        Assert.All(listed, p => Assert.Equal((title, itemId, 1), (p.GetProperty("package").GetString(), p.GetProperty("itemId").GetString(), p.GetProperty("learners").GetInt32())));
+        Assert.Contains("shared/launchpage.html", listed.Single(p => p.GetProperty("kind").GetString() == "fileMissing").GetProperty("detail").GetString());
+
+        var cockpit = await Eventually.ReachesAsync(() => admin.GetFromJsonAsync<JsonElement>("/api/analytics/operations/checks"),
+            c => c.GetProperty("checks").EnumerateArray().Any(k => k.GetProperty("key").GetString() == "content.failing-launches"
+                                                                   && k.GetProperty("detail").GetString()?.Contains(title) == true),
+            TimeSpan.FromSeconds(60), "the broken package in the cockpit");
+        var check = cockpit.GetProperty("checks").EnumerateArray().Single(k => k.GetProperty("key").GetString() == "content.failing-launches");
+        Assert.Equal(("weekly", "attention", "manage/packages#launch-problems"),
+            (check.GetProperty("cadence").GetString(), check.GetProperty("status").GetString(), check.GetProperty("link").GetString()));
+        Assert.True(check.GetProperty("count").GetInt64() >= 1);
+    }
+
     [Fact]
     public async Task Launches_at_the_same_moment_open_one_attempt_and_none_fails()
     {
@@ -171,10 +241,14 @@ public class RuntimeTests(PlatformFixture platform)
     }
 
     /// <summary>A published course whose one required activity opens the sample package (uploaded here); its id and the activity's.</summary>
-    public static async Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, string sample, string title)
+    public static Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, string sample, string title) =>
+        CourseWithPackageAsync(platform, File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", "scorm", sample)), sample, title);
+
+    /// <summary>The same, for a package made by the test (<paramref name="zip"/>, uploaded as <paramref name="sample"/>).</summary>
+    public static async Task<(Guid CourseId, Guid ActivityId)> CourseWithPackageAsync(PlatformFixture platform, byte[] zip, string sample, string title)
     {
         var admin = platform.Gateway;
-        var file = new ByteArrayContent(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Samples", "scorm", sample)));
+        var file = new ByteArrayContent(zip);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
         using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { file, "file", sample }, { new StringContent(title), "title" } });
         var packageId = (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();

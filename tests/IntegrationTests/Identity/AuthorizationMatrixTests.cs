@@ -147,6 +147,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", $"/api/content/uploads/{Missing}/complete", Permissions.ContentManage),
         ("POST", $"/api/content/packages/{Missing}/preview", Permissions.ContentManage),
         ("GET", "/api/content/attempts", Permissions.ContentRead),
+        ("GET", "/api/content/launch-problems", Permissions.ContentManage),
         ("GET", "/api/content/xapi-clients", Permissions.ClientsManage),
         ("POST", "/api/content/xapi-clients", Permissions.ClientsManage),
         ("POST", $"/api/content/xapi-clients/{Missing}/revoke", Permissions.ClientsManage),

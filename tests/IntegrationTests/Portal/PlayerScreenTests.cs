@@ -11,6 +11,73 @@ namespace LmsPlatform.IntegrationTests.Portal;
 /// </summary>
 public class PlayerScreenTests(PlatformFixture platform, BrowserFixture chromium) : BrowserTests(platform, chromium)
 {
+    /// <summary>
+    /// A package whose page never looks for the SCORM API: after the start time the player tells the learner their
+    /// progress cannot be recorded and reports it; whoever manages content finds it on the packages page, failing to launch.
+    /// </summary>
+    [Fact]
+    public async Task Content_that_never_starts_is_explained_to_the_learner_and_listed_for_the_content_manager()
+    {
+        var title = "Silent package " + Guid.NewGuid().ToString("N")[..6];
+        var (courseId, _) = await Content.RuntimeTests.CourseWithPackageAsync(Platform, SilentPackage(), "silent.zip", title);
+        var (userId, email, password) = await Identity.People.CreateWithPasswordAsync(Platform.App, Platform.Gateway, "silent", null, []);
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(Platform.Gateway, userId);
+        var enrolmentId = await Content.RuntimeTests.EnrolAsync(Platform.Gateway, userId, courseId);
+        await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.ContentDb, $"SELECT count(*) FROM enrolments WHERE \"EnrolmentId\" = '{enrolmentId}'"),
+            n => n == 1, TimeSpan.FromSeconds(30), "content's copy of the enrolment");
+
+        var page = await Browser.NewPageAsync();
+        await JourneyAsync(page, "player-not-started", async () =>
+        {
+            await SignInAsync(page, email, password, $"/catalogue/courses/{courseId}");
+            await page.GetByRole(AriaRole.Link, new() { Name = $"Start {title}" }).ClickAsync();
+            await Assertions.Expect(page.FrameLocator("#sco-frame").GetByText("never looks for the SCORM API")).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("This content has not started after 15 seconds",
+                new() { Timeout = 30_000 });
+            await AssertAccessibleAsync(page, "player-not-started", "#sco-frame");
+        });
+        await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.ContentDb,
+                $"SELECT count(*) FROM launch_problems p JOIN scorm_attempts a ON a.\"Id\" = p.\"AttemptId\" WHERE a.\"EnrolmentId\" = '{enrolmentId}' AND p.\"Kind\" = 'NotStarted'"),
+            n => n == 1, TimeSpan.FromSeconds(10), "the player's report recorded");
+
+        var manager = await Browser.NewPageAsync();
+        await JourneyAsync(manager, "packages-failing", async () =>
+        {
+            await Browser.SignInAsAdminAsync(manager, "/manage/packages");
+            var failing = manager.GetByRole(AriaRole.Region, new() { Name = "Packages failing to launch" });
+            var row = failing.GetByRole(AriaRole.Row).Filter(new() { HasText = title });
+            await Assertions.Expect(row).ToContainTextAsync("Did not start");
+            await Assertions.Expect(row.GetByRole(AriaRole.Cell).Nth(2)).ToHaveTextAsync("1");
+            await AssertAccessibleAsync(manager, "packages-failing");
+        });
+    }
+
+    /// <summary>A SCORM 1.2 package of one page that never looks for the run-time API.</summary>
+    private static byte[] SilentPackage()
+    {
+        using var stream = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            void Add(string name, string text)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write(text);
+            }
+            Add("imsmanifest.xml", """
+                <?xml version="1.0" encoding="UTF-8"?>
+                <manifest identifier="silent" version="1" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+                  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+                  <organizations default="org"><organization identifier="org"><title>Silent</title>
+                    <item identifier="page" identifierref="res"><title>Silent page</title></item>
+                  </organization></organizations>
+                  <resources><resource identifier="res" type="webcontent" adlcp:scormtype="sco" href="index.html"><file href="index.html"/></resource></resources>
+                </manifest>
+                """);
+            Add("index.html", """<!doctype html><html lang="en"><head><title>Silent page</title></head><body><p>This page never looks for the SCORM API.</p></body></html>""");
+        }
+        return stream.ToArray();
+    }
+
     [Theory]
     [InlineData("RuntimeBasicCalls_SCORM12.zip", "scorm12")]
     [InlineData("RuntimeBasicCalls_SCORM20043rdEdition.zip", "scorm2004")]

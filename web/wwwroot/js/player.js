@@ -47,5 +47,18 @@
     } catch (e) { /* the page is going; nothing more can be done */ }
   });
 
+  // Content that never starts its session (it does not find or call the API: a broken package) would leave the
+  // learner looking at a page that records nothing. After the launch's start time the player says so and reports it,
+  // once, so that the administrators see the package among those failing to launch.
+  if (launch.problemUrl && launch.startSeconds > 0) {
+    setTimeout(function () {
+      if (finished || api.isInitialized()) return;
+      say("This content has not started after " + launch.startSeconds + " seconds, so your progress cannot be recorded. " +
+        "It has been reported to the people who manage your learning; try again later, or choose another part.");
+      fetch(launch.problemUrl, { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ kind: "notStarted", seconds: launch.startSeconds }), keepalive: true }).catch(function () { });
+    }, launch.startSeconds * 1000);
+  }
+
   frame.src = launch.launchUrl;
 })();

@@ -252,6 +252,49 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.ToTable("packages", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Runtime.LaunchProblem", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("AttemptId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Detail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("ItemId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("PackageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("AttemptId", "ItemId", "Kind")
+                        .IsUnique();
+
+                    b.ToTable("launch_problems", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.ContentDelivery.Model.Runtime.MediaProgress", b =>
                 {
                     b.Property<Guid>("Id")
