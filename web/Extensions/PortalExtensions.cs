@@ -148,7 +148,7 @@ public static class PortalExtensions
         app.MapGet("/admin/audit/export", (HttpContext http, GatewayApi api) =>
             api.DownloadAsync("api/identity/audit/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.AuditRead);
         // The reports' CSV exports: the page's filters pass through as they are; the API applies the person's scope.
-        app.MapGet("/reports/{report:regex(^(completion|compliance|overdue|usage)$)}/export", (string report, HttpContext http, GatewayApi api) =>
+        app.MapGet("/reports/{report:regex(^(completion|compliance|overdue|usage|provisioning)$)}/export", (string report, HttpContext http, GatewayApi api) =>
             api.DownloadAsync($"api/analytics/reports/{report}/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);
         app.MapGet("/reports/certifications/expiring/export", (HttpContext http, GatewayApi api) =>
             api.DownloadAsync("api/analytics/reports/certifications/expiring/export" + http.Request.QueryString, http.RequestAborted)).RequireAuthorization(Permissions.ReportsRead);

@@ -43,6 +43,7 @@ public static class PortalMenu
             new("Course usage", "reports/usage", Permissions.ReportsRead),
             new("Learning over time", "reports/trend", Permissions.ReportsRead),
             new("Notification delivery", "reports/notifications", Permissions.ReportsRead),
+            new("Provisioning health", "reports/provisioning", Permissions.ReportsRead),
             new("Scheduled reports", "reports/schedules", Permissions.ReportsRead),
             new("Prepared exports", "reports/exports", Permissions.ReportsRead),
         ]),

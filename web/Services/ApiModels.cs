@@ -374,6 +374,16 @@ public sealed record DeliveryRowView(string Type, long Sent, long Bounced, long 
 
 public sealed record DeliveryPointView(DateTimeOffset From, DateTimeOffset To, long Sent, long Failed);
 
+public sealed record PeopleHealthView(long People, long WithoutOrgUnit, long WithoutManager, long WithoutEmail, long NeverSignedIn);
+
+public sealed record ImportPeriodView(DateTimeOffset From, DateTimeOffset To, int Applied, int Failed, int Refused, int Created, int Updated, int Deactivated, int ErrorRows);
+
+public sealed record ImportRunView(Guid ImportId, string Kind, string Outcome, string FileName, int TotalRows, int ErrorRows, int Created, int Updated,
+    int Moved, int Deactivated, string? Message, string By, DateTimeOffset At);
+
+public sealed record ProvisioningReportView(DateTimeOffset From, DateTimeOffset To, string Interval, PeopleHealthView People, bool ImportsShown,
+    ImportPeriodView[] Periods, ImportRunView[] Runs, MetricDefinitionView[] Definitions);
+
 public sealed record DeliveryReportView(DateTimeOffset From, DateTimeOffset To, string Interval, DeliveryRowView[] Rows, DeliveryRowView Total,
     DeliveryPointView[] Periods, MetricDefinitionView[] Definitions);
 

@@ -88,6 +88,13 @@ public sealed record DashboardDto(DateTimeOffset AsOf, bool CurrentFigures, stri
 public sealed record DeliveryReportDto(DateTimeOffset From, DateTimeOffset To, string Interval, IReadOnlyList<DeliveryRow> Rows, DeliveryRow Total,
     IReadOnlyList<DeliveryPoint> Periods, IReadOnlyList<MetricDefinition> Definitions);
 
+/// <summary>
+/// The provisioning health report: the people figures in the caller's scope, and, when it covers everyone
+/// (<see cref="ImportsShown"/>), the imports of the range per period and one by one (the latest <see cref="Provisioning.MaxRuns"/>).
+/// </summary>
+public sealed record ProvisioningReportDto(DateTimeOffset From, DateTimeOffset To, string Interval, PeopleHealth People, bool ImportsShown,
+    IReadOnlyList<ImportPeriod> Periods, IReadOnlyList<ImportRunRow> Runs, IReadOnlyList<MetricDefinition> Definitions);
+
 public sealed record UsageReportDto(DateTimeOffset AsOf, IReadOnlyList<UsageRow> Rows, UsageRow Total, long UnassignedCourses,
     IReadOnlyList<MetricDefinition> Definitions);
 
@@ -127,6 +134,10 @@ public static class ReportsApi
         api.MapGet("/reports/usage", UsageReport).WithName("ItemUsageReport")
             .WithSummary("Per course, as of a date: assigned, started, completed, and how long completions took (average days; within 7, 30 and 90 days)");
         api.MapGet("/reports/usage/export", ExportUsage).WithName("ExportItemUsageReport").WithSummary("The item usage report's rows and total as CSV or XLSX");
+        api.MapGet("/reports/provisioning", ProvisioningReport).WithName("ProvisioningHealthReport")
+            .WithSummary("Provisioning health over a range: people without a department, manager or email, or never signed in; and (covering everyone) the HR imports applied, failed and refused");
+        api.MapGet("/reports/provisioning/export", ExportProvisioning).WithName("ExportProvisioningHealthReport")
+            .WithSummary("The imports of the range, one row each, as CSV or XLSX (a report covering everyone)");
         api.MapGet("/reports/overdue/export", ExportOverdue).WithName("ExportOverdueReport")
             .WithSummary("Every overdue assignment as CSV, streamed (no paging), most overdue first");
         return app;
@@ -269,7 +280,7 @@ public static class ReportsApi
         TimeProvider time, CancellationToken ct)
     {
         var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
-        if (opened is not var (source, periods)) return TypedResults.ValidationProblem(errors);
+        if (opened is not var (source, periods, _)) return TypedResults.ValidationProblem(errors);
         var points = await Trends.CountAsync(db, source, periods, ct);
         return TypedResults.Ok(new TrendReportDto(periods[0].Start, periods[^1].End, query.Period.ToString(), points,
             [Metrics.PeriodPopulation, Metrics.NewAssignments, Metrics.Completions, Metrics.ActiveLearners]));
@@ -277,16 +288,45 @@ public static class ReportsApi
 
     /// <summary>
     /// A report over a range (<see cref="TrendQuery"/>): the query checked, the people and courses in the caller's scope,
-    /// and the periods, from the start of the one holding 'from' (a whole first week or month) to 'to'.
+    /// and the periods, from the start of the one holding 'from' (a whole first week or month) to 'to'; and whether it
+    /// covers everyone (a global scope and no filter of people), as organisation-wide facts need.
     /// </summary>
-    private static async Task<((ReportSource Source, List<(DateTimeOffset Start, DateTimeOffset End)> Periods)? Opened, Dictionary<string, string[]> Errors)> OpenRangeAsync(
+    private static async Task<((ReportSource Source, List<(DateTimeOffset Start, DateTimeOffset End)> Periods, bool Everyone)? Opened, Dictionary<string, string[]> Errors)> OpenRangeAsync(
         TrendQuery query, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         if (query.Validate(now) is { Count: > 0 } errors) return (null, errors);
         var (from, to) = query.Range(now);
-        var source = await Reports.SourceAsync(db, await ReportScope.ForAsync(http.User, db, ct), query.Filters.ToFilter(now), ct);
-        return ((source, Trends.Periods(from, to, query.Period)), []);
+        var scope = await ReportScope.ForAsync(http.User, db, ct);
+        var filter = query.Filters.ToFilter(now);
+        var source = await Reports.SourceAsync(db, scope, filter, ct);
+        var everyone = scope.Global && filter is { OrgUnitId: null, ManagerId: null, AudienceId: null };
+        return ((source, Trends.Periods(from, to, query.Period), everyone), []);
+    }
+
+    /// <summary>The provisioning health report (<see cref="Provisioning"/>): the range and filters of a trend.</summary>
+    public static async Task<Results<Ok<ProvisioningReportDto>, ValidationProblem>> ProvisioningReport([AsParameters] TrendQuery query, HttpContext http,
+        AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
+        if (opened is not var (source, periods, everyone)) return TypedResults.ValidationProblem(errors);
+        var people = await Provisioning.PeopleAsync(db, source.People, ct);
+        // Imports are a few a day at most: a year's range is hundreds of rows.
+        var runs = everyone ? await Provisioning.Runs(db, periods[0].Start, periods[^1].End).ToListAsync(ct) : [];
+        return TypedResults.Ok(new ProvisioningReportDto(periods[0].Start, periods[^1].End, query.Period.ToString(), people, everyone,
+            everyone ? Provisioning.PerPeriod(runs, periods) : [], [.. runs.Take(Provisioning.MaxRuns)], Provisioning.Definitions));
+    }
+
+    /// <summary>The report's imports, one row each: none for a report that does not cover everyone, as on the page.</summary>
+    public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportProvisioning([AsParameters] TrendQuery query, string? format,
+        HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
+        foreach (var (key, value) in ExportFormat.Validate(format)) errors[key] = value;
+        if (opened is not var (_, periods, everyone) || errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var runs = Provisioning.Runs(db, periods[0].Start, periods[^1].End);
+        await ExportFormat.WriteAsync(db, http.Response, format, "imports", periods[^1].End, (everyone ? runs : runs.Take(0)).AsAsyncEnumerable(), ct);
+        return TypedResults.Empty;
     }
 
     /// <summary>The notification delivery report (<see cref="Deliveries"/>): the range and filters of a trend.</summary>
@@ -294,7 +334,7 @@ public static class ReportsApi
         AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
         var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
-        if (opened is not var (source, periods)) return TypedResults.ValidationProblem(errors);
+        if (opened is not var (source, periods, _)) return TypedResults.ValidationProblem(errors);
         var outcomes = Deliveries.Outcomes(db, source, periods[0].Start, periods[^1].End);
         var (rows, total) = await Deliveries.ByTypeAsync(outcomes, ct);
         return TypedResults.Ok(new DeliveryReportDto(periods[0].Start, periods[^1].End, query.Period.ToString(), rows, total,

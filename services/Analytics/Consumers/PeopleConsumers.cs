@@ -33,3 +33,18 @@ public sealed class UserSignedInConsumer(AnalyticsDbContext db) : ServiceDefault
         return Task.CompletedTask;
     }
 }
+
+/// <summary>The ends of HR imports, for the provisioning health report (<see cref="ImportRun"/>).</summary>
+public sealed class ImportFinishedConsumer(AnalyticsDbContext db) : ServiceDefaults.Messaging.IdempotentConsumer<ImportFinished, AnalyticsDbContext>(db)
+{
+    protected override Task HandleAsync(ImportFinished m, CancellationToken cancellationToken)
+    {
+        Db.ImportRuns.Add(new ImportRun
+        {
+            ImportId = m.ImportId, Kind = m.Kind, Outcome = m.Outcome, FileName = m.FileName, TotalRows = m.TotalRows, ErrorRows = m.ErrorRows,
+            Created = m.Created, Updated = m.Updated, Moved = m.Moved, Deactivated = m.Deactivated,
+            Message = m.Message is { Length: > 1000 } text ? text[..1000] : m.Message, By = m.By, At = m.At,
+        });
+        return Task.CompletedTask;
+    }
+}

@@ -52,6 +52,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<EmailDeliveryChangedConsumer>();
             bus.AddIdempotentConsumer<AudienceMembershipChangedConsumer>();
             bus.AddIdempotentConsumer<UserSignedInConsumer>();
+            bus.AddIdempotentConsumer<ImportFinishedConsumer>();
         });
     }
 }

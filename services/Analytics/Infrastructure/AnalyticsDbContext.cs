@@ -29,6 +29,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<AudienceChange> AudienceChanges => Set<AudienceChange>();
     public DbSet<ExportJob> ExportJobs => Set<ExportJob>();
     public DbSet<SignIn> SignIns => Set<SignIn>();
+    public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
     public DbSet<ExportFile> ExportFiles => Set<ExportFile>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
@@ -122,6 +123,18 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(c => c.Change).HasMaxLength(20);
             // A report by audience: each person's latest change by the date.
             e.HasIndex(c => new { c.AudienceId, c.UserId, c.At });
+        });
+        modelBuilder.Entity<ImportRun>(e =>
+        {
+            e.ToTable("import_runs");
+            // An import refused, then applied once confirmed, ends twice; the same end copied twice is one row.
+            e.HasIndex(r => new { r.ImportId, r.Outcome, r.At }).IsUnique();
+            e.HasIndex(r => r.At);
+            e.Property(r => r.Kind).HasMaxLength(20);
+            e.Property(r => r.Outcome).HasMaxLength(20);
+            e.Property(r => r.FileName).HasMaxLength(260);
+            e.Property(r => r.Message).HasMaxLength(1000);
+            e.Property(r => r.By).HasMaxLength(300);
         });
         modelBuilder.Entity<SignIn>(e =>
         {

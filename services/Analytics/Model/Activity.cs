@@ -23,3 +23,29 @@ public sealed class SignIn
     public Guid UserId { get; set; }
     public DateTimeOffset At { get; set; }
 }
+
+/// <summary>
+/// One end of an HR import, copied from identity's <see cref="LmsPlatform.Contracts.Identity.ImportFinished"/>: applied,
+/// failed or refused, with its rows. The provisioning health report reads them.
+/// </summary>
+public sealed class ImportRun
+{
+    public const string Applied = "applied";
+    public const string Failed = "failed";
+    public const string Refused = "refused";
+
+    public long Id { get; set; }
+    public Guid ImportId { get; set; }
+    public string Kind { get; set; } = "";
+    public string Outcome { get; set; } = "";
+    public string FileName { get; set; } = "";
+    public int TotalRows { get; set; }
+    public int ErrorRows { get; set; }
+    public int Created { get; set; }
+    public int Updated { get; set; }
+    public int Moved { get; set; }
+    public int Deactivated { get; set; }
+    public string? Message { get; set; }
+    public string By { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+}

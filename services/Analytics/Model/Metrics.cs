@@ -60,6 +60,22 @@ public static class Metrics
     public static readonly MetricDefinition SignedIn = new("signedIn", "Signed in",
         "People counted (active accounts the report covers) who signed in at least once in the 30 days up to the date.");
 
+    /// <summary>Who the provisioning health report's people figures count, and what each says about them.</summary>
+    public static readonly MetricDefinition ProvisionedPeople = new("provisionedPeople", "People",
+        "Accounts active now that the report covers (deactivated and erased accounts are left out), however they were provisioned: " +
+        "by an HR import, SCIM, single sign-on or by hand. A person is placed where they sit now (org unit, manager).");
+    public static readonly MetricDefinition WithoutOrgUnit = new("withoutOrgUnit", "No department", "People with no org unit: no department report or department administrator reaches them.");
+    public static readonly MetricDefinition WithoutManager = new("withoutManager", "No manager", "People with no manager: nobody is told when their training is overdue.");
+    public static readonly MetricDefinition WithoutEmail = new("withoutEmail", "No email", "People with no email address (SCIM needs only a user name): they receive no notification.");
+    public static readonly MetricDefinition NeverSignedIn = new("neverSignedIn", "Never signed in",
+        "People with no sign-in recorded since sign-ins were first counted: provisioned, but never on the platform.");
+    public static readonly MetricDefinition ImportRuns = new("importRuns", "Imports",
+        "HR imports of people or departments that ended in the period: applied, failed (the file could not be read, or the import broke off) " +
+        "or refused (it would have deactivated more than the safety threshold, unconfirmed). Dry runs are not counted. Imports are the whole " +
+        "organisation's, so only a report covering everyone shows them.");
+    public static readonly MetricDefinition ImportRows = new("importRows", "Rows applied",
+        "The people or departments the applied imports of the period created, updated (including moves) and deactivated, and the rows they left out for errors.");
+
     /// <summary>Who and which emails the delivery report counts.</summary>
     public static readonly MetricDefinition EmailPopulation = new("emailPopulation", "Emails counted",
         "Emails whose delivery had its outcome in the period (sent, bounced or given up), to people whose account is active now and " +
@@ -73,7 +89,7 @@ public static class Metrics
 
     public static IReadOnlyList<MetricDefinition> All { get; } =
         [Population, Assigned, NotStarted, InProgress, Completed, Paused, Overdue, CompletionRate, Required, Compliant, ComplianceRate, Certified, CertificationExpiring,
-         Started, TimeToComplete, SignedIn,
+         Started, TimeToComplete, SignedIn, ProvisionedPeople, WithoutOrgUnit, WithoutManager, WithoutEmail, NeverSignedIn, ImportRuns, ImportRows,
          PeriodPopulation, NewAssignments, Completions, ActiveLearners, EmailPopulation, EmailsSent, EmailsBounced, EmailsGaveUp, DeliveryRate, EmailsRetried];
 
     /// <summary>The rate as reports show it: a fraction rounded to 4 places, or null when there is nothing to divide.</summary>

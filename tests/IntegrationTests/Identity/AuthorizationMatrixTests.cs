@@ -227,6 +227,8 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("GET", "/api/analytics/reports/trend", Permissions.ReportsRead),
         ("GET", $"/api/analytics/reports/transcript/{Missing}", Permissions.ReportsRead),
         ("GET", $"/api/analytics/reports/transcript/{Missing}/export", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/provisioning", Permissions.ReportsRead),
+        ("GET", "/api/analytics/reports/provisioning/export", Permissions.ReportsRead),
     ];
 
     [Fact]

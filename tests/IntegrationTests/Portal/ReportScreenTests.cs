@@ -189,6 +189,7 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
                      ($"/reports/dashboard?orgUnit={unit}", "Dashboard", "dashboard"), ($"/reports/trend?orgUnit={unit}", "Learning over time", "trend"),
                      ($"/reports/usage?orgUnit={unit}", "Course usage", "usage"), ($"/reports/expiring?orgUnit={unit}&within=90", "Certifications expiring", "expiring"),
                      ("/reports/notifications", "Notification delivery", "notifications"), ($"/reports/transcript/{person}", null, "transcript"),
+                     ("/reports/provisioning", "Provisioning health", "provisioning"),
                  })
         {
             await page.GotoAsync(path);
@@ -237,6 +238,14 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync(" with an outcome, ");
             await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { Name = "Emails sent and failed per week" })).ToBeVisibleAsync();
             await AssertAccessibleAsync(page, "notification-delivery");
+
+            // Provisioning health: the people records' gaps, and (covering everyone) the imports per week, a chart beside its table.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Provisioning health" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Provisioning health");
+            await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("active people covered");
+            await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("^Rows the applied imports created") })).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Region, new() { Name = "Imports per period" })).ToBeVisibleAsync();
+            await AssertAccessibleAsync(page, "provisioning");
         });
     }
 }
