@@ -113,6 +113,7 @@ public static class PortalExtensions
         builder.Services.AddScoped<GatewayApi>();
         builder.Services.AddScoped<InboxCount>();
         builder.Services.AddScoped<OrgUnitNames>();
+        builder.Services.AddScoped<AudienceNames>();
 #pragma warning disable EXTEXP0001 // replacing the defaults' handler is the documented way to change it for one client
         builder.Services.AddHttpClient(GatewayClient, client => client.BaseAddress = new Uri(issuer.TrimEnd('/') + "/"))
             .RemoveAllResilienceHandlers()

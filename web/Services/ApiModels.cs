@@ -412,9 +412,10 @@ public sealed record CockpitView(DateTimeOffset Now, CockpitCheckView[] Checks);
 
 public sealed record ScheduleRecipientView(Guid UserId, string DisplayName, string Email);
 
-public sealed record ScheduledQueryView(Guid? OrgUnitId, Guid? ManagerId, bool Indirect, Guid? CourseId, Guid? CategoryId, string GroupBy);
+public sealed record ReportQueryView(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId, Guid? CategoryId, string? GroupBy,
+    Guid? AudienceId);
 
-public sealed record ScheduleView(Guid Id, string Name, string Report, string Frequency, ScheduledQueryView Query, ScheduleRecipientView[] Recipients,
+public sealed record ScheduleView(Guid Id, string Name, string Report, string Frequency, ReportQueryView Query, ScheduleRecipientView[] Recipients,
     Guid OwnerId, string OwnerName, DateTimeOffset CreatedAt, DateTimeOffset NextRunAt, DateTimeOffset? LastRunAt, string? LastOutcome);
 
 public sealed record ScheduleRunView(Guid ScheduleId, string Outcome, bool Sent);

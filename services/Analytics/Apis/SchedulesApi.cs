@@ -12,15 +12,19 @@ namespace LmsPlatform.Analytics.Apis;
 
 /// <summary>
 /// A new schedule: the report (<c>completion</c> or <c>compliance</c>), how often (<c>daily</c>, <c>weekly</c>,
-/// <c>monthly</c>), the report page's filters, and the recipients by email: the caller, or people within the caller's
-/// reports' reach.
+/// <c>monthly</c>), the report page's filters (checked as the report checks them), and the recipients by email: the
+/// caller, or people within the caller's reports' reach.
 /// </summary>
 public sealed record ScheduleRequest(string? Name, string? Report, string? Frequency, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId,
-    Guid? CategoryId, string? GroupBy, string[]? RecipientEmails);
+    Guid? CategoryId, string? GroupBy, string[]? RecipientEmails, Guid? AudienceId = null)
+{
+    /// <summary>The report query the schedule keeps: the filters, about now.</summary>
+    public ReportQuery Query => new(null, OrgUnitId, ManagerId, Indirect ?? true, CourseId, CategoryId, GroupBy ?? "course", AudienceId);
+}
 
 public sealed record ScheduleRecipientDto(Guid UserId, string DisplayName, string Email);
 
-public sealed record ScheduleDto(Guid Id, string Name, string Report, string Frequency, ScheduledQuery Query, IReadOnlyList<ScheduleRecipientDto> Recipients,
+public sealed record ScheduleDto(Guid Id, string Name, string Report, string Frequency, ReportQuery Query, IReadOnlyList<ScheduleRecipientDto> Recipients,
     Guid OwnerId, string OwnerName, DateTimeOffset CreatedAt, DateTimeOffset NextRunAt, DateTimeOffset? LastRunAt, string? LastOutcome);
 
 public sealed record ScheduleRunDto(Guid ScheduleId, string Outcome, bool Sent);
@@ -52,9 +56,10 @@ public static class SchedulesApi
             .Check(request.Report is not null && ScheduledReports.Kinds.Contains(request.Report), "report", "must be 'completion' or 'compliance'")
             .Check(Enum.TryParse<ScheduleFrequency>(request.Frequency, ignoreCase: true, out var frequency) && !int.TryParse(request.Frequency, out _),
                 "frequency", "must be 'daily', 'weekly' or 'monthly'")
-            .Check(request.GroupBy is null || Enum.TryParse<GroupBy>(request.GroupBy, ignoreCase: true, out _), "groupBy", "must be 'course' or 'orgUnit'")
             .Check(request.RecipientEmails is { Length: > 0 and <= ScheduledReports.MaxRecipients }, "recipientEmails",
                 $"must name between 1 and {ScheduledReports.MaxRecipients} people");
+        // The filters, as the report itself checks them.
+        foreach (var (field, messages) in request.Query.Validate(time.GetUtcNow())) foreach (var message in messages) errors.Add(field, message);
         if (Caller.UserIdOf(http.User) is not { } ownerId)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["owner"] = ["a schedule runs as a person; an integration client cannot own one"] });
 
@@ -73,8 +78,7 @@ public static class SchedulesApi
         var schedule = new ReportSchedule
         {
             Id = Guid.CreateVersion7(now), Name = request.Name!.Trim(), Report = request.Report!, Frequency = frequency,
-            Query = new ScheduledQuery(request.OrgUnitId, request.ManagerId, request.Indirect ?? true, request.CourseId, request.CategoryId,
-                (request.GroupBy ?? "course").ToLowerInvariant() == "orgunit" ? "orgUnit" : "course"),
+            Query = request.Query with { GroupBy = request.Query.Grouping == GroupBy.OrgUnit ? "orgUnit" : "course" },
             RecipientIds = [.. allowed.Values.Distinct()], OwnerId = ownerId, OwnerName = Caller.NameOf(http.User), CreatedAt = now,
             NextRunAt = ReportSchedule.NextAfter(frequency, now),
         };

@@ -70,10 +70,10 @@ public static class ScheduledReports
         var recipients = await RecipientsAsync(db, scope, schedule.OwnerId, schedule.RecipientIds, ct);
         if (recipients.Count == 0) return (null, "Not sent: none of its recipients is within its owner's reach any more.");
 
-        var q = schedule.Query;
-        var filter = new ReportFilter(now, q.OrgUnitId, q.ManagerId, q.Indirect, q.CourseId, q.CategoryId, IsNow: true);
+        var q = schedule.Query with { AsOf = null };
+        var filter = q.ToFilter(now);
         var data = await Reports.OpenAsync(db, scope, filter, ct);
-        var grouping = Enum.Parse<GroupBy>(q.GroupBy, ignoreCase: true);
+        var grouping = q.Grouping;
         var (rows, total) = await Reports.CountsAsync(db, data.Assignments, grouping, ct);
         var lines = rows.OrderByDescending(r => schedule.Report == "compliance" ? r.Required : r.Assigned).ThenBy(r => r.Name).Take(MaxLines).Select(Line).ToList();
         var link = $"reports/compliance?{string.Join("&", Filters(q))}";
@@ -87,10 +87,11 @@ public static class ScheduledReports
         new(r.Name, r.Assigned, r.Completed, r.Overdue, r.Required, r.Compliant, r.CompletionRate, r.ComplianceRate);
 
     /// <summary>The report page's query for the schedule's filters (the page filters by org unit; the email names the rest).</summary>
-    private static IEnumerable<string> Filters(ScheduledQuery q)
+    private static IEnumerable<string> Filters(ReportQuery q)
     {
         if (q.OrgUnitId is { } unit) yield return $"orgUnit={unit}";
-        yield return $"groupBy={q.GroupBy}";
+        if (q.AudienceId is { } audience) yield return $"audience={audience}";
+        yield return $"groupBy={(q.Grouping == GroupBy.OrgUnit ? "orgUnit" : "course")}";
     }
 }
 

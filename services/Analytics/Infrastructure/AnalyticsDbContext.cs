@@ -178,7 +178,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(r => r.LastOutcome).HasMaxLength(300);
             e.Property(r => r.Query).HasColumnType("jsonb").HasConversion(
                 q => System.Text.Json.JsonSerializer.Serialize(q, System.Text.Json.JsonSerializerOptions.Web),
-                json => System.Text.Json.JsonSerializer.Deserialize<ScheduledQuery>(json, System.Text.Json.JsonSerializerOptions.Web)!);
+                json => System.Text.Json.JsonSerializer.Deserialize<Application.ReportQuery>(json, System.Text.Json.JsonSerializerOptions.Web)!);
             e.HasIndex(r => r.NextRunAt);
             e.HasIndex(r => r.OwnerId);
         });

@@ -13,9 +13,6 @@ public sealed class RoleHeld
 
 public enum ScheduleFrequency { Daily, Weekly, Monthly }
 
-/// <summary>The filters a scheduled report runs with (the report page's, without a date: a schedule is always about now).</summary>
-public sealed record ScheduledQuery(Guid? OrgUnitId, Guid? ManagerId, bool Indirect, Guid? CourseId, Guid? CategoryId, string GroupBy);
-
 /// <summary>
 /// A report someone asked to have emailed on a schedule. It runs as its owner: with the scope their roles give them
 /// when it runs, and not at all once they may no longer read reports. Recipients are the owner and people within the
@@ -30,7 +27,8 @@ public sealed class ReportSchedule
     public string Name { get; set; } = "";
     /// <summary><c>completion</c> or <c>compliance</c>.</summary>
     public string Report { get; set; } = "";
-    public ScheduledQuery Query { get; set; } = new(null, null, true, null, null, "course");
+    /// <summary>The report page's query, without a date (a schedule is always about now).</summary>
+    public Application.ReportQuery Query { get; set; } = new(null, null, null, true, null, null, "course");
     public ScheduleFrequency Frequency { get; set; }
     public List<Guid> RecipientIds { get; set; } = [];
     public Guid OwnerId { get; set; }

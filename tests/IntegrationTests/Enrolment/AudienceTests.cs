@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LmsPlatform.Contracts;
+using LmsPlatform.Contracts.Security;
 
 namespace LmsPlatform.IntegrationTests.Enrolment;
 
@@ -88,6 +89,30 @@ public class AudienceTests(PlatformFixture platform)
             n => n == (1, 0), TimeSpan.FromSeconds(30), "the porter alone in the report by audience as of while the nurse was away");
         await Eventually.ReachesAsync(async () => (await Admin.GetFromJsonAsync<JsonElement>(byAudience)).GetProperty("total").GetProperty("assigned").GetInt64(),
             n => n == 2, TimeSpan.FromSeconds(30), "both members' assignments in the report by audience now");
+
+        // A scheduled report by the audience counts its members when it runs (both, now), and links to the page so filtered.
+        var (_, ownerEmail, ownerTokens) = await Identity.People.CreateSignedInAsync(platform.App, Admin, "audowner", null, [Roles.Administrator]);
+        using var owner = Identity.Oidc.WithToken(platform.App.CreateHttpClient(ResourceNames.Gateway), ownerTokens.AccessToken);
+        var name = "Induction by audience " + Guid.NewGuid().ToString("N")[..6];
+        Guid scheduleId;
+        using (var created = await owner.PostAsJsonAsync("/api/analytics/report-schedules",
+                   new { name, report = "completion", frequency = "weekly", audienceId = audience, recipientEmails = new[] { ownerEmail } }))
+        {
+            var body = await created.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(created.StatusCode == HttpStatusCode.Created, body.ToString());
+            Assert.Equal(audience, body.GetProperty("query").GetProperty("audienceId").GetGuid());
+            scheduleId = body.GetProperty("id").GetGuid();
+        }
+        await Eventually.ReachesAsync(async () =>
+        {
+            using var sent = await owner.PostAsync($"/api/analytics/report-schedules/{scheduleId}/send", null);
+            return await sent.Content.ReadFromJsonAsync<JsonElement>();
+        }, r => r.GetProperty("sent").GetBoolean(), TimeSpan.FromSeconds(60), "the schedule sent as its owner");
+        var mail = (await LmsPlatform.Testing.Mailbox.WaitForAsync(platform.App, ownerEmail, m => m.Subject.StartsWith($"{name}:", StringComparison.Ordinal),
+            timeout: TimeSpan.FromSeconds(60))).First();
+        Assert.Contains("Audience induction", mail.Text);
+        Assert.Contains(": 2 assigned", mail.Text);
+        Assert.Contains($"audience={audience}", mail.Text);
 
         // Everyone evaluated again finds nothing the events missed.
         var run = await PostOkAsync("/api/enrolment/audiences/reconciliations", new { });
