@@ -215,6 +215,37 @@ public static class Reports
         return groups.Select(keyed.Update(init.Update(init.NewExpression, [.. init.Bindings, .. counts]), keyed.Parameters));
     }
 
+    /// <summary>
+    /// Each group of counted cells (<see cref="AssignmentFigure"/>s, or rows already summed) added up into one
+    /// <see cref="KeyedCounts"/>: every count of <see cref="AssignmentCounts"/> summed, the list of counts written once
+    /// (there), whether the database sums them or the summed rows are added up into a total.
+    /// </summary>
+    public static IQueryable<KeyedCounts> SumEach<T>(this IQueryable<IGrouping<Guid?, T>> groups) where T : AssignmentCounts =>
+        groups.Select(Summing<T>.Of);
+
+    private static class Summing<T> where T : AssignmentCounts
+    {
+        public static readonly Expression<Func<IGrouping<Guid?, T>, KeyedCounts>> Of = Build();
+
+        private static Expression<Func<IGrouping<Guid?, T>, KeyedCounts>> Build()
+        {
+            var group = Expression.Parameter(typeof(IGrouping<Guid?, T>), "g");
+            var sum = typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.Sum) && m.IsGenericMethodDefinition
+                && m.GetParameters()[1].ParameterType.GetGenericArguments() is [_, var result] && result == typeof(long));
+            var bindings = typeof(AssignmentCounts).GetProperties().Where(p => p.PropertyType == typeof(long)).Select(p =>
+            {
+                var cell = Expression.Parameter(typeof(T), "c");
+                var selector = Expression.Lambda<Func<T, long>>(Expression.Property(cell, p), cell);
+                return (MemberBinding)Expression.Bind(typeof(KeyedCounts).GetProperty(p.Name)!,
+                    Expression.Call(sum.MakeGenericMethod(typeof(T)), group, selector));
+            });
+            var key = Expression.Bind(typeof(KeyedCounts).GetProperty(nameof(KeyedCounts.Key))!,
+                Expression.Property(group, nameof(IGrouping<Guid?, T>.Key)));
+            return Expression.Lambda<Func<IGrouping<Guid?, T>, KeyedCounts>>(
+                Expression.MemberInit(Expression.New(typeof(KeyedCounts)), [key, .. bindings]), group);
+        }
+    }
+
     /// <summary>Per org unit, the people with at least one required assignment, and those of them with none overdue.</summary>
     public static IQueryable<PeopleFigure> PeopleFigures(IQueryable<AssignmentAt> rows) =>
         rows.Where(a => a.Required)
@@ -295,31 +326,16 @@ public static class Reports
         CancellationToken ct)
     {
         var grouped = await (groupBy == GroupBy.Course ? figures.GroupBy(f => (Guid?)f.CourseId) : figures.GroupBy(f => f.OrgUnitId))
-            .Select(g => new
-            {
-                g.Key,
-                Counts = new AssignmentCounts
-                {
-                    Assigned = g.Sum(f => f.Assigned),
-                    NotStarted = g.Sum(f => f.NotStarted),
-                    InProgress = g.Sum(f => f.InProgress),
-                    Completed = g.Sum(f => f.Completed),
-                    Paused = g.Sum(f => f.Paused),
-                    Overdue = g.Sum(f => f.Overdue),
-                    Required = g.Sum(f => f.Required),
-                    RequiredOverdue = g.Sum(f => f.RequiredOverdue),
-                },
-            }).ToListAsync(ct);
+            .SumEach().ToListAsync(ct);
 
         var keys = grouped.Where(g => g.Key != null).Select(g => g.Key!.Value).ToList();
         var names = groupBy == GroupBy.Course
             ? await db.Items.Where(i => keys.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, i => i.Title, ct)
             : await db.OrgUnits.Where(o => keys.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         var result = grouped
-            .Select(g => MetricRow.Of(g.Key, g.Key is { } k && names.TryGetValue(k, out var n) ? n : "(no org unit)", g.Counts))
+            .Select(g => MetricRow.Of(g.Key, g.Key is { } k && names.TryGetValue(k, out var n) ? n : "(no org unit)", g))
             .OrderBy(r => r.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
-        var total = new MetricRow(null, "Total", result.Sum(r => r.Assigned), result.Sum(r => r.NotStarted), result.Sum(r => r.InProgress),
-            result.Sum(r => r.Completed), result.Sum(r => r.Paused), result.Sum(r => r.Overdue), result.Sum(r => r.Required), result.Sum(r => r.Compliant));
+        var total = MetricRow.Of(null, "Total", grouped.AsQueryable().GroupBy(_ => (Guid?)null).SumEach().SingleOrDefault() ?? new KeyedCounts());
         return (result, total);
     }
 

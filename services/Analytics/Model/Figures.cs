@@ -25,6 +25,12 @@ public class AssignmentCounts
     public long RequiredOverdue { get; set; }
 }
 
+/// <summary>Counts added up for one key (a course, an org unit, or none for a total).</summary>
+public sealed class KeyedCounts : AssignmentCounts
+{
+    public Guid? Key { get; set; }
+}
+
 /// <summary>
 /// The counted assignments of one org unit's people on one course, by the metric rules of <see cref="AssignmentAt"/>.
 /// Reports add these cells up per course, per org unit or in total. A report computes them from the ranges, or reads
