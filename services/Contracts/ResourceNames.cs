@@ -44,6 +44,23 @@ public static class ResourceNames
     ];
 
     /// <summary>
+    /// Each service's name on the bus: its queues are "{name}-{consumer}", its failed messages "{name}-..._error", and the
+    /// operations checks it sends to the cockpit carry it.
+    /// </summary>
+    public static class Bus
+    {
+        public const string Identity = "identity";
+        public const string Catalogue = "catalogue";
+        public const string Enrolment = "enrolment";
+        public const string Content = "content";
+        public const string Notification = "notification";
+        public const string Analytics = "analytics";
+
+        /// <summary>Every service on the bus, each of which sends its operations checks.</summary>
+        public static readonly IReadOnlyList<string> Services = [Identity, Catalogue, Enrolment, Content, Notification, Analytics];
+    }
+
+    /// <summary>
     /// Identity's public, token-less paths, routed by the gateway without its token check: the OpenID Connect
     /// discovery and protocol endpoints, the sign-in pages, password reset, and SCIM (which checks its own tokens and answers in
     /// SCIM's error format).

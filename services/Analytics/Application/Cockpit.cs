@@ -21,7 +21,7 @@ public sealed record CockpitCheck(string Service, string Key, string Cadence, st
 public static class Cockpit
 {
     /// <summary>The platform's services, each of which sends its checks.</summary>
-    public static readonly IReadOnlyList<string> Services = ["identity", "catalogue", "enrolment", "content", "notification", "analytics"];
+    public static IReadOnlyList<string> Services => LmsPlatform.Contracts.ResourceNames.Bus.Services;
 
     /// <summary>The days of history the cockpit shows, one outcome a day (the day's last).</summary>
     public const int HistoryDays = 14;

@@ -18,7 +18,7 @@ public static class Extensions
         builder.Services.AddAnalyticsChecks();
         builder.Services.AddHostedService<ReportScheduleWorker>();
         builder.Services.AddHostedService<ExportJobWorker>();
-        builder.AddEventBus<AnalyticsDbContext>("analytics", bus =>
+        builder.AddEventBus<AnalyticsDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Analytics, bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
             bus.AddIdempotentConsumer<UserCreatedConsumer>();

@@ -15,7 +15,7 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<CatalogueDbContext>(ResourceNames.CatalogueDb, options => options.UseSnakeCaseNamingConvention());
-        builder.AddEventBus<CatalogueDbContext>("catalogue", bus =>
+        builder.AddEventBus<CatalogueDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Catalogue, bus =>
         {
             bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();

@@ -19,7 +19,7 @@ public static class Extensions
     {
         builder.AddTokenValidation();
         builder.AddServiceDatabase<ContentDbContext>(ResourceNames.ContentDb);
-        builder.AddEventBus<ContentDbContext>("content", bus =>
+        builder.AddEventBus<ContentDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Content, bus =>
         {
             bus.AddIdempotentConsumer<CoursePublishedConsumer>();
             bus.AddIdempotentConsumer<EnrolledConsumer>();

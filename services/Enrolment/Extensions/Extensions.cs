@@ -37,7 +37,7 @@ public static class Extensions
         builder.Services.AddSingleton<CertificateLinks>();
         builder.Services.AddSingleton<CredentialSigner>();
         builder.Services.AddEnrolmentChecks();
-        builder.AddEventBus<EnrolmentDbContext>("enrolment", bus =>
+        builder.AddEventBus<EnrolmentDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Enrolment, bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
             // A read model rebuilding itself asks for the ledger again.

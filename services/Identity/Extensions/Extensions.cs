@@ -22,7 +22,7 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.IdentityDb);
-        builder.AddEventBus<IdentityDbContext>("identity", bus => bus.AddIdempotentConsumer<FailedMessageHandledConsumer>());
+        builder.AddEventBus<IdentityDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Identity, bus => bus.AddIdempotentConsumer<FailedMessageHandledConsumer>());
         builder.Services.AddIdentityChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();

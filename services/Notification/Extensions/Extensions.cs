@@ -29,7 +29,7 @@ public static class Extensions
         builder.Services.AddHostedService<ReminderScheduler>();
 
         builder.Services.AddNotificationChecks();
-        builder.AddEventBus<NotificationDbContext>("notification", bus =>
+        builder.AddEventBus<NotificationDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Notification, bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
             bus.AddIdempotentConsumer<UserCreatedConsumer>();

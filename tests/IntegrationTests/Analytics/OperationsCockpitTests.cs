@@ -12,7 +12,7 @@ namespace LmsPlatform.IntegrationTests.Analytics;
 /// </summary>
 public class OperationsCockpitTests(PlatformFixture platform)
 {
-    private static readonly string[] Services = ["identity", "catalogue", "enrolment", "content", "notification", "analytics"];
+    private static IReadOnlyList<string> Services => ResourceNames.Bus.Services;
 
     [Fact]
     public async Task Every_service_sends_its_checks_and_a_paused_audience_rule_reaches_the_cockpit_and_leaves_it()
