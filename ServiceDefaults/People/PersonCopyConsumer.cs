@@ -27,15 +27,25 @@ public abstract class PersonCopyConsumer<TEvent, TContext, TCopy>(TContext db) :
     protected override async Task HandleAsync(TEvent message, CancellationToken cancellationToken)
     {
         var userId = UserId(message);
-        if (!_copies.TryGetValue(userId, out var copy))
+        var known = _copies.TryGetValue(userId, out var copy);
+        if (!known)
         {
             copy = new TCopy { UserId = userId };
             _copies[userId] = copy;
             Db.Set<TCopy>().Add(copy);
         }
+        var (unit, manager) = (copy!.OrgUnitId, copy.ManagerId);
         copy.Apply(message);
+        if (known && (unit, manager) != (copy.OrgUnitId, copy.ManagerId)) await MovedAsync(message, copy, unit, manager, cancellationToken);
         await AfterApplyAsync(message, copy, cancellationToken);
     }
+
+    /// <summary>
+    /// The event moved a person already copied to another org unit or manager (from <paramref name="fromOrgUnitId"/> and
+    /// <paramref name="fromManagerId"/>; the copy holds where to, and when, as <see cref="PersonCopy.ProfileAt"/>).
+    /// </summary>
+    protected virtual Task MovedAsync(TEvent message, TCopy copy, Guid? fromOrgUnitId, Guid? fromManagerId, CancellationToken cancellationToken) =>
+        Task.CompletedTask;
 
     /// <summary>The service's own effect of the event, in the same transaction (a welcome message, say).</summary>
     protected virtual Task AfterApplyAsync(TEvent message, TCopy copy, CancellationToken cancellationToken) => Task.CompletedTask;

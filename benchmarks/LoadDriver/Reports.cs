@@ -35,6 +35,12 @@ public static class Reports
                    'Active', FALSE, now() - interval '1 year', ('00000000-0000-0000-0002-' || lpad(to_hex(p % 200 + 1), 12, '0'))::uuid,
                    CASE WHEN p > 200 THEN ('00000000-0000-0000-0004-' || lpad(to_hex(p % 200 + 1), 12, '0'))::uuid END
             FROM generate_series(1, {people}) p;
+            -- One person in twenty moved department in the last 120 days: a report as of a past date places them where they were.
+            INSERT INTO placement_changes ("UserId", "At", "FromOrgUnitId", "FromManagerId", "ToOrgUnitId", "ToManagerId")
+            SELECT ('00000000-0000-0000-0004-' || lpad(to_hex(p), 12, '0'))::uuid, now() - random() * interval '120 days',
+                   ('00000000-0000-0000-0002-' || lpad(to_hex((p + 7) % 200 + 1), 12, '0'))::uuid, NULL,
+                   ('00000000-0000-0000-0002-' || lpad(to_hex(p % 200 + 1), 12, '0'))::uuid, NULL
+            FROM generate_series(20, {people}, 20) p;
             CREATE TEMP TABLE seed AS
             SELECT gen_random_uuid() AS id, ('00000000-0000-0000-0004-' || lpad(to_hex(p), 12, '0'))::uuid AS user_id,
                    ('00000000-0000-0000-0003-' || lpad(to_hex((p * 7 + k * 13) % 100 + 1), 12, '0'))::uuid AS course_id,

@@ -137,7 +137,7 @@ public static class ReportsApi
     {
         var (data, errors) = await OpenAsync(query, http, db, time, ct, paging.Validate());
         if (data is null) return TypedResults.ValidationProblem(errors);
-        var overdue = Reports.Overdue(db, data.Source.Rows, data.AsOf);
+        var overdue = Reports.Overdue(db, data.Source, data.AsOf);
         // With the current figures, the overdue count they keep is the length of the list (the same rows at the same
         // moment) and costs nothing to read; counting a whole organisation's overdue rows again would not.
         var page = data.CurrentFigures ? await overdue.ToPageAsync(paging, await data.Assignments.SumAsync(f => f.Overdue, ct), ct) : await overdue.ToPageAsync(paging, ct);
@@ -342,7 +342,7 @@ public static class ReportsApi
         if (opened is not var (scope, filter)) return TypedResults.ValidationProblem(errors);
         var data = await Reports.OpenAsync(db, scope, filter, ct);
         var (courses, total, people, compliant, certifications) = await Reports.ComplianceAsync(db, data, GroupBy.Course, ct);
-        var overdue = await Reports.Overdue(db, data.Source.Rows, data.AsOf).Take(AuditPack.MaxOverdueRows).ToListAsync(ct);
+        var overdue = await Reports.Overdue(db, data.Source, data.AsOf).Take(AuditPack.MaxOverdueRows).ToListAsync(ct);
         var pack = new AuditPackContent(await Reports.DescribeAsync(db, scope, filter, ct), data.AsOf, data.CurrentFigures, time.GetUtcNow(),
             LmsPlatform.ServiceDefaults.Security.Caller.NameOf(http.User), total, courses, people, compliant, certifications, overdue, total.Overdue);
         return TypedResults.File(AuditPack.Render(pack), "application/pdf", $"compliance-audit-pack-as-of-{data.AsOf.UtcDateTime:yyyyMMdd-HHmmss}.pdf");
@@ -373,7 +373,7 @@ public static class ReportsApi
     {
         var (data, errors) = await OpenAsync(query, http, db, time, ct, ExportFormat.Validate(format));
         if (data is null) return TypedResults.ValidationProblem(errors);
-        await ExportFormat.WriteAsync(db, http.Response, format, "overdue", data.AsOf, Reports.Overdue(db, data.Source.Rows, data.AsOf).AsAsyncEnumerable(), ct);
+        await ExportFormat.WriteAsync(db, http.Response, format, "overdue", data.AsOf, Reports.Overdue(db, data.Source, data.AsOf).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
     }
 

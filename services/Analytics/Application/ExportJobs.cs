@@ -58,7 +58,7 @@ public static class ExportJobs
         {
             if (job.Report == "overdue")
             {
-                var rows = Reports.Overdue(db, data.Source.Rows, data.AsOf);
+                var rows = Reports.Overdue(db, data.Source, data.AsOf);
                 await WriteAsync(db, path, job.Format, name, rows, await rows.LongCountAsync(ct), progress, ct);
             }
             else

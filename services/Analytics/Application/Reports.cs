@@ -123,7 +123,7 @@ public static class Reports
     private static async Task<ReportSource> SourceAsync(AnalyticsDbContext db, ReportScope scope, ReportFilter filter, List<Guid>? units, CancellationToken ct)
     {
         var asOf = filter.AsOf;
-        var people = scope.Filter(db.Users).Where(u => u.Status == UserFact.Active && !u.Erased);
+        var people = scope.Filter(filter.IsNow ? db.Users : db.UsersAsOf(asOf)).Where(u => u.Status == UserFact.Active && !u.Erased);
         if (units is not null) people = ReportScope.InUnits(people, units);
         if (filter.ManagerId is { } manager)
         {
@@ -302,16 +302,19 @@ public static class Reports
         var until = asOf.AddDays(days);
         return from c in Held(db, source, asOf)
                where c.ExpiresAt <= until
-               join p in Placed(db) on c.UserId equals p.UserId
+               join p in Placed(db, source.People) on c.UserId equals p.UserId
                join i in db.Items on c.CourseId equals i.ItemId
                orderby c.ExpiresAt, p.Person, c.CertificationId
                select new ExpiringRow(c.CertificationId, c.UserId, p.Person, p.Email, p.OrgUnitId, p.OrgUnit, p.ManagerId, p.Manager, c.CourseId, i.Title,
                    c.CertifiedAt, c.ExpiresAt, (int)Math.Floor((c.ExpiresAt - asOf).TotalDays));
     }
 
-    /// <summary>Who each person is, where they sit now and whose report they are, as the lists of people show them.</summary>
-    public static IQueryable<PlacedPerson> Placed(AnalyticsDbContext db) =>
-        from u in db.Users
+    /// <summary>
+    /// Who each of <paramref name="people"/> is, where they sit and whose report they are (on the report's date, as the
+    /// report's people are placed), as the lists of people show them.
+    /// </summary>
+    public static IQueryable<PlacedPerson> Placed(AnalyticsDbContext db, IQueryable<UserFact> people) =>
+        from u in people
         join o in db.OrgUnits on u.OrgUnitId equals o.Id into units
         from o in units.DefaultIfEmpty()
         join m in db.Users on u.ManagerId equals m.UserId into managers
@@ -383,10 +386,10 @@ public static class Reports
             a.AssignedAt, a.DueAt, a.CompletedAt, a.Overdue, a.Required);
 
     /// <summary>The overdue assignments, most overdue first, with who, where and whose report they are.</summary>
-    public static IQueryable<OverdueRow> Overdue(AnalyticsDbContext db, IQueryable<AssignmentAt> rows, DateTimeOffset asOf) =>
-        from a in rows
+    public static IQueryable<OverdueRow> Overdue(AnalyticsDbContext db, ReportSource source, DateTimeOffset asOf) =>
+        from a in source.Rows
         where a.Overdue
-        join p in Placed(db) on a.UserId equals p.UserId
+        join p in Placed(db, source.People) on a.UserId equals p.UserId
         join i in db.Items on a.CourseId equals i.ItemId
         orderby a.DueAt, p.Person, a.EnrolmentId
         select new OverdueRow(a.EnrolmentId, a.UserId, p.Person, p.Email, p.OrgUnitId, p.OrgUnit, p.ManagerId, p.Manager, a.CourseId, i.Title,

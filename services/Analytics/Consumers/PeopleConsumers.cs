@@ -7,7 +7,19 @@ namespace LmsPlatform.Analytics.Consumers;
 
 // The people of the reporting read model (org unit, manager, status), one queue per event.
 public sealed class UserCreatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserCreated, AnalyticsDbContext, UserFact>(db);
-public sealed class UserUpdatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserUpdated, AnalyticsDbContext, UserFact>(db);
+/// <summary>A profile change; a move to another org unit or manager is also logged (<see cref="PlacementChange"/>), for reports as of a past date.</summary>
+public sealed class UserUpdatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserUpdated, AnalyticsDbContext, UserFact>(db)
+{
+    protected override Task MovedAsync(UserUpdated message, UserFact copy, Guid? fromOrgUnitId, Guid? fromManagerId, CancellationToken cancellationToken)
+    {
+        Db.PlacementChanges.Add(new PlacementChange
+        {
+            UserId = copy.UserId, At = message.UpdatedAt, FromOrgUnitId = fromOrgUnitId, FromManagerId = fromManagerId,
+            ToOrgUnitId = copy.OrgUnitId, ToManagerId = copy.ManagerId,
+        });
+        return Task.CompletedTask;
+    }
+}
 public sealed class UserDeactivatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserDeactivated, AnalyticsDbContext, UserFact>(db);
 public sealed class UserReactivatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserReactivated, AnalyticsDbContext, UserFact>(db);
 public sealed class UserErasedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserErased, AnalyticsDbContext, UserFact>(db);

@@ -30,6 +30,14 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     public DbSet<ExportJob> ExportJobs => Set<ExportJob>();
     public DbSet<SignIn> SignIns => Set<SignIn>();
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
+    public DbSet<PlacementChange> PlacementChanges => Set<PlacementChange>();
+
+    /// <summary>
+    /// The people placed where they sat at <paramref name="asOf"/> (the SQL function <c>users_as_of</c>, made by the
+    /// PlacementChanges migration): someone who moved after it gets the org unit and manager of their first move's
+    /// "from"; everyone else is as they are now.
+    /// </summary>
+    public IQueryable<UserFact> UsersAsOf(DateTimeOffset asOf) => FromExpression(() => UsersAsOf(asOf));
     public DbSet<ExportFile> ExportFiles => Set<ExportFile>();
 
     /// <summary>Moved on by every save (<see cref="ReadModelChanges"/>), so the current figures are taken again only after a change.</summary>
@@ -39,6 +47,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
     {
         base.OnModelCreating(modelBuilder);
         modelBuilder.Entity<UserFact>().MapPersonCopy("user_facts").HasIndex(u => u.CreatedAt);
+        modelBuilder.HasDbFunction(typeof(AnalyticsDbContext).GetMethod(nameof(UsersAsOf), [typeof(DateTimeOffset)])!).HasName("users_as_of");
         modelBuilder.Entity<OrgUnitCopy>().MapOrgUnitCopy();
         modelBuilder.Entity<ItemFact>(e =>
         {
@@ -123,6 +132,13 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.Property(c => c.Change).HasMaxLength(20);
             // A report by audience: each person's latest change by the date.
             e.HasIndex(c => new { c.AudienceId, c.UserId, c.At });
+        });
+        modelBuilder.Entity<PlacementChange>(e =>
+        {
+            e.ToTable("placement_changes");
+            // Who moved after a date (a range of At), and a mover's first move after it (UserId, At).
+            e.HasIndex(c => c.At);
+            e.HasIndex(c => new { c.UserId, c.At });
         });
         modelBuilder.Entity<ImportRun>(e =>
         {

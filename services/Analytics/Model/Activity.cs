@@ -49,3 +49,19 @@ public sealed class ImportRun
     public string By { get; set; } = "";
     public DateTimeOffset At { get; set; }
 }
+
+/// <summary>
+/// A person moved to another org unit or manager (copied from identity's <see cref="LmsPlatform.Contracts.Identity.UserUpdated"/>):
+/// where from and where to, and when. A report as of a past date places a person where they sat then: the "from" of
+/// their first move after the date, or where they sit now if they have not moved since.
+/// </summary>
+public sealed class PlacementChange
+{
+    public long Id { get; set; }
+    public Guid UserId { get; set; }
+    public DateTimeOffset At { get; set; }
+    public Guid? FromOrgUnitId { get; set; }
+    public Guid? FromManagerId { get; set; }
+    public Guid? ToOrgUnitId { get; set; }
+    public Guid? ToManagerId { get; set; }
+}

@@ -14,8 +14,9 @@ public static class Metrics
     public static readonly MetricDefinition Population = new("population", "Counted",
         "Assignments in effect on the report date: recorded in the ledger as in effect by then (assigned, or a completion recorded for an " +
         "earlier day, which counts from that day) and not withdrawn by then, to a course not archived by then, " +
-        "of people whose account is active now (deactivated and erased people are left out). A person is placed where they sit now " +
-        "(org unit, manager).");
+        "of people whose account is active now (deactivated and erased people are left out). A person is placed where they sat on the " +
+        "report date: the org unit and manager they had then (a later move does not carry their past assignments with them). A manager's " +
+        "people, direct and indirect, follow today's reporting lines.");
 
     public static readonly MetricDefinition Assigned = new("assigned", "Assigned",
         "Assignments counted on the date: not started + in progress + completed + paused.");
@@ -63,7 +64,7 @@ public static class Metrics
     /// <summary>Who the provisioning health report's people figures count, and what each says about them.</summary>
     public static readonly MetricDefinition ProvisionedPeople = new("provisionedPeople", "People",
         "Accounts active now that the report covers (deactivated and erased accounts are left out), however they were provisioned: " +
-        "by an HR import, SCIM, single sign-on or by hand. A person is placed where they sit now (org unit, manager).");
+        "by an HR import, SCIM, single sign-on or by hand. A person is placed where they sat at the end of the range (org unit, manager).");
     public static readonly MetricDefinition WithoutOrgUnit = new("withoutOrgUnit", "No department", "People with no org unit: no department report or department administrator reaches them.");
     public static readonly MetricDefinition WithoutManager = new("withoutManager", "No manager", "People with no manager: nobody is told when their training is overdue.");
     public static readonly MetricDefinition WithoutEmail = new("withoutEmail", "No email", "People with no email address (SCIM needs only a user name): they receive no notification.");

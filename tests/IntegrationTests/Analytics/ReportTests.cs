@@ -415,6 +415,49 @@ public class ReportTests(PlatformFixture platform)
     }
 
     /// <summary>A CSV download's lines (UTF-8 text/csv, as an attachment).</summary>
+    /// <summary>
+    /// A person who moves department is counted where they sat on the report's date: as of before the move in the old
+    /// department (their assignment, and their overdue line, with it), now in the new one; the manager they had then too.
+    /// </summary>
+    [Fact]
+    public async Task A_person_who_moved_department_is_counted_where_they_sat_on_the_report_date()
+    {
+        var admin = platform.Gateway;
+        var tag = "Moved" + Guid.NewGuid().ToString("N")[..6];
+        var before = await Identity.OrgUnits.CreateAsync(admin, $"{tag} wards");
+        var after = await Identity.OrgUnits.CreateAsync(admin, $"{tag} theatres");
+        var boss = await Users.CreateAsync(admin, $"{tag}boss");
+        var email = $"mover.{tag}@example.org";
+        Guid mover;
+        using (var created = await admin.PostAsJsonAsync("/api/identity/users", new { email, givenName = "Mo", familyName = tag, orgUnitId = before, managerId = boss }))
+            mover = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await Enrolment.EnrolmentClient.LearnerCopyAsync(admin, mover);
+        var course = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Moving {tag}");
+        var dueAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        using (var enrolled = await admin.PostAsJsonAsync("/api/enrolment/enrolments", new { userId = mover, courseId = course, dueAt }))
+            Assert.Equal(HttpStatusCode.Created, enrolled.StatusCode);
+        await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={before}", c => c.Assigned == 1, "the assignment in the first department");
+        // A moment while they are there, after the due date passed.
+        if (dueAt.AddSeconds(1) - DateTimeOffset.UtcNow is { Ticks: > 0 } wait) await Task.Delay(wait);
+        var whileThere = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // HR moves them, to another department and no manager.
+        using (var moved = await admin.PutAsJsonAsync($"/api/identity/users/{mover}", new { email, givenName = "Mo", familyName = tag, orgUnitId = after }))
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
+        await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={after}", c => c.Assigned == 1, "the assignment in the new department now");
+        Assert.Equal(0, Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={before}")).Assigned);
+
+        // As of while they were there: the old department's, with its overdue line naming the department and manager of then.
+        var asOf = Uri.EscapeDataString(whileThere.ToString("O"));
+        var then = Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={before}&asOf={asOf}"));
+        Assert.Equal((1L, 1L), (then.Assigned, then.Overdue));
+        Assert.Equal(0, Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={after}&asOf={asOf}")).Assigned);
+        var line = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/overdue?orgUnitId={before}&asOf={asOf}"))
+            .GetProperty("overdue").GetProperty("items").EnumerateArray());
+        Assert.Equal((mover, before, boss), (line.GetProperty("userId").GetGuid(), line.GetProperty("orgUnitId").GetGuid(), line.GetProperty("managerId").GetGuid()));
+    }
+
     private static async Task<List<string>> CsvAsync(HttpClient client, string url)
     {
         using var response = await client.GetAsync(url);

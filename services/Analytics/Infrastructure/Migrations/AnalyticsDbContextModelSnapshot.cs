@@ -633,6 +633,41 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.ToTable("current_people_figures", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.PlacementChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("FromManagerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("FromOrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ToManagerId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("ToOrgUnitId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.ToTable("placement_changes", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Analytics.Model.ReadModelRebuild", b =>
                 {
                     b.Property<Guid>("Id")
