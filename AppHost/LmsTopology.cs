@@ -107,8 +107,8 @@ public static class LmsTopology
         var analytics = builder.AddService<Projects.Analytics_Api>(ResourceNames.AnalyticsApi)
             .WithReference(analyticsDb).WaitFor(analyticsDb)
             .WithReference(eventBus)
-            // Where ./lms backup writes, read by the cockpit's backup checks.
-            .WithEnvironment("Operations__Backups__Path", data.Folder("backups"));
+            // What ./lms backup and ./lms restore-test publish for the cockpit's backup checks (never the archives).
+            .WithEnvironment("Operations__Backups__Path", Path.Combine(data.Folder("backups"), "status"));
 
         var gatewayPort = builder.Configuration.GetValue("Gateway:Port", DefaultGatewayPort);
         // The gateway starts with the services, not after them: it only proxies, and its /health reports each service.

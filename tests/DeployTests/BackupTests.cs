@@ -14,7 +14,8 @@ public class BackupTests(DeploymentFixture fixture)
         var analytics = manifests.Deployment("analytics-api").Spec.Template.Spec;
         var folder = manifests.Environment(analytics.Containers.Single()).GetValueOrDefault("Operations__Backups__Path")?.Value;
         var mount = analytics.Containers.Single().VolumeMounts?.SingleOrDefault(m => m.MountPath == folder);
-        problems.Check(mount is { ReadOnlyProperty: true }, $"analytics-api: nothing mounted read-only at its Operations__Backups__Path ({folder})");
+        problems.Check(mount is { ReadOnlyProperty: true, SubPath: "status" },
+            $"analytics-api: the backups' status folder (subPath status) is not what is mounted read-only at its Operations__Backups__Path ({folder})");
         var readClaim = analytics.Volumes?.SingleOrDefault(v => v.Name == mount?.Name)?.PersistentVolumeClaim?.ClaimName;
 
         var script = File.ReadAllText(Path.Combine(DeployFolder.Root, "base", "backup", "lms-backup.sh"));

@@ -14,8 +14,11 @@
 # A backup is a folder holding one pg_dump archive (custom format) per database and, written last, manifest.json: when
 # it was taken, and for each database its archive's size, its tables and its rows. The rows are counted in the very
 # snapshot pg_dump reads (an exported snapshot), so a restore must give back exactly that many. A backup is written as
-# <name>.partial and renamed when complete: a folder without ".partial" is a whole backup. Analytics' cockpit reads
-# the manifests (Operations:Backups:Path) for its backup checks.
+# <name>.partial and renamed when complete: a folder without ".partial" is a whole backup. The archives hold every
+# secret the services keep (identity's signing keys among them), so they are readable by their owner only (umask 077).
+# What the cockpit may read is copied to <folder>/status/ (readable by all): each backup's manifest, and each restore
+# test's result, kept apart from the backups so that retention does not take a month's restore test with its backup.
+# Analytics mounts only that folder (Operations:Backups:Path).
 set -euo pipefail
 
 databases=${LMS_DATABASES:-identitydb cataloguedb enrolmentdb contentdb notificationdb analyticsdb}
@@ -24,6 +27,13 @@ export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 fail() { echo "lms-backup: $*" >&2; exit 1; }
+# Writes stdin to a status file readable by the cockpit, whole or not at all (a temporary file renamed).
+publish() { mkdir -p "$1/status" && chmod 755 "$1/status" && cat >"$1/status/.$2.tmp" && chmod 644 "$1/status/.$2.tmp" && mv "$1/status/.$2.tmp" "$1/status/$2"; }
+# A string as JSON: backslashes and quotes escaped, control characters as spaces.
+json_string() { printf '"%s"' "$(printf '%s' "$1" | tr '\000-\037' ' ' | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g')"; }
+umask 077
+# A write to a psql that has ended fails (and is reported) instead of killing the script.
+trap '' PIPE
 
 # Every user table's rows, summed (query_to_xml runs one count per table inside the one statement).
 rows_sql="SELECT coalesce(sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I', schemaname, tablename),
@@ -38,29 +48,46 @@ backup() {
   mkdir -p "$dir.partial"
   for db in $databases; do
     # A transaction that exports its snapshot and counts in it, held open while pg_dump reads the same snapshot.
-    coproc SNAP { psql -d "$db" -qAtX -v ON_ERROR_STOP=1 2>&1; }
-    echo "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_export_snapshot();" >&"${SNAP[1]}"
-    read -r snapshot <&"${SNAP[0]}" || fail "$db: no snapshot"
-    echo "$rows_sql; $tables_sql;" >&"${SNAP[1]}"
-    read -r rows <&"${SNAP[0]}" && read -r tables <&"${SNAP[0]}" || fail "$db: could not count its rows"
-    [[ $rows =~ ^[0-9]+$ && $tables =~ ^[0-9]+$ ]] || fail "$db: $snapshot $rows $tables"
+    # (psql talks through two named pipes: a psql that ends early, refused by the server, is read as its error.)
+    local pipes pid to from
+    pipes=$(mktemp -d)
+    mkfifo "$pipes/in" "$pipes/out"
+    psql -d "$db" -qAtX -v ON_ERROR_STOP=1 <"$pipes/in" >"$pipes/out" 2>&1 &
+    pid=$!
+    exec {to}>"$pipes/in" {from}<"$pipes/out"
+    echo "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_export_snapshot();" >&"$to" 2>/dev/null || true
+    read -r snapshot <&"$from" || snapshot=""
+    [[ $snapshot =~ ^[0-9A-F]+-[0-9A-F]+-[0-9]+$ ]] || fail "$db: could not open a snapshot: ${snapshot:-psql ended}"
+    echo "$rows_sql; $tables_sql;" >&"$to"
+    read -r rows <&"$from" && read -r tables <&"$from" || fail "$db: could not count its rows"
+    [[ $rows =~ ^[0-9]+$ && $tables =~ ^[0-9]+$ ]] || fail "$db: could not count its rows: $rows $tables"
     pg_dump -d "$db" --format=custom --no-owner --snapshot="$snapshot" --file="$dir.partial/$db.dump" || fail "$db: pg_dump failed"
-    echo "COMMIT;" >&"${SNAP[1]}"
-    exec {SNAP[1]}>&-
-    wait "$SNAP_PID" || true
+    echo "COMMIT;" >&"$to"
+    exec {to}>&-
+    wait "$pid" 2>/dev/null || true
+    exec {from}<&-
+    rm -rf "$pipes"
     bytes=$(stat -c %s "$dir.partial/$db.dump")
     entries+=("{\"name\":\"$db\",\"bytes\":$bytes,\"tables\":$tables,\"rows\":$rows}")
   done
   local files=""
   if [ -n "${LMS_BACKUP_FILES:-}" ] && [ -d "$LMS_BACKUP_FILES" ]; then
-    tar -cf "$dir.partial/files.tar" -C "$LMS_BACKUP_FILES" .
+    # The store is live: a file changed or removed while it is read is a warning (exit 1), not a failed backup.
+    tar -cf "$dir.partial/files.tar" --ignore-failed-read --warning=no-file-changed --warning=no-file-removed -C "$LMS_BACKUP_FILES" . || [ $? -eq 1 ] \
+      || fail "the files of $LMS_BACKUP_FILES could not be archived"
     files=",\"files\":$(tar -tf "$dir.partial/files.tar" | grep -vc '/$' || true)"
   fi
   printf '{"takenAt":"%s","finishedAt":"%s","databases":[%s]%s}\n' "$started" "$(now)" "$(IFS=,; echo "${entries[*]}")" "$files" >"$dir.partial/manifest.json"
   mv "$dir.partial" "$dir"
-  # The newest $keep backups are kept; an abandoned .partial folder older than a day goes too.
-  find "$root" -mindepth 1 -maxdepth 1 -type d -name '*Z' | sort | head -n "-$keep" | xargs -r rm -rf
+  publish "$root" "$stamp.manifest.json" <"$dir/manifest.json"
+  # The newest $keep backups (and their manifests) are kept; an abandoned .partial folder older than a day goes too;
+  # restore test results stay two years.
+  local old
+  for old in $(find "$root" -mindepth 1 -maxdepth 1 -type d -name '*Z' | sort | head -n "-$keep"); do
+    rm -rf "$old" "$root/status/$(basename "$old").manifest.json"
+  done
   find "$root" -mindepth 1 -maxdepth 1 -type d -name '*.partial' -mmin +1440 -exec rm -rf {} +
+  find "$root/status" -name '*.restore-test.json' -mtime +730 -delete
   echo "Backed up ${databases// /, } to $dir" >&2
   echo "$dir"
 }
@@ -90,7 +117,7 @@ restore_test() {
     else
       passed=false
       tables=0 rows=0
-      problems+=("$db: pg_restore failed: $(tr '\n"' ' ' <<<"$error" | cut -c1-300)")
+      problems+=("$db: pg_restore failed: $(tr '\n' ' ' <<<"$error" | cut -c1-300)")
     fi
     dropdb --if-exists "$scratch"
     entries+=("{\"name\":\"$db\",\"tables\":$tables,\"rows\":$rows}")
@@ -101,10 +128,10 @@ restore_test() {
     expected_files=$(grep -o '"files":[0-9]*' "$dir/manifest.json" | cut -d: -f2)
     [ "$files" = "$expected_files" ] || { passed=false; problems+=("files.tar: $files files readable, the backup holds $expected_files"); }
   fi
-  local listed=""
-  [ ${#problems[@]} -eq 0 ] || listed=$(printf '"%s",' "${problems[@]}" | sed 's/,$//')
+  local listed="" problem
+  for problem in "${problems[@]}"; do listed+="${listed:+,}$(json_string "$problem")"; done
   printf '{"backup":"%s","testedAt":"%s","passed":%s,"databases":[%s],"problems":[%s]}\n' "$(basename "$dir")" "$(now)" "$passed" \
-    "$(IFS=,; echo "${entries[*]}")" "$listed" >"$dir/restore-test.json"
+    "$(IFS=,; echo "${entries[*]}")" "$listed" | publish "$root" "$(date -u +%Y%m%dT%H%M%SZ).restore-test.json"
   if [ "$passed" = true ]; then
     echo "Restore test of $(basename "$dir") passed: every database restored with the tables and rows it was backed up with" >&2
   else

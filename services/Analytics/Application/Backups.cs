@@ -18,9 +18,10 @@ public sealed record RestoreTest(string Backup, DateTimeOffset TestedAt, bool Pa
 
 /// <summary>
 /// The backups the deployment takes (<c>deploy/base/backup/lms-backup.sh</c>: <c>./lms backup</c>, or the lms-backup
-/// CronJob), as the cockpit checks them (ADR 0026). They are read from the folder the backups are written to
-/// (<c>Operations:Backups:Path</c>, mounted read-only on Kubernetes): a folder per backup, whole once it has a
-/// <c>manifest.json</c>, and its <c>restore-test.json</c> once a restore test has used it.
+/// CronJob), as the cockpit checks them (ADR 0026). They are read from the status folder the script publishes beside
+/// the backups (<c>Operations:Backups:Path</c>; on Kubernetes only that folder is mounted, read-only, never the
+/// archives): a <c>{backup}.manifest.json</c> per whole backup, and a <c>{time}.restore-test.json</c> per restore test.
+/// A file that cannot be read is skipped, so one damaged file does not hide the rest.
 /// </summary>
 public static class Backups
 {
@@ -32,20 +33,31 @@ public static class Backups
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The whole backups in <paramref name="folder"/>, newest first (a folder still being written has no manifest yet).</summary>
+    /// <summary>The whole backups described in <paramref name="folder"/>, newest first.</summary>
     public static IReadOnlyList<BackupManifest> Read(string folder) =>
-        !Directory.Exists(folder) ? [] : [.. Directory.EnumerateDirectories(folder)
-            .Select(d => (Dir: d, Manifest: Path.Combine(d, "manifest.json")))
-            .Where(d => !d.Dir.EndsWith(".partial", StringComparison.Ordinal) && File.Exists(d.Manifest))
-            .Select(d => JsonSerializer.Deserialize<BackupManifest>(File.ReadAllText(d.Manifest), Json)! with { Name = Path.GetFileName(d.Dir) })
-            .OrderByDescending(m => m.TakenAt)];
+        [.. Files<BackupManifest>(folder, ".manifest.json", (m, name) => m with { Name = name }).OrderByDescending(m => m.TakenAt)];
 
-    /// <summary>The latest restore test of any backup in <paramref name="folder"/>.</summary>
+    /// <summary>The latest restore test in <paramref name="folder"/>.</summary>
     public static RestoreTest? LatestRestoreTest(string folder) =>
-        !Directory.Exists(folder) ? null : Directory.EnumerateDirectories(folder)
-            .Select(d => Path.Combine(d, "restore-test.json")).Where(File.Exists)
-            .Select(f => JsonSerializer.Deserialize<RestoreTest>(File.ReadAllText(f), Json)!)
-            .MaxBy(t => t.TestedAt);
+        Files<RestoreTest>(folder, ".restore-test.json", (t, _) => t).MaxBy(t => t.TestedAt);
+
+    private static IEnumerable<T> Files<T>(string folder, string suffix, Func<T, string, T> named) where T : class
+    {
+        if (!Directory.Exists(folder)) yield break;
+        foreach (var file in Directory.EnumerateFiles(folder, "*" + suffix))
+        {
+            T? read;
+            try
+            {
+                read = JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json);
+            }
+            catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+            if (read is not null) yield return named(read, Path.GetFileName(file)[..^suffix.Length]);
+        }
+    }
 
     /// <summary>Is the newest backup recent, and does it hold every service's database? The count is the databases without one.</summary>
     public static CheckFinding Freshness(string? folder, DateTimeOffset now)

@@ -72,7 +72,7 @@ public static class Metrics
         "People with no sign-in recorded since sign-ins were first counted: provisioned, but never on the platform.");
     public static readonly MetricDefinition ImportRuns = new("importRuns", "Imports",
         "HR imports of people or departments that ended in the period: applied, failed (the file could not be read, or the import broke off) " +
-        "or refused (it would have deactivated more than the safety threshold, unconfirmed). Dry runs are not counted. Imports are the whole " +
+        "or refused (it would have deactivated more than the safety threshold, unconfirmed). A dry run that planned is not counted. Imports are the whole " +
         "organisation's, so only a report covering everyone shows them.");
     public static readonly MetricDefinition ImportRows = new("importRows", "Rows applied",
         "The people or departments the applied imports of the period created, updated (including moves) and deactivated, and the rows they left out for errors.");

@@ -108,7 +108,9 @@ public static class RuntimeApi
             return TypedResults.Ok(media is not null ? ToDto(media) : cmi5 is not null ? ToDto(cmi5)
                 : ToDto(launch!, Caller.NameOf(http.User), userId) with
                 {
-                    ProblemUrl = launch!.Grant.Review ? null : $"/api/content/runtime/{launch.Token}/scos/{Uri.EscapeDataString(launch.Activity.ItemId)}/problem",
+                    // Only a SCO talks to the run-time API; an asset (a page with no SCORM) never starts a session.
+                    ProblemUrl = launch!.Grant.Review || !launch.Activity.IsSco ? null
+                        : $"/api/content/runtime/{launch.Token}/scos/{Uri.EscapeDataString(launch.Activity.ItemId)}/problem",
                     StartSeconds = (int)runtime.Value.StartTimeout.TotalSeconds,
                 });
         }
@@ -244,8 +246,9 @@ public static class RuntimeApi
         if (request?.Kind != "notStarted") errors["kind"] = ["must be notStarted"];
         if (request?.Seconds is not (> 0 and <= 3600)) errors["seconds"] = ["must be between 1 and 3600"];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        if (await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == grant.ContentId, ct) is not { } package || package.Activities.All(a => a.ItemId != itemId))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = ["is not an activity of the launched package"] });
+        if (await db.Packages.AsNoTracking().FirstOrDefaultAsync(p => p.Id == grant.ContentId, ct) is not { } package
+            || package.Activities.All(a => a.ItemId != itemId || !a.IsSco))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["itemId"] = ["is not a SCO of the launched package"] });
         await problems.RecordAsync(grant, itemId, LaunchProblemKind.NotStarted,
             $"The content did not start its SCORM session within {request!.Seconds} s of opening (it did not find or call the run-time API).", ct);
         return TypedResults.NoContent();

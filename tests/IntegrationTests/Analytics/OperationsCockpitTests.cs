@@ -110,6 +110,11 @@ public class OperationsCockpitTests(PlatformFixture platform)
         Assert.All(databases.Values, d => Assert.True(d.GetProperty("tables").GetInt64() > 5 && d.GetProperty("bytes").GetInt64() > 0, d.ToString()));
         // Identity's people are in it: at least the administrator.
         Assert.True(databases[ResourceNames.IdentityDb].GetProperty("rows").GetInt64() > 1);
+        // The archives hold every service's secrets: their owner's alone. The cockpit reads only the published manifest.
+        if (!OperatingSystem.IsWindows())
+            Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(Path.Combine(folder, $"{ResourceNames.IdentityDb}.dump"))
+                & (UnixFileMode.GroupRead | UnixFileMode.OtherRead));
+        Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(folder)!, "status", $"{Path.GetFileName(folder)}.manifest.json")));
 
         var cockpit = await CockpitAsync(c => Check(c, "analytics", "backups.fresh")?.GetProperty("detail").GetString()?.Contains(Path.GetFileName(folder)) == true,
             "the new backup in the cockpit");

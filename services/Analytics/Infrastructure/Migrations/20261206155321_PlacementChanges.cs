@@ -44,13 +44,14 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
             // movers (a hashed set of the moves after the date) cost more than a scan of user_facts.
             migrationBuilder.Sql("""
                 CREATE FUNCTION users_as_of(as_of timestamptz) RETURNS SETOF user_facts LANGUAGE sql STABLE AS $$
-                    SELECT (jsonb_populate_record(u, jsonb_build_object('OrgUnitId', m."FromOrgUnitId", 'ManagerId', m."FromManagerId"))).*
+                    SELECT placed.*
                     FROM user_facts u
                     JOIN (SELECT DISTINCT ON ("UserId") "UserId", "FromOrgUnitId", "FromManagerId"
                           FROM placement_changes WHERE "At" > as_of ORDER BY "UserId", "At", "Id") m ON m."UserId" = u."UserId"
+                    CROSS JOIN LATERAL jsonb_populate_record(u, jsonb_build_object('OrgUnitId', m."FromOrgUnitId", 'ManagerId', m."FromManagerId")) placed
                     UNION ALL
                     SELECT u.* FROM user_facts u
-                    WHERE u."UserId" NOT IN (SELECT "UserId" FROM placement_changes WHERE "At" > as_of)
+                    WHERE NOT EXISTS (SELECT 1 FROM placement_changes c WHERE c."UserId" = u."UserId" AND c."At" > as_of)
                 $$;
                 """);
         }
