@@ -269,10 +269,10 @@ public static class ReportsApi
     /// covers everyone (a global scope and no filter of people), as organisation-wide facts need.
     /// </summary>
     private static async Task<((ReportSource Source, List<(DateTimeOffset Start, DateTimeOffset End)> Periods, bool Everyone)? Opened, Dictionary<string, string[]> Errors)> OpenRangeAsync(
-        TrendQuery query, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
+        TrendQuery query, HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct, IReadOnlyDictionary<string, string[]>? moreErrors = null)
     {
         var now = time.GetUtcNow();
-        if (query.Validate(now) is { Count: > 0 } errors) return (null, errors);
+        if (Merge(query.Validate(now), moreErrors ?? new Dictionary<string, string[]>()) is { Count: > 0 } errors) return (null, errors);
         var (from, to) = query.Range(now);
         var scope = await ReportScope.ForAsync(http.User, db, ct);
         var filter = query.Filters.ToFilter(now);
@@ -298,9 +298,8 @@ public static class ReportsApi
     public static async Task<Results<EmptyHttpResult, ValidationProblem>> ExportProvisioning([AsParameters] TrendQuery query, string? format,
         HttpContext http, AnalyticsDbContext db, TimeProvider time, CancellationToken ct)
     {
-        var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct);
-        foreach (var (key, value) in ExportFormat.Validate(format)) errors[key] = value;
-        if (opened is not var (_, periods, everyone) || errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var (opened, errors) = await OpenRangeAsync(query, http, db, time, ct, ExportFormat.Validate(format));
+        if (opened is not var (_, periods, everyone)) return TypedResults.ValidationProblem(errors);
         var runs = Provisioning.Runs(db, periods[0].Start, periods[^1].End);
         await ExportFormat.WriteAsync(db, http.Response, format, "imports", periods[^1].End, (everyone ? runs : runs.Take(0)).AsAsyncEnumerable(), ct);
         return TypedResults.Empty;
