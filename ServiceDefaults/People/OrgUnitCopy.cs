@@ -28,6 +28,13 @@ public static class OrgUnitCopyModel
         return e;
     }
 
+    /// <summary>Writes an org unit as it is now (a change, or a replay of the tree): one statement, whatever arrived before.</summary>
+    public static Task UpsertAsync(DbContext db, Guid id, string name, Guid? parentId, bool active, CancellationToken ct) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO org_units (id, name, parent_id, active) VALUES ({id}, {name}, {parentId}, {active})
+            ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, active = excluded.active
+            """, ct);
+
     /// <summary>The org unit and its ancestors, from the service's copy of the org tree.</summary>
     public static async Task<List<Guid>> SelfAndAncestorsAsync(DbContext db, Guid orgUnitId, CancellationToken ct)
     {
@@ -75,10 +82,7 @@ public abstract class OrgUnitChangedCopyConsumer<TContext>(TContext db) : Idempo
 {
     protected override async Task HandleAsync(OrgUnitChanged message, CancellationToken cancellationToken)
     {
-        await Db.Database.ExecuteSqlInterpolatedAsync($"""
-            INSERT INTO org_units (id, name, parent_id, active) VALUES ({message.OrgUnitId}, {message.Name}, {message.ParentId}, {message.Active})
-            ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, active = excluded.active
-            """, cancellationToken);
+        await OrgUnitCopyModel.UpsertAsync(Db, message.OrgUnitId, message.Name, message.ParentId, message.Active, cancellationToken);
         await AfterCopyAsync(message, cancellationToken);
     }
 

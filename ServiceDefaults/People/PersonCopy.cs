@@ -59,6 +59,17 @@ public abstract class PersonCopy
     }
 
     /// <summary>
+    /// Applies a person as a replay sends them, like the events their state stands for: the profile and status as of
+    /// when they were last set (a later event already applied wins), then the erasure if there was one.
+    /// </summary>
+    public void Apply(ReplayedPerson person)
+    {
+        CreatedAt = person.CreatedAt;
+        ApplyProfile(person.Profile, person.ProfileAt);
+        if (person.ErasedAt is { } erasedAt) Apply(new UserErased(person.UserId, erasedAt));
+    }
+
+    /// <summary>
     /// The user one of identity's user events is about: the aggregate its outbox row is ordered by (the first
     /// <see cref="Guid"/> of the event, <c>UserId</c> for every user event).
     /// </summary>

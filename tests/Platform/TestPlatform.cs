@@ -178,6 +178,18 @@ public sealed class TestPlatform : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>The first column of every row a query returns, as text, in the query's order: for comparing tables row by row.</summary>
+    public async Task<List<string>> RowsAsync(string database, string sql)
+    {
+        await using var connection = new NpgsqlConnection(GetConnectionString(database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync()) rows.Add(reader.IsDBNull(0) ? "" : reader.GetValue(0).ToString()!);
+        return rows;
+    }
+
     /// <summary>Messages in every <c>_error</c> queue of the broker, by queue (empty queues left out).</summary>
     public async Task<Dictionary<string, long>> FailedMessagesAsync()
     {

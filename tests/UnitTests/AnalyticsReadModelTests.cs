@@ -109,24 +109,40 @@ public class AnalyticsReadModelTests
     }
 
     [Fact]
-    public void A_rebuild_completes_when_every_page_is_in_whatever_their_order_and_an_abandoned_one_never_does()
+    public void A_rebuild_completes_when_every_page_of_every_source_is_in_whatever_their_order_and_an_abandoned_one_never_does()
     {
         var at = DateTimeOffset.UtcNow;
         LmsPlatform.Contracts.Enrolment.LedgerReplayed Page(int n, bool last) => new(Guid.Empty, n, [], last, 3, at.AddSeconds(n));
+        // Every other source sends one page, the last.
+        IEnumerable<LmsPlatform.Contracts.IReplayPage> Others() =>
+        [
+            new LmsPlatform.Contracts.Enrolment.CertificationsReplayed(Guid.Empty, 1, [], [], true, 0, at),
+            new LmsPlatform.Contracts.Identity.PeopleReplayed(Guid.Empty, 1, [], true, 0, at),
+            new LmsPlatform.Contracts.Identity.OrgUnitsReplayed(Guid.Empty, 1, [], true, 0, at),
+            new LmsPlatform.Contracts.Identity.RolesReplayed(Guid.Empty, 1, [], true, 0, at),
+            new LmsPlatform.Contracts.Identity.ImportsReplayed(Guid.Empty, 1, [], true, 0, at),
+        ];
 
         var rebuild = new ReadModelRebuild();
         rebuild.Folded(Page(3, last: true));
         rebuild.Folded(Page(1, last: false));
         Assert.Null(rebuild.CompletedAt);
         rebuild.Folded(Page(2, last: false));
-        Assert.Equal(at.AddSeconds(2), rebuild.CompletedAt);
+        Assert.Null(rebuild.CompletedAt); // the ledger is in, the other sources are not
+        foreach (var page in Others()) rebuild.Folded(page);
+        Assert.Null(rebuild.CompletedAt); // the courses are still missing
+        rebuild.Folded(new LmsPlatform.Contracts.Catalogue.CoursesReplayed(Guid.Empty, 1, [], true, 0, at.AddSeconds(9)));
+        Assert.Equal(at.AddSeconds(9), rebuild.CompletedAt);
+        Assert.Equal(9, rebuild.Pages);
         Assert.False(rebuild.Abandon("ops", at)); // finished: nothing to abandon
 
         var stuck = new ReadModelRebuild();
+        foreach (var page in Others()) stuck.Folded(page);
         stuck.Folded(Page(1, last: false));
         Assert.True(stuck.Abandon("ops", at));
         Assert.False(stuck.Running);
         stuck.Folded(Page(2, last: true)); // a late page is folded, but does not complete what was given up
+        stuck.Folded(new LmsPlatform.Contracts.Catalogue.CoursesReplayed(Guid.Empty, 1, [], true, 0, at));
         Assert.Null(stuck.CompletedAt);
         Assert.False(stuck.Abandon("ops", at));
     }

@@ -11,10 +11,17 @@ using Npgsql;
 
 namespace LmsPlatform.Analytics.Apis;
 
-public sealed record RebuildDto(Guid Id, string RequestedBy, DateTimeOffset RequestedAt, int Pages, long Entries, DateTimeOffset? CompletedAt,
-    DateTimeOffset? AbandonedAt, string? AbandonedBy)
+/// <summary>One source's part of a rebuild: pages and records folded, and whether its last page and every one before it are in.</summary>
+public sealed record RebuildSourceDto(string Source, int Pages, long Records, int? LastPage, bool Complete);
+
+/// <summary>A rebuild's progress: every source (<see cref="LmsPlatform.Contracts.ReplaySources"/>) with what has been folded of it.</summary>
+public sealed record RebuildDto(Guid Id, string RequestedBy, DateTimeOffset RequestedAt, int Pages, long Records, IReadOnlyList<RebuildSourceDto> Sources,
+    DateTimeOffset? CompletedAt, DateTimeOffset? AbandonedAt, string? AbandonedBy)
 {
-    public static RebuildDto From(ReadModelRebuild r) => new(r.Id, r.RequestedBy, r.RequestedAt, r.Pages, r.Entries, r.CompletedAt, r.AbandonedAt, r.AbandonedBy);
+    public static RebuildDto From(ReadModelRebuild r) => new(r.Id, r.RequestedBy, r.RequestedAt, r.Pages, r.Records,
+        [.. LmsPlatform.Contracts.ReplaySources.All.Select(name => r.Sources.FirstOrDefault(s => s.Source == name) is { } s
+            ? new RebuildSourceDto(name, s.Pages, s.Records, s.LastPage, s.Complete) : new RebuildSourceDto(name, 0, 0, null, false))],
+        r.CompletedAt, r.AbandonedAt, r.AbandonedBy);
 }
 
 public sealed record CockpitDto(DateTimeOffset Now, IReadOnlyList<CockpitCheck> Checks);
@@ -42,10 +49,18 @@ public static class OperationsApi
     }
 
     /// <summary>
-    /// One transaction: the ledger copy and its ranges are emptied, the rebuild recorded and enrolment asked (through the
-    /// outbox) to send its ledger again. Live events keep arriving meanwhile; they and the replay are folded by entry
-    /// number, so their order does not matter. One rebuild at a time.
+    /// One transaction: what analytics copies from other services is emptied (<see cref="Rebuilt"/>), the rebuild recorded
+    /// and every service asked (through the outbox) to send its records again. Live events keep arriving meanwhile; they
+    /// and the replay are applied by the same rules (ledger entries by number, people and items by time and version), so
+    /// their order does not matter. The logs only analytics keeps (sign-ins, moves, deliveries, audience changes) are
+    /// not emptied: no service could send them again. One rebuild at a time.
     /// </summary>
+    /// <summary>The tables a rebuild empties and the replay fills again, source by source (<see cref="LmsPlatform.Contracts.ReplaySources"/>).</summary>
+    public static readonly IReadOnlyList<string> Rebuilt =
+        ["ledger_events", "enrolment_states", "certification_facts", "user_facts", "org_units", "roles_held", "import_runs", "item_facts"];
+
+    private static readonly string TruncateRebuilt = "TRUNCATE " + string.Join(", ", Rebuilt);
+
     public static async Task<Results<Accepted<RebuildDto>, ProblemHttpResult>> StartRebuild(HttpContext http, AnalyticsDbContext db, TimeProvider time,
         CancellationToken ct)
     {
@@ -61,7 +76,7 @@ public static class OperationsApi
             await db.Database.ExecuteSqlRawAsync("SET LOCAL lock_timeout = '10s'", ct);
             try
             {
-                await db.Database.ExecuteSqlRawAsync("TRUNCATE ledger_events, enrolment_states", ct);
+                await db.Database.ExecuteSqlRawAsync(TruncateRebuilt, ct);
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
@@ -69,7 +84,7 @@ public static class OperationsApi
             }
             var started = new ReadModelRebuild { Id = Guid.CreateVersion7(now), RequestedBy = Caller.NameOf(http.User), RequestedAt = now };
             db.Rebuilds.Add(started);
-            db.OutboxMessages.Add(OutboxMessageFactory.Create(new LedgerReplayRequested(started.Id, started.RequestedBy, now), now));
+            db.OutboxMessages.Add(OutboxMessageFactory.Create(new ReplayRequested(started.Id, started.RequestedBy, now), now));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
             return ((ReadModelRebuild?)started, (string?)null);

@@ -54,8 +54,8 @@ public sealed class LedgerReplayedConsumer(AnalyticsDbContext db) : IdempotentCo
 
     protected override async Task HandleAsync(LedgerReplayed message, CancellationToken cancellationToken)
     {
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
         _entries.AddRange(message.Entries.Select(LedgerEventCopy.From));
-        if (await Db.Rebuilds.FindAsync([message.ReplayId], cancellationToken) is { } rebuild) rebuild.Folded(message);
     }
 
     protected override Task AfterHandlingAsync(IReadOnlyList<LedgerReplayed> messages, CancellationToken cancellationToken) =>
@@ -72,96 +72,131 @@ public sealed class EnrolmentResumedConsumer(AnalyticsDbContext db) : LedgerEven
 public sealed class EnrolmentWithdrawnConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentWithdrawn>(db);
 public sealed class EnrolmentMigratedConsumer(AnalyticsDbContext db) : LedgerEventConsumer<EnrolmentMigrated>(db);
 
-/// <summary>Keeps <see cref="ItemFact"/> from one catalogue event type; the facts a batch touches load in one query.</summary>
-public abstract class ItemFactConsumer<TEvent>(AnalyticsDbContext db) : IdempotentConsumer<TEvent, AnalyticsDbContext>(db)
-    where TEvent : class, IIntegrationEvent
+/// <summary>
+/// Keeps <see cref="ItemFact"/> from one catalogue message type (an event, or a replay's page of many courses): the
+/// changes it makes, each to one item; the facts a batch touches load in one query.
+/// </summary>
+public abstract class ItemFactConsumer<TMessage>(AnalyticsDbContext db) : IdempotentConsumer<TMessage, AnalyticsDbContext>(db)
+    where TMessage : class, IIntegrationEvent
 {
     private Dictionary<Guid, ItemFact> _items = [];
 
-    protected abstract Guid ItemIdOf(TEvent message);
-    protected abstract void Apply(ItemFact item, TEvent message);
+    protected abstract IEnumerable<(Guid ItemId, Action<ItemFact> Apply)> ChangesOf(TMessage message);
 
-    protected override async Task BeforeHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken)
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken)
     {
-        var ids = messages.Select(ItemIdOf).Distinct().ToList();
+        var ids = messages.SelectMany(m => ChangesOf(m).Select(c => c.ItemId)).Distinct().ToList();
         _items = await Db.Items.Where(i => ids.Contains(i.ItemId)).ToDictionaryAsync(i => i.ItemId, cancellationToken);
     }
 
-    protected override Task HandleAsync(TEvent message, CancellationToken cancellationToken)
+    protected override Task HandleAsync(TMessage message, CancellationToken cancellationToken)
     {
-        var id = ItemIdOf(message);
-        if (!_items.TryGetValue(id, out var item))
+        foreach (var (id, apply) in ChangesOf(message))
         {
-            item = new ItemFact { ItemId = id };
-            _items[id] = item;
-            Db.Items.Add(item);
+            if (!_items.TryGetValue(id, out var item))
+            {
+                item = new ItemFact { ItemId = id };
+                _items[id] = item;
+                Db.Items.Add(item);
+            }
+            apply(item);
         }
-        Apply(item, message);
         return Task.CompletedTask;
     }
 }
 
 public sealed class CoursePublishedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CoursePublished>(db)
 {
-    protected override Guid ItemIdOf(CoursePublished message) => message.CourseId;
-    protected override void Apply(ItemFact item, CoursePublished message) => item.Apply(message);
+    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CoursePublished m) => [(m.CourseId, item => item.Apply(m))];
 }
 
 public sealed class CourseArchivedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseArchived>(db)
 {
-    protected override Guid ItemIdOf(CourseArchived message) => message.CourseId;
-    protected override void Apply(ItemFact item, CourseArchived message)
+    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CourseArchived m) => [(m.CourseId, item =>
     {
-        item.ArchivedAt = message.ArchivedAt;
-        if (item.Code.Length == 0) item.Code = message.Code;
-    }
+        item.ArchivedAt = m.ArchivedAt;
+        if (item.Code.Length == 0) item.Code = m.Code;
+    })];
 }
 
 public sealed class CourseReplacedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseReplaced>(db)
 {
-    protected override Guid ItemIdOf(CourseReplaced message) => message.CourseId;
-    protected override void Apply(ItemFact item, CourseReplaced message) => item.ReplacedBy = message.ReplacedByCourseId;
+    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CourseReplaced m) => [(m.CourseId, item => item.ReplacedBy = m.ReplacedByCourseId)];
 }
 
-/// <summary>Keeps <see cref="CertificationFact"/> (one row per certification cycle) from one certification event type.</summary>
-public abstract class CertificationFactConsumer<TEvent>(AnalyticsDbContext db) : IdempotentConsumer<TEvent, AnalyticsDbContext>(db)
-    where TEvent : class, IIntegrationEvent
+/// <summary>A page of the published courses sent again for a rebuild.</summary>
+public sealed class CoursesReplayedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CoursesReplayed>(db)
+{
+    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CoursesReplayed m) => m.Courses.Select(c => (c.CourseId, (Action<ItemFact>)(item => item.Apply(c))));
+
+    protected override async Task HandleAsync(CoursesReplayed message, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
+        await base.HandleAsync(message, cancellationToken);
+    }
+}
+
+/// <summary>
+/// Keeps <see cref="CertificationFact"/> (one row per certification cycle) from one certification message type (an
+/// event, or a replay's page of many): the changes it makes, each to one cycle.
+/// </summary>
+public abstract class CertificationFactConsumer<TMessage>(AnalyticsDbContext db) : IdempotentConsumer<TMessage, AnalyticsDbContext>(db)
+    where TMessage : class, IIntegrationEvent
 {
     private Dictionary<(Guid, int), CertificationFact> _facts = [];
 
-    protected abstract CertificationFact KeyOf(TEvent message);
-    protected abstract void Apply(CertificationFact fact, TEvent message);
+    protected abstract IEnumerable<(CertificationFact Key, Action<CertificationFact> Apply)> ChangesOf(TMessage message);
 
-    protected override async Task BeforeHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken)
+    protected static (CertificationFact, Action<CertificationFact>) Achieved(CertificationAchieved m) =>
+        (new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId },
+            fact => (fact.CertifiedAt, fact.ExpiresAt) = (m.CertifiedAt, m.ExpiresAt));
+
+    protected static (CertificationFact, Action<CertificationFact>) Expired(CertificationExpired m) =>
+        (new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId }, fact => fact.ExpiredAt = m.ExpiredAt);
+
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken)
     {
-        var ids = messages.Select(m => KeyOf(m).CertificationId).Distinct().ToList();
+        var ids = messages.SelectMany(m => ChangesOf(m).Select(c => c.Key.CertificationId)).Distinct().ToList();
         _facts = await Db.Certifications.Where(c => ids.Contains(c.CertificationId)).ToDictionaryAsync(c => (c.CertificationId, c.Cycle), cancellationToken);
     }
 
-    protected override Task HandleAsync(TEvent message, CancellationToken cancellationToken)
+    protected override Task HandleAsync(TMessage message, CancellationToken cancellationToken)
     {
-        var key = KeyOf(message);
-        if (!_facts.TryGetValue((key.CertificationId, key.Cycle), out var fact))
+        foreach (var (key, apply) in ChangesOf(message))
         {
-            fact = key;
-            _facts[(key.CertificationId, key.Cycle)] = fact;
-            Db.Certifications.Add(fact);
+            if (!_facts.TryGetValue((key.CertificationId, key.Cycle), out var fact))
+            {
+                fact = key;
+                _facts[(key.CertificationId, key.Cycle)] = fact;
+                Db.Certifications.Add(fact);
+            }
+            apply(fact);
         }
-        Apply(fact, message);
         return Task.CompletedTask;
     }
 }
 
 public sealed class CertificationAchievedConsumer(AnalyticsDbContext db) : CertificationFactConsumer<CertificationAchieved>(db)
 {
-    protected override CertificationFact KeyOf(CertificationAchieved m) => new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId };
-    protected override void Apply(CertificationFact fact, CertificationAchieved m) => (fact.CertifiedAt, fact.ExpiresAt) = (m.CertifiedAt, m.ExpiresAt);
+    protected override IEnumerable<(CertificationFact, Action<CertificationFact>)> ChangesOf(CertificationAchieved m) => [Achieved(m)];
 }
 
 public sealed class CertificationExpiredConsumer(AnalyticsDbContext db) : CertificationFactConsumer<CertificationExpired>(db)
 {
-    protected override CertificationFact KeyOf(CertificationExpired m) => new() { CertificationId = m.CertificationId, Cycle = m.Cycle, UserId = m.UserId, CourseId = m.CourseId };
-    protected override void Apply(CertificationFact fact, CertificationExpired m) => fact.ExpiredAt = m.ExpiredAt;
+    protected override IEnumerable<(CertificationFact, Action<CertificationFact>)> ChangesOf(CertificationExpired m) => [Expired(m)];
+}
+
+/// <summary>A page of the certification cycles sent again for a rebuild: each earned and each run out, as their events.</summary>
+public sealed class CertificationsReplayedConsumer(AnalyticsDbContext db) : CertificationFactConsumer<CertificationsReplayed>(db)
+{
+    protected override IEnumerable<(CertificationFact, Action<CertificationFact>)> ChangesOf(CertificationsReplayed m) =>
+        m.Achieved.Select(Achieved).Concat(m.Expired.Select(Expired));
+
+    protected override async Task HandleAsync(CertificationsReplayed message, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
+        await base.HandleAsync(message, cancellationToken);
+    }
 }
 
 /// <summary>Audience membership changes, for the reports by audience (<see cref="AudienceChange"/>).</summary>

@@ -1,7 +1,10 @@
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.Contracts.Identity;
+using LmsPlatform.Analytics.Application;
+using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.ServiceDefaults.People;
+using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Analytics.Consumers;
 
@@ -24,20 +27,56 @@ public sealed class UserDeactivatedConsumer(AnalyticsDbContext db) : PersonCopyC
 public sealed class UserReactivatedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserReactivated, AnalyticsDbContext, UserFact>(db);
 public sealed class UserErasedConsumer(AnalyticsDbContext db) : PersonCopyConsumer<UserErased, AnalyticsDbContext, UserFact>(db);
 
-/// <summary>The roles people hold, for the scope a scheduled report runs with; a later change that arrived first is kept.</summary>
-public sealed class RoleAssignmentChangedConsumer(AnalyticsDbContext db) : ServiceDefaults.Messaging.IdempotentConsumer<RoleAssignmentChanged, AnalyticsDbContext>(db)
+/// <summary>A page of identity's people sent again for a rebuild: each applied as the events it stands for (no move is logged).</summary>
+public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<PeopleReplayed, AnalyticsDbContext>(db)
 {
-    protected override async Task HandleAsync(RoleAssignmentChanged message, CancellationToken cancellationToken)
+    private Dictionary<Guid, UserFact> _copies = [];
+
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<PeopleReplayed> messages, CancellationToken cancellationToken)
     {
-        var role = await Db.RolesHeld.FindAsync([message.AssignmentId], cancellationToken);
-        if (role is null) Db.RolesHeld.Add(role = new RoleHeld { AssignmentId = message.AssignmentId });
-        if (role.ChangedAt > message.ChangedAt) return;
-        (role.UserId, role.Role, role.ScopeOrgUnitId, role.Granted, role.ChangedAt) = (message.UserId, message.Role, message.ScopeOrgUnitId, message.Granted, message.ChangedAt);
+        var ids = messages.SelectMany(m => m.People.Select(p => p.UserId)).Distinct().ToList();
+        _copies = await Db.Users.Where(u => ids.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, cancellationToken);
+    }
+
+    protected override async Task HandleAsync(PeopleReplayed message, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
+        foreach (var person in message.People)
+        {
+            if (!_copies.TryGetValue(person.UserId, out var copy)) Db.Users.Add(_copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
+            copy.Apply(person);
+        }
+    }
+}
+
+/// <summary>A page of the org unit tree sent again for a rebuild, written as a change of each unit is.</summary>
+public sealed class OrgUnitsReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<OrgUnitsReplayed, AnalyticsDbContext>(db)
+{
+    protected override async Task HandleAsync(OrgUnitsReplayed message, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
+        foreach (var unit in message.Units) await OrgUnitCopyModel.UpsertAsync(Db, unit.OrgUnitId, unit.Name, unit.ParentId, unit.Active, cancellationToken);
+    }
+}
+
+/// <summary>The roles people hold, for the scope a scheduled report runs with; a later change that arrived first is kept.</summary>
+public sealed class RoleAssignmentChangedConsumer(AnalyticsDbContext db) : IdempotentConsumer<RoleAssignmentChanged, AnalyticsDbContext>(db)
+{
+    protected override Task HandleAsync(RoleAssignmentChanged message, CancellationToken cancellationToken) => RoleHeld.ApplyAsync(Db, message, cancellationToken);
+}
+
+/// <summary>A page of the roles held sent again for a rebuild, each as its grant.</summary>
+public sealed class RolesReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<RolesReplayed, AnalyticsDbContext>(db)
+{
+    protected override async Task HandleAsync(RolesReplayed message, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
+        foreach (var role in message.Roles) await RoleHeld.ApplyAsync(Db, role, cancellationToken);
     }
 }
 
 /// <summary>Sign-ins, for the people active on the platform (<see cref="SignIn"/>).</summary>
-public sealed class UserSignedInConsumer(AnalyticsDbContext db) : ServiceDefaults.Messaging.IdempotentConsumer<UserSignedIn, AnalyticsDbContext>(db)
+public sealed class UserSignedInConsumer(AnalyticsDbContext db) : IdempotentConsumer<UserSignedIn, AnalyticsDbContext>(db)
 {
     protected override Task HandleAsync(UserSignedIn message, CancellationToken cancellationToken)
     {
@@ -47,16 +86,17 @@ public sealed class UserSignedInConsumer(AnalyticsDbContext db) : ServiceDefault
 }
 
 /// <summary>The ends of HR imports, for the provisioning health report (<see cref="ImportRun"/>).</summary>
-public sealed class ImportFinishedConsumer(AnalyticsDbContext db) : ServiceDefaults.Messaging.IdempotentConsumer<ImportFinished, AnalyticsDbContext>(db)
+public sealed class ImportFinishedConsumer(AnalyticsDbContext db) : IdempotentConsumer<ImportFinished, AnalyticsDbContext>(db)
 {
-    protected override Task HandleAsync(ImportFinished m, CancellationToken cancellationToken)
+    protected override Task HandleAsync(ImportFinished message, CancellationToken cancellationToken) => ImportRun.AddOnceAsync(Db, message, cancellationToken);
+}
+
+/// <summary>A page of HR imports' ends sent again for a rebuild.</summary>
+public sealed class ImportsReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<ImportsReplayed, AnalyticsDbContext>(db)
+{
+    protected override async Task HandleAsync(ImportsReplayed message, CancellationToken cancellationToken)
     {
-        Db.ImportRuns.Add(new ImportRun
-        {
-            ImportId = m.ImportId, Kind = m.Kind, Outcome = m.Outcome, FileName = m.FileName, TotalRows = m.TotalRows, ErrorRows = m.ErrorRows,
-            Created = m.Created, Updated = m.Updated, Moved = m.Moved, Deactivated = m.Deactivated,
-            Message = m.Message is { Length: > 1000 } text ? text[..1000] : m.Message, By = m.By, At = m.At,
-        });
-        return Task.CompletedTask;
+        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
+        foreach (var end in message.Ends) await ImportRun.AddOnceAsync(Db, end, cancellationToken);
     }
 }

@@ -44,7 +44,14 @@ public static class Extensions
             bus.AddIdempotentConsumer<EnrolmentResumedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentWithdrawnConsumer>();
             bus.AddIdempotentConsumer<EnrolmentMigratedConsumer>();
+            // A rebuild's replay, a page of one source at a time.
             bus.AddIdempotentConsumer<LedgerReplayedConsumer>();
+            bus.AddIdempotentConsumer<CertificationsReplayedConsumer>();
+            bus.AddIdempotentConsumer<PeopleReplayedConsumer>();
+            bus.AddIdempotentConsumer<OrgUnitsReplayedConsumer>();
+            bus.AddIdempotentConsumer<RolesReplayedConsumer>();
+            bus.AddIdempotentConsumer<ImportsReplayedConsumer>();
+            bus.AddIdempotentConsumer<CoursesReplayedConsumer>();
             bus.AddIdempotentConsumer<CertificationAchievedConsumer>();
             bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
             // Every service's operations checks, for the cockpit.

@@ -92,6 +92,16 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.ToTable("read_model_rebuilds");
             e.Property(r => r.RequestedBy).HasMaxLength(200);
             e.Property(r => r.AbandonedBy).HasMaxLength(200);
+            e.Ignore(r => r.Pages);
+            e.Ignore(r => r.Records);
+            e.OwnsMany(r => r.Sources, source =>
+            {
+                source.ToTable("read_model_rebuild_sources");
+                source.WithOwner().HasForeignKey(x => x.RebuildId);
+                source.HasKey(x => new { x.RebuildId, x.Source });
+                source.Property(x => x.Source).HasMaxLength(40);
+                source.Ignore(x => x.Complete);
+            });
         });
         modelBuilder.HasSequence<long>(ChangesSequence);
         modelBuilder.Entity<AssignmentFigure>(e => { e.ToTable("current_assignment_figures"); e.HasIndex(f => f.OrgUnitId); });

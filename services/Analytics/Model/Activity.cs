@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 namespace LmsPlatform.Analytics.Model;
 
 /// <summary>
@@ -48,6 +49,19 @@ public sealed class ImportRun
     public string? Message { get; set; }
     public string By { get; set; } = "";
     public DateTimeOffset At { get; set; }
+
+    /// <summary>Keeps an import's end once: the same end may come live and in a rebuild's replay.</summary>
+    public static async Task AddOnceAsync(Infrastructure.AnalyticsDbContext db, Contracts.Identity.ImportFinished m, CancellationToken ct)
+    {
+        if (db.ImportRuns.Local.Any(r => r.ImportId == m.ImportId && r.Outcome == m.Outcome && r.At == m.At)
+            || await db.ImportRuns.AnyAsync(r => r.ImportId == m.ImportId && r.Outcome == m.Outcome && r.At == m.At, ct)) return;
+        db.ImportRuns.Add(new ImportRun
+        {
+            ImportId = m.ImportId, Kind = m.Kind, Outcome = m.Outcome, FileName = m.FileName, TotalRows = m.TotalRows, ErrorRows = m.ErrorRows,
+            Created = m.Created, Updated = m.Updated, Moved = m.Moved, Deactivated = m.Deactivated,
+            Message = m.Message is { Length: > 1000 } text ? text[..1000] : m.Message, By = m.By, At = m.At,
+        });
+    }
 }
 
 /// <summary>

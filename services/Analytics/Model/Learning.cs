@@ -26,6 +26,15 @@ public sealed class ItemFact
         if (e.Version < Version) return;
         (Version, Code, Title, CategoryId, ValidityMonths) = (e.Version, e.Code, e.Title, e.CategoryId, e.Compliance.ValidityMonths);
     }
+
+    /// <summary>A course as a replay sends it: the same rules as its events (the first publication, the latest version, archived and replaced once).</summary>
+    public void Apply(ReplayedCourse c)
+    {
+        PublishedAt = PublishedAt is { } known && known < c.FirstPublishedAt ? known : c.FirstPublishedAt;
+        if (c.Version >= Version) (Version, Code, Title, CategoryId, ValidityMonths) = (c.Version, c.Code, c.Title, c.CategoryId, c.ValidityMonths);
+        ArchivedAt ??= c.ArchivedAt;
+        ReplacedBy ??= c.ReplacedByCourseId;
+    }
 }
 
 /// <summary>
@@ -168,24 +177,25 @@ public static class EnrolmentHistory
 }
 
 /// <summary>
-/// A rebuild of the enrolment part of the read model: the ledger copy and the ranges are emptied and enrolment sends
-/// its ledger again (<see cref="LmsPlatform.Contracts.Enrolment.LedgerReplayed"/> pages), folded as live events are.
+/// A rebuild of the read model: what analytics copies from other services is emptied and every source of it
+/// (<see cref="ReplaySources"/>) is sent again, page by page, folded as live events are. Complete once every source's
+/// pages are all in, whatever their order.
 /// </summary>
 public sealed class ReadModelRebuild
 {
     public Guid Id { get; set; }
     public string RequestedBy { get; set; } = "";
     public DateTimeOffset RequestedAt { get; set; }
-    public int Pages { get; set; }
-    public long Entries { get; set; }
-    /// <summary>The number of the last page, once it has arrived; the rebuild is complete when all pages up to it are in.</summary>
-    public int? LastPage { get; set; }
+    /// <summary>Each source's pages folded so far.</summary>
+    public List<RebuildSource> Sources { get; set; } = [];
     public DateTimeOffset? CompletedAt { get; set; }
     /// <summary>When an operator gave up on it (its last page lost, say), so that another can start.</summary>
     public DateTimeOffset? AbandonedAt { get; set; }
     public string? AbandonedBy { get; set; }
 
     public bool Running => CompletedAt is null && AbandonedAt is null;
+    public int Pages => Sources.Sum(s => s.Pages);
+    public long Records => Sources.Sum(s => s.Records);
 
     /// <summary>Gives the rebuild up; false when it has already finished or been given up.</summary>
     public bool Abandon(string by, DateTimeOffset at)
@@ -195,14 +205,27 @@ public sealed class ReadModelRebuild
         return true;
     }
 
-    /// <summary>Counts a folded page; complete once the pages folded reach the last page's number (pages may come in any order).</summary>
-    public void Folded(LedgerReplayed page)
+    /// <summary>Counts a folded page of its source; complete once every source's pages folded reach its last page's number.</summary>
+    public void Folded(IReplayPage page)
     {
-        Pages++;
-        Entries += page.Entries.Count;
-        if (page.Last) LastPage = page.Page;
-        if (Running && LastPage is { } last && Pages >= last) CompletedAt = page.At;
+        var source = Sources.FirstOrDefault(s => s.Source == page.Source);
+        if (source is null) Sources.Add(source = new RebuildSource { Source = page.Source });
+        source.Pages++;
+        source.Records += page.Count;
+        if (page.Last) source.LastPage = page.Page;
+        if (Running && ReplaySources.All.All(name => Sources.Any(s => s.Source == name && s.Complete))) CompletedAt = page.At;
     }
+}
+
+/// <summary>One source's part of a rebuild: its pages and records folded, and the number of its last page once that is in.</summary>
+public sealed class RebuildSource
+{
+    public Guid RebuildId { get; set; }
+    public string Source { get; set; } = "";
+    public int Pages { get; set; }
+    public long Records { get; set; }
+    public int? LastPage { get; set; }
+    public bool Complete => LastPage is { } last && Pages >= last;
 }
 
 /// <summary>One cycle of a person's certification: held from <see cref="CertifiedAt"/> until <see cref="ExpiresAt"/>.</summary>

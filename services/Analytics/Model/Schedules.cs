@@ -9,6 +9,15 @@ public sealed class RoleHeld
     public Guid? ScopeOrgUnitId { get; set; }
     public bool Granted { get; set; }
     public DateTimeOffset ChangedAt { get; set; }
+
+    /// <summary>Applies a grant or revocation to the role it is about; a later change that arrived first is kept.</summary>
+    public static async Task ApplyAsync(Infrastructure.AnalyticsDbContext db, Contracts.Identity.RoleAssignmentChanged change, CancellationToken ct)
+    {
+        var role = await db.RolesHeld.FindAsync([change.AssignmentId], ct);
+        if (role is null) db.RolesHeld.Add(role = new RoleHeld { AssignmentId = change.AssignmentId });
+        if (role.ChangedAt > change.ChangedAt) return;
+        (role.UserId, role.Role, role.ScopeOrgUnitId, role.Granted, role.ChangedAt) = (change.UserId, change.Role, change.ScopeOrgUnitId, change.Granted, change.ChangedAt);
+    }
 }
 
 public enum ScheduleFrequency { Daily, Weekly, Monthly }

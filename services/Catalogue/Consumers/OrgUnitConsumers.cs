@@ -1,6 +1,7 @@
 using LmsPlatform.Catalogue.Application;
 using LmsPlatform.Catalogue.Infrastructure;
 using LmsPlatform.Contracts.Identity;
+using LmsPlatform.ServiceDefaults.Messaging;
 using LmsPlatform.ServiceDefaults.People;
 
 namespace LmsPlatform.Catalogue.Consumers;
@@ -14,3 +15,7 @@ public sealed class OrgUnitChangedConsumer(CatalogueDbContext db, CatalogueCache
     protected override Task AfterCommitAsync(OrgUnitChanged message) =>
         message.Changed.Contains("parentId") ? cache.BumpGenerationAsync() : Task.CompletedTask;
 }
+
+/// <summary>A read model asks for the records again: a replay per source (<see cref="ReplayRequestedConsumer{TContext}"/>).</summary>
+public sealed class ReplayRequestedConsumer(CatalogueDbContext db, IEnumerable<IReplaySource<CatalogueDbContext>> sources)
+    : ServiceDefaults.Messaging.ReplayRequestedConsumer<CatalogueDbContext>(db, sources);

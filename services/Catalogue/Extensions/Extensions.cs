@@ -20,7 +20,10 @@ public static class Extensions
             bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();
             bus.AddConsumer<CacheInvalidationConsumer>();
+            // A read model rebuilding itself asks for the published courses again.
+            bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
         });
+        builder.AddReplays<CatalogueDbContext>(typeof(CourseReplaySource));
         builder.AddRedisCache(ResourceNames.Redis);
         builder.Services.AddSingleton(builder.Configuration.GetSection("Catalogue:Cache").Get<CatalogueCacheOptions>() ?? new CatalogueCacheOptions());
         builder.Services.AddSingleton<CatalogueCache>();

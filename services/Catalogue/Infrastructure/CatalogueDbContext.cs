@@ -28,6 +28,7 @@ public sealed class CatalogueDbContext(DbContextOptions<CatalogueDbContext> opti
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.AddReplayTable();
         modelBuilder.Entity<Course>(e =>
         {
             e.ToTable("courses");

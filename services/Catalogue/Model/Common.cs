@@ -52,6 +52,8 @@ public abstract class CatalogueItem : Aggregate
     public bool HasDraft { get; protected set; }
     public DateTimeOffset CreatedAt { get; protected set; }
     public DateTimeOffset UpdatedAt { get; protected set; }
+    /// <summary>When it left the catalogue, if it did.</summary>
+    public DateTimeOffset? ArchivedAt { get; protected set; }
     /// <summary>PostgreSQL's xmin: optimistic concurrency for lifecycle changes.</summary>
     public uint RowVersion { get; protected set; }
 
@@ -115,6 +117,7 @@ public abstract class CatalogueItem : Aggregate
         if (Status == LifecycleStatus.Archived) throw new DomainRuleException("status", $"The {Noun} is archived already.");
         Status = LifecycleStatus.Archived;
         UpdatedAt = now;
+        ArchivedAt = now;
         Record(ArchivedEvent(now));
     }
 

@@ -1,10 +1,10 @@
 namespace LmsPlatform.Contracts.Analytics;
 
 /// <summary>
-/// Analytics is rebuilding its read model and asks enrolment to send its whole ledger again, as
-/// <see cref="LmsPlatform.Contracts.Enrolment.LedgerReplayed"/> pages naming <see cref="ReplayId"/>.
+/// Analytics is rebuilding its read model and asks every service whose records it copies to send them again: each
+/// sends its <see cref="ReplaySources"/> as pages (<see cref="IReplayPage"/>) naming <see cref="ReplayId"/>.
 /// </summary>
-public sealed record LedgerReplayRequested(Guid ReplayId, string RequestedBy, DateTimeOffset RequestedAt) : IIntegrationEvent;
+public sealed record ReplayRequested(Guid ReplayId, string RequestedBy, DateTimeOffset RequestedAt) : IIntegrationEvent;
 
 /// <summary>One line of a scheduled report's figures, as its email prints it.</summary>
 public sealed record ScheduledReportLine(string Name, long Assigned, long Completed, long Overdue, long Required, long Compliant, double? CompletionRate, double? ComplianceRate);

@@ -74,3 +74,17 @@ public sealed record CourseArchived(Guid CourseId, string Code, int? LastVersion
 
 /// <summary>The course is replaced by another (and archived): learners and assignments should move to the successor.</summary>
 public sealed record CourseReplaced(Guid CourseId, Guid ReplacedByCourseId, DateTimeOffset ReplacedAt) : IIntegrationEvent;
+
+/// <summary>
+/// A course as a replay sends it: its published version as <see cref="CoursePublished"/> announced it (the fields a read
+/// model keeps), when it was first published, and whether it was archived or replaced since.
+/// </summary>
+public sealed record ReplayedCourse(Guid CourseId, string Code, int Version, string Title, Guid? CategoryId, int? ValidityMonths, DateTimeOffset FirstPublishedAt,
+    DateTimeOffset? ArchivedAt, Guid? ReplacedByCourseId);
+
+/// <summary>A page of the published courses sent again for a replay, in id order.</summary>
+public sealed record CoursesReplayed(Guid ReplayId, int Page, IReadOnlyList<ReplayedCourse> Courses, bool Last, long Total, DateTimeOffset At) : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.Items;
+    int IReplayPage.Count => Courses.Count;
+}

@@ -103,8 +103,20 @@ public sealed record LearningPathEnrolmentChanged(Guid PathEnrolmentId, Guid Use
 public sealed record ReplayedLedgerEntry(Guid EnrolmentId, int Sequence, Guid UserId, Guid CourseId, string Action, DateTimeOffset At, DateTimeOffset? DueAt,
     int? Version, string? Source);
 
+/// <summary>A page of enrolment's ledger sent again for a replay, in (enrolment, sequence) order.</summary>
+public sealed record LedgerReplayed(Guid ReplayId, int Page, IReadOnlyList<ReplayedLedgerEntry> Entries, bool Last, long Total, DateTimeOffset At) : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.Ledger;
+    int IReplayPage.Count => Entries.Count;
+}
+
 /// <summary>
-/// A page of enrolment's ledger sent again for a replay (<see cref="LmsPlatform.Contracts.Analytics.LedgerReplayRequested"/>), in
-/// (enrolment, sequence) order. <see cref="Last"/> marks the final page; <see cref="Total"/> is the entries sent so far.
+/// A page of the certification cycles sent again for a replay, from the history of every cycle: each cycle earned or
+/// renewed, and each that ran out, as their own events announced them.
 /// </summary>
-public sealed record LedgerReplayed(Guid ReplayId, int Page, IReadOnlyList<ReplayedLedgerEntry> Entries, bool Last, long Total, DateTimeOffset At) : IIntegrationEvent;
+public sealed record CertificationsReplayed(Guid ReplayId, int Page, IReadOnlyList<CertificationAchieved> Achieved, IReadOnlyList<CertificationExpired> Expired,
+    bool Last, long Total, DateTimeOffset At) : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.Certifications;
+    int IReplayPage.Count => Achieved.Count + Expired.Count;
+}

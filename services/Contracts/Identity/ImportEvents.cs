@@ -9,3 +9,10 @@ namespace LmsPlatform.Contracts.Identity;
 /// </summary>
 public sealed record ImportFinished(Guid ImportId, string Kind, string Outcome, string FileName, int TotalRows, int ErrorRows, int Created, int Updated,
     int Moved, int Deactivated, int Unchanged, string? Message, string By, DateTimeOffset At) : IIntegrationEvent;
+
+/// <summary>A page of HR imports' ends sent again for a replay, as each end was announced.</summary>
+public sealed record ImportsReplayed(Guid ReplayId, int Page, IReadOnlyList<ImportFinished> Ends, bool Last, long Total, DateTimeOffset At) : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.Imports;
+    int IReplayPage.Count => Ends.Count;
+}

@@ -61,3 +61,16 @@ public sealed record UserInvited(Guid UserId, string Email, string GivenName, st
 {
     public override string ToString() => $"UserInvited {{ UserId = {UserId}, ExpiresAt = {ExpiresAt:O} }}";
 }
+
+/// <summary>
+/// A person as a replay sends them: their profile as it is (status included) and when it and the status were last
+/// set, so that a copy applies it like the events it stands for; erased people carry no personal data.
+/// </summary>
+public sealed record ReplayedPerson(Guid UserId, DateTimeOffset CreatedAt, UserProfile Profile, DateTimeOffset ProfileAt, DateTimeOffset? ErasedAt);
+
+/// <summary>A page of identity's people sent again for a replay, in id order.</summary>
+public sealed record PeopleReplayed(Guid ReplayId, int Page, IReadOnlyList<ReplayedPerson> People, bool Last, long Total, DateTimeOffset At) : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.People;
+    int IReplayPage.Count => People.Count;
+}

@@ -72,12 +72,6 @@ internal static class CourseCopies
     }
 }
 
-/// <summary>A read model asks for the whole ledger again: the replay is recorded, and <c>LedgerReplayWorker</c> sends it page by page.</summary>
-public sealed class LedgerReplayRequestedConsumer(EnrolmentDbContext db) : IdempotentConsumer<LmsPlatform.Contracts.Analytics.LedgerReplayRequested, EnrolmentDbContext>(db)
-{
-    protected override Task HandleAsync(LmsPlatform.Contracts.Analytics.LedgerReplayRequested message, CancellationToken cancellationToken)
-    {
-        Db.LedgerReplays.Add(new Application.LedgerReplay { Id = message.ReplayId, RequestedBy = message.RequestedBy, RequestedAt = message.RequestedAt });
-        return Task.CompletedTask;
-    }
-}
+/// <summary>A read model asks for the records again: a replay per source (<see cref="ReplayRequestedConsumer{TContext}"/>).</summary>
+public sealed class ReplayRequestedConsumer(EnrolmentDbContext db, IEnumerable<IReplaySource<EnrolmentDbContext>> sources)
+    : ReplayRequestedConsumer<EnrolmentDbContext>(db, sources);

@@ -28,9 +28,8 @@ public static class Extensions
         builder.Services.AddScoped<FollowUps>();
         builder.Services.Configure<FollowUpOptions>(builder.Configuration.GetSection("FollowUps"));
         builder.Services.AddHostedService<FollowUpWorker>();
-        builder.Services.AddScoped<LedgerReplays>();
-        builder.Services.Configure<LedgerReplayOptions>(builder.Configuration.GetSection("LedgerReplays"));
-        builder.Services.AddHostedService<LedgerReplayWorker>();
+        // What analytics' rebuild asks for again: the ledger and the certification cycles.
+        builder.AddReplays<EnrolmentDbContext>(typeof(LedgerReplaySource), typeof(CertificationReplaySource));
         // Certificates: the credential signing key is protected at rest with data-protection keys kept in the database.
         builder.Services.AddDataProtection().SetApplicationName("lms-enrolment").PersistKeysToDbContext<EnrolmentDbContext>();
         builder.Services.Configure<CertificateOptions>(builder.Configuration.GetSection("Certificates"));
@@ -40,8 +39,8 @@ public static class Extensions
         builder.AddEventBus<EnrolmentDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Enrolment, bus =>
         {
             // The copy of every user, kept current from each of identity's user events.
-            // A read model rebuilding itself asks for the ledger again.
-            bus.AddIdempotentConsumer<LedgerReplayRequestedConsumer>();
+            // A read model rebuilding itself asks for the records again.
+            bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
             bus.AddIdempotentConsumer<UserCreatedConsumer>();
             bus.AddIdempotentConsumer<UserUpdatedConsumer>();
             bus.AddIdempotentConsumer<UserDeactivatedConsumer>();

@@ -14,7 +14,6 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
     public DbSet<CourseEnrolment> Enrolments => Set<CourseEnrolment>();
     /// <summary>The completion ledger: append-only; an enrolment's state is the projection of its entries.</summary>
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
-    public DbSet<Application.LedgerReplay> LedgerReplays => Set<Application.LedgerReplay>();
 
     public DbSet<CourseCopy> Courses => Set<CourseCopy>();
     public DbSet<CourseVersionCopy> CourseVersions => Set<CourseVersionCopy>();
@@ -292,11 +291,7 @@ public sealed class EnrolmentDbContext(DbContextOptions<EnrolmentDbContext> opti
             e.Property(k => k.KeyId).HasMaxLength(64);
         });
         modelBuilder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
-        modelBuilder.Entity<Application.LedgerReplay>(e =>
-        {
-            e.ToTable("ledger_replays");
-            e.Property(r => r.RequestedBy).HasMaxLength(200);
-        });
+        modelBuilder.AddReplayTable();
         modelBuilder.Entity<LedgerEntry>(e =>
         {
             e.ToTable("ledger");

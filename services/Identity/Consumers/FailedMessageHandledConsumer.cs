@@ -23,3 +23,7 @@ public sealed class FailedMessageHandledConsumer(IdentityDbContext db) : Idempot
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A read model asks for the records again: a replay per source (<see cref="ReplayRequestedConsumer{TContext}"/>).</summary>
+public sealed class ReplayRequestedConsumer(IdentityDbContext db, IEnumerable<IReplaySource<IdentityDbContext>> sources)
+    : ReplayRequestedConsumer<IdentityDbContext>(db, sources);

@@ -22,7 +22,13 @@ public static class Extensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<IdentityDbContext>(ResourceNames.IdentityDb);
-        builder.AddEventBus<IdentityDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Identity, bus => bus.AddIdempotentConsumer<FailedMessageHandledConsumer>());
+        builder.AddEventBus<IdentityDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Identity, bus =>
+        {
+            bus.AddIdempotentConsumer<FailedMessageHandledConsumer>();
+            // A read model rebuilding itself asks for the people, the org tree, the roles and the imports again.
+            bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
+        });
+        builder.AddReplays<IdentityDbContext>(typeof(PeopleReplaySource), typeof(OrgUnitReplaySource), typeof(RoleReplaySource), typeof(ImportReplaySource));
         builder.Services.AddIdentityChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();

@@ -205,7 +205,11 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
             job.Message = apply
                 ? $"Not applied: it would deactivate {deactivationPercent:0.#}% of active HR-managed records, above the {max:0.#}% safety threshold. Apply again with confirmDeactivations=true if that is intended."
                 : $"Dry run: {job.ToCreate} to create, {job.ToUpdate} to update, {job.ToMove} to move, {job.ToDeactivate} to deactivate, {job.Unchanged} unchanged, {job.ErrorRows} rows with errors.";
-            if (apply) db.AddIntegrationEvent(Finished(job, "refused", now));
+            if (apply)
+            {
+                job.RefusedAt = now;
+                db.AddIntegrationEvent(Finished(job, "refused", now));
+            }
             await db.SaveChangesAsync(ct);
             return;
         }
@@ -348,19 +352,15 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
                 .SetProperty(j => j.Status, status).SetProperty(j => j.Message, message)
                 .SetProperty(j => j.CompletedAt, now).SetProperty(j => j.HeartbeatAt, now), ct);
             // The job's figures without its file (which may be megabytes).
-            var job = await db.ImportJobs.AsNoTracking().Where(j => j.Id == jobId).Select(j => new ImportJob
-            {
-                Id = j.Id, Kind = j.Kind, FileName = j.FileName, Content = Array.Empty<byte>(), CreatedByName = j.CreatedByName, Message = j.Message,
-                TotalRows = j.TotalRows, ErrorRows = j.ErrorRows, ToCreate = j.ToCreate, ToUpdate = j.ToUpdate, ToMove = j.ToMove,
-                ToDeactivate = j.ToDeactivate, Unchanged = j.Unchanged,
-            }).FirstAsync(ct);
+            var job = await db.ImportJobs.AsNoTracking().Where(j => j.Id == jobId).Select(ImportJob.WithoutFile).FirstAsync(ct);
             db.AddIntegrationEvent(Finished(job, status == ImportStatus.Completed ? "applied" : "failed", now));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         });
     }
 
-    private static ImportFinished Finished(ImportJob job, string outcome, DateTimeOffset at) =>
+    /// <summary>An import's end as announced; its figures are the plan's, and only an applied import changed anything.</summary>
+    public static ImportFinished Finished(ImportJob job, string outcome, DateTimeOffset at) =>
         new(job.Id, job.Kind == ImportKind.Users ? "users" : "orgUnits", outcome, job.FileName, job.TotalRows, job.ErrorRows,
             outcome == "applied" ? job.ToCreate : 0, outcome == "applied" ? job.ToUpdate : 0, outcome == "applied" ? job.ToMove : 0,
             outcome == "applied" ? job.ToDeactivate : 0, job.Unchanged, job.Message, job.CreatedByName, at);

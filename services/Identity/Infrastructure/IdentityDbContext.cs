@@ -35,7 +35,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
-        modelBuilder.AddMessagingTables();
+        modelBuilder.AddMessagingTables().AddReplayTable();
         modelBuilder.UseOpenIddict<Guid>();
 
         modelBuilder.Entity<User>(e =>

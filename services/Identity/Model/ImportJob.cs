@@ -12,6 +12,14 @@ public enum ImportStatus { Queued, Planning, Planned, ApplyRequested, Applying, 
 /// <summary>An HR CSV import: the uploaded file, its options, progress and outcome.</summary>
 public sealed class ImportJob
 {
+    /// <summary>A job's figures and outcome without its file (which may be megabytes).</summary>
+    public static readonly System.Linq.Expressions.Expression<Func<ImportJob, ImportJob>> WithoutFile = j => new ImportJob
+    {
+        Id = j.Id, Kind = j.Kind, Status = j.Status, FileName = j.FileName, Content = Array.Empty<byte>(), CreatedByName = j.CreatedByName, Message = j.Message,
+        TotalRows = j.TotalRows, ErrorRows = j.ErrorRows, ToCreate = j.ToCreate, ToUpdate = j.ToUpdate, ToMove = j.ToMove,
+        ToDeactivate = j.ToDeactivate, Unchanged = j.Unchanged, CompletedAt = j.CompletedAt, RefusedAt = j.RefusedAt,
+    };
+
     public Guid Id { get; set; }
     public ImportKind Kind { get; set; }
     public ImportStatus Status { get; set; }
@@ -38,6 +46,8 @@ public sealed class ImportJob
     public DateTimeOffset? PlannedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>When applying it was last refused by the deactivation threshold (announced as <c>refused</c>).</summary>
+    public DateTimeOffset? RefusedAt { get; set; }
     /// <summary>Renewed while a worker plans or applies the job; a stale heartbeat means the worker died and the job is taken up again.</summary>
     public DateTimeOffset? HeartbeatAt { get; set; }
     public string? CreatedById { get; set; }

@@ -363,7 +363,7 @@ public class ReportTests(PlatformFixture platform)
     }
 
     [Fact]
-    public async Task A_rebuild_empties_the_read_model_folds_enrolments_ledger_again_and_gives_the_same_numbers()
+    public async Task A_rebuild_empties_the_read_model_replays_every_source_and_gives_the_same_numbers_and_rows()
     {
         var admin = platform.Gateway;
         var tag = Guid.NewGuid().ToString("N")[..6];
@@ -380,7 +380,10 @@ public class ReportTests(PlatformFixture platform)
             await EnrolmentClient.LearnerCopyAsync(admin, id);
             people.Add(id);
         }
-        var course = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Rebuild {tag}", draft => draft["compliance"] = new { dueWithinDays = 30, dueFrom = "hire" });
+        var course = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, $"Rebuild {tag}",
+            draft => draft["compliance"] = new { dueWithinDays = 30, dueFrom = "hire", validityMonths = 12 });
+        using (var granted = await admin.PostAsJsonAsync("/api/identity/role-assignments", new { userId = people[1], role = "Manager", scopeOrgUnitId = unit }))
+            Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
         using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = people, courseId = course }))
             Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
         await Task.Delay(1100);
@@ -391,6 +394,20 @@ public class ReportTests(PlatformFixture platform)
         var now = await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={unit}", t => t.Completed == 1 && t.Overdue == 2, "the read model");
         var then = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={unit}&asOf={between}");
         Assert.Equal((3, 0, 3), (Totals(then).Assigned, Totals(then).Completed, Totals(then).Overdue));
+        // The rows each source gave analytics: this test's people, unit, course, certification and role, and every import's end.
+        var ids = string.Join(", ", people.Select(p => $"'{p}'"));
+        (string Name, string Sql)[] sources =
+        [
+            ("people", $"""SELECT concat_ws('|', "UserId", "Email", "DisplayName", "OrgUnitId", "ManagerId", "Status", "Erased", "CreatedAt", "HireDate") FROM user_facts WHERE "UserId" IN ({ids}) ORDER BY 1"""),
+            ("org units", $"SELECT concat_ws('|', id, name, parent_id, active) FROM org_units WHERE id = '{unit}'"),
+            ("roles", $"""SELECT concat_ws('|', "AssignmentId", "UserId", "Role", "ScopeOrgUnitId", "Granted", "ChangedAt") FROM roles_held WHERE "UserId" IN ({ids}) ORDER BY 1"""),
+            ("courses", $"""SELECT concat_ws('|', "ItemId", "Code", "Title", "CategoryId", "Version", "ValidityMonths", "PublishedAt", "ArchivedAt") FROM item_facts WHERE "ItemId" = '{course}'"""),
+            ("certifications", $"""SELECT concat_ws('|', "CertificationId", "Cycle", "UserId", "CertifiedAt", "ExpiresAt", "ExpiredAt") FROM certification_facts WHERE "CourseId" = '{course}'"""),
+            ("imports", """SELECT concat_ws('|', "ImportId", "Kind", "Outcome", "FileName", "TotalRows", "ErrorRows", "Created", "Updated", "Moved", "Deactivated", "By", "At") FROM import_runs ORDER BY 1"""),
+        ];
+        async Task<List<List<string>>> RowsAsync() => [.. await Task.WhenAll(sources.Select(s => platform.App.RowsAsync(ResourceNames.AnalyticsDb, s.Sql)))];
+        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1, Soon, "the role and the certification copied");
+        Assert.All(rows.Take(5), r => Assert.NotEmpty(r));
 
         // One rebuild at a time: another one (the authorisation matrix starts one) is waited out.
         var rebuild = await Eventually.ReachesAsync(async () =>
@@ -401,12 +418,17 @@ public class ReportTests(PlatformFixture platform)
         }, location => location is not null, Soon, "a rebuild started");
         var done = await Eventually.ReachesAsync(async () => await admin.GetFromJsonAsync<JsonElement>(rebuild),
             r => r.GetProperty("completedAt").ValueKind != JsonValueKind.Null, Soon, "the rebuild finishing");
-        Assert.True(done.GetProperty("entries").GetInt64() >= 4, done.ToString());
+        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1, done.ToString());
+        Assert.All(done.GetProperty("sources").EnumerateArray(), s => Assert.True(s.GetProperty("complete").GetBoolean(), s.ToString()));
+        Assert.Equal(LmsPlatform.Contracts.ReplaySources.All, done.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("source").GetString()));
         using (var late = await admin.PostAsync($"{rebuild}/abandon", null))
             Assert.Equal(HttpStatusCode.Conflict, late.StatusCode); // a finished rebuild is not abandoned
 
         var ledger = await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM ledger WHERE \"CourseId\" = '{course}' AND \"Action\" <> 'Expired'");
         Assert.Equal(ledger, await platform.CountAsync(ResourceNames.AnalyticsDb, $"SELECT count(*) FROM ledger_events WHERE \"CourseId\" = '{course}'"));
+        // Every source's rows came back as they were (the tables were emptied: none of them could be left over).
+        var again = await RowsAsync();
+        for (var n = 0; n < sources.Length; n++) Assert.True(rows[n].SequenceEqual(again[n]), $"{sources[n].Name}: {string.Join("; ", rows[n])} became {string.Join("; ", again[n])}");
         // Now comes from the current figures, which are taken again a moment after the rebuild's last page.
         var expected = Totals(now);
         await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={unit}", t => t == expected, "the current figures after the rebuild");

@@ -684,15 +684,6 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<long>("Entries")
-                        .HasColumnType("bigint");
-
-                    b.Property<int?>("LastPage")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("Pages")
-                        .HasColumnType("integer");
-
                     b.Property<DateTimeOffset>("RequestedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -1079,6 +1070,37 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                         .HasForeignKey("JobId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LmsPlatform.Analytics.Model.ReadModelRebuild", b =>
+                {
+                    b.OwnsMany("LmsPlatform.Analytics.Model.RebuildSource", "Sources", b1 =>
+                        {
+                            b1.Property<Guid>("RebuildId")
+                                .HasColumnType("uuid");
+
+                            b1.Property<string>("Source")
+                                .HasMaxLength(40)
+                                .HasColumnType("character varying(40)");
+
+                            b1.Property<int?>("LastPage")
+                                .HasColumnType("integer");
+
+                            b1.Property<int>("Pages")
+                                .HasColumnType("integer");
+
+                            b1.Property<long>("Records")
+                                .HasColumnType("bigint");
+
+                            b1.HasKey("RebuildId", "Source");
+
+                            b1.ToTable("read_model_rebuild_sources", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("RebuildId");
+                        });
+
+                    b.Navigation("Sources");
                 });
 #pragma warning restore 612, 618
         }
