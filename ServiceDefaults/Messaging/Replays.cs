@@ -34,8 +34,11 @@ public sealed class Replay
 
 public sealed class ReplayOptions
 {
-    /// <summary>Records per page. The outbox puts up to 100 pages in one broker message: 250 keeps that near 6 MB.</summary>
-    public int PageSize { get; set; } = 250;
+    /// <summary>
+    /// Records per page. The outbox puts up to 100 pages in one broker message: 100 keeps the largest records (a person
+    /// with their profile, about 500 bytes) near 5 MB, well under the broker's 16 MB limit.
+    /// </summary>
+    public int PageSize { get; set; } = 100;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 

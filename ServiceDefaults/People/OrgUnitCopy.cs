@@ -35,6 +35,15 @@ public static class OrgUnitCopyModel
             ON CONFLICT (id) DO UPDATE SET name = excluded.name, parent_id = excluded.parent_id, active = excluded.active
             """, ct);
 
+    /// <summary>
+    /// Writes an org unit a replay sends, unless a live event has written it since the copy was emptied: that event, and
+    /// any after it on the same ordered queue, are at least as new as the replay's page.
+    /// </summary>
+    public static Task InsertMissingAsync(DbContext db, Guid id, string name, Guid? parentId, bool active, CancellationToken ct) =>
+        db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO org_units (id, name, parent_id, active) VALUES ({id}, {name}, {parentId}, {active}) ON CONFLICT (id) DO NOTHING
+            """, ct);
+
     /// <summary>The org unit and its ancestors, from the service's copy of the org tree.</summary>
     public static async Task<List<Guid>> SelfAndAncestorsAsync(DbContext db, Guid orgUnitId, CancellationToken ct)
     {

@@ -44,6 +44,20 @@ public abstract class PersonCopy
 
     public bool IsActive => Status == Active;
 
+    /// <summary>Where the person sits and whether they count: what a report as of a past date needs to know of before.</summary>
+    public PersonPlacement Placement => new(OrgUnitId, ManagerId, Status);
+
+    /// <summary>When one of identity's user events happened.</summary>
+    public static DateTimeOffset TimeOf(IIntegrationEvent userEvent) => userEvent switch
+    {
+        UserCreated e => e.CreatedAt,
+        UserUpdated e => e.UpdatedAt,
+        UserDeactivated e => e.DeactivatedAt,
+        UserReactivated e => e.ReactivatedAt,
+        UserErased e => e.ErasedAt,
+        _ => throw new NotSupportedException($"{userEvent.GetType().Name} is not a user event a person copy follows."),
+    };
+
     /// <summary>Applies one of identity's user events to the copy.</summary>
     public void Apply(IIntegrationEvent userEvent)
     {
@@ -126,6 +140,9 @@ public abstract class PersonCopy
     private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 }
 
+/// <summary>A person's org unit, manager and status at one moment.</summary>
+public sealed record PersonPlacement(Guid? OrgUnitId, Guid? ManagerId, string Status);
+
 public static class PersonCopyModel
 {
     /// <summary>The copy's table and columns, the same in every service.</summary>
@@ -142,6 +159,7 @@ public static class PersonCopyModel
         e.Property(p => p.Location).HasMaxLength(200);
         e.Property(p => p.Status).HasMaxLength(20);
         e.Ignore(p => p.IsActive);
+        e.Ignore(p => p.Placement);
         e.HasIndex(p => p.OrgUnitId);
         e.HasIndex(p => p.ManagerId);
         return e;

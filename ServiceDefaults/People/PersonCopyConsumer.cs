@@ -34,17 +34,17 @@ public abstract class PersonCopyConsumer<TEvent, TContext, TCopy>(TContext db) :
             _copies[userId] = copy;
             Db.Set<TCopy>().Add(copy);
         }
-        var (unit, manager) = (copy!.OrgUnitId, copy.ManagerId);
+        var before = copy!.Placement;
         copy.Apply(message);
-        if (known && (unit, manager) != (copy.OrgUnitId, copy.ManagerId)) await MovedAsync(message, copy, unit, manager, cancellationToken);
+        if (known && before != copy.Placement) await PlacementChangedAsync(message, copy, before, cancellationToken);
         await AfterApplyAsync(message, copy, cancellationToken);
     }
 
     /// <summary>
-    /// The event moved a person already copied to another org unit or manager (from <paramref name="fromOrgUnitId"/> and
-    /// <paramref name="fromManagerId"/>; the copy holds where to, and when, as <see cref="PersonCopy.ProfileAt"/>).
+    /// The event moved a person already copied to another org unit or manager, or changed their status (from
+    /// <paramref name="before"/>; the copy holds what it is now, and <see cref="PersonCopy.TimeOf"/> the event's time).
     /// </summary>
-    protected virtual Task MovedAsync(TEvent message, TCopy copy, Guid? fromOrgUnitId, Guid? fromManagerId, CancellationToken cancellationToken) =>
+    protected virtual Task PlacementChangedAsync(TEvent message, TCopy copy, PersonPlacement before, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
     /// <summary>The service's own effect of the event, in the same transaction (a welcome message, say).</summary>

@@ -32,10 +32,10 @@ public static class OperationsApi
     {
         var api = app.MapGroup("/api/analytics/operations/rebuilds").WithTags("Operations").RequireAuthorization(Permissions.OperationsManage);
         api.MapPost("/", StartRebuild).WithName("StartReadModelRebuild")
-            .WithSummary("Empty the enrolment read model and fold enrolment's whole ledger again (a job; reports fill up as it runs)");
+            .WithSummary("Empty the read model's copies and have identity, catalogue and enrolment send their records again (a job; reports fill up as it runs)");
         api.MapPost("/{id:guid}/abandon", AbandonRebuild).WithName("AbandonReadModelRebuild")
             .WithSummary("Give up a rebuild that will not finish (its last page lost), so that another can start; the read model stays as far as it got");
-        api.MapGet("/{id:guid}", GetRebuild).WithName("GetReadModelRebuild").WithSummary("A rebuild's progress: pages and entries folded, and when it finished");
+        api.MapGet("/{id:guid}", GetRebuild).WithName("GetReadModelRebuild").WithSummary("A rebuild's progress: each source's pages and records folded, and when it finished");
         app.MapGet("/api/analytics/operations/checks", GetChecks).WithTags("Operations").RequireAuthorization(Permissions.OperationsManage)
             .WithName("GetOperationsChecks")
             .WithSummary("The operations cockpit: every service's daily, weekly and monthly checks, latest outcome first, with their history");
@@ -49,18 +49,22 @@ public static class OperationsApi
     }
 
     /// <summary>
+    /// The tables a rebuild empties and the replay fills again, source by source (<see cref="LmsPlatform.Contracts.ReplaySources"/>).
+    /// The people's copies are not emptied: identity never deletes a person, so the replay reaches every copy, and the
+    /// copies must stay known for their moves to be logged meanwhile.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Rebuilt =
+        ["ledger_events", "enrolment_states", "certification_facts", "org_units", "roles_held", "import_runs", "item_facts"];
+
+    private static readonly string TruncateRebuilt = "TRUNCATE " + string.Join(", ", Rebuilt);
+
+    /// <summary>
     /// One transaction: what analytics copies from other services is emptied (<see cref="Rebuilt"/>), the rebuild recorded
     /// and every service asked (through the outbox) to send its records again. Live events keep arriving meanwhile; they
     /// and the replay are applied by the same rules (ledger entries by number, people and items by time and version), so
     /// their order does not matter. The logs only analytics keeps (sign-ins, moves, deliveries, audience changes) are
     /// not emptied: no service could send them again. One rebuild at a time.
     /// </summary>
-    /// <summary>The tables a rebuild empties and the replay fills again, source by source (<see cref="LmsPlatform.Contracts.ReplaySources"/>).</summary>
-    public static readonly IReadOnlyList<string> Rebuilt =
-        ["ledger_events", "enrolment_states", "certification_facts", "user_facts", "org_units", "roles_held", "import_runs", "item_facts"];
-
-    private static readonly string TruncateRebuilt = "TRUNCATE " + string.Join(", ", Rebuilt);
-
     public static async Task<Results<Accepted<RebuildDto>, ProblemHttpResult>> StartRebuild(HttpContext http, AnalyticsDbContext db, TimeProvider time,
         CancellationToken ct)
     {

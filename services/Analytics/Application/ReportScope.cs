@@ -71,16 +71,29 @@ public sealed record ReportScope(bool Global, IReadOnlyCollection<Guid> OrgUnitI
             SELECT id AS "Value" FROM down
             """).ToListAsync(ct);
 
-    /// <summary>The people whose manager is <paramref name="managerId"/>, and with <paramref name="indirect"/> their people, and so on down.</summary>
-    public static async Task<List<Guid>> ReportsOfAsync(AnalyticsDbContext db, Guid managerId, bool indirect, CancellationToken ct)
+    /// <summary>
+    /// The people whose manager is <paramref name="managerId"/>, and with <paramref name="indirect"/> their people, and so
+    /// on down: the reporting lines of now, or of <paramref name="asOf"/> (everyone placed where they sat then).
+    /// </summary>
+    public static async Task<List<Guid>> ReportsOfAsync(AnalyticsDbContext db, Guid managerId, bool indirect, CancellationToken ct, DateTimeOffset? asOf = null)
     {
-        if (!indirect) return await db.Users.Where(u => u.ManagerId == managerId).Select(u => u.UserId).ToListAsync(ct);
-        return await db.Database.SqlQuery<Guid>($"""
-            WITH RECURSIVE team AS (
-                SELECT "UserId" FROM user_facts WHERE "ManagerId" = {managerId}
-                UNION
-                SELECT u."UserId" FROM user_facts u JOIN team ON u."ManagerId" = team."UserId")
-            SELECT "UserId" AS "Value" FROM team
-            """).ToListAsync(ct);
+        var people = asOf is { } date ? db.UsersAsOf(date) : db.Users;
+        if (!indirect) return await people.Where(u => u.ManagerId == managerId).Select(u => u.UserId).ToListAsync(ct);
+        return asOf is { } then
+            ? await db.Database.SqlQuery<Guid>($"""
+                WITH RECURSIVE lines AS MATERIALIZED (SELECT "UserId", "ManagerId" FROM users_as_of({then})),
+                team AS (
+                    SELECT "UserId" FROM lines WHERE "ManagerId" = {managerId}
+                    UNION
+                    SELECT l."UserId" FROM lines l JOIN team ON l."ManagerId" = team."UserId")
+                SELECT "UserId" AS "Value" FROM team
+                """).ToListAsync(ct)
+            : await db.Database.SqlQuery<Guid>($"""
+                WITH RECURSIVE team AS (
+                    SELECT "UserId" FROM user_facts WHERE "ManagerId" = {managerId}
+                    UNION
+                    SELECT u."UserId" FROM user_facts u JOIN team ON u."ManagerId" = team."UserId")
+                SELECT "UserId" AS "Value" FROM team
+                """).ToListAsync(ct);
     }
 }

@@ -127,7 +127,7 @@ public static class Reports
         if (units is not null) people = ReportScope.InUnits(people, units);
         if (filter.ManagerId is { } manager)
         {
-            var team = await ReportScope.ReportsOfAsync(db, manager, filter.Indirect, ct);
+            var team = await ReportScope.ReportsOfAsync(db, manager, filter.Indirect, ct, filter.IsNow ? null : asOf);
             people = people.Where(u => team.Contains(u.UserId));
         }
         if (filter.AudienceId is { } audience)

@@ -49,7 +49,7 @@ public sealed class LedgerReplayedConsumer(AnalyticsDbContext db) : IdempotentCo
     protected override Task BeforeHandlingAsync(IReadOnlyList<LedgerReplayed> messages, CancellationToken cancellationToken)
     {
         _entries.Clear();
-        return Task.CompletedTask;
+        return RebuildProgress.LockAsync(Db, messages, cancellationToken);
     }
 
     protected override async Task HandleAsync(LedgerReplayed message, CancellationToken cancellationToken)
@@ -112,11 +112,7 @@ public sealed class CoursePublishedConsumer(AnalyticsDbContext db) : ItemFactCon
 
 public sealed class CourseArchivedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseArchived>(db)
 {
-    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CourseArchived m) => [(m.CourseId, item =>
-    {
-        item.ArchivedAt = m.ArchivedAt;
-        if (item.Code.Length == 0) item.Code = m.Code;
-    })];
+    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CourseArchived m) => [(m.CourseId, item => item.Archived(m.ArchivedAt, m.Code))];
 }
 
 public sealed class CourseReplacedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseReplaced>(db)
@@ -128,6 +124,12 @@ public sealed class CourseReplacedConsumer(AnalyticsDbContext db) : ItemFactCons
 public sealed class CoursesReplayedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CoursesReplayed>(db)
 {
     protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CoursesReplayed m) => m.Courses.Select(c => (c.CourseId, (Action<ItemFact>)(item => item.Apply(c))));
+
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<CoursesReplayed> messages, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.LockAsync(Db, messages, cancellationToken);
+        await base.BeforeHandlingAsync(messages, cancellationToken);
+    }
 
     protected override async Task HandleAsync(CoursesReplayed message, CancellationToken cancellationToken)
     {
@@ -191,6 +193,12 @@ public sealed class CertificationsReplayedConsumer(AnalyticsDbContext db) : Cert
 {
     protected override IEnumerable<(CertificationFact, Action<CertificationFact>)> ChangesOf(CertificationsReplayed m) =>
         m.Achieved.Select(Achieved).Concat(m.Expired.Select(Expired));
+
+    protected override async Task BeforeHandlingAsync(IReadOnlyList<CertificationsReplayed> messages, CancellationToken cancellationToken)
+    {
+        await RebuildProgress.LockAsync(Db, messages, cancellationToken);
+        await base.BeforeHandlingAsync(messages, cancellationToken);
+    }
 
     protected override async Task HandleAsync(CertificationsReplayed message, CancellationToken cancellationToken)
     {

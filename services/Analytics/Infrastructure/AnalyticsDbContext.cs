@@ -149,6 +149,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             // Who moved after a date (a range of At), and a mover's first move after it (UserId, At).
             e.HasIndex(c => c.At);
             e.HasIndex(c => new { c.UserId, c.At });
+            e.Property(c => c.FromStatus).HasMaxLength(20);
+            e.Property(c => c.ToStatus).HasMaxLength(20);
         });
         modelBuilder.Entity<ImportRun>(e =>
         {

@@ -65,9 +65,10 @@ public sealed class ImportRun
 }
 
 /// <summary>
-/// A person moved to another org unit or manager (copied from identity's <see cref="LmsPlatform.Contracts.Identity.UserUpdated"/>):
-/// where from and where to, and when. A report as of a past date places a person where they sat then: the "from" of
-/// their first move after the date, or where they sit now if they have not moved since.
+/// A person moved to another org unit or manager, or their status changed (deactivated, suspended, reactivated), as
+/// identity's user events said: where from and where to, and when. A report as of a past date places a person where
+/// they sat then, with the status they had: the "from" of their first change after the date, or as they are now if
+/// nothing changed since.
 /// </summary>
 public sealed class PlacementChange
 {
@@ -78,4 +79,14 @@ public sealed class PlacementChange
     public Guid? FromManagerId { get; set; }
     public Guid? ToOrgUnitId { get; set; }
     public Guid? ToManagerId { get; set; }
+    /// <summary>The status before and after (null in changes logged before statuses were: their status is taken as now).</summary>
+    public string? FromStatus { get; set; }
+    public string? ToStatus { get; set; }
+
+    /// <summary>The change that brought <paramref name="copy"/> from <paramref name="before"/> to where and as it is now, at <paramref name="at"/>.</summary>
+    public static PlacementChange Of(UserFact copy, ServiceDefaults.People.PersonPlacement before, DateTimeOffset at) => new()
+    {
+        UserId = copy.UserId, At = at, FromOrgUnitId = before.OrgUnitId, FromManagerId = before.ManagerId, FromStatus = before.Status,
+        ToOrgUnitId = copy.OrgUnitId, ToManagerId = copy.ManagerId, ToStatus = copy.Status,
+    };
 }

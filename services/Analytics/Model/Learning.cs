@@ -20,20 +20,29 @@ public sealed class ItemFact
     public DateTimeOffset? ArchivedAt { get; set; }
     public Guid? ReplacedBy { get; set; }
 
-    public void Apply(CoursePublished e)
+    /// <summary>A version published: the first publication is kept whatever order versions arrive in, and the latest version's name.</summary>
+    public void Published(int version, string code, string title, Guid? categoryId, int? validityMonths, DateTimeOffset publishedAt)
     {
-        PublishedAt ??= e.PublishedAt;
-        if (e.Version < Version) return;
-        (Version, Code, Title, CategoryId, ValidityMonths) = (e.Version, e.Code, e.Title, e.CategoryId, e.Compliance.ValidityMonths);
+        if (PublishedAt is null || publishedAt < PublishedAt) PublishedAt = publishedAt;
+        if (version < Version) return;
+        (Version, Code, Title, CategoryId, ValidityMonths) = (version, code, title, categoryId, validityMonths);
     }
 
-    /// <summary>A course as a replay sends it: the same rules as its events (the first publication, the latest version, archived and replaced once).</summary>
+    /// <summary>It left the catalogue (its code kept if no version was known: archived as a draft).</summary>
+    public void Archived(DateTimeOffset at, string code)
+    {
+        ArchivedAt = at;
+        if (Code.Length == 0) Code = code;
+    }
+
+    public void Apply(CoursePublished e) => Published(e.Version, e.Code, e.Title, e.CategoryId, e.Compliance.ValidityMonths, e.PublishedAt);
+
+    /// <summary>A course as a replay sends it: its publication, archiving and replacement, by the same rules as their events.</summary>
     public void Apply(ReplayedCourse c)
     {
-        PublishedAt = PublishedAt is { } known && known < c.FirstPublishedAt ? known : c.FirstPublishedAt;
-        if (c.Version >= Version) (Version, Code, Title, CategoryId, ValidityMonths) = (c.Version, c.Code, c.Title, c.CategoryId, c.ValidityMonths);
-        ArchivedAt ??= c.ArchivedAt;
-        ReplacedBy ??= c.ReplacedByCourseId;
+        Published(c.Version, c.Code, c.Title, c.CategoryId, c.ValidityMonths, c.FirstPublishedAt);
+        if (c.ArchivedAt is { } archivedAt) Archived(archivedAt, c.Code);
+        if (c.ReplacedByCourseId is { } successor) ReplacedBy = successor;
     }
 }
 

@@ -14,9 +14,10 @@ public static class Metrics
     public static readonly MetricDefinition Population = new("population", "Counted",
         "Assignments in effect on the report date: recorded in the ledger as in effect by then (assigned, or a completion recorded for an " +
         "earlier day, which counts from that day) and not withdrawn by then, to a course not archived by then, " +
-        "of people whose account is active now (deactivated and erased people are left out). A person is placed where they sat on the " +
-        "report date: the org unit and manager they had then (a later move does not carry their past assignments with them). A manager's " +
-        "people, direct and indirect, follow today's reporting lines.");
+        "of people whose account was active on the report date (deactivated and suspended people are left out; erased people always). " +
+        "A person is placed where they sat on the report date: the org unit and manager they had then (a later move does not carry " +
+        "their past assignments with them), and a manager's people, direct and indirect, are those who reported to them then. " +
+        "Moves and status changes made before they were logged (December 2026) are taken as they are now.");
 
     public static readonly MetricDefinition Assigned = new("assigned", "Assigned",
         "Assignments counted on the date: not started + in progress + completed + paused.");

@@ -11,10 +11,10 @@ public sealed record LaunchProblemRow(Guid PackageId, string Package, string Ite
 
 /// <summary>
 /// Broken content: launches of a package's activity that failed, recorded where they are seen (the launch file missing
-/// from the store, by the file endpoint; content that never started its SCORM session, by the player), listed for the
-/// packages page and counted by the cockpit's weekly check. A review or preview records nothing (it has no attempt).
+/// from the store, by the file endpoint; content that never started its SCORM session, by the player) or read from the
+/// cmi5 sessions (an AU that never initialised), listed for the packages page and counted by the cockpit's weekly check. A review or preview records nothing (it has no attempt).
 /// </summary>
-public sealed class LaunchProblems(ContentDbContext db, TimeProvider time)
+public sealed class LaunchProblems(ContentDbContext db, TimeProvider time, Microsoft.Extensions.Options.IOptions<RuntimeOptions> runtime)
 {
     /// <summary>How far back the packages page and the weekly check look.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromDays(7);
@@ -33,14 +33,30 @@ public sealed class LaunchProblems(ContentDbContext db, TimeProvider time)
             """, ct);
     }
 
-    /// <summary>The activities that failed to launch since <paramref name="since"/>, the most recent first.</summary>
+    /// <summary>
+    /// The activities that failed to launch since <paramref name="since"/>, the most recent first: the problems recorded,
+    /// and the cmi5 AUs that fetched their credentials and then never said "initialized" within the start timeout (a
+    /// launch whose AU never fetched is not counted: a learner who closed the window at once looks the same).
+    /// </summary>
     public async Task<IReadOnlyList<LaunchProblemRow>> ListAsync(DateTimeOffset since, CancellationToken ct)
     {
-        var groups = await db.LaunchProblems.AsNoTracking().Where(p => p.At >= since)
+        var recorded = await db.LaunchProblems.AsNoTracking().Where(p => p.At >= since)
             .GroupBy(p => new { p.PackageId, p.ItemId, p.Kind })
-            .Select(g => new { g.Key.PackageId, g.Key.ItemId, g.Key.Kind, Learners = g.Select(p => p.UserId).Distinct().Count(), LastAt = g.Max(p => p.At),
-                Detail = g.OrderByDescending(p => p.At).Select(p => p.Detail).First() })
+            .Select(g => new Failing(g.Key.PackageId, g.Key.ItemId, g.Key.Kind, g.Select(p => p.UserId).Distinct().Count(), g.Max(p => p.At),
+                g.OrderByDescending(p => p.At).Select(p => p.Detail).First()))
             .ToListAsync(ct);
+        var timeout = runtime.Value.StartTimeout;
+        var startedBy = time.GetUtcNow() - timeout;
+        var detail = $"The AU fetched its credentials but did not send \"initialized\" within {timeout.TotalSeconds:0} s.";
+        var silent = await (from session in db.Cmi5Sessions.AsNoTracking()
+                            join registration in db.Cmi5Registrations on session.RegistrationId equals registration.Id
+                            where session.InitializedAt == null && session.LaunchedAt >= since && session.LaunchedAt < startedBy
+                                  && session.FetchedAt != null && !registration.IsPreview
+                            group session by new { registration.PackageId, session.AuId } into g
+                            select new Failing(g.Key.PackageId, g.Key.AuId, LaunchProblemKind.NotStarted, g.Select(s => s.UserId).Distinct().Count(),
+                                g.Max(s => s.LaunchedAt), detail))
+            .ToListAsync(ct);
+        var groups = recorded.Concat(silent).ToList();
         var ids = groups.Select(g => g.PackageId).Distinct().ToList();
         var packages = await db.Packages.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
         return [.. groups.OrderByDescending(g => g.LastAt).Select(g =>
@@ -51,6 +67,8 @@ public sealed class LaunchProblems(ContentDbContext db, TimeProvider time)
                 g.Detail, g.Learners, g.LastAt);
         })];
     }
+
+    private sealed record Failing(Guid PackageId, string ItemId, LaunchProblemKind Kind, int Learners, DateTimeOffset LastAt, string Detail);
 
     /// <summary>The cockpit's weekly "broken content" check: the packages with a failed launch in the last week.</summary>
     public static void AddContentChecks(IServiceCollection services) =>

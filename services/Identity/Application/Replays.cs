@@ -60,7 +60,8 @@ public sealed class RoleReplaySource : ReplaySource<IdentityDbContext, RoleAssig
 
 /// <summary>
 /// The ends of HR imports, as <see cref="ImportWorker"/> announced them: a refusal by the threshold (number 0), then the
-/// end of applying or failing (number 1); a dry run has none.
+/// end of applying or failing (number 1); a dry run has none. A job keeps only its last refusal, and its figures and
+/// message are its last plan's: a refusal later applied comes back with the plan that was applied.
 /// </summary>
 public sealed class ImportReplaySource : ReplaySource<IdentityDbContext, ImportFinished>
 {
@@ -72,11 +73,11 @@ public sealed class ImportReplaySource : ReplaySource<IdentityDbContext, ImportF
         // From the last job read (it may have a second end still to send); each job has at most two, so size + 1 jobs fill a page.
         var jobs = await db.ImportJobs.FromSql($"""
             SELECT * FROM import_jobs WHERE "Id" >= {after.Id} AND ("CompletedAt" IS NOT NULL OR "RefusedAt" IS NOT NULL) ORDER BY "Id" LIMIT {size + 1}
-            """).AsNoTracking().Select(ImportJob.WithoutFile).ToListAsync(ct);
+            """).AsNoTracking().Select(ImportJob.WithoutFile).OrderBy(j => j.Id).ToListAsync(ct);
         var ends = jobs.SelectMany(j => new (ReplayPosition At, ImportFinished? End)[]
         {
             (new(j.Id, 0), j.RefusedAt is { } refusedAt ? ImportWorker.Finished(j, "refused", refusedAt) : null),
-            (new(j.Id, 1), j.CompletedAt is { } completedAt ? ImportWorker.Finished(j, j.Status == ImportStatus.Completed ? "applied" : "failed", completedAt) : null),
+            (new(j.Id, 1), j.CompletedAt is { } completedAt ? ImportWorker.Finished(j, ImportWorker.Outcome(j.Status), completedAt) : null),
         });
         return [.. ends.Where(e => e.End is not null && (e.At.Id != after.Id || e.At.Number > after.Number)).Take(size)];
     }

@@ -353,11 +353,14 @@ public sealed class ImportWorker(IServiceProvider services, ImportSignal signal,
                 .SetProperty(j => j.CompletedAt, now).SetProperty(j => j.HeartbeatAt, now), ct);
             // The job's figures without its file (which may be megabytes).
             var job = await db.ImportJobs.AsNoTracking().Where(j => j.Id == jobId).Select(ImportJob.WithoutFile).FirstAsync(ct);
-            db.AddIntegrationEvent(Finished(job, status == ImportStatus.Completed ? "applied" : "failed", now));
+            db.AddIntegrationEvent(Finished(job, Outcome(status), now));
             await db.SaveChangesAsync(ct);
             await transaction.CommitAsync(ct);
         });
     }
+
+    /// <summary>How a job that ended is announced: applied when it completed, else failed.</summary>
+    public static string Outcome(ImportStatus ended) => ended == ImportStatus.Completed ? "applied" : "failed";
 
     /// <summary>An import's end as announced; its figures are the plan's, and only an applied import changed anything.</summary>
     public static ImportFinished Finished(ImportJob job, string outcome, DateTimeOffset at) =>

@@ -408,6 +408,11 @@ public class ReportTests(PlatformFixture platform)
         async Task<List<List<string>>> RowsAsync() => [.. await Task.WhenAll(sources.Select(s => platform.App.RowsAsync(ResourceNames.AnalyticsDb, s.Sql)))];
         var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1, Soon, "the role and the certification copied");
         Assert.All(rows.Take(5), r => Assert.NotEmpty(r));
+        // A copy gone wrong (an event lost, say): the people's copies are not emptied, and the replay mends this one from
+        // identity without logging the mending as a move.
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
+            WITH mangled AS (UPDATE user_facts SET "OrgUnitId" = NULL, "DisplayName" = 'Mangled' WHERE "UserId" = '{people[2]}' RETURNING 1) SELECT count(*) FROM mangled
+            """));
 
         // One rebuild at a time: another one (the authorisation matrix starts one) is waited out.
         var rebuild = await Eventually.ReachesAsync(async () =>
@@ -426,9 +431,10 @@ public class ReportTests(PlatformFixture platform)
 
         var ledger = await platform.CountAsync(ResourceNames.EnrolmentDb, $"SELECT count(*) FROM ledger WHERE \"CourseId\" = '{course}' AND \"Action\" <> 'Expired'");
         Assert.Equal(ledger, await platform.CountAsync(ResourceNames.AnalyticsDb, $"SELECT count(*) FROM ledger_events WHERE \"CourseId\" = '{course}'"));
-        // Every source's rows came back as they were (the tables were emptied: none of them could be left over).
+        // Every source's rows came back as they were (the tables were emptied, or the copy mangled: none could be left over).
         var again = await RowsAsync();
         for (var n = 0; n < sources.Length; n++) Assert.True(rows[n].SequenceEqual(again[n]), $"{sources[n].Name}: {string.Join("; ", rows[n])} became {string.Join("; ", again[n])}");
+        Assert.Equal(0, await platform.CountAsync(ResourceNames.AnalyticsDb, $"SELECT count(*) FROM placement_changes WHERE \"UserId\" = '{people[2]}'"));
         // Now comes from the current figures, which are taken again a moment after the rebuild's last page.
         var expected = Totals(now);
         await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={unit}", t => t == expected, "the current figures after the rebuild");
@@ -440,9 +446,10 @@ public class ReportTests(PlatformFixture platform)
     /// <summary>
     /// A person who moves department is counted where they sat on the report's date: as of before the move in the old
     /// department (their assignment, and their overdue line, with it), now in the new one; the manager they had then too.
+    /// Deactivated later, they are left out now and still counted on a date they were active.
     /// </summary>
     [Fact]
-    public async Task A_person_who_moved_department_is_counted_where_they_sat_on_the_report_date()
+    public async Task A_person_who_moved_department_and_left_is_counted_where_and_as_they_were_on_the_report_date()
     {
         var admin = platform.Gateway;
         var tag = "Moved" + Guid.NewGuid().ToString("N")[..6];
@@ -478,6 +485,20 @@ public class ReportTests(PlatformFixture platform)
         var line = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/overdue?orgUnitId={before}&asOf={asOf}"))
             .GetProperty("overdue").GetProperty("items").EnumerateArray());
         Assert.Equal((mover, before, boss), (line.GetProperty("userId").GetGuid(), line.GetProperty("orgUnitId").GetGuid(), line.GetProperty("managerId").GetGuid()));
+        // The manager's people as of then: the mover reported to them then, and no longer does.
+        Assert.Equal(1, Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?managerId={boss}&asOf={asOf}")).Assigned);
+        Assert.Equal(0, Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?managerId={boss}")).Assigned);
+
+        // They leave: deactivated now, they are not counted now, and still counted as of while they were active.
+        var active = DateTimeOffset.UtcNow;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using (var deactivated = await admin.PostAsync($"/api/identity/users/{mover}/deactivate", null))
+            Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
+        await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={after}", c => c.Assigned == 0, "the deactivated person left out now");
+        var whileActive = Uri.EscapeDataString(active.ToString("O"));
+        Assert.Equal(1, Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={after}&asOf={whileActive}")).Assigned);
+        var past = Totals(await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={before}&asOf={asOf}"));
+        Assert.Equal((1L, 1L), (past.Assigned, past.Overdue)); // left out now, not from the past
     }
 
     private static async Task<List<string>> CsvAsync(HttpClient client, string url)

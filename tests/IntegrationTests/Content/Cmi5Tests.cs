@@ -92,22 +92,9 @@ public class Cmi5Tests(PlatformFixture platform)
     {
         var admin = platform.Gateway;
         var tag = Guid.NewGuid().ToString("N")[..8];
-        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { Package(tag), "file", "ladder.zip" } });
-        var package = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, package.ToString());
-        Assert.Equal("cmi5", package.GetProperty("standard").GetString());
-        var packageId = package.GetProperty("id").GetGuid();
-        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Ladder safety", d => d["sections"] = new[]
-        {
-            new { title = "Ladders", activities = new object[] { new { kind = "content", title = "Ladder safety", contentItemId = packageId, required = true } } },
-        });
-        var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
-        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
-        var (learnerId, learner, enrolmentId) = await RuntimeTests.EnrolledLearnerAsync(platform, courseId, "climber");
-        using var _ = learner;
-
         // The launch: cmi5's five parameters on the AU's URL, served from the package on the platform's origin.
-        var launch = await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId);
+        var (packageId, activityId, learnerId, learner, enrolmentId, launch) = await LaunchedAsync(tag, "climber");
+        using var _ = learner;
         Assert.Equal("cmi5", launch.GetProperty("standard").GetString());
         var url = new Uri(launch.GetProperty("launchUrl").GetString()!);
         var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(url.Query);
@@ -324,6 +311,52 @@ public class Cmi5Tests(PlatformFixture platform)
     }
 
     /// <summary>A web server of the test's own, on loopback, answering one path with some text (and 404 for anything else).</summary>
+    /// <summary>
+    /// An AU that fetches its credentials and then never says "initialized" (its script broken, say) is listed among the
+    /// packages failing to launch once the start timeout has passed, with the learner counted; a launch whose AU has not
+    /// fetched is not (a learner who closed the window at once looks the same).
+    /// </summary>
+    [Fact]
+    public async Task An_au_that_fetches_its_credentials_and_never_initializes_is_listed_as_failing_to_launch()
+    {
+        var admin = platform.Gateway;
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        var (packageId, _, _, learner, _, launch) = await LaunchedAsync(tag, "stuck");
+        using var _ = learner;
+        async Task<List<JsonElement>> ListedAsync() => [.. (await admin.GetFromJsonAsync<JsonElement>("/api/content/launch-problems")).EnumerateArray()
+            .Where(p => p.GetProperty("packageId").GetGuid() == packageId)];
+        var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(launch.GetProperty("launchUrl").GetString()!).Query);
+        await Task.Delay(TimeSpan.FromSeconds(16)); // past the test platform's 15 s start timeout, not yet fetched
+        Assert.Empty(await ListedAsync());
+
+        using (var fetched = await platform.Anonymous.PostAsync(new Uri(query["fetch"]!).PathAndQuery, null))
+            Assert.Equal(HttpStatusCode.OK, fetched.StatusCode);
+        var listed = await Eventually.ReachesAsync(ListedAsync, l => l.Count > 0, TimeSpan.FromSeconds(45), "the silent AU listed");
+        var row = Assert.Single(listed);
+        Assert.Equal(("notStarted", $"https://lms.example/cmi5/{tag}/quiz", "Quiz", 1), (row.GetProperty("kind").GetString(), row.GetProperty("itemId").GetString(),
+            row.GetProperty("activity").GetString(), row.GetProperty("learners").GetInt32()));
+        Assert.Contains("initialized", row.GetProperty("detail").GetString());
+    }
+
+    /// <summary>A cmi5 package on a course, a learner enrolled on it, and their launch of its AU.</summary>
+    private async Task<(Guid PackageId, Guid ActivityId, Guid LearnerId, HttpClient Learner, Guid EnrolmentId, JsonElement Launch)> LaunchedAsync(string tag, string who)
+    {
+        var admin = platform.Gateway;
+        using var uploaded = await admin.PostAsync("/api/content/packages", new MultipartFormDataContent { { Package(tag), "file", "ladder.zip" } });
+        var package = await uploaded.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(uploaded.StatusCode == HttpStatusCode.Created, package.ToString());
+        Assert.Equal("cmi5", package.GetProperty("standard").GetString());
+        var packageId = package.GetProperty("id").GetGuid();
+        var courseId = await Catalogue.CatalogueClient.EnrollableCourseAsync(platform, "Ladder safety", d => d["sections"] = new[]
+        {
+            new { title = "Ladders", activities = new object[] { new { kind = "content", title = "Ladder safety", contentItemId = packageId, required = true } } },
+        });
+        var course = await admin.GetFromJsonAsync<JsonElement>($"/api/catalogue/courses/{courseId}");
+        var activityId = course.GetProperty("sections")[0].GetProperty("activities")[0].GetProperty("id").GetGuid();
+        var (learnerId, learner, enrolmentId) = await RuntimeTests.EnrolledLearnerAsync(platform, courseId, who);
+        return (packageId, activityId, learnerId, learner, enrolmentId, await RuntimeTests.LaunchAsync(learner, enrolmentId, activityId));
+    }
+
     private static async Task<Hosted> ServeAsync(string path, string text)
     {
         var builder = WebApplication.CreateSlimBuilder();

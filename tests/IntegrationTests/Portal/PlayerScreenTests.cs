@@ -35,6 +35,8 @@ public class PlayerScreenTests(PlatformFixture platform, BrowserFixture chromium
             await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("This content has not started after 15 seconds",
                 new() { Timeout = 30_000 });
             await AssertAccessibleAsync(page, "player-not-started", "#sco-frame");
+            await page.SetViewportSizeAsync(360, 780);
+            await AssertAccessibleAsync(page, "player-not-started-360", "#sco-frame");
         });
         await Eventually.ReachesAsync(() => Platform.CountAsync(ResourceNames.ContentDb,
                 $"SELECT count(*) FROM launch_problems p JOIN scorm_attempts a ON a.\"Id\" = p.\"AttemptId\" WHERE a.\"EnrolmentId\" = '{enrolmentId}' AND p.\"Kind\" = 'NotStarted'"),
@@ -49,6 +51,8 @@ public class PlayerScreenTests(PlatformFixture platform, BrowserFixture chromium
             await Assertions.Expect(row).ToContainTextAsync("Did not start");
             await Assertions.Expect(row.GetByRole(AriaRole.Cell).Nth(2)).ToHaveTextAsync("1");
             await AssertAccessibleAsync(manager, "packages-failing");
+            await manager.SetViewportSizeAsync(360, 780);
+            await AssertAccessibleAsync(manager, "packages-failing-360");
         });
     }
 

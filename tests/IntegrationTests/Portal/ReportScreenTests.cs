@@ -41,6 +41,10 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
         var adas = (await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={ada}")).GetProperty("items")[0].GetProperty("id").GetGuid();
         using (var done = await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{adas}/complete", new { reason = "attended" }))
             Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        // An audience to report on (a draft: the picker offers every audience by name).
+        using (var audience = await admin.PostAsJsonAsync("/api/enrolment/audiences",
+                   new { name = $"{tag} drivers", rule = new { type = "orgUnit", orgUnitId = unit }, leavePolicy = "Keep" }))
+            Assert.True(audience.StatusCode == HttpStatusCode.Created, await audience.Content.ReadAsStringAsync());
         // Analytics has it all once the report for the unit counts Ada's completion.
         await Eventually.ReachesAsync(async () => (await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={unit}"))
             .GetProperty("total").GetProperty("completed").GetInt64(), n => n == 1, TimeSpan.FromSeconds(60), "the report counting the completion");
@@ -52,6 +56,7 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
             {
                 await Browser.SignInAsAdminAsync(page, "/reports/compliance");
                 await Assertions.Expect(Heading(page)).ToHaveTextAsync("Completion and compliance");
+                await Assertions.Expect(page.GetByLabel("Audience (its members on the date)").Locator("option", new() { HasTextString = $"{tag} drivers" })).ToHaveCountAsync(1);
                 await page.GetByLabel("Org unit (and the units under it)").SelectOptionAsync(new SelectOptionValue { Label = $"{tag} Logistics" });
                 await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
                 await page.WaitForURLAsync(url => url.Contains($"orgUnit={unit}", StringComparison.Ordinal));
@@ -178,6 +183,12 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
             await Assertions.Expect(Heading(managerPage)).ToHaveTextAsync("Certifications expiring");
             await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToContainTextAsync("0 certifications expiring within 90 days of now.");
             await AssertAccessibleAsync(managerPage, "expiring-manager");
+
+            // Prepared exports are the manager's own: none yet, and the page says so.
+            await managerPage.GotoAsync("/reports/exports");
+            await Assertions.Expect(Heading(managerPage)).ToHaveTextAsync("Prepared exports");
+            await Assertions.Expect(managerPage.GetByRole(AriaRole.Status)).ToHaveTextAsync("You have no prepared exports.");
+            await AssertAccessibleAsync(managerPage, "exports-manager");
         });
     }
 
@@ -189,7 +200,7 @@ public class ReportScreenTests(PlatformFixture platform, BrowserFixture chromium
                      ($"/reports/dashboard?orgUnit={unit}", "Dashboard", "dashboard"), ($"/reports/trend?orgUnit={unit}", "Learning over time", "trend"),
                      ($"/reports/usage?orgUnit={unit}", "Course usage", "usage"), ($"/reports/expiring?orgUnit={unit}&within=90", "Certifications expiring", "expiring"),
                      ("/reports/notifications", "Notification delivery", "notifications"), ($"/reports/transcript/{person}", null, "transcript"),
-                     ("/reports/provisioning", "Provisioning health", "provisioning"),
+                     ("/reports/provisioning", "Provisioning health", "provisioning"), ("/reports/exports", "Prepared exports", "exports-list"),
                  })
         {
             await page.GotoAsync(path);

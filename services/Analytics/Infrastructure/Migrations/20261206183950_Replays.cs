@@ -11,18 +11,6 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropColumn(
-                name: "Entries",
-                table: "read_model_rebuilds");
-
-            migrationBuilder.DropColumn(
-                name: "LastPage",
-                table: "read_model_rebuilds");
-
-            migrationBuilder.DropColumn(
-                name: "Pages",
-                table: "read_model_rebuilds");
-
             migrationBuilder.CreateTable(
                 name: "read_model_rebuild_sources",
                 columns: table => new
@@ -43,6 +31,29 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
+
+            // Earlier rebuilds keep their counts, as their ledger's; one running now was asking the ledger alone and could
+            // never complete with every source, so it is given up (an operator starts another).
+            migrationBuilder.Sql("""
+                INSERT INTO read_model_rebuild_sources ("RebuildId", "Source", "Pages", "Records", "LastPage")
+                SELECT "Id", 'ledger', "Pages", "Entries", "LastPage" FROM read_model_rebuilds
+                """);
+            migrationBuilder.Sql("""
+                UPDATE read_model_rebuilds SET "AbandonedAt" = now(), "AbandonedBy" = 'The upgrade to rebuilds of every source'
+                WHERE "CompletedAt" IS NULL AND "AbandonedAt" IS NULL
+                """);
+
+            migrationBuilder.DropColumn(
+                name: "Entries",
+                table: "read_model_rebuilds");
+
+            migrationBuilder.DropColumn(
+                name: "LastPage",
+                table: "read_model_rebuilds");
+
+            migrationBuilder.DropColumn(
+                name: "Pages",
+                table: "read_model_rebuilds");
         }
 
         /// <inheritdoc />

@@ -650,11 +650,19 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
                     b.Property<Guid?>("FromOrgUnitId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("FromStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<Guid?>("ToManagerId")
                         .HasColumnType("uuid");
 
                     b.Property<Guid?>("ToOrgUnitId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("ToStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
 
                     b.Property<Guid>("UserId")
                         .HasColumnType("uuid");

@@ -560,6 +560,10 @@ namespace LmsPlatform.ContentDelivery.Infrastructure.Migrations
                     b.HasIndex("FetchTokenHash")
                         .IsUnique();
 
+                    b.HasIndex("LaunchedAt")
+                        .HasDatabaseName("ix_cmi5_sessions_not_initialized")
+                        .HasFilter("\"InitializedAt\" IS NULL");
+
                     b.HasIndex("RegistrationId");
 
                     b.HasIndex("UserId");

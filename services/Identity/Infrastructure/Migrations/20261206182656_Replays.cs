@@ -17,6 +17,9 @@ namespace LmsPlatform.Identity.Infrastructure.Migrations
                 type: "timestamp with time zone",
                 nullable: true);
 
+            // Refusals from before the time was kept: a job still as refused was planned then (one later applied cannot be told).
+            migrationBuilder.Sql("""UPDATE import_jobs SET "RefusedAt" = "PlannedAt" WHERE "Status" = 'Planned' AND "Message" LIKE 'Not applied:%'""");
+
             migrationBuilder.CreateTable(
                 name: "replays",
                 columns: table => new
