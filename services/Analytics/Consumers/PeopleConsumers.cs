@@ -63,17 +63,32 @@ public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : IdempotentCo
     }
 }
 
-/// <summary>A page of the org unit tree sent again for a rebuild: the units no live event has written since the copy was emptied.</summary>
-public sealed class OrgUnitsReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<OrgUnitsReplayed, AnalyticsDbContext>(db)
+/// <summary>
+/// A page of one source's records sent again for a rebuild, applied record by record with the live rule: the batch's
+/// rebuild locked first, the page counted, then each record.
+/// </summary>
+public abstract class ReplayedRecordsConsumer<TPage, TRecord>(AnalyticsDbContext db) : IdempotentConsumer<TPage, AnalyticsDbContext>(db)
+    where TPage : class, LmsPlatform.Contracts.IReplayPage
 {
-    protected override Task BeforeHandlingAsync(IReadOnlyList<OrgUnitsReplayed> messages, CancellationToken cancellationToken) =>
+    protected abstract IEnumerable<TRecord> RecordsOf(TPage page);
+    protected abstract Task ApplyAsync(TRecord record, CancellationToken cancellationToken);
+
+    protected override Task BeforeHandlingAsync(IReadOnlyList<TPage> messages, CancellationToken cancellationToken) =>
         RebuildProgress.LockAsync(Db, messages, cancellationToken);
 
-    protected override async Task HandleAsync(OrgUnitsReplayed message, CancellationToken cancellationToken)
+    protected override async Task HandleAsync(TPage message, CancellationToken cancellationToken)
     {
         await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
-        foreach (var unit in message.Units) await OrgUnitCopyModel.InsertMissingAsync(Db, unit.OrgUnitId, unit.Name, unit.ParentId, unit.Active, cancellationToken);
+        foreach (var record in RecordsOf(message)) await ApplyAsync(record, cancellationToken);
     }
+}
+
+/// <summary>A page of the org unit tree sent again for a rebuild: the units no live event has written since the copy was emptied.</summary>
+public sealed class OrgUnitsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<OrgUnitsReplayed, ReplayedOrgUnit>(db)
+{
+    protected override IEnumerable<ReplayedOrgUnit> RecordsOf(OrgUnitsReplayed page) => page.Units;
+    protected override Task ApplyAsync(ReplayedOrgUnit unit, CancellationToken cancellationToken) =>
+        OrgUnitCopyModel.InsertMissingAsync(Db, unit.OrgUnitId, unit.Name, unit.ParentId, unit.Active, cancellationToken);
 }
 
 /// <summary>The roles people hold, for the scope a scheduled report runs with; a later change that arrived first is kept.</summary>
@@ -83,16 +98,10 @@ public sealed class RoleAssignmentChangedConsumer(AnalyticsDbContext db) : Idemp
 }
 
 /// <summary>A page of the roles held sent again for a rebuild, each as its grant.</summary>
-public sealed class RolesReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<RolesReplayed, AnalyticsDbContext>(db)
+public sealed class RolesReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<RolesReplayed, RoleAssignmentChanged>(db)
 {
-    protected override Task BeforeHandlingAsync(IReadOnlyList<RolesReplayed> messages, CancellationToken cancellationToken) =>
-        RebuildProgress.LockAsync(Db, messages, cancellationToken);
-
-    protected override async Task HandleAsync(RolesReplayed message, CancellationToken cancellationToken)
-    {
-        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
-        foreach (var role in message.Roles) await RoleHeld.ApplyAsync(Db, role, cancellationToken);
-    }
+    protected override IEnumerable<RoleAssignmentChanged> RecordsOf(RolesReplayed page) => page.Roles;
+    protected override Task ApplyAsync(RoleAssignmentChanged role, CancellationToken cancellationToken) => RoleHeld.ApplyAsync(Db, role, cancellationToken);
 }
 
 /// <summary>Sign-ins, for the people active on the platform (<see cref="SignIn"/>).</summary>
@@ -112,14 +121,8 @@ public sealed class ImportFinishedConsumer(AnalyticsDbContext db) : IdempotentCo
 }
 
 /// <summary>A page of HR imports' ends sent again for a rebuild.</summary>
-public sealed class ImportsReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<ImportsReplayed, AnalyticsDbContext>(db)
+public sealed class ImportsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<ImportsReplayed, ImportFinished>(db)
 {
-    protected override Task BeforeHandlingAsync(IReadOnlyList<ImportsReplayed> messages, CancellationToken cancellationToken) =>
-        RebuildProgress.LockAsync(Db, messages, cancellationToken);
-
-    protected override async Task HandleAsync(ImportsReplayed message, CancellationToken cancellationToken)
-    {
-        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
-        foreach (var end in message.Ends) await ImportRun.AddOnceAsync(Db, end, cancellationToken);
-    }
+    protected override IEnumerable<ImportFinished> RecordsOf(ImportsReplayed page) => page.Ends;
+    protected override Task ApplyAsync(ImportFinished end, CancellationToken cancellationToken) => ImportRun.AddOnceAsync(Db, end, cancellationToken);
 }
