@@ -36,8 +36,8 @@ public static class OrgUnitCopyModel
             """, ct);
 
     /// <summary>
-    /// Writes an org unit a replay sends, unless a live event has written it since the copy was emptied: that event, and
-    /// any after it on the same ordered queue, are at least as new as the replay's page.
+    /// Writes an org unit a replay sends if the copy lacks it (a database lost, say). A unit the copy holds is left to the
+    /// live events: a unit carries no time to tell whether the page or the copy is newer.
     /// </summary>
     public static Task InsertMissingAsync(DbContext db, Guid id, string name, Guid? parentId, bool active, CancellationToken ct) =>
         db.Database.ExecuteSqlInterpolatedAsync($"""

@@ -6,11 +6,11 @@ namespace LmsPlatform.Contracts;
 /// </summary>
 public static class ReplaySources
 {
-    public const string Ledger = "ledger", Certifications = "certifications";
+    public const string Ledger = "ledger", Certifications = "certifications", AudienceChanges = "audience-changes";
     public const string People = "people", OrgUnits = "org-units", Roles = "roles", Imports = "imports";
     public const string Items = "items";
 
-    public static readonly IReadOnlyList<string> All = [Ledger, Certifications, People, OrgUnits, Roles, Imports, Items];
+    public static readonly IReadOnlyList<string> All = [Ledger, Certifications, AudienceChanges, People, OrgUnits, Roles, Imports, Items];
 }
 
 /// <summary>

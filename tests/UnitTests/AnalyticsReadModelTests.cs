@@ -117,6 +117,7 @@ public class AnalyticsReadModelTests
         IEnumerable<LmsPlatform.Contracts.IReplayPage> Others() =>
         [
             new LmsPlatform.Contracts.Enrolment.CertificationsReplayed(Guid.Empty, 1, [], [], true, 0, at),
+            new LmsPlatform.Contracts.Enrolment.AudienceChangesReplayed(Guid.Empty, 1, [], true, 0, at),
             new LmsPlatform.Contracts.Identity.PeopleReplayed(Guid.Empty, 1, [], true, 0, at),
             new LmsPlatform.Contracts.Identity.OrgUnitsReplayed(Guid.Empty, 1, [], true, 0, at),
             new LmsPlatform.Contracts.Identity.RolesReplayed(Guid.Empty, 1, [], true, 0, at),
@@ -133,7 +134,7 @@ public class AnalyticsReadModelTests
         Assert.Null(rebuild.CompletedAt); // the courses are still missing
         rebuild.Folded(new LmsPlatform.Contracts.Catalogue.CoursesReplayed(Guid.Empty, 1, [], true, 0, at.AddSeconds(9)));
         Assert.Equal(at.AddSeconds(9), rebuild.CompletedAt);
-        Assert.Equal(9, rebuild.Pages);
+        Assert.Equal(10, rebuild.Pages);
         Assert.False(rebuild.Abandon("ops", at)); // finished: nothing to abandon
 
         var stuck = new ReadModelRebuild();

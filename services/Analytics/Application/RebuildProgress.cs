@@ -8,7 +8,8 @@ namespace LmsPlatform.Analytics.Application;
 public static class RebuildProgress
 {
     /// <summary>
-    /// Locks the rows of the batch's rebuilds, until the batch commits, before the batch reads or writes anything else:
+    /// Locks the rows of the batch's rebuilds, until the batch commits, before the batch reads or writes anything but its
+    /// inbox rows (which a rebuild never empties):
     /// pages of different sources are folded by different consumers at once, and each must count on the others' counts,
     /// or the last two pages could each miss the other and the rebuild never complete. Taken first, in id order, so every
     /// page and a rebuild starting (which locks the table, then empties the copies) take their locks in one order.

@@ -117,7 +117,7 @@ public sealed class CourseArchivedConsumer(AnalyticsDbContext db) : ItemFactCons
 
 public sealed class CourseReplacedConsumer(AnalyticsDbContext db) : ItemFactConsumer<CourseReplaced>(db)
 {
-    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CourseReplaced m) => [(m.CourseId, item => item.ReplacedBy = m.ReplacedByCourseId)];
+    protected override IEnumerable<(Guid, Action<ItemFact>)> ChangesOf(CourseReplaced m) => [(m.CourseId, item => item.Replaced(m.ReplacedByCourseId))];
 }
 
 /// <summary>A page of the published courses sent again for a rebuild.</summary>
@@ -210,9 +210,28 @@ public sealed class CertificationsReplayedConsumer(AnalyticsDbContext db) : Cert
 /// <summary>Audience membership changes, for the reports by audience (<see cref="AudienceChange"/>).</summary>
 public sealed class AudienceMembershipChangedConsumer(AnalyticsDbContext db) : IdempotentConsumer<AudienceMembershipChanged, AnalyticsDbContext>(db)
 {
-    protected override Task HandleAsync(AudienceMembershipChanged message, CancellationToken cancellationToken)
+    private readonly List<AudienceMembershipChanged> _changes = [];
+
+    protected override Task BeforeHandlingAsync(IReadOnlyList<AudienceMembershipChanged> messages, CancellationToken cancellationToken)
     {
-        Db.AudienceChanges.Add(new AudienceChange { AudienceId = message.AudienceId, UserId = message.UserId, Change = message.Change, At = message.At });
+        _changes.Clear(); // a retried batch starts again
         return Task.CompletedTask;
     }
+
+    protected override Task HandleAsync(AudienceMembershipChanged message, CancellationToken cancellationToken)
+    {
+        _changes.Add(message);
+        return Task.CompletedTask;
+    }
+
+    protected override Task AfterHandlingAsync(IReadOnlyList<AudienceMembershipChanged> messages, CancellationToken cancellationToken) =>
+        AudienceChange.AddMissingAsync(Db, _changes, cancellationToken);
+}
+
+/// <summary>A page of the audiences' membership history sent again for a rebuild.</summary>
+public sealed class AudienceChangesReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<AudienceChangesReplayed, AudienceMembershipChanged>(db)
+{
+    protected override IReadOnlyList<AudienceMembershipChanged> RecordsOf(AudienceChangesReplayed page) => page.Changes;
+    protected override Task ApplyAsync(IReadOnlyList<AudienceMembershipChanged> changes, CancellationToken cancellationToken) =>
+        AudienceChange.AddMissingAsync(Db, changes, cancellationToken);
 }

@@ -11,6 +11,10 @@ namespace LmsPlatform.Analytics.Consumers;
 /// <summary>
 /// The people of the reporting read model (org unit, manager, status), one queue per event. A move to another org unit
 /// or manager, and a change of status, is also logged (<see cref="PlacementChange"/>), for reports as of a past date.
+/// Analytics follows a person's status through <see cref="UserUpdated"/> alone: identity sends it, status included,
+/// with every status change, and one queue keeps a person's updates in order, so each change is logged once with the
+/// "from" it really had. (UserDeactivated and UserReactivated, on queues of their own, could overtake the update
+/// before them and log a wrong "from"; analytics does not consume them.)
 /// </summary>
 public abstract class UserFactConsumer<TEvent>(AnalyticsDbContext db) : PersonCopyConsumer<TEvent, AnalyticsDbContext, UserFact>(db)
     where TEvent : class, LmsPlatform.Contracts.IIntegrationEvent
@@ -24,15 +28,14 @@ public abstract class UserFactConsumer<TEvent>(AnalyticsDbContext db) : PersonCo
 
 public sealed class UserCreatedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserCreated>(db);
 public sealed class UserUpdatedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserUpdated>(db);
-public sealed class UserDeactivatedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserDeactivated>(db);
-public sealed class UserReactivatedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserReactivated>(db);
 public sealed class UserErasedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserErased>(db);
 
 /// <summary>
 /// A page of identity's people sent again for a rebuild, each applied as the events it stands for. The copies are not
 /// emptied by a rebuild (identity never deletes a person, so the replay reaches every one), which keeps the moves log
-/// whole: a page that brings a change the live events have not yet brought logs it, at the time it was made; a page
-/// that only mends a copy (the same time as the copy's) logs nothing.
+/// whole: a page that brings a change the live events have not yet brought logs it, at the time it was made (one step,
+/// from the copy as it was: changes queued behind it are then older and log nothing); a page that only mends a copy
+/// (the same time as the copy's) logs nothing.
 /// </summary>
 public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<PeopleReplayed, AnalyticsDbContext>(db)
 {
@@ -56,22 +59,24 @@ public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : IdempotentCo
                 copy.Apply(person);
                 continue;
             }
-            var (before, since) = (copy.Placement, copy.ProfileAt);
+            var (before, since) = (copy.Placement, Latest(copy.ProfileAt, copy.StatusAt));
             copy.Apply(person);
             if (before != copy.Placement && (since is null || person.ProfileAt > since)) Db.PlacementChanges.Add(PlacementChange.Of(copy, before, person.ProfileAt));
         }
     }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
 
 /// <summary>
-/// A page of one source's records sent again for a rebuild, applied record by record with the live rule: the batch's
-/// rebuild locked first, the page counted, then each record.
+/// A page of one source's records sent again for a rebuild, applied with the live rule: the batch's rebuild locked
+/// first, the page counted, then its records.
 /// </summary>
 public abstract class ReplayedRecordsConsumer<TPage, TRecord>(AnalyticsDbContext db) : IdempotentConsumer<TPage, AnalyticsDbContext>(db)
     where TPage : class, LmsPlatform.Contracts.IReplayPage
 {
-    protected abstract IEnumerable<TRecord> RecordsOf(TPage page);
-    protected abstract Task ApplyAsync(TRecord record, CancellationToken cancellationToken);
+    protected abstract IReadOnlyList<TRecord> RecordsOf(TPage page);
+    protected abstract Task ApplyAsync(IReadOnlyList<TRecord> records, CancellationToken cancellationToken);
 
     protected override Task BeforeHandlingAsync(IReadOnlyList<TPage> messages, CancellationToken cancellationToken) =>
         RebuildProgress.LockAsync(Db, messages, cancellationToken);
@@ -79,16 +84,18 @@ public abstract class ReplayedRecordsConsumer<TPage, TRecord>(AnalyticsDbContext
     protected override async Task HandleAsync(TPage message, CancellationToken cancellationToken)
     {
         await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
-        foreach (var record in RecordsOf(message)) await ApplyAsync(record, cancellationToken);
+        await ApplyAsync(RecordsOf(message), cancellationToken);
     }
 }
 
-/// <summary>A page of the org unit tree sent again for a rebuild: the units no live event has written since the copy was emptied.</summary>
+/// <summary>A page of the org unit tree sent again for a rebuild: the units the copy lacks.</summary>
 public sealed class OrgUnitsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<OrgUnitsReplayed, ReplayedOrgUnit>(db)
 {
-    protected override IEnumerable<ReplayedOrgUnit> RecordsOf(OrgUnitsReplayed page) => page.Units;
-    protected override Task ApplyAsync(ReplayedOrgUnit unit, CancellationToken cancellationToken) =>
-        OrgUnitCopyModel.InsertMissingAsync(Db, unit.OrgUnitId, unit.Name, unit.ParentId, unit.Active, cancellationToken);
+    protected override IReadOnlyList<ReplayedOrgUnit> RecordsOf(OrgUnitsReplayed page) => page.Units;
+    protected override async Task ApplyAsync(IReadOnlyList<ReplayedOrgUnit> units, CancellationToken cancellationToken)
+    {
+        foreach (var unit in units) await OrgUnitCopyModel.InsertMissingAsync(Db, unit.OrgUnitId, unit.Name, unit.ParentId, unit.Active, cancellationToken);
+    }
 }
 
 /// <summary>The roles people hold, for the scope a scheduled report runs with; a later change that arrived first is kept.</summary>
@@ -100,8 +107,11 @@ public sealed class RoleAssignmentChangedConsumer(AnalyticsDbContext db) : Idemp
 /// <summary>A page of the roles held sent again for a rebuild, each as its grant.</summary>
 public sealed class RolesReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<RolesReplayed, RoleAssignmentChanged>(db)
 {
-    protected override IEnumerable<RoleAssignmentChanged> RecordsOf(RolesReplayed page) => page.Roles;
-    protected override Task ApplyAsync(RoleAssignmentChanged role, CancellationToken cancellationToken) => RoleHeld.ApplyAsync(Db, role, cancellationToken);
+    protected override IReadOnlyList<RoleAssignmentChanged> RecordsOf(RolesReplayed page) => page.Roles;
+    protected override async Task ApplyAsync(IReadOnlyList<RoleAssignmentChanged> roles, CancellationToken cancellationToken)
+    {
+        foreach (var role in roles) await RoleHeld.ApplyAsync(Db, role, cancellationToken);
+    }
 }
 
 /// <summary>Sign-ins, for the people active on the platform (<see cref="SignIn"/>).</summary>
@@ -123,6 +133,9 @@ public sealed class ImportFinishedConsumer(AnalyticsDbContext db) : IdempotentCo
 /// <summary>A page of HR imports' ends sent again for a rebuild.</summary>
 public sealed class ImportsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<ImportsReplayed, ImportFinished>(db)
 {
-    protected override IEnumerable<ImportFinished> RecordsOf(ImportsReplayed page) => page.Ends;
-    protected override Task ApplyAsync(ImportFinished end, CancellationToken cancellationToken) => ImportRun.AddOnceAsync(Db, end, cancellationToken);
+    protected override IReadOnlyList<ImportFinished> RecordsOf(ImportsReplayed page) => page.Ends;
+    protected override async Task ApplyAsync(IReadOnlyList<ImportFinished> ends, CancellationToken cancellationToken)
+    {
+        foreach (var end in ends) await ImportRun.AddOnceAsync(Db, end, cancellationToken);
+    }
 }

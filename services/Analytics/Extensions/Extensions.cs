@@ -23,8 +23,6 @@ public static class Extensions
             // The copy of every user, kept current from each of identity's user events.
             bus.AddIdempotentConsumer<UserCreatedConsumer>();
             bus.AddIdempotentConsumer<UserUpdatedConsumer>();
-            bus.AddIdempotentConsumer<UserDeactivatedConsumer>();
-            bus.AddIdempotentConsumer<UserReactivatedConsumer>();
             bus.AddIdempotentConsumer<UserErasedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitCreatedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitChangedConsumer>();
@@ -47,6 +45,7 @@ public static class Extensions
             // A rebuild's replay, a page of one source at a time.
             bus.AddIdempotentConsumer<LedgerReplayedConsumer>();
             bus.AddIdempotentConsumer<CertificationsReplayedConsumer>();
+            bus.AddIdempotentConsumer<AudienceChangesReplayedConsumer>();
             bus.AddIdempotentConsumer<PeopleReplayedConsumer>();
             bus.AddIdempotentConsumer<OrgUnitsReplayedConsumer>();
             bus.AddIdempotentConsumer<RolesReplayedConsumer>();

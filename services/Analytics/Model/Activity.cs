@@ -15,6 +15,24 @@ public sealed class AudienceChange
     public Guid UserId { get; set; }
     public string Change { get; set; } = "";
     public DateTimeOffset At { get; set; }
+
+    /// <summary>
+    /// Keeps each membership change once: the same change may come live and in a rebuild's replay. The changes already
+    /// held are read in one query for the lot (a batch of events, or a replayed page).
+    /// </summary>
+    public static async Task AddMissingAsync(Infrastructure.AnalyticsDbContext db, IReadOnlyCollection<Contracts.Enrolment.AudienceMembershipChanged> changes,
+        CancellationToken ct)
+    {
+        if (changes.Count == 0) return;
+        var users = changes.Select(c => c.UserId).Distinct().ToList();
+        var audiences = changes.Select(c => c.AudienceId).Distinct().ToList();
+        var (from, to) = (changes.Min(c => c.At), changes.Max(c => c.At));
+        var held = (await db.AudienceChanges.Where(c => users.Contains(c.UserId) && audiences.Contains(c.AudienceId) && c.At >= from && c.At <= to)
+            .Select(c => new { c.AudienceId, c.UserId, c.Change, c.At }).ToListAsync(ct)).Select(c => (c.AudienceId, c.UserId, c.Change, c.At)).ToHashSet();
+        foreach (var m in changes)
+            if (held.Add((m.AudienceId, m.UserId, m.Change, m.At)))
+                db.AudienceChanges.Add(new AudienceChange { AudienceId = m.AudienceId, UserId = m.UserId, Change = m.Change, At = m.At });
+    }
 }
 
 /// <summary>One sign-in, copied from identity's events: who was on the platform when, for the active-people figures.</summary>

@@ -35,6 +35,9 @@ public sealed class ItemFact
         if (Code.Length == 0) Code = code;
     }
 
+    /// <summary>It was replaced by <paramref name="successor"/>.</summary>
+    public void Replaced(Guid successor) => ReplacedBy = successor;
+
     public void Apply(CoursePublished e) => Published(e.Version, e.Code, e.Title, e.CategoryId, e.Compliance.ValidityMonths, e.PublishedAt);
 
     /// <summary>A course as a replay sends it: its publication, archiving and replacement, by the same rules as their events.</summary>
@@ -42,7 +45,7 @@ public sealed class ItemFact
     {
         Published(c.Version, c.Code, c.Title, c.CategoryId, c.ValidityMonths, c.FirstPublishedAt);
         if (c.ArchivedAt is { } archivedAt) Archived(archivedAt, c.Code);
-        if (c.ReplacedByCourseId is { } successor) ReplacedBy = successor;
+        if (c.ReplacedByCourseId is { } successor) Replaced(successor);
     }
 }
 

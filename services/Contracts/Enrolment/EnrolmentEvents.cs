@@ -110,6 +110,14 @@ public sealed record LedgerReplayed(Guid ReplayId, int Page, IReadOnlyList<Repla
     int IReplayPage.Count => Entries.Count;
 }
 
+/// <summary>A page of the audiences' membership history sent again for a replay: each change as it was announced.</summary>
+public sealed record AudienceChangesReplayed(Guid ReplayId, int Page, IReadOnlyList<AudienceMembershipChanged> Changes, bool Last, long Total, DateTimeOffset At)
+    : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.AudienceChanges;
+    int IReplayPage.Count => Changes.Count;
+}
+
 /// <summary>
 /// A page of the certification cycles sent again for a replay, from the history of every cycle: each cycle earned or
 /// renewed, and each that ran out, as their own events announced them.

@@ -56,3 +56,21 @@ public sealed class CertificationReplaySource : ReplaySource<EnrolmentDbContext,
         new CertificationsReplayed(header.ReplayId, header.Page, [.. records.OfType<CertificationAchieved>()], [.. records.OfType<CertificationExpired>()],
             last, total, header.At);
 }
+
+/// <summary>The audiences' membership history (<see cref="MembershipChange"/>, in the order written), each change as it was announced.</summary>
+public sealed class AudienceChangeReplaySource : ReplaySource<EnrolmentDbContext, AudienceMembershipChanged>
+{
+    public override string Name => ReplaySources.AudienceChanges;
+
+    protected override async Task<IReadOnlyList<(ReplayPosition At, AudienceMembershipChanged? Record)>> ReadRowsAsync(EnrolmentDbContext db,
+        ReplayPosition after, int size, CancellationToken ct)
+    {
+        var page = await db.MembershipChanges.FromSql($"""
+            SELECT * FROM audience_membership_history WHERE "Id" > {after.Id} ORDER BY "Id" LIMIT {size}
+            """).AsNoTracking().ToListAsync(ct);
+        return [.. page.Select(c => (new ReplayPosition(c.Id, 0), (AudienceMembershipChanged?)c.ToIntegrationEvent()))];
+    }
+
+    protected override IReplayPage Page(ReplayPageHeader header, IReadOnlyList<AudienceMembershipChanged> records, bool last, long total) =>
+        new AudienceChangesReplayed(header.ReplayId, header.Page, records, last, total, header.At);
+}

@@ -28,8 +28,8 @@ public static class Extensions
         builder.Services.AddScoped<FollowUps>();
         builder.Services.Configure<FollowUpOptions>(builder.Configuration.GetSection("FollowUps"));
         builder.Services.AddHostedService<FollowUpWorker>();
-        // What analytics' rebuild asks for again: the ledger and the certification cycles.
-        builder.AddReplays<EnrolmentDbContext>(typeof(LedgerReplaySource), typeof(CertificationReplaySource));
+        // What analytics' rebuild asks for again: the ledger, the certification cycles and the audiences' membership history.
+        builder.AddReplays<EnrolmentDbContext>(typeof(LedgerReplaySource), typeof(CertificationReplaySource), typeof(AudienceChangeReplaySource));
         // Certificates: the credential signing key is protected at rest with data-protection keys kept in the database.
         builder.Services.AddDataProtection().SetApplicationName("lms-enrolment").PersistKeysToDbContext<EnrolmentDbContext>();
         builder.Services.Configure<CertificateOptions>(builder.Configuration.GetSection("Certificates"));

@@ -384,6 +384,14 @@ public class ReportTests(PlatformFixture platform)
             draft => draft["compliance"] = new { dueWithinDays = 30, dueFrom = "hire", validityMonths = 12 });
         using (var granted = await admin.PostAsJsonAsync("/api/identity/role-assignments", new { userId = people[1], role = "Manager", scopeOrgUnitId = unit }))
             Assert.Equal(HttpStatusCode.Created, granted.StatusCode);
+        Guid audience;
+        using (var created = await admin.PostAsJsonAsync("/api/enrolment/audiences", new { name = $"Rebuild {tag}", rule = new { type = "orgUnit", orgUnitId = unit }, leavePolicy = "Keep" }))
+        {
+            Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+            audience = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }
+        using (var published = await admin.PostAsJsonAsync($"/api/enrolment/audiences/{audience}/publish", new { }))
+            Assert.Equal(HttpStatusCode.OK, published.StatusCode);
         using (var batch = await admin.PostAsJsonAsync("/api/enrolment/enrolments/batch", new { userIds = people, courseId = course }))
             Assert.Equal(HttpStatusCode.OK, batch.StatusCode);
         await Task.Delay(1100);
@@ -404,15 +412,18 @@ public class ReportTests(PlatformFixture platform)
             ("courses", $"""SELECT concat_ws('|', "ItemId", "Code", "Title", "CategoryId", "Version", "ValidityMonths", "PublishedAt", "ArchivedAt") FROM item_facts WHERE "ItemId" = '{course}'"""),
             ("certifications", $"""SELECT concat_ws('|', "CertificationId", "Cycle", "UserId", "CertifiedAt", "ExpiresAt", "ExpiredAt") FROM certification_facts WHERE "CourseId" = '{course}'"""),
             ("imports", """SELECT concat_ws('|', "ImportId", "Kind", "Outcome", "FileName", "TotalRows", "ErrorRows", "Created", "Updated", "Moved", "Deactivated", "By", "At") FROM import_runs ORDER BY 1"""),
+            ("audience changes", $"""SELECT concat_ws('|', "UserId", "Change", "At") FROM audience_changes WHERE "AudienceId" = '{audience}' ORDER BY 1"""),
         ];
         async Task<List<List<string>>> RowsAsync() => [.. await Task.WhenAll(sources.Select(s => platform.App.RowsAsync(ResourceNames.AnalyticsDb, s.Sql)))];
-        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1, Soon, "the role and the certification copied");
+        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1 && r[6].Count == 3, Soon,
+            "the role, the certification and the audience's three members copied");
         Assert.All(rows.Take(5), r => Assert.NotEmpty(r));
         // A copy gone wrong (an event lost, say): the people's copies are not emptied, and the replay mends this one from
-        // identity without logging the mending as a move.
+        // identity without logging the mending as a move. The org tree is not emptied either: the replay adds a unit lost.
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
             WITH mangled AS (UPDATE user_facts SET "OrgUnitId" = NULL, "DisplayName" = 'Mangled' WHERE "UserId" = '{people[2]}' RETURNING 1) SELECT count(*) FROM mangled
             """));
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"WITH lost AS (DELETE FROM org_units WHERE id = '{unit}' RETURNING 1) SELECT count(*) FROM lost"));
 
         // One rebuild at a time: another one (the authorisation matrix starts one) is waited out.
         var rebuild = await Eventually.ReachesAsync(async () =>
@@ -423,7 +434,7 @@ public class ReportTests(PlatformFixture platform)
         }, location => location is not null, Soon, "a rebuild started");
         var done = await Eventually.ReachesAsync(async () => await admin.GetFromJsonAsync<JsonElement>(rebuild),
             r => r.GetProperty("completedAt").ValueKind != JsonValueKind.Null, Soon, "the rebuild finishing");
-        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1, done.ToString());
+        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1 + 3, done.ToString());
         Assert.All(done.GetProperty("sources").EnumerateArray(), s => Assert.True(s.GetProperty("complete").GetBoolean(), s.ToString()));
         Assert.Equal(LmsPlatform.Contracts.ReplaySources.All, done.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("source").GetString()));
         using (var late = await admin.PostAsync($"{rebuild}/abandon", null))
