@@ -50,9 +50,16 @@ public static class OperationsApi
 
     /// <summary>
     /// The tables a rebuild empties and the replay fills again, source by source (<see cref="LmsPlatform.Contracts.ReplaySources"/>).
-    /// The people's copies are not emptied: identity never deletes a person, so the replay reaches every copy, and the
-    /// copies must stay known for their moves to be logged meanwhile. Nor is the org tree: a unit carries no time to
-    /// order a replayed page against live changes arriving on two queues, so the replay only adds the units missing.
+    /// Not emptied:
+    /// <list type="bullet">
+    /// <item>the people's copies: identity never deletes a person, so the replay reaches every copy, and the copies must
+    /// stay known for their moves to be logged meanwhile;</item>
+    /// <item>the org tree: a unit carries no time to order a replayed page against live changes arriving on two queues, so
+    /// the replay only adds the units missing;</item>
+    /// <item>the sign-ins and the email outcomes: their sources' logs began with this version (before, identity kept each
+    /// person's last sign-in, and notification no time of a failure), so only analytics holds the earlier history. The
+    /// replay adds the sign-ins missing (each is kept once) and mends each email's outcome (the latest wins).</item>
+    /// </list>
     /// </summary>
     public static readonly IReadOnlyList<string> Rebuilt =
         ["ledger_events", "enrolment_states", "certification_facts", "audience_changes", "roles_held", "import_runs", "item_facts"];
@@ -63,8 +70,8 @@ public static class OperationsApi
     /// One transaction: what analytics copies from other services is emptied (<see cref="Rebuilt"/>), the rebuild recorded
     /// and every service asked (through the outbox) to send its records again. Live events keep arriving meanwhile; they
     /// and the replay are applied by the same rules (ledger entries by number, people and items by time and version), so
-    /// their order does not matter. The logs no service could send again are not emptied: sign-ins
-    /// (identity keeps each person's last), moves and status changes, and email outcomes (notification keeps no time of a failure). One rebuild at a time.
+    /// their order does not matter. The log of moves and status changes is analytics' own, and not emptied. One rebuild
+    /// at a time.
     /// </summary>
     public static async Task<Results<Accepted<RebuildDto>, ProblemHttpResult>> StartRebuild(HttpContext http, AnalyticsDbContext db, TimeProvider time,
         CancellationToken ct)

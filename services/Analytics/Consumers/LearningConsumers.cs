@@ -208,24 +208,10 @@ public sealed class CertificationsReplayedConsumer(AnalyticsDbContext db) : Cert
 }
 
 /// <summary>Audience membership changes, for the reports by audience (<see cref="AudienceChange"/>).</summary>
-public sealed class AudienceMembershipChangedConsumer(AnalyticsDbContext db) : IdempotentConsumer<AudienceMembershipChanged, AnalyticsDbContext>(db)
+public sealed class AudienceMembershipChangedConsumer(AnalyticsDbContext db) : WholeBatchConsumer<AudienceMembershipChanged>(db)
 {
-    private readonly List<AudienceMembershipChanged> _changes = [];
-
-    protected override Task BeforeHandlingAsync(IReadOnlyList<AudienceMembershipChanged> messages, CancellationToken cancellationToken)
-    {
-        _changes.Clear(); // a retried batch starts again
-        return Task.CompletedTask;
-    }
-
-    protected override Task HandleAsync(AudienceMembershipChanged message, CancellationToken cancellationToken)
-    {
-        _changes.Add(message);
-        return Task.CompletedTask;
-    }
-
-    protected override Task AfterHandlingAsync(IReadOnlyList<AudienceMembershipChanged> messages, CancellationToken cancellationToken) =>
-        AudienceChange.AddMissingAsync(Db, _changes, cancellationToken);
+    protected override Task ApplyAsync(IReadOnlyList<AudienceMembershipChanged> changes, CancellationToken cancellationToken) =>
+        AudienceChange.AddMissingAsync(Db, changes, cancellationToken);
 }
 
 /// <summary>A page of the audiences' membership history sent again for a rebuild.</summary>

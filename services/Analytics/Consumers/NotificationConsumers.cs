@@ -1,31 +1,20 @@
 using LmsPlatform.Analytics.Infrastructure;
 using LmsPlatform.Analytics.Model;
 using LmsPlatform.Contracts.Notification;
-using LmsPlatform.ServiceDefaults.Messaging;
-using Microsoft.EntityFrameworkCore;
 
 namespace LmsPlatform.Analytics.Consumers;
 
-/// <summary>Email outcomes, for the delivery report: one row per email, its latest outcome.</summary>
-public sealed class EmailDeliveryChangedConsumer(AnalyticsDbContext db) : IdempotentConsumer<EmailDeliveryChanged, AnalyticsDbContext>(db)
+/// <summary>Email outcomes, for the delivery report: one row per email, its latest outcome (<see cref="EmailFact"/>).</summary>
+public sealed class EmailDeliveryChangedConsumer(AnalyticsDbContext db) : WholeBatchConsumer<EmailDeliveryChanged>(db)
 {
-    private Dictionary<Guid, EmailFact> _facts = [];
+    protected override Task ApplyAsync(IReadOnlyList<EmailDeliveryChanged> outcomes, CancellationToken cancellationToken) =>
+        EmailFact.ApplyAsync(Db, outcomes, cancellationToken);
+}
 
-    protected override async Task BeforeHandlingAsync(IReadOnlyList<EmailDeliveryChanged> messages, CancellationToken cancellationToken)
-    {
-        var ids = messages.Select(m => m.EmailId).Distinct().ToList();
-        _facts = await Db.EmailFacts.Where(f => ids.Contains(f.EmailId)).ToDictionaryAsync(f => f.EmailId, cancellationToken);
-    }
-
-    protected override Task HandleAsync(EmailDeliveryChanged message, CancellationToken cancellationToken)
-    {
-        if (!_facts.TryGetValue(message.EmailId, out var fact))
-        {
-            fact = new EmailFact { EmailId = message.EmailId };
-            _facts[message.EmailId] = fact;
-            Db.EmailFacts.Add(fact);
-        }
-        fact.Apply(message);
-        return Task.CompletedTask;
-    }
+/// <summary>A page of notification's log of email outcomes sent again for a rebuild.</summary>
+public sealed class EmailOutcomesReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<EmailOutcomesReplayed, EmailDeliveryChanged>(db)
+{
+    protected override IReadOnlyList<EmailDeliveryChanged> RecordsOf(EmailOutcomesReplayed page) => page.Outcomes;
+    protected override Task ApplyAsync(IReadOnlyList<EmailDeliveryChanged> outcomes, CancellationToken cancellationToken) =>
+        EmailFact.ApplyAsync(Db, outcomes, cancellationToken);
 }

@@ -88,6 +88,20 @@ public abstract class ReplayedRecordsConsumer<TPage, TRecord>(AnalyticsDbContext
     }
 }
 
+/// <summary>
+/// A consumer whose rule takes a batch's new messages at once (one query for the lot, not one per message), before the
+/// batch is saved.
+/// </summary>
+public abstract class WholeBatchConsumer<TMessage>(AnalyticsDbContext db) : IdempotentConsumer<TMessage, AnalyticsDbContext>(db)
+    where TMessage : class, LmsPlatform.Contracts.IIntegrationEvent
+{
+    protected abstract Task ApplyAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken);
+
+    protected override Task HandleAsync(TMessage message, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected override Task AfterHandlingAsync(IReadOnlyList<TMessage> messages, CancellationToken cancellationToken) => ApplyAsync(messages, cancellationToken);
+}
+
 /// <summary>A page of the org unit tree sent again for a rebuild: the units the copy lacks.</summary>
 public sealed class OrgUnitsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<OrgUnitsReplayed, ReplayedOrgUnit>(db)
 {
@@ -115,13 +129,18 @@ public sealed class RolesReplayedConsumer(AnalyticsDbContext db) : ReplayedRecor
 }
 
 /// <summary>Sign-ins, for the people active on the platform (<see cref="SignIn"/>).</summary>
-public sealed class UserSignedInConsumer(AnalyticsDbContext db) : IdempotentConsumer<UserSignedIn, AnalyticsDbContext>(db)
+public sealed class UserSignedInConsumer(AnalyticsDbContext db) : WholeBatchConsumer<UserSignedIn>(db)
 {
-    protected override Task HandleAsync(UserSignedIn message, CancellationToken cancellationToken)
-    {
-        Db.SignIns.Add(new SignIn { UserId = message.UserId, At = message.At });
-        return Task.CompletedTask;
-    }
+    protected override Task ApplyAsync(IReadOnlyList<UserSignedIn> signIns, CancellationToken cancellationToken) =>
+        SignIn.AddMissingAsync(Db, signIns, cancellationToken);
+}
+
+/// <summary>A page of identity's sign-in log sent again for a rebuild.</summary>
+public sealed class SignInsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<SignInsReplayed, UserSignedIn>(db)
+{
+    protected override IReadOnlyList<UserSignedIn> RecordsOf(SignInsReplayed page) => page.SignIns;
+    protected override Task ApplyAsync(IReadOnlyList<UserSignedIn> signIns, CancellationToken cancellationToken) =>
+        SignIn.AddMissingAsync(Db, signIns, cancellationToken);
 }
 
 /// <summary>The ends of HR imports, for the provisioning health report (<see cref="ImportRun"/>).</summary>

@@ -51,6 +51,8 @@ public static class Extensions
             bus.AddIdempotentConsumer<RolesReplayedConsumer>();
             bus.AddIdempotentConsumer<ImportsReplayedConsumer>();
             bus.AddIdempotentConsumer<CoursesReplayedConsumer>();
+            bus.AddIdempotentConsumer<SignInsReplayedConsumer>();
+            bus.AddIdempotentConsumer<EmailOutcomesReplayedConsumer>();
             bus.AddIdempotentConsumer<CertificationAchievedConsumer>();
             bus.AddIdempotentConsumer<CertificationExpiredConsumer>();
             // Every service's operations checks, for the cockpit.

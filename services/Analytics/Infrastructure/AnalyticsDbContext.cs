@@ -167,8 +167,8 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
         modelBuilder.Entity<SignIn>(e =>
         {
             e.ToTable("sign_ins");
-            // Whether a person signed in over a period: one probe of the index per person.
-            e.HasIndex(i => new { i.UserId, i.At });
+            // Whether a person signed in over a period: one probe of the index per person. A sign-in is kept once.
+            e.HasIndex(i => new { i.UserId, i.At }).IsUnique();
         });
         modelBuilder.Entity<ExportJob>(e =>
         {

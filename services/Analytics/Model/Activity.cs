@@ -1,3 +1,4 @@
+using LmsPlatform.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 namespace LmsPlatform.Analytics.Model;
 
@@ -26,12 +27,12 @@ public sealed class AudienceChange
         if (changes.Count == 0) return;
         var users = changes.Select(c => c.UserId).Distinct().ToList();
         var audiences = changes.Select(c => c.AudienceId).Distinct().ToList();
-        var (from, to) = (changes.Min(c => c.At), changes.Max(c => c.At));
+        var (from, to) = (changes.Min(c => c.At).AsStored(), changes.Max(c => c.At));
         var held = (await db.AudienceChanges.Where(c => users.Contains(c.UserId) && audiences.Contains(c.AudienceId) && c.At >= from && c.At <= to)
             .Select(c => new { c.AudienceId, c.UserId, c.Change, c.At }).ToListAsync(ct)).Select(c => (c.AudienceId, c.UserId, c.Change, c.At)).ToHashSet();
         foreach (var m in changes)
-            if (held.Add((m.AudienceId, m.UserId, m.Change, m.At)))
-                db.AudienceChanges.Add(new AudienceChange { AudienceId = m.AudienceId, UserId = m.UserId, Change = m.Change, At = m.At });
+            if (held.Add((m.AudienceId, m.UserId, m.Change, m.At.AsStored())))
+                db.AudienceChanges.Add(new AudienceChange { AudienceId = m.AudienceId, UserId = m.UserId, Change = m.Change, At = m.At.AsStored() });
     }
 }
 
@@ -41,6 +42,23 @@ public sealed class SignIn
     public long Id { get; set; }
     public Guid UserId { get; set; }
     public DateTimeOffset At { get; set; }
+
+    /// <summary>
+    /// Keeps each sign-in once (a person at a moment): the same sign-in may come live and in a rebuild's replay. Those
+    /// already held are read in one query for the lot (a batch of events, or a replayed page).
+    /// </summary>
+    public static async Task AddMissingAsync(Infrastructure.AnalyticsDbContext db, IReadOnlyCollection<Contracts.Identity.UserSignedIn> signIns,
+        CancellationToken ct)
+    {
+        if (signIns.Count == 0) return;
+        var users = signIns.Select(s => s.UserId).Distinct().ToList();
+        var (from, to) = (signIns.Min(s => s.At).AsStored(), signIns.Max(s => s.At));
+        var held = (await db.SignIns.Where(s => users.Contains(s.UserId) && s.At >= from && s.At <= to).Select(s => new { s.UserId, s.At }).ToListAsync(ct))
+            .Select(s => (s.UserId, s.At)).ToHashSet();
+        foreach (var s in signIns)
+            if (held.Add((s.UserId, s.At.AsStored())))
+                db.SignIns.Add(new SignIn { UserId = s.UserId, At = s.At.AsStored() });
+    }
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using LmsPlatform.Contracts.Notification;
 
 namespace LmsPlatform.Analytics.Model;
@@ -24,5 +25,28 @@ public sealed class EmailFact
     {
         if (e.At < At) return;
         (UserId, Type, Status, Attempts, QueuedAt, At) = (e.UserId, e.Type ?? "other", e.Status, e.Attempts, e.QueuedAt, e.At);
+    }
+
+    /// <summary>
+    /// Outcomes (a batch of events, or a replayed page) applied to their emails' facts, the latest outcome winning
+    /// whatever the order they come in; one query for the lot. A fact added earlier in the same transaction (another page
+    /// of the batch) is still unsaved, and found among those tracked.
+    /// </summary>
+    public static async Task ApplyAsync(Infrastructure.AnalyticsDbContext db, IReadOnlyCollection<EmailDeliveryChanged> outcomes, CancellationToken ct)
+    {
+        if (outcomes.Count == 0) return;
+        var ids = outcomes.Select(o => o.EmailId).Distinct().ToList();
+        var facts = db.EmailFacts.Local.Where(f => ids.Contains(f.EmailId)).ToDictionary(f => f.EmailId);
+        foreach (var fact in await db.EmailFacts.Where(f => ids.Contains(f.EmailId)).ToListAsync(ct)) facts.TryAdd(fact.EmailId, fact);
+        foreach (var outcome in outcomes)
+        {
+            if (!facts.TryGetValue(outcome.EmailId, out var fact))
+            {
+                fact = new EmailFact { EmailId = outcome.EmailId };
+                facts[outcome.EmailId] = fact;
+                db.EmailFacts.Add(fact);
+            }
+            fact.Apply(outcome);
+        }
     }
 }

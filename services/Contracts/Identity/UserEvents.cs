@@ -40,6 +40,13 @@ public sealed record UserReactivated(Guid UserId, DateTimeOffset ReactivatedAt) 
 /// <summary>A user signed in (<see cref="Method"/>: "password"): what analytics counts as people active on the platform.</summary>
 public sealed record UserSignedIn(Guid UserId, string Method, DateTimeOffset At) : IIntegrationEvent;
 
+/// <summary>A page of identity's sign-in log sent again for a replay, each sign-in as it was announced.</summary>
+public sealed record SignInsReplayed(Guid ReplayId, int Page, IReadOnlyList<UserSignedIn> SignIns, bool Last, long Total, DateTimeOffset At) : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.SignIns;
+    int IReplayPage.Count => SignIns.Count;
+}
+
 /// <summary>A user's personal data was erased (GDPR). Consumers must drop or anonymise their copies.</summary>
 public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt) : IIntegrationEvent;
 

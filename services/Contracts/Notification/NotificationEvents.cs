@@ -7,3 +7,11 @@ namespace LmsPlatform.Contracts.Notification;
 /// </summary>
 public sealed record EmailDeliveryChanged(Guid EmailId, Guid? UserId, string? Type, string Status, int Attempts, DateTimeOffset QueuedAt, DateTimeOffset At)
     : IIntegrationEvent;
+
+/// <summary>A page of notification's log of email outcomes sent again for a replay, each outcome as it was announced.</summary>
+public sealed record EmailOutcomesReplayed(Guid ReplayId, int Page, IReadOnlyList<EmailDeliveryChanged> Outcomes, bool Last, long Total, DateTimeOffset At)
+    : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.EmailOutcomes;
+    int IReplayPage.Count => Outcomes.Count;
+}

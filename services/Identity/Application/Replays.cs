@@ -85,3 +85,19 @@ public sealed class ImportReplaySource : ReplaySource<IdentityDbContext, ImportF
     protected override IReplayPage Page(ReplayPageHeader header, IReadOnlyList<ImportFinished> records, bool last, long total) =>
         new ImportsReplayed(header.ReplayId, header.Page, records, last, total, header.At);
 }
+
+/// <summary>The sign-in log, each sign-in as it was announced.</summary>
+public sealed class SignInReplaySource : ReplaySource<IdentityDbContext, UserSignedIn>
+{
+    public override string Name => ReplaySources.SignIns;
+
+    protected override async Task<IReadOnlyList<(ReplayPosition At, UserSignedIn? Record)>> ReadRowsAsync(IdentityDbContext db, ReplayPosition after, int size,
+        CancellationToken ct)
+    {
+        var page = await db.SignIns.FromSql($"""SELECT * FROM sign_ins WHERE "Id" > {after.Id} ORDER BY "Id" LIMIT {size}""").AsNoTracking().ToListAsync(ct);
+        return [.. page.Select(s => (new ReplayPosition(s.Id, 0), (UserSignedIn?)s.Announced()))];
+    }
+
+    protected override IReplayPage Page(ReplayPageHeader header, IReadOnlyList<UserSignedIn> records, bool last, long total) =>
+        new SignInsReplayed(header.ReplayId, header.Page, records, last, total, header.At);
+}

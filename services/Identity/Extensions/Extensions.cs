@@ -28,7 +28,8 @@ public static class Extensions
             // A read model rebuilding itself asks for the people, the org tree, the roles and the imports again.
             bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
         });
-        builder.AddReplays<IdentityDbContext>(typeof(PeopleReplaySource), typeof(OrgUnitReplaySource), typeof(RoleReplaySource), typeof(ImportReplaySource));
+        builder.AddReplays<IdentityDbContext>(typeof(PeopleReplaySource), typeof(OrgUnitReplaySource), typeof(RoleReplaySource), typeof(ImportReplaySource),
+            typeof(SignInReplaySource));
         builder.Services.AddIdentityChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();

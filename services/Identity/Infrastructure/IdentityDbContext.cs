@@ -17,8 +17,13 @@ namespace LmsPlatform.Identity.Infrastructure;
 public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> options)
     : IdentityUserContext<User, Guid>(options), IServiceDbContext, IDataProtectionKeyContext, IDomainEventSink
 {
-    /// <summary>An aggregate's <see cref="Audited"/> event becomes an audit entry, saved with the change it records.</summary>
-    public IEnumerable<object> RowsOf(object domainEvent) => domainEvent is Audited audited ? [AuditExtensions.Entry(audited)] : [];
+    /// <summary>An aggregate's <see cref="Audited"/> event becomes an audit entry, and a sign-in an entry of the sign-in log, saved with the change they record.</summary>
+    public IEnumerable<object> RowsOf(object domainEvent) => domainEvent switch
+    {
+        Audited audited => [AuditExtensions.Entry(audited)],
+        Contracts.Identity.UserSignedIn signedIn => [SignInEntry.Of(signedIn)],
+        _ => [],
+    };
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<InboxMessage> InboxMessages => Set<InboxMessage>();
@@ -26,6 +31,7 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
     public DbSet<OrgUnit> OrgUnits => Set<OrgUnit>();
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<SignInEntry> SignIns => Set<SignInEntry>();
     public DbSet<PasswordResetTicket> PasswordResetTickets => Set<PasswordResetTicket>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<ClientGrant> ClientGrants => Set<ClientGrant>();
@@ -91,6 +97,12 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.HasIndex(r => r.Role);
             e.HasOne<User>().WithMany().HasForeignKey(r => r.UserId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<OrgUnit>().WithMany().HasForeignKey(r => r.ScopeOrgUnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<SignInEntry>(e =>
+        {
+            e.ToTable("sign_ins");
+            e.Property(s => s.Method).HasMaxLength(20);
+            e.HasIndex(s => new { s.UserId, s.At });
         });
         modelBuilder.Entity<AuditEntry>(e =>
         {

@@ -65,7 +65,10 @@ public sealed class User : IdentityUser<Guid>, IAggregate
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? LastSignInAt { get; private set; }
 
-    /// <summary>The person signed in: remembered for the inactive-people check, and announced (<see cref="UserSignedIn"/>) for the reports.</summary>
+    /// <summary>
+    /// The person signed in: remembered for the inactive-people check, announced (<see cref="UserSignedIn"/>) for the
+    /// reports, and logged (<see cref="SignInEntry"/>) so the reports can be rebuilt.
+    /// </summary>
     public void SignedIn(string method, DateTimeOffset now)
     {
         LastSignInAt = now;
@@ -264,4 +267,21 @@ public sealed class User : IdentityUser<Guid>, IAggregate
         if (before.Status != after.Status) changed.Add("status");
         return changed;
     }
+}
+
+/// <summary>
+/// One sign-in, in identity's log: the history the "active learners" of a period count, kept here so a read model can be
+/// rebuilt from it (the last sign-in alone is on the user). Written from <see cref="UserSignedIn"/>, with the sign-in.
+/// </summary>
+public sealed class SignInEntry
+{
+    public Guid Id { get; set; }
+    public Guid UserId { get; set; }
+    public string Method { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+
+    public static SignInEntry Of(UserSignedIn signedIn) =>
+        new() { Id = Guid.CreateVersion7(signedIn.At), UserId = signedIn.UserId, Method = signedIn.Method, At = signedIn.At };
+
+    public UserSignedIn Announced() => new(UserId, Method, At);
 }

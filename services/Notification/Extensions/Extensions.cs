@@ -60,6 +60,8 @@ public static class Extensions
             bus.AddIdempotentConsumer<EnrolmentSuspendedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentResumedConsumer>();
             bus.AddIdempotentConsumer<EnrolmentResetConsumer>();
+            bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
         });
+        builder.AddReplays<NotificationDbContext>(typeof(EmailOutcomeReplaySource));
     }
 }

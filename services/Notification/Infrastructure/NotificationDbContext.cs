@@ -1,5 +1,6 @@
 using LmsPlatform.ServiceDefaults.People;
 using LmsPlatform.Notification.Model;
+using LmsPlatform.ServiceDefaults.Domain;
 using LmsPlatform.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
@@ -15,11 +16,16 @@ public sealed class ItemCopy
     public required string Code { get; set; }
 }
 
-public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options) : ServiceDbContext(options)
+public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext> options) : ServiceDbContext(options), IDomainEventSink
 {
+    /// <summary>An email's outcome is logged with the change that reached it.</summary>
+    public IEnumerable<object> RowsOf(object domainEvent) =>
+        domainEvent is Contracts.Notification.EmailDeliveryChanged outcome ? [EmailOutcome.Of(outcome)] : [];
+
     public DbSet<Recipient> Recipients => Set<Recipient>();
     public DbSet<UserNotification> Notifications => Set<UserNotification>();
     public DbSet<EmailMessage> Emails => Set<EmailMessage>();
+    public DbSet<EmailOutcome> EmailOutcomes => Set<EmailOutcome>();
     public DbSet<Preference> Preferences => Set<Preference>();
     public DbSet<TemplateVersion> Templates => Set<TemplateVersion>();
     public DbSet<ItemCopy> Items => Set<ItemCopy>();
@@ -30,12 +36,19 @@ public sealed class NotificationDbContext(DbContextOptions<NotificationDbContext
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
+        modelBuilder.AddReplayTable();
         modelBuilder.Entity<Recipient>(e =>
         {
             e.MapPersonCopy("recipients");
             e.Property(r => r.Language).HasMaxLength(20);
             e.Property(r => r.TimeZone).HasMaxLength(64);
             e.Property(r => r.Digest).HasConversion<string>().HasMaxLength(10);
+        });
+        modelBuilder.Entity<EmailOutcome>(e =>
+        {
+            e.ToTable("email_outcomes");
+            e.Property(o => o.Type).HasMaxLength(64);
+            e.Property(o => o.Status).HasMaxLength(20);
         });
         modelBuilder.Entity<Assignment>(e =>
         {

@@ -93,6 +93,31 @@ public sealed class EmailMessage : Aggregate
     }
 }
 
+/// <summary>
+/// One outcome of an email (<see cref="EmailDeliveryChanged"/>), in notification's log: the history the delivery report
+/// counts, kept so a read model can be rebuilt from it. It holds no address or content, so it outlives the email (an
+/// erasure deletes the person's mail, not the figures).
+/// </summary>
+public sealed class EmailOutcome
+{
+    public Guid Id { get; set; }
+    public Guid EmailId { get; set; }
+    public Guid? UserId { get; set; }
+    public string? Type { get; set; }
+    public string Status { get; set; } = "";
+    public int Attempts { get; set; }
+    public DateTimeOffset QueuedAt { get; set; }
+    public DateTimeOffset At { get; set; }
+
+    public static EmailOutcome Of(EmailDeliveryChanged e) => new()
+    {
+        Id = Guid.CreateVersion7(e.At), EmailId = e.EmailId, UserId = e.UserId, Type = e.Type, Status = e.Status, Attempts = e.Attempts,
+        QueuedAt = e.QueuedAt, At = e.At,
+    };
+
+    public EmailDeliveryChanged Announced() => new(EmailId, UserId, Type, Status, Attempts, QueuedAt, At);
+}
+
 /// <summary>When a failed email is tried again: after 15 s, doubling to at most 10 minutes between attempts, for two days.</summary>
 public static class DeliveryPolicy
 {

@@ -369,11 +369,13 @@ public class ReportTests(PlatformFixture platform)
         var tag = Guid.NewGuid().ToString("N")[..6];
         var unit = await OrgUnits.CreateAsync(admin, $"Rebuild {tag}");
         var people = new List<Guid>();
+        var emails = new List<string>();
         for (var n = 0; n < 3; n++)
         {
+            emails.Add($"rebuild{n}.{Guid.NewGuid():N}@example.org");
             using var created = await admin.PostAsJsonAsync("/api/identity/users", new
             {
-                email = $"rebuild{n}.{Guid.NewGuid():N}@example.org", givenName = $"Rebuild{n}", familyName = tag, orgUnitId = unit,
+                email = emails[n], givenName = $"Rebuild{n}", familyName = tag, orgUnitId = unit,
                 hireDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-90)),
             });
             var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
@@ -399,6 +401,10 @@ public class ReportTests(PlatformFixture platform)
         await Task.Delay(1100);
         var first = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={people[0]}")).GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{first}/complete", new { reason = "attended" })).StatusCode);
+        // On the platform: the first person is mailed a password reset and signs in twice (identity logs each sign-in).
+        var password = "Pw-" + Guid.NewGuid().ToString("N");
+        await People.SetPasswordAsync(platform.App, emails[0], password);
+        for (var n = 0; n < 2; n++) await Oidc.SignInAsync(platform.App, emails[0], password);
         var now = await CountsReachAsync(admin, $"/api/analytics/reports/completion?orgUnitId={unit}", t => t.Completed == 1 && t.Overdue == 2, "the read model");
         var then = await admin.GetFromJsonAsync<JsonElement>($"/api/analytics/reports/completion?orgUnitId={unit}&asOf={between}");
         Assert.Equal((3, 0, 3), (Totals(then).Assigned, Totals(then).Completed, Totals(then).Overdue));
@@ -413,17 +419,31 @@ public class ReportTests(PlatformFixture platform)
             ("certifications", $"""SELECT concat_ws('|', "CertificationId", "Cycle", "UserId", "CertifiedAt", "ExpiresAt", "ExpiredAt") FROM certification_facts WHERE "CourseId" = '{course}'"""),
             ("imports", """SELECT concat_ws('|', "ImportId", "Kind", "Outcome", "FileName", "TotalRows", "ErrorRows", "Created", "Updated", "Moved", "Deactivated", "By", "At") FROM import_runs ORDER BY 1"""),
             ("audience changes", $"""SELECT concat_ws('|', "UserId", "Change", "At") FROM audience_changes WHERE "AudienceId" = '{audience}' ORDER BY 1"""),
+            ("sign-ins", $"""SELECT concat_ws('|', "UserId", "At") FROM sign_ins WHERE "UserId" IN ({ids}) ORDER BY 1"""),
+            ("email outcomes", $"""
+                SELECT concat_ws('|', "EmailId", "UserId", "Type", "Status", "Attempts", "QueuedAt", "At") FROM email_facts
+                WHERE "UserId" = '{people[0]}' AND "Type" = 'account-password-reset'
+                """),
         ];
         async Task<List<List<string>>> RowsAsync() => [.. await Task.WhenAll(sources.Select(s => platform.App.RowsAsync(ResourceNames.AnalyticsDb, s.Sql)))];
-        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1 && r[6].Count == 3, Soon,
-            "the role, the certification and the audience's three members copied");
+        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1 && r[6].Count == 3 && r[7].Count == 2 && r[8].Count == 1,
+            Soon, "the role, the certification, the audience's three members, the two sign-ins and the mail's outcome copied");
         Assert.All(rows.Take(5), r => Assert.NotEmpty(r));
+        Assert.Contains("|Sent|", rows[8][0]);
         // A copy gone wrong (an event lost, say): the people's copies are not emptied, and the replay mends this one from
         // identity without logging the mending as a move. The org tree is not emptied either: the replay adds a unit lost.
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
             WITH mangled AS (UPDATE user_facts SET "OrgUnitId" = NULL, "DisplayName" = 'Mangled' WHERE "UserId" = '{people[2]}' RETURNING 1) SELECT count(*) FROM mangled
             """));
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"WITH lost AS (DELETE FROM org_units WHERE id = '{unit}' RETURNING 1) SELECT count(*) FROM lost"));
+        // Nor are the sign-ins and the mail outcomes (analytics alone holds what came before their sources' logs): the
+        // replay adds the sign-in lost and keeps the other once, and mends an outcome lost.
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
+            WITH lost AS (DELETE FROM sign_ins WHERE "Id" = (SELECT min("Id") FROM sign_ins WHERE "UserId" = '{people[0]}') RETURNING 1) SELECT count(*) FROM lost
+            """));
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
+            WITH lost AS (DELETE FROM email_facts WHERE "UserId" = '{people[0]}' AND "Type" = 'account-password-reset' RETURNING 1) SELECT count(*) FROM lost
+            """));
 
         // One rebuild at a time: another one (the authorisation matrix starts one) is waited out.
         var rebuild = await Eventually.ReachesAsync(async () =>
@@ -434,7 +454,7 @@ public class ReportTests(PlatformFixture platform)
         }, location => location is not null, Soon, "a rebuild started");
         var done = await Eventually.ReachesAsync(async () => await admin.GetFromJsonAsync<JsonElement>(rebuild),
             r => r.GetProperty("completedAt").ValueKind != JsonValueKind.Null, Soon, "the rebuild finishing");
-        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1 + 3, done.ToString());
+        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1 + 3 + 2 + 1, done.ToString());
         Assert.All(done.GetProperty("sources").EnumerateArray(), s => Assert.True(s.GetProperty("complete").GetBoolean(), s.ToString()));
         Assert.Equal(LmsPlatform.Contracts.ReplaySources.All, done.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("source").GetString()));
         using (var late = await admin.PostAsync($"{rebuild}/abandon", null))

@@ -833,7 +833,8 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "At");
+                    b.HasIndex("UserId", "At")
+                        .IsUnique();
 
                     b.ToTable("sign_ins", (string)null);
                 });

@@ -371,6 +371,30 @@ namespace LmsPlatform.Identity.Infrastructure.Migrations
                     b.ToTable("role_assignments", (string)null);
                 });
 
+            modelBuilder.Entity("LmsPlatform.Identity.Model.SignInEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "At");
+
+                    b.ToTable("sign_ins", (string)null);
+                });
+
             modelBuilder.Entity("LmsPlatform.Identity.Model.SigningKey", b =>
                 {
                     b.Property<string>("Id")
