@@ -8,11 +8,11 @@ public static class ReplaySources
 {
     public const string Ledger = "ledger", Certifications = "certifications", AudienceChanges = "audience-changes";
     public const string People = "people", OrgUnits = "org-units", Roles = "roles", Imports = "imports";
-    public const string SignIns = "sign-ins";
+    public const string SignIns = "sign-ins", Placements = "placements";
     public const string Items = "items";
     public const string EmailOutcomes = "email-outcomes";
 
-    public static readonly IReadOnlyList<string> All = [Ledger, Certifications, AudienceChanges, People, OrgUnits, Roles, Imports, SignIns, Items, EmailOutcomes];
+    public static readonly IReadOnlyList<string> All = [Ledger, Certifications, AudienceChanges, People, OrgUnits, Roles, Imports, SignIns, Placements, Items, EmailOutcomes];
 }
 
 /// <summary>

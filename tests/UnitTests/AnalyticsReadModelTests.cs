@@ -123,6 +123,7 @@ public class AnalyticsReadModelTests
             new LmsPlatform.Contracts.Identity.RolesReplayed(Guid.Empty, 1, [], true, 0, at),
             new LmsPlatform.Contracts.Identity.ImportsReplayed(Guid.Empty, 1, [], true, 0, at),
             new LmsPlatform.Contracts.Identity.SignInsReplayed(Guid.Empty, 1, [], true, 0, at),
+            new LmsPlatform.Contracts.Identity.PlacementsReplayed(Guid.Empty, 1, [], true, 0, at),
             new LmsPlatform.Contracts.Notification.EmailOutcomesReplayed(Guid.Empty, 1, [], true, 0, at),
         ];
 
@@ -136,7 +137,7 @@ public class AnalyticsReadModelTests
         Assert.Null(rebuild.CompletedAt); // the courses are still missing
         rebuild.Folded(new LmsPlatform.Contracts.Catalogue.CoursesReplayed(Guid.Empty, 1, [], true, 0, at.AddSeconds(9)));
         Assert.Equal(at.AddSeconds(9), rebuild.CompletedAt);
-        Assert.Equal(12, rebuild.Pages);
+        Assert.Equal(13, rebuild.Pages);
         Assert.False(rebuild.Abandon("ops", at)); // finished: nothing to abandon
 
         var stuck = new ReadModelRebuild();

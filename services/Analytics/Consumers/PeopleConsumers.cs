@@ -19,11 +19,8 @@ namespace LmsPlatform.Analytics.Consumers;
 public abstract class UserFactConsumer<TEvent>(AnalyticsDbContext db) : PersonCopyConsumer<TEvent, AnalyticsDbContext, UserFact>(db)
     where TEvent : class, LmsPlatform.Contracts.IIntegrationEvent
 {
-    protected override Task PlacementChangedAsync(TEvent message, UserFact copy, PersonPlacement before, CancellationToken cancellationToken)
-    {
-        Db.PlacementChanges.Add(PlacementChange.Of(copy, before, PersonCopy.TimeOf(message)));
-        return Task.CompletedTask;
-    }
+    protected override Task PlacementChangedAsync(TEvent message, UserFact copy, PersonPlacement before, CancellationToken cancellationToken) =>
+        PlacementChange.AddMissingAsync(Db, [PlacementChange.Of(copy, before, PersonCopy.TimeOf(message))], cancellationToken);
 }
 
 public sealed class UserCreatedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserCreated>(db);
@@ -32,40 +29,33 @@ public sealed class UserErasedConsumer(AnalyticsDbContext db) : UserFactConsumer
 
 /// <summary>
 /// A page of identity's people sent again for a rebuild, each applied as the events it stands for. The copies are not
-/// emptied by a rebuild (identity never deletes a person, so the replay reaches every one), which keeps the moves log
-/// whole: a page that brings a change the live events have not yet brought logs it, at the time it was made (one step,
-/// from the copy as it was: changes queued behind it are then older and log nothing); a page that only mends a copy
-/// (the same time as the copy's) logs nothing.
+/// emptied by a rebuild (identity never deletes a person, so the replay reaches every one), so a move made meanwhile is
+/// logged as usual. A page mends a copy without logging a move: the moves come from identity's audit trail, which knows
+/// each step (<see cref="PlacementsReplayedConsumer"/>).
 /// </summary>
-public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : IdempotentConsumer<PeopleReplayed, AnalyticsDbContext>(db)
+public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<PeopleReplayed, ReplayedPerson>(db)
 {
-    private Dictionary<Guid, UserFact> _copies = [];
+    protected override IReadOnlyList<ReplayedPerson> RecordsOf(PeopleReplayed page) => page.People;
 
-    protected override async Task BeforeHandlingAsync(IReadOnlyList<PeopleReplayed> messages, CancellationToken cancellationToken)
+    protected override async Task ApplyAsync(IReadOnlyList<ReplayedPerson> people, CancellationToken cancellationToken)
     {
-        await RebuildProgress.LockAsync(Db, messages, cancellationToken);
-        var ids = messages.SelectMany(m => m.People.Select(p => p.UserId)).Distinct().ToList();
-        _copies = await Db.Users.Where(u => ids.Contains(u.UserId)).ToDictionaryAsync(u => u.UserId, cancellationToken);
-    }
-
-    protected override async Task HandleAsync(PeopleReplayed message, CancellationToken cancellationToken)
-    {
-        await RebuildProgress.FoldedAsync(Db, message, cancellationToken);
-        foreach (var person in message.People)
+        var ids = people.Select(p => p.UserId).ToList();
+        await Db.Users.Where(u => ids.Contains(u.UserId)).LoadAsync(cancellationToken);
+        var copies = Db.Users.Local.Where(u => ids.Contains(u.UserId)).ToDictionary(u => u.UserId);
+        foreach (var person in people)
         {
-            if (!_copies.TryGetValue(person.UserId, out var copy))
-            {
-                Db.Users.Add(_copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
-                copy.Apply(person);
-                continue;
-            }
-            var (before, since) = (copy.Placement, Latest(copy.ProfileAt, copy.StatusAt));
+            if (!copies.TryGetValue(person.UserId, out var copy)) Db.Users.Add(copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
             copy.Apply(person);
-            if (before != copy.Placement && (since is null || person.ProfileAt > since)) Db.PlacementChanges.Add(PlacementChange.Of(copy, before, person.ProfileAt));
         }
     }
+}
 
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+/// <summary>A page of people's moves and status changes from identity's audit trail, each logged once.</summary>
+public sealed class PlacementsReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<PlacementsReplayed, ReplayedPlacementChange>(db)
+{
+    protected override IReadOnlyList<ReplayedPlacementChange> RecordsOf(PlacementsReplayed page) => page.Changes;
+    protected override Task ApplyAsync(IReadOnlyList<ReplayedPlacementChange> changes, CancellationToken cancellationToken) =>
+        PlacementChange.AddMissingAsync(Db, [.. changes.Select(PlacementChange.Of)], cancellationToken);
 }
 
 /// <summary>

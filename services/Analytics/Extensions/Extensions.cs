@@ -52,6 +52,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<ImportsReplayedConsumer>();
             bus.AddIdempotentConsumer<CoursesReplayedConsumer>();
             bus.AddIdempotentConsumer<SignInsReplayedConsumer>();
+            bus.AddIdempotentConsumer<PlacementsReplayedConsumer>();
             bus.AddIdempotentConsumer<EmailOutcomesReplayedConsumer>();
             bus.AddIdempotentConsumer<CertificationAchievedConsumer>();
             bus.AddIdempotentConsumer<CertificationExpiredConsumer>();

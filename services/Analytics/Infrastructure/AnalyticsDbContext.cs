@@ -148,7 +148,7 @@ public sealed class AnalyticsDbContext(DbContextOptions<AnalyticsDbContext> opti
             e.ToTable("placement_changes");
             // Who moved after a date (a range of At), and a mover's first move after it (UserId, At).
             e.HasIndex(c => c.At);
-            e.HasIndex(c => new { c.UserId, c.At });
+            e.HasIndex(c => new { c.UserId, c.At }).IsUnique(); // a change is kept once
             e.Property(c => c.FromStatus).HasMaxLength(20);
             e.Property(c => c.ToStatus).HasMaxLength(20);
         });

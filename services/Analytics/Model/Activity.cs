@@ -122,7 +122,33 @@ public sealed class PlacementChange
     /// <summary>The change that brought <paramref name="copy"/> from <paramref name="before"/> to where and as it is now, at <paramref name="at"/>.</summary>
     public static PlacementChange Of(UserFact copy, ServiceDefaults.People.PersonPlacement before, DateTimeOffset at) => new()
     {
-        UserId = copy.UserId, At = at, FromOrgUnitId = before.OrgUnitId, FromManagerId = before.ManagerId, FromStatus = before.Status,
+        UserId = copy.UserId, At = at.AsStored(), FromOrgUnitId = before.OrgUnitId, FromManagerId = before.ManagerId, FromStatus = before.Status,
         ToOrgUnitId = copy.OrgUnitId, ToManagerId = copy.ManagerId, ToStatus = copy.Status,
     };
+
+    /// <summary>A change as identity's audit trail recorded it (a rebuild's replay).</summary>
+    public static PlacementChange Of(Contracts.Identity.ReplayedPlacementChange c) => new()
+    {
+        UserId = c.UserId, At = c.At.AsStored(), FromOrgUnitId = c.FromOrgUnitId, FromManagerId = c.FromManagerId, FromStatus = c.FromStatus,
+        ToOrgUnitId = c.ToOrgUnitId, ToManagerId = c.ToManagerId, ToStatus = c.ToStatus,
+    };
+
+    /// <summary>
+    /// Keeps each change once (a person at a moment): the same change comes live and in a rebuild's replay of the audit
+    /// trail. One logged before statuses were gets them from the one that knows them. Those already held, saved or
+    /// added earlier in the transaction, are read in one query for the lot.
+    /// </summary>
+    public static async Task AddMissingAsync(Infrastructure.AnalyticsDbContext db, IReadOnlyCollection<PlacementChange> changes, CancellationToken ct)
+    {
+        if (changes.Count == 0) return;
+        var users = changes.Select(c => c.UserId).Distinct().ToList();
+        var (from, to) = (changes.Min(c => c.At), changes.Max(c => c.At));
+        await db.PlacementChanges.Where(c => users.Contains(c.UserId) && c.At >= from && c.At <= to).LoadAsync(ct);
+        var held = db.PlacementChanges.Local.Where(c => users.Contains(c.UserId)).ToDictionary(c => (c.UserId, c.At));
+        foreach (var change in changes)
+        {
+            if (!held.TryGetValue((change.UserId, change.At), out var known)) db.PlacementChanges.Add(held[(change.UserId, change.At)] = change);
+            else if (known.FromStatus is null && change.FromStatus is not null) (known.FromStatus, known.ToStatus) = (change.FromStatus, change.ToStatus);
+        }
+    }
 }

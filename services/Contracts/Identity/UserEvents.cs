@@ -40,6 +40,21 @@ public sealed record UserReactivated(Guid UserId, DateTimeOffset ReactivatedAt) 
 /// <summary>A user signed in (<see cref="Method"/>: "password"): what analytics counts as people active on the platform.</summary>
 public sealed record UserSignedIn(Guid UserId, string Method, DateTimeOffset At) : IIntegrationEvent;
 
+/// <summary>
+/// A change of where a person sits or whether they count (org unit, manager, status), as identity's audit trail
+/// recorded it: the status is the <see cref="UserProfile.Status"/> word, or null in a change recorded before profiles held it.
+/// </summary>
+public sealed record ReplayedPlacementChange(Guid UserId, DateTimeOffset At, Guid? FromOrgUnitId, Guid? FromManagerId, string? FromStatus,
+    Guid? ToOrgUnitId, Guid? ToManagerId, string? ToStatus);
+
+/// <summary>A page of people's placement changes sent again for a replay.</summary>
+public sealed record PlacementsReplayed(Guid ReplayId, int Page, IReadOnlyList<ReplayedPlacementChange> Changes, bool Last, long Total, DateTimeOffset At)
+    : IReplayPage
+{
+    string IReplayPage.Source => ReplaySources.Placements;
+    int IReplayPage.Count => Changes.Count;
+}
+
 /// <summary>A page of identity's sign-in log sent again for a replay, each sign-in as it was announced.</summary>
 public sealed record SignInsReplayed(Guid ReplayId, int Page, IReadOnlyList<UserSignedIn> SignIns, bool Last, long Total, DateTimeOffset At) : IReplayPage
 {

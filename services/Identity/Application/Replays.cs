@@ -101,3 +101,35 @@ public sealed class SignInReplaySource : ReplaySource<IdentityDbContext, UserSig
     protected override IReplayPage Page(ReplayPageHeader header, IReadOnlyList<UserSignedIn> records, bool last, long total) =>
         new SignInsReplayed(header.ReplayId, header.Page, records, last, total, header.At);
 }
+
+/// <summary>
+/// Every change of a person's org unit, manager or status, from the audit trail: each user change there holds the
+/// profile before and after. The trail began with identity, so it holds the changes made before analytics logged them.
+/// </summary>
+public sealed class PlacementReplaySource : ReplaySource<IdentityDbContext, ReplayedPlacementChange>
+{
+    public override string Name => ReplaySources.Placements;
+
+    private sealed record Row(Guid Id, string EntityId, DateTimeOffset OccurredAt, Guid? FromOrgUnitId, Guid? FromManagerId, string? FromStatus,
+        Guid? ToOrgUnitId, Guid? ToManagerId, string? ToStatus);
+
+    protected override async Task<IReadOnlyList<(ReplayPosition At, ReplayedPlacementChange? Record)>> ReadRowsAsync(IdentityDbContext db, ReplayPosition after,
+        int size, CancellationToken ct)
+    {
+        var page = await db.Database.SqlQuery<Row>($"""
+            SELECT "Id", "EntityId", "OccurredAt",
+                   ("Before"->>'orgUnitId')::uuid AS "FromOrgUnitId", ("Before"->>'managerId')::uuid AS "FromManagerId", "Before"->>'status' AS "FromStatus",
+                   ("After"->>'orgUnitId')::uuid AS "ToOrgUnitId", ("After"->>'managerId')::uuid AS "ToManagerId", "After"->>'status' AS "ToStatus"
+            FROM audit_log
+            WHERE "Id" > {after.Id} AND "EntityType" = 'user' AND "Action" IN ('user.updated', 'user.deactivated', 'user.reactivated')
+            ORDER BY "Id" LIMIT {size}
+            """).ToListAsync(ct);
+        return [.. page.Select(r => (new ReplayPosition(r.Id, 0), Moved(r) ? new ReplayedPlacementChange(Guid.Parse(r.EntityId), r.OccurredAt,
+            r.FromOrgUnitId, r.FromManagerId, r.FromStatus, r.ToOrgUnitId, r.ToManagerId, r.ToStatus) : null))];
+    }
+
+    private static bool Moved(Row r) => r.FromOrgUnitId != r.ToOrgUnitId || r.FromManagerId != r.ToManagerId || r.FromStatus != r.ToStatus;
+
+    protected override IReplayPage Page(ReplayPageHeader header, IReadOnlyList<ReplayedPlacementChange> records, bool last, long total) =>
+        new PlacementsReplayed(header.ReplayId, header.Page, records, last, total, header.At);
+}

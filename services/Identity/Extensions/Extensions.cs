@@ -29,7 +29,7 @@ public static class Extensions
             bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
         });
         builder.AddReplays<IdentityDbContext>(typeof(PeopleReplaySource), typeof(OrgUnitReplaySource), typeof(RoleReplaySource), typeof(ImportReplaySource),
-            typeof(SignInReplaySource));
+            typeof(SignInReplaySource), typeof(PlacementReplaySource));
         builder.Services.AddIdentityChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHttpContextAccessor();

@@ -370,13 +370,13 @@ public class ReportTests(PlatformFixture platform)
         var unit = await OrgUnits.CreateAsync(admin, $"Rebuild {tag}");
         var people = new List<Guid>();
         var emails = new List<string>();
+        var hired = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-90));
         for (var n = 0; n < 3; n++)
         {
             emails.Add($"rebuild{n}.{Guid.NewGuid():N}@example.org");
             using var created = await admin.PostAsJsonAsync("/api/identity/users", new
             {
-                email = emails[n], givenName = $"Rebuild{n}", familyName = tag, orgUnitId = unit,
-                hireDate = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-90)),
+                email = emails[n], givenName = $"Rebuild{n}", familyName = tag, orgUnitId = unit, hireDate = hired,
             });
             var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
             await EnrolmentClient.LearnerCopyAsync(admin, id);
@@ -401,6 +401,10 @@ public class ReportTests(PlatformFixture platform)
         await Task.Delay(1100);
         var first = Assert.Single((await admin.GetFromJsonAsync<JsonElement>($"/api/enrolment/enrolments?userId={people[0]}")).GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/enrolment/enrolments/{first}/complete", new { reason = "attended" })).StatusCode);
+        // The second person gets the first as manager (a move, in identity's audit trail).
+        using (var moved = await admin.PutAsJsonAsync($"/api/identity/users/{people[1]}",
+                   new { email = emails[1], givenName = "Rebuild1", familyName = tag, orgUnitId = unit, hireDate = hired, managerId = people[0] }))
+            Assert.Equal(HttpStatusCode.OK, moved.StatusCode);
         // On the platform: the first person is mailed a password reset and signs in twice (identity logs each sign-in).
         var password = "Pw-" + Guid.NewGuid().ToString("N");
         await People.SetPasswordAsync(platform.App, emails[0], password);
@@ -420,16 +424,21 @@ public class ReportTests(PlatformFixture platform)
             ("imports", """SELECT concat_ws('|', "ImportId", "Kind", "Outcome", "FileName", "TotalRows", "ErrorRows", "Created", "Updated", "Moved", "Deactivated", "By", "At") FROM import_runs ORDER BY 1"""),
             ("audience changes", $"""SELECT concat_ws('|', "UserId", "Change", "At") FROM audience_changes WHERE "AudienceId" = '{audience}' ORDER BY 1"""),
             ("sign-ins", $"""SELECT concat_ws('|', "UserId", "At") FROM sign_ins WHERE "UserId" IN ({ids}) ORDER BY 1"""),
+            ("moves", $"""
+                SELECT concat_ws('|', "UserId", "At", "FromOrgUnitId", "FromManagerId", "FromStatus", "ToOrgUnitId", "ToManagerId", "ToStatus")
+                FROM placement_changes WHERE "UserId" IN ({ids}) ORDER BY 1
+                """),
             ("email outcomes", $"""
                 SELECT concat_ws('|', "EmailId", "UserId", "Type", "Status", "Attempts", "QueuedAt", "At") FROM email_facts
                 WHERE "UserId" = '{people[0]}' AND "Type" = 'account-password-reset'
                 """),
         ];
         async Task<List<List<string>>> RowsAsync() => [.. await Task.WhenAll(sources.Select(s => platform.App.RowsAsync(ResourceNames.AnalyticsDb, s.Sql)))];
-        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1 && r[6].Count == 3 && r[7].Count == 2 && r[8].Count == 1,
-            Soon, "the role, the certification, the audience's three members, the two sign-ins and the mail's outcome copied");
+        var rows = await Eventually.ReachesAsync(RowsAsync, r => r[2].Count == 1 && r[4].Count == 1 && r[6].Count == 3 && r[7].Count == 2 && r[8].Count == 1
+            && r[9].Count == 1, Soon, "the role, the certification, the audience's three members, the two sign-ins, the move and the mail's outcome copied");
         Assert.All(rows.Take(5), r => Assert.NotEmpty(r));
-        Assert.Contains("|Sent|", rows[8][0]);
+        Assert.EndsWith($"|{unit}|{people[0]}|Active", rows[8][0]); // the move: a manager now, where there was none
+        Assert.Contains("|Sent|", rows[9][0]);
         // A copy gone wrong (an event lost, say): the people's copies are not emptied, and the replay mends this one from
         // identity without logging the mending as a move. The org tree is not emptied either: the replay adds a unit lost.
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
@@ -437,7 +446,11 @@ public class ReportTests(PlatformFixture platform)
             """));
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"WITH lost AS (DELETE FROM org_units WHERE id = '{unit}' RETURNING 1) SELECT count(*) FROM lost"));
         // Nor are the sign-ins and the mail outcomes (analytics alone holds what came before their sources' logs): the
-        // replay adds the sign-in lost and keeps the other once, and mends an outcome lost.
+        // replay adds the sign-in lost and keeps the other once, and mends an outcome lost. The moves log is analytics'
+        // own, and not emptied either: the replay of identity's audit trail adds a move lost.
+        Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
+            WITH lost AS (DELETE FROM placement_changes WHERE "UserId" = '{people[1]}' RETURNING 1) SELECT count(*) FROM lost
+            """));
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
             WITH lost AS (DELETE FROM sign_ins WHERE "Id" = (SELECT min("Id") FROM sign_ins WHERE "UserId" = '{people[0]}') RETURNING 1) SELECT count(*) FROM lost
             """));
@@ -454,7 +467,7 @@ public class ReportTests(PlatformFixture platform)
         }, location => location is not null, Soon, "a rebuild started");
         var done = await Eventually.ReachesAsync(async () => await admin.GetFromJsonAsync<JsonElement>(rebuild),
             r => r.GetProperty("completedAt").ValueKind != JsonValueKind.Null, Soon, "the rebuild finishing");
-        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1 + 3 + 2 + 1, done.ToString());
+        Assert.True(done.GetProperty("records").GetInt64() >= 4 + 3 + 1 + 1 + 1 + 3 + 2 + 1 + 1, done.ToString());
         Assert.All(done.GetProperty("sources").EnumerateArray(), s => Assert.True(s.GetProperty("complete").GetBoolean(), s.ToString()));
         Assert.Equal(LmsPlatform.Contracts.ReplaySources.All, done.GetProperty("sources").EnumerateArray().Select(s => s.GetProperty("source").GetString()));
         using (var late = await admin.PostAsync($"{rebuild}/abandon", null))

@@ -671,7 +671,8 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
 
                     b.HasIndex("At");
 
-                    b.HasIndex("UserId", "At");
+                    b.HasIndex("UserId", "At")
+                        .IsUnique();
 
                     b.ToTable("placement_changes", (string)null);
                 });
