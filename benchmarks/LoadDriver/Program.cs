@@ -23,6 +23,7 @@ using Npgsql;
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll xapi [seconds=30] [clients=8] [total=1000000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reminders [people=100000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll reports [people=100000] [perPerson=10] [seconds=20] [--analytics-heap MB]
+//                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll rebuild [entries=1000000]
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll baselines
 //                 dotnet artifacts/bin/LoadDriver/release/LoadDriver.dll gateway     (the hello-world baseline alone)
 // Each scenario ends with the machine's own limits measured in the same run (see Baselines). Build in Release.
@@ -87,6 +88,7 @@ switch (scenario)
         await Reports.RunAsync(app, admin, gatewayUrl, int.Parse(args.ElementAtOrDefault(1) ?? "100000"), int.Parse(args.ElementAtOrDefault(2) ?? "10"),
             int.Parse(args.ElementAtOrDefault(3) ?? "20"));
         break;
+    case "rebuild": await Rebuild.RunAsync(app, admin, int.Parse(args.ElementAtOrDefault(1) ?? "1000000")); break;
     case "baselines": await PrintBaselinesAsync(copy: true, rabbit: true, gateway: true, importRate: null); break;
     case "gateway": await PrintBaselinesAsync(copy: false, rabbit: false, gateway: true, importRate: null); break;
     default: Console.Error.WriteLine($"Unknown scenario {scenario}"); return 2;

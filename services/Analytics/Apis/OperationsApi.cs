@@ -32,7 +32,7 @@ public static class OperationsApi
     {
         var api = app.MapGroup("/api/analytics/operations/rebuilds").WithTags("Operations").RequireAuthorization(Permissions.OperationsManage);
         api.MapPost("/", StartRebuild).WithName("StartReadModelRebuild")
-            .WithSummary("Empty the read model's copies and have identity, catalogue and enrolment send their records again (a job; reports fill up as it runs)");
+            .WithSummary("Empty the read model's copies and have identity, catalogue, enrolment and notification send their records again (a job; reports fill up as it runs)");
         api.MapPost("/{id:guid}/abandon", AbandonRebuild).WithName("AbandonReadModelRebuild")
             .WithSummary("Give up a rebuild that will not finish (its last page lost), so that another can start; the read model stays as far as it got");
         api.MapGet("/{id:guid}", GetRebuild).WithName("GetReadModelRebuild").WithSummary("A rebuild's progress: each source's pages and records folded, and when it finished");
@@ -59,6 +59,8 @@ public static class OperationsApi
     /// <item>the sign-ins and the email outcomes: their sources' logs began with this version (before, identity kept each
     /// person's last sign-in, and notification no time of a failure), so only analytics holds the earlier history. The
     /// replay adds the sign-ins missing (each is kept once) and mends each email's outcome (the latest wins).</item>
+    /// <item>the moves and status changes: each is kept once per person and moment, so the replay of identity's audit
+    /// trail adds those missing, and the statuses of those logged before statuses were.</item>
     /// </list>
     /// </summary>
     public static readonly IReadOnlyList<string> Rebuilt =
@@ -70,8 +72,7 @@ public static class OperationsApi
     /// One transaction: what analytics copies from other services is emptied (<see cref="Rebuilt"/>), the rebuild recorded
     /// and every service asked (through the outbox) to send its records again. Live events keep arriving meanwhile; they
     /// and the replay are applied by the same rules (ledger entries by number, people and items by time and version), so
-    /// their order does not matter. The log of moves and status changes is analytics' own, and not emptied. One rebuild
-    /// at a time.
+    /// their order does not matter. One rebuild at a time.
     /// </summary>
     public static async Task<Results<Accepted<RebuildDto>, ProblemHttpResult>> StartRebuild(HttpContext http, AnalyticsDbContext db, TimeProvider time,
         CancellationToken ct)

@@ -19,8 +19,23 @@ namespace LmsPlatform.Analytics.Consumers;
 public abstract class UserFactConsumer<TEvent>(AnalyticsDbContext db) : PersonCopyConsumer<TEvent, AnalyticsDbContext, UserFact>(db)
     where TEvent : class, LmsPlatform.Contracts.IIntegrationEvent
 {
-    protected override Task PlacementChangedAsync(TEvent message, UserFact copy, PersonPlacement before, CancellationToken cancellationToken) =>
-        PlacementChange.AddMissingAsync(Db, [PlacementChange.Of(copy, before, PersonCopy.TimeOf(message))], cancellationToken);
+    private readonly List<PlacementChange> _moves = [];
+
+    protected override Task BeforeHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken)
+    {
+        _moves.Clear(); // a retried batch starts again
+        return base.BeforeHandlingAsync(messages, cancellationToken);
+    }
+
+    protected override Task PlacementChangedAsync(TEvent message, UserFact copy, PersonPlacement before, CancellationToken cancellationToken)
+    {
+        _moves.Add(PlacementChange.Of(copy, before, PersonCopy.TimeOf(message)));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The batch's moves kept once, in one query for the lot.</summary>
+    protected override Task AfterHandlingAsync(IReadOnlyList<TEvent> messages, CancellationToken cancellationToken) =>
+        PlacementChange.AddMissingAsync(Db, _moves, cancellationToken);
 }
 
 public sealed class UserCreatedConsumer(AnalyticsDbContext db) : UserFactConsumer<UserCreated>(db);
@@ -30,8 +45,10 @@ public sealed class UserErasedConsumer(AnalyticsDbContext db) : UserFactConsumer
 /// <summary>
 /// A page of identity's people sent again for a rebuild, each applied as the events it stands for. The copies are not
 /// emptied by a rebuild (identity never deletes a person, so the replay reaches every one), so a move made meanwhile is
-/// logged as usual. A page mends a copy without logging a move: the moves come from identity's audit trail, which knows
-/// each step (<see cref="PlacementsReplayedConsumer"/>).
+/// logged as usual. A page that brings a change the live events have not brought yet logs it at its time (the live
+/// event, coming after, then finds nothing to log; the audit trail's replay may have passed it already); the move is
+/// kept once, whichever comes first. A page that only mends a copy logs nothing: the moves come from identity's audit
+/// trail, which knows each step (<see cref="PlacementsReplayedConsumer"/>).
 /// </summary>
 public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<PeopleReplayed, ReplayedPerson>(db)
 {
@@ -42,12 +59,23 @@ public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : ReplayedReco
         var ids = people.Select(p => p.UserId).ToList();
         await Db.Users.Where(u => ids.Contains(u.UserId)).LoadAsync(cancellationToken);
         var copies = Db.Users.Local.Where(u => ids.Contains(u.UserId)).ToDictionary(u => u.UserId);
+        var moves = new List<PlacementChange>();
         foreach (var person in people)
         {
-            if (!copies.TryGetValue(person.UserId, out var copy)) Db.Users.Add(copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
+            if (!copies.TryGetValue(person.UserId, out var copy))
+            {
+                Db.Users.Add(copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
+                copy.Apply(person);
+                continue;
+            }
+            var (before, since) = (copy.Placement, Latest(copy.ProfileAt, copy.StatusAt));
             copy.Apply(person);
+            if (before != copy.Placement && (since is null || person.ProfileAt > since)) moves.Add(PlacementChange.Of(copy, before, person.ProfileAt));
         }
+        await PlacementChange.AddMissingAsync(Db, moves, cancellationToken);
     }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
 
 /// <summary>A page of people's moves and status changes from identity's audit trail, each logged once.</summary>

@@ -29,7 +29,8 @@ public sealed class AudienceChange
         var audiences = changes.Select(c => c.AudienceId).Distinct().ToList();
         var (from, to) = (changes.Min(c => c.At).AsStored(), changes.Max(c => c.At));
         var held = (await db.AudienceChanges.Where(c => users.Contains(c.UserId) && audiences.Contains(c.AudienceId) && c.At >= from && c.At <= to)
-            .Select(c => new { c.AudienceId, c.UserId, c.Change, c.At }).ToListAsync(ct)).Select(c => (c.AudienceId, c.UserId, c.Change, c.At)).ToHashSet();
+            .Select(c => new { c.AudienceId, c.UserId, c.Change, c.At }).ToListAsync(ct)).Select(c => (c.AudienceId, c.UserId, c.Change, c.At))
+            .Concat(db.AudienceChanges.Local.Select(c => (c.AudienceId, c.UserId, c.Change, c.At))).ToHashSet(); // saved, or added by another page of the batch
         foreach (var m in changes)
             if (held.Add((m.AudienceId, m.UserId, m.Change, m.At.AsStored())))
                 db.AudienceChanges.Add(new AudienceChange { AudienceId = m.AudienceId, UserId = m.UserId, Change = m.Change, At = m.At.AsStored() });
@@ -54,7 +55,7 @@ public sealed class SignIn
         var users = signIns.Select(s => s.UserId).Distinct().ToList();
         var (from, to) = (signIns.Min(s => s.At).AsStored(), signIns.Max(s => s.At));
         var held = (await db.SignIns.Where(s => users.Contains(s.UserId) && s.At >= from && s.At <= to).Select(s => new { s.UserId, s.At }).ToListAsync(ct))
-            .Select(s => (s.UserId, s.At)).ToHashSet();
+            .Select(s => (s.UserId, s.At)).Concat(db.SignIns.Local.Select(s => (s.UserId, s.At))).ToHashSet(); // saved, or added by another page of the batch
         foreach (var s in signIns)
             if (held.Add((s.UserId, s.At.AsStored())))
                 db.SignIns.Add(new SignIn { UserId = s.UserId, At = s.At.AsStored() });

@@ -42,7 +42,7 @@ public sealed record UserSignedIn(Guid UserId, string Method, DateTimeOffset At)
 
 /// <summary>
 /// A change of where a person sits or whether they count (org unit, manager, status), as identity's audit trail
-/// recorded it: the status is the <see cref="UserProfile.Status"/> word, or null in a change recorded before profiles held it.
+/// recorded it: the status is the <see cref="UserProfile.Status"/> word (null only in an entry that lacks it).
 /// </summary>
 public sealed record ReplayedPlacementChange(Guid UserId, DateTimeOffset At, Guid? FromOrgUnitId, Guid? FromManagerId, string? FromStatus,
     Guid? ToOrgUnitId, Guid? ToManagerId, string? ToStatus);

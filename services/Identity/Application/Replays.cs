@@ -110,20 +110,23 @@ public sealed class PlacementReplaySource : ReplaySource<IdentityDbContext, Repl
 {
     public override string Name => ReplaySources.Placements;
 
+    /// <summary>The audit entries of a user change, each with the profile before and after (<see cref="User"/>'s changes); indexed for this replay.</summary>
+    public const string UserChanges = """
+        "EntityType" = 'user' AND "Action" IN ('user.updated', 'user.deactivated', 'user.reactivated')
+        """;
+
     private sealed record Row(Guid Id, string EntityId, DateTimeOffset OccurredAt, Guid? FromOrgUnitId, Guid? FromManagerId, string? FromStatus,
         Guid? ToOrgUnitId, Guid? ToManagerId, string? ToStatus);
 
     protected override async Task<IReadOnlyList<(ReplayPosition At, ReplayedPlacementChange? Record)>> ReadRowsAsync(IdentityDbContext db, ReplayPosition after,
         int size, CancellationToken ct)
     {
-        var page = await db.Database.SqlQuery<Row>($"""
+        var page = await db.Database.SqlQueryRaw<Row>($$"""
             SELECT "Id", "EntityId", "OccurredAt",
                    ("Before"->>'orgUnitId')::uuid AS "FromOrgUnitId", ("Before"->>'managerId')::uuid AS "FromManagerId", "Before"->>'status' AS "FromStatus",
                    ("After"->>'orgUnitId')::uuid AS "ToOrgUnitId", ("After"->>'managerId')::uuid AS "ToManagerId", "After"->>'status' AS "ToStatus"
-            FROM audit_log
-            WHERE "Id" > {after.Id} AND "EntityType" = 'user' AND "Action" IN ('user.updated', 'user.deactivated', 'user.reactivated')
-            ORDER BY "Id" LIMIT {size}
-            """).ToListAsync(ct);
+            FROM audit_log WHERE "Id" > {0} AND {{UserChanges}} ORDER BY "Id" LIMIT {1}
+            """, after.Id, size).ToListAsync(ct);
         return [.. page.Select(r => (new ReplayPosition(r.Id, 0), Moved(r) ? new ReplayedPlacementChange(Guid.Parse(r.EntityId), r.OccurredAt,
             r.FromOrgUnitId, r.FromManagerId, r.FromStatus, r.ToOrgUnitId, r.ToManagerId, r.ToStatus) : null))];
     }

@@ -25,7 +25,7 @@ public static class Extensions
         builder.AddEventBus<IdentityDbContext>(LmsPlatform.Contracts.ResourceNames.Bus.Identity, bus =>
         {
             bus.AddIdempotentConsumer<FailedMessageHandledConsumer>();
-            // A read model rebuilding itself asks for the people, the org tree, the roles and the imports again.
+            // A read model rebuilding itself asks for the people, the org tree, the roles, the imports, the sign-ins and the moves again.
             bus.AddIdempotentConsumer<ReplayRequestedConsumer>();
         });
         builder.AddReplays<IdentityDbContext>(typeof(PeopleReplaySource), typeof(OrgUnitReplaySource), typeof(RoleReplaySource), typeof(ImportReplaySource),

@@ -118,6 +118,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
             e.Property(a => a.TraceId).HasMaxLength(32);
             e.HasIndex(a => a.OccurredAt);
             e.HasIndex(a => new { a.EntityType, a.EntityId });
+            // The moves a rebuild replays, in id order.
+            e.HasIndex(a => a.Id).HasFilter(Application.PlacementReplaySource.UserChanges).HasDatabaseName("ix_audit_log_user_changes");
             e.HasIndex(a => a.ActorId);
         });
         modelBuilder.Entity<PasswordResetTicket>(e =>

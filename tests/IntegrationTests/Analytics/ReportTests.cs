@@ -446,8 +446,8 @@ public class ReportTests(PlatformFixture platform)
             """));
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"WITH lost AS (DELETE FROM org_units WHERE id = '{unit}' RETURNING 1) SELECT count(*) FROM lost"));
         // Nor are the sign-ins and the mail outcomes (analytics alone holds what came before their sources' logs): the
-        // replay adds the sign-in lost and keeps the other once, and mends an outcome lost. The moves log is analytics'
-        // own, and not emptied either: the replay of identity's audit trail adds a move lost.
+        // replay adds the sign-in lost and keeps the other once, and mends an outcome lost. Nor are the moves: the replay
+        // of identity's audit trail adds a move lost.
         Assert.Equal(1, await platform.CountAsync(ResourceNames.AnalyticsDb, $"""
             WITH lost AS (DELETE FROM placement_changes WHERE "UserId" = '{people[1]}' RETURNING 1) SELECT count(*) FROM lost
             """));

@@ -10,8 +10,10 @@ namespace LmsPlatform.Analytics.Infrastructure.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // One change per person and moment: the one that knows the statuses, else the first logged.
             migrationBuilder.Sql("""
-                DELETE FROM placement_changes a USING placement_changes b WHERE a."UserId" = b."UserId" AND a."At" = b."At" AND a."Id" > b."Id"
+                DELETE FROM placement_changes a USING placement_changes b
+                WHERE a."UserId" = b."UserId" AND a."At" = b."At" AND (a."FromStatus" IS NULL, a."Id") > (b."FromStatus" IS NULL, b."Id")
                 """);
             migrationBuilder.DropIndex(
                 name: "IX_placement_changes_UserId_At",

@@ -74,6 +74,10 @@ namespace LmsPlatform.Identity.Infrastructure.Migrations
 
                     b.HasIndex("ActorId");
 
+                    b.HasIndex("Id")
+                        .HasDatabaseName("ix_audit_log_user_changes")
+                        .HasFilter("\"EntityType\" = 'user' AND \"Action\" IN ('user.updated', 'user.deactivated', 'user.reactivated')");
+
                     b.HasIndex("OccurredAt");
 
                     b.HasIndex("EntityType", "EntityId");
