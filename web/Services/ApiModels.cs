@@ -410,6 +410,14 @@ public sealed record CockpitCheckView(string Service, string Key, string Cadence
 
 public sealed record CockpitView(DateTimeOffset Now, CockpitCheckView[] Checks);
 
+public sealed record RebuildSourceView(string Source, int Pages, long Records, int? LastPage, bool Complete);
+
+public sealed record RebuildView(Guid Id, string RequestedBy, DateTimeOffset RequestedAt, int Pages, long Records, RebuildSourceView[] Sources,
+    DateTimeOffset? CompletedAt, DateTimeOffset? AbandonedAt, string? AbandonedBy)
+{
+    public bool Running => CompletedAt is null && AbandonedAt is null;
+}
+
 public sealed record ScheduleRecipientView(Guid UserId, string DisplayName, string Email);
 
 public sealed record ReportQueryView(DateTimeOffset? AsOf, Guid? OrgUnitId, Guid? ManagerId, bool? Indirect, Guid? CourseId, Guid? CategoryId, string? GroupBy,

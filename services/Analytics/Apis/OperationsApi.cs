@@ -35,6 +35,7 @@ public static class OperationsApi
             .WithSummary("Empty the read model's copies and have identity, catalogue, enrolment and notification send their records again (a job; reports fill up as it runs)");
         api.MapPost("/{id:guid}/abandon", AbandonRebuild).WithName("AbandonReadModelRebuild")
             .WithSummary("Give up a rebuild that will not finish (its last page lost), so that another can start; the read model stays as far as it got");
+        api.MapGet("/", ListRebuilds).WithName("ListReadModelRebuilds").WithSummary("The last ten rebuilds, the latest first, each with its progress");
         api.MapGet("/{id:guid}", GetRebuild).WithName("GetReadModelRebuild").WithSummary("A rebuild's progress: each source's pages and records folded, and when it finished");
         app.MapGet("/api/analytics/operations/checks", GetChecks).WithTags("Operations").RequireAuthorization(Permissions.OperationsManage)
             .WithName("GetOperationsChecks")
@@ -121,6 +122,9 @@ public static class OperationsApi
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(RebuildDto.From(rebuild));
     }
+
+    public static async Task<Ok<RebuildDto[]>> ListRebuilds(AnalyticsDbContext db, CancellationToken ct) =>
+        TypedResults.Ok((await db.Rebuilds.AsNoTracking().OrderByDescending(r => r.RequestedAt).Take(10).ToListAsync(ct)).Select(RebuildDto.From).ToArray());
 
     public static async Task<Results<Ok<RebuildDto>, NotFound>> GetRebuild(Guid id, AnalyticsDbContext db, CancellationToken ct) =>
         await db.Rebuilds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } r ? TypedResults.Ok(RebuildDto.From(r)) : TypedResults.NotFound();

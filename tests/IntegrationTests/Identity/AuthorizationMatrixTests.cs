@@ -206,6 +206,7 @@ public class AuthorizationMatrixTests(PlatformFixture platform)
         ("POST", $"/api/notification/operations/failed-messages/{Missing}/requeue", Permissions.OperationsManage),
         ("GET", "/api/analytics/operations/failed-messages", Permissions.OperationsManage),
         ("POST", "/api/analytics/operations/rebuilds", Permissions.OperationsManage),
+        ("GET", "/api/analytics/operations/rebuilds", Permissions.OperationsManage),
         ("GET", "/api/analytics/operations/checks", Permissions.OperationsManage),
         ("GET", $"/api/analytics/operations/rebuilds/{Missing}", Permissions.OperationsManage),
         ("POST", $"/api/analytics/operations/rebuilds/{Missing}/abandon", Permissions.OperationsManage),

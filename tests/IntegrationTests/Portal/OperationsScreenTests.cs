@@ -42,4 +42,51 @@ public class OperationsScreenTests(PlatformFixture platform, BrowserFixture chro
             });
         }
     }
+
+    /// <summary>
+    /// The reports rebuilt from the services' records, by an administrator who says they understand what it does, watching
+    /// each source come in; the earlier rebuilds listed beneath.
+    /// </summary>
+    [Fact]
+    public async Task An_administrator_rebuilds_the_reports_and_watches_each_source_come_in()
+    {
+        // One rebuild at a time: one another test started is waited out.
+        await Eventually.ReachesAsync(() => Platform.Gateway.GetFromJsonAsync<JsonElement>("/api/analytics/operations/rebuilds"),
+            r => r.EnumerateArray().All(x => x.GetProperty("completedAt").ValueKind != JsonValueKind.Null || x.GetProperty("abandonedAt").ValueKind != JsonValueKind.Null),
+            TimeSpan.FromMinutes(2), "no rebuild running");
+        var page = await Browser.NewPageAsync(Wide);
+        await JourneyAsync(page, "rebuild-wide", async () =>
+        {
+            await Browser.SignInAsAdminAsync(page, "/admin/operations");
+            await page.GetByRole(AriaRole.Link, new() { Name = "rebuild the reports" }).ClickAsync();
+            await Assertions.Expect(Heading(page)).ToHaveTextAsync("Rebuild the reports");
+            var start = page.GetByRole(AriaRole.Button, new() { Name = "Rebuild the reports" });
+            await Assertions.Expect(start).ToBeDisabledAsync(); // until the administrator says they understand
+            // The confirmation works once the screen is interactive (one given before would be lost).
+            var understood = page.GetByLabel("I understand the reports are incomplete until it finishes");
+            await Assertions.Expect(understood).ToBeEnabledAsync();
+            await understood.CheckAsync();
+            await start.ClickAsync();
+            var state = page.GetByRole(AriaRole.Status).Filter(new() { HasText = "sources in" });
+            await Assertions.Expect(state).ToContainTextAsync(new Regex("^Rebuilding|^Complete"));
+            await Assertions.Expect(state).ToContainTextAsync("Complete: 11 of 11 sources in", new() { Timeout = 120_000 });
+            await Assertions.Expect(state).ToContainTextAsync("Asked for");
+            var sources = page.GetByRole(AriaRole.Region, new() { Name = "Sources" });
+            await Assertions.Expect(sources.GetByRole(AriaRole.Row)).ToHaveCountAsync(12);
+            await Assertions.Expect(sources.GetByRole(AriaRole.Row).Filter(new() { HasText = "Email outcomes" })).ToContainTextAsync("notification");
+            await Assertions.Expect(sources.GetByRole(AriaRole.Row).Filter(new() { HasText = "Enrolment ledger" })).ToContainTextAsync("In");
+            await Assertions.Expect(sources.GetByText("In", new() { Exact = true })).ToHaveCountAsync(11);
+            // Another can start now; the one just finished is in the status line, and none is running.
+            await Assertions.Expect(start).ToBeVisibleAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Give this rebuild up" })).ToHaveCountAsync(0);
+            await AssertAccessibleAsync(page, "rebuild-wide");
+        });
+        var narrow = await Browser.NewPageAsync(Narrow);
+        await JourneyAsync(narrow, "rebuild-narrow", async () =>
+        {
+            await Browser.SignInAsAdminAsync(narrow, "/admin/operations/rebuild");
+            await Assertions.Expect(narrow.GetByRole(AriaRole.Status).Filter(new() { HasText = "sources in" })).ToContainTextAsync("Complete: 11 of 11 sources in");
+            await AssertAccessibleAsync(narrow, "rebuild-narrow");
+        });
+    }
 }
