@@ -5,8 +5,8 @@ using LmsPlatform.Contracts;
 using LmsPlatform.Testing;
 
 /// <summary>
-/// A whole rebuild of analytics at scale: enrolment's ledger seeded with N entries (half the enrolments assigned and
-/// completed, half only assigned) and identity's sign-in log with N / 10, straight into their tables, then
+/// A whole rebuild of analytics at scale: enrolment's ledger seeded with N entries (N / 2 enrolments, each assigned then
+/// completed) and identity's sign-in log with N / 10, straight into their tables, then
 /// <c>POST /api/analytics/operations/rebuilds</c> and its progress followed to the end: how long every source took to be
 /// sent again and folded, and whether analytics holds what the sources hold.
 /// </summary>

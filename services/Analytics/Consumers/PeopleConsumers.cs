@@ -45,10 +45,9 @@ public sealed class UserErasedConsumer(AnalyticsDbContext db) : UserFactConsumer
 /// <summary>
 /// A page of identity's people sent again for a rebuild, each applied as the events it stands for. The copies are not
 /// emptied by a rebuild (identity never deletes a person, so the replay reaches every one), so a move made meanwhile is
-/// logged as usual. A page that brings a change the live events have not brought yet logs it at its time (the live
-/// event, coming after, then finds nothing to log; the audit trail's replay may have passed it already); the move is
-/// kept once, whichever comes first. A page that only mends a copy logs nothing: the moves come from identity's audit
-/// trail, which knows each step (<see cref="PlacementsReplayedConsumer"/>).
+/// logged as usual. A page logs no move: the moves come from identity's audit trail, which knows each step and its own
+/// moment (<see cref="PlacementsReplayedConsumer"/>). A person's page knows only their last change of any kind, so a
+/// move logged from it could sit at the wrong moment, and then twice beside the trail's, for good.
 /// </summary>
 public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : ReplayedRecordsConsumer<PeopleReplayed, ReplayedPerson>(db)
 {
@@ -59,23 +58,12 @@ public sealed class PeopleReplayedConsumer(AnalyticsDbContext db) : ReplayedReco
         var ids = people.Select(p => p.UserId).ToList();
         await Db.Users.Where(u => ids.Contains(u.UserId)).LoadAsync(cancellationToken);
         var copies = Db.Users.Local.Where(u => ids.Contains(u.UserId)).ToDictionary(u => u.UserId);
-        var moves = new List<PlacementChange>();
         foreach (var person in people)
         {
-            if (!copies.TryGetValue(person.UserId, out var copy))
-            {
-                Db.Users.Add(copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
-                copy.Apply(person);
-                continue;
-            }
-            var (before, since) = (copy.Placement, Latest(copy.ProfileAt, copy.StatusAt));
+            if (!copies.TryGetValue(person.UserId, out var copy)) Db.Users.Add(copies[person.UserId] = copy = new UserFact { UserId = person.UserId });
             copy.Apply(person);
-            if (before != copy.Placement && (since is null || person.ProfileAt > since)) moves.Add(PlacementChange.Of(copy, before, person.ProfileAt));
         }
-        await PlacementChange.AddMissingAsync(Db, moves, cancellationToken);
     }
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 }
 
 /// <summary>A page of people's moves and status changes from identity's audit trail, each logged once.</summary>
